@@ -1,0 +1,191 @@
+using System.Collections.Generic;
+
+namespace SafeMigrations.Sql
+{
+    /// <summary>A schema-qualified relation, index or constraint name, unquoted and case-folded the way PostgreSQL does.</summary>
+    public sealed class QualifiedName
+    {
+        public QualifiedName(string? schema, string name)
+        {
+            Schema = schema;
+            Name = name;
+        }
+
+        /// <summary>Schema, or null when the name is not qualified.</summary>
+        public string? Schema { get; }
+
+        /// <summary>Unquoted name: quoted identifiers keep their case, unquoted ones are folded to lower case.</summary>
+        public string Name { get; }
+
+        public override string ToString() => Schema is null ? Name : Schema + "." + Name;
+    }
+
+    /// <summary>The kind of a top-level SQL statement.</summary>
+    public enum StatementKind
+    {
+        Unknown,
+        Empty,
+        CreateTable,
+        CreateIndex,
+        DropIndex,
+        AlterIndex,
+        AlterTable,
+        DropTable,
+        Insert,
+        Update,
+        Delete,
+        Select,
+        Truncate,
+        LockTable,
+        Vacuum,
+        Cluster,
+        Reindex,
+        RefreshMaterializedView,
+        TransactionControl,
+        Do,
+        CreateFunction,
+        CreateTrigger,
+        DropTrigger,
+        CreateView,
+        DropView,
+        Comment,
+        Set,
+        Other,
+    }
+
+    /// <summary>One sub-command of ALTER TABLE.</summary>
+    public enum AlterTableActionKind
+    {
+        Other,
+        AddColumn,
+        DropColumn,
+        AlterColumnType,
+        SetNotNull,
+        DropNotNull,
+        SetDefault,
+        DropDefault,
+        AddConstraint,
+        ValidateConstraint,
+        DropConstraint,
+        RenameColumn,
+        RenameTable,
+        RenameConstraint,
+        SetSchema,
+        AddIdentity,
+        SetLogged,
+        SetTablespace,
+    }
+
+    public enum ConstraintKind
+    {
+        None,
+        Check,
+        ForeignKey,
+        Unique,
+        PrimaryKey,
+        Exclusion,
+        NotNull,
+    }
+
+    /// <summary>One action of an ALTER TABLE statement, with the details that decide whether it is safe.</summary>
+    public sealed class AlterTableAction
+    {
+        public AlterTableActionKind Kind { get; set; }
+
+        /// <summary>Column the action applies to (unquoted), when there is one.</summary>
+        public string? Column { get; set; }
+
+        /// <summary>New name for RENAME actions; constraint name for ADD/VALIDATE/DROP CONSTRAINT.</summary>
+        public string? Name { get; set; }
+
+        public ConstraintKind Constraint { get; set; }
+
+        /// <summary>Type text as written (ADD COLUMN, ALTER COLUMN TYPE), e.g. "character varying(200)".</summary>
+        public string? DataType { get; set; }
+
+        /// <summary>DEFAULT expression text as written (ADD COLUMN ... DEFAULT, SET DEFAULT).</summary>
+        public string? DefaultExpression { get; set; }
+
+        /// <summary>USING expression text of ALTER COLUMN TYPE.</summary>
+        public string? UsingExpression { get; set; }
+
+        /// <summary>ADD COLUMN ... NOT NULL (or PRIMARY KEY).</summary>
+        public bool NotNull { get; set; }
+
+        /// <summary>GENERATED ... AS IDENTITY.</summary>
+        public bool Identity { get; set; }
+
+        /// <summary>serial / bigserial / smallserial type.</summary>
+        public bool Serial { get; set; }
+
+        /// <summary>GENERATED ALWAYS AS (...) STORED.</summary>
+        public bool GeneratedStored { get; set; }
+
+        /// <summary>Inline or table constraint marked NOT VALID.</summary>
+        public bool NotValid { get; set; }
+
+        /// <summary>ADD CONSTRAINT ... UNIQUE/PRIMARY KEY USING INDEX.</summary>
+        public bool UsingIndex { get; set; }
+
+        /// <summary>IF EXISTS / IF NOT EXISTS on the action.</summary>
+        public bool IfExists { get; set; }
+
+        /// <summary>Inline constraint on ADD COLUMN (REFERENCES, CHECK, UNIQUE, PRIMARY KEY).</summary>
+        public ConstraintKind InlineConstraint { get; set; }
+    }
+
+    /// <summary>A classified top-level statement.</summary>
+    public sealed class SqlStatement
+    {
+        public SqlStatement(string text, int start)
+        {
+            Text = text;
+            Start = start;
+        }
+
+        /// <summary>The statement text without the terminating semicolon.</summary>
+        public string Text { get; }
+
+        /// <summary>Offset of the statement's first character in the scanned input.</summary>
+        public int Start { get; }
+
+        public StatementKind Kind { get; set; }
+
+        /// <summary>The table the statement works on (CREATE INDEX ... ON t, ALTER TABLE t, UPDATE t, LOCK t, ...).</summary>
+        public QualifiedName? Table { get; set; }
+
+        /// <summary>Further tables (TRUNCATE a, b; LOCK a, b; DROP TABLE a, b).</summary>
+        public IReadOnlyList<QualifiedName> Tables { get; set; } = new QualifiedName[0];
+
+        /// <summary>Index name of CREATE/DROP/ALTER INDEX and REINDEX INDEX.</summary>
+        public QualifiedName? Index { get; set; }
+
+        public bool Concurrently { get; set; }
+        public bool Unique { get; set; }
+        public bool IfExists { get; set; }
+        public bool IfNotExists { get; set; }
+
+        /// <summary>UPDATE/DELETE has a WHERE clause.</summary>
+        public bool HasWhere { get; set; }
+
+        /// <summary>UPDATE/DELETE is bounded to a batch (a LIMIT in a sub-select, a key range, ctid IN (... LIMIT n), WHERE CURRENT OF).</summary>
+        public bool IsBatched { get; set; }
+
+        /// <summary>VACUUM FULL.</summary>
+        public bool Full { get; set; }
+
+        /// <summary>LOCK TABLE mode text, e.g. "ACCESS EXCLUSIVE" (the default when omitted).</summary>
+        public string? LockMode { get; set; }
+
+        /// <summary>REINDEX target kind: INDEX, TABLE, SCHEMA, DATABASE, SYSTEM.</summary>
+        public string? ReindexTarget { get; set; }
+
+        /// <summary>ALTER TABLE actions in order; RENAME forms appear here too.</summary>
+        public IReadOnlyList<AlterTableAction> Actions { get; set; } = new AlterTableAction[0];
+
+        /// <summary>ALTER TABLE ONLY / UPDATE ONLY.</summary>
+        public bool Only { get; set; }
+
+        public override string ToString() => Kind + ": " + Text;
+    }
+}
