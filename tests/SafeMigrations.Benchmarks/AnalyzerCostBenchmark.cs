@@ -1,0 +1,95 @@
+using System;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Threading;
+using System.Threading.Tasks;
+using BenchmarkDotNet.Attributes;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace SafeMigrations.Benchmarks;
+
+/// <summary>
+/// What the SafeMigrations analyzers add to a build: compile the generated project alone (baseline) and with every
+/// SafeMigrations analyzer attached. Each invocation clones the compilation so no bound state is reused.
+/// </summary>
+[MemoryDiagnoser]
+public class AnalyzerCostBenchmark
+{
+    private CSharpCompilation _compilation = null!;
+    private ImmutableArray<DiagnosticAnalyzer> _analyzers;
+
+    [Params(2000)]
+    public int Migrations { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _compilation = CorpusCompilation.Create(Migrations);
+        _analyzers = CorpusCompilation.LoadAnalyzers();
+    }
+
+    [Benchmark(Baseline = true, Description = "compile")]
+    public int Compile() => _compilation.Clone().GetDiagnostics().Length;
+
+    [Benchmark(Description = "compile + SafeMigrations analyzers")]
+    public async Task<int> CompileAndAnalyze()
+    {
+        var compilation = _compilation.Clone();
+        var withAnalyzers = compilation.WithAnalyzers(_analyzers, new CompilationWithAnalyzersOptions(
+            new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), onAnalyzerException: null,
+            concurrentAnalysis: true, logAnalyzerExecutionTime: false));
+        var diagnostics = await withAnalyzers.GetAllDiagnosticsAsync(CancellationToken.None).ConfigureAwait(false);
+        return diagnostics.Length;
+    }
+}
+
+public static class CorpusCompilation
+{
+    public static CSharpCompilation Create(int migrations)
+    {
+        var parseOptions = new CSharpParseOptions(LanguageVersion.Latest);
+        var trees = MigrationCorpus.Generate(migrations)
+            .Select(f => CSharpSyntaxTree.ParseText(f.Source, parseOptions, path: f.Path))
+            .ToArray();
+
+        return CSharpCompilation.Create(
+            "Shop",
+            trees,
+            References(),
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+    }
+
+    /// <summary>The running framework plus the real EF Core and Npgsql assemblies this project references.</summary>
+    private static MetadataReference[] References()
+    {
+        var tpa = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
+        var ef = new[]
+        {
+            typeof(Microsoft.EntityFrameworkCore.DbContext).Assembly,
+            typeof(Microsoft.EntityFrameworkCore.Migrations.Migration).Assembly,
+            typeof(Npgsql.EntityFrameworkCore.PostgreSQL.Metadata.NpgsqlValueGenerationStrategy).Assembly,
+        }.Select(a => a.Location);
+
+        return tpa.Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal)
+                              || Path.GetFileName(p) is "netstandard.dll" or "mscorlib.dll")
+            .Concat(ef)
+            .Distinct(StringComparer.Ordinal)
+            .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
+            .ToArray();
+    }
+
+    /// <summary>Every analyzer the SafeMigrations analyzer assembly declares, found by reflection.</summary>
+    public static ImmutableArray<DiagnosticAnalyzer> LoadAnalyzers()
+    {
+        var assembly = Assembly.Load("SafeMigrations.Analyzers");
+        return assembly.GetTypes()
+            .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t)
+                        && t.GetCustomAttribute<DiagnosticAnalyzerAttribute>() is not null)
+            .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
+            .ToImmutableArray();
+    }
+}
