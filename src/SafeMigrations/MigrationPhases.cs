@@ -51,16 +51,15 @@ public static class MigrationPhases
             throw new ArgumentNullException(nameof(operation));
         }
 
+        // Exact values only: the analyzers compare the same way, so the engine and the warnings never disagree.
         var value = operation[SafeMigrationsAnnotations.Phase];
         switch (value)
         {
             case null:
                 return MigrationPhase.Expand;
-            case MigrationPhase phase when Enum.IsDefined(typeof(MigrationPhase), phase):
-                return phase;
-            case string text when string.Equals(text, SafeMigrationsAnnotations.Contract, StringComparison.OrdinalIgnoreCase):
+            case string text when string.Equals(text, SafeMigrationsAnnotations.Contract, StringComparison.Ordinal):
                 return MigrationPhase.Contract;
-            case string text when string.Equals(text, SafeMigrationsAnnotations.Expand, StringComparison.OrdinalIgnoreCase):
+            case string text when string.Equals(text, SafeMigrationsAnnotations.Expand, StringComparison.Ordinal):
                 return MigrationPhase.Expand;
             default:
                 throw new InvalidOperationException(

@@ -146,14 +146,28 @@ public class PhaseMarkTests
         Assert.Throws<ArgumentNullException>(() => builder.InContractPhase());
     }
 
-    [Fact]
-    public void Phase_value_that_is_not_a_phase_gives_a_clear_error()
+    [Theory]
+    [InlineData("Contract", MigrationPhase.Contract)]
+    [InlineData("Expand", MigrationPhase.Expand)]
+    public void Annotation_set_by_hand_is_read(string value, MigrationPhase expected)
+    {
+        var mb = NewBuilder();
+        mb.DropTable(name: "T").Annotation(SafeMigrationsAnnotations.Phase, value);
+
+        Assert.Equal(expected, MigrationPhases.GetPhase(Assert.Single(mb.Operations)));
+    }
+
+    [Theory]
+    [InlineData("Contrat")]
+    [InlineData("contract")]
+    [InlineData("")]
+    public void Phase_value_that_is_not_a_phase_gives_a_clear_error(string value)
     {
         var op = new DropTableOperation { Name = "T" };
-        op[SafeMigrationsAnnotations.Phase] = "Contrat";
+        op[SafeMigrationsAnnotations.Phase] = value;
 
         var error = Assert.Throws<InvalidOperationException>(() => MigrationPhases.GetPhase(op));
-        Assert.Contains("Contrat", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{value}'", error.Message, StringComparison.Ordinal);
         Assert.Contains("InContractPhase", error.Message, StringComparison.Ordinal);
     }
 
