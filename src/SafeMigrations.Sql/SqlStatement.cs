@@ -130,8 +130,37 @@ namespace SafeMigrations.Sql
         /// <summary>IF EXISTS / IF NOT EXISTS on the action.</summary>
         public bool IfExists { get; set; }
 
-        /// <summary>Inline constraint on ADD COLUMN (REFERENCES, CHECK, UNIQUE, PRIMARY KEY).</summary>
+        /// <summary>Inline constraint on ADD COLUMN (REFERENCES, CHECK, UNIQUE, PRIMARY KEY); the first when there are several.</summary>
         public ConstraintKind InlineConstraint { get; set; }
+
+        /// <summary>Every inline constraint on ADD COLUMN, in order.</summary>
+        public IReadOnlyList<ConstraintKind> InlineConstraints { get; set; } = new ConstraintKind[0];
+
+        /// <summary>Old name of RENAME COLUMN (same as <see cref="Column"/>) and RENAME CONSTRAINT.</summary>
+        public string? OldName { get; set; }
+
+        /// <summary>Table referenced by ADD FOREIGN KEY or an inline REFERENCES.</summary>
+        public QualifiedName? ReferencedTable { get; set; }
+
+        /// <summary>Index named by ADD CONSTRAINT ... UNIQUE/PRIMARY KEY USING INDEX.</summary>
+        public string? IndexName { get; set; }
+
+        /// <summary>Columns of a table constraint (CHECK excluded) in the order written; for FOREIGN KEY the referencing columns.</summary>
+        public IReadOnlyList<string> Columns { get; set; } = new string[0];
+
+        /// <summary>The expression inside CHECK (...), as written.</summary>
+        public string? CheckExpression { get; set; }
+
+        /// <summary>DROP [COLUMN|CONSTRAINT] ... CASCADE.</summary>
+        public bool Cascade { get; set; }
+
+        /// <summary>SET UNLOGGED (false for SET LOGGED).</summary>
+        public bool Unlogged { get; set; }
+
+        /// <summary>The action's source text.</summary>
+        public string Text { get; set; } = string.Empty;
+
+        public override string ToString() => Kind + ": " + Text;
     }
 
     /// <summary>A classified top-level statement.</summary>
@@ -185,6 +214,42 @@ namespace SafeMigrations.Sql
 
         /// <summary>ALTER TABLE ONLY / UPDATE ONLY.</summary>
         public bool Only { get; set; }
+
+        /// <summary>The statement's tokens without comments; offsets are in the scanned input.</summary>
+        public IReadOnlyList<SqlToken> Tokens { get; set; } = new SqlToken[0];
+
+        /// <summary>Index names of DROP INDEX a, b (the first is also <see cref="Index"/>).</summary>
+        public IReadOnlyList<QualifiedName> Indexes { get; set; } = new QualifiedName[0];
+
+        /// <summary>
+        /// Another object the statement names: the trigger of CREATE/DROP TRIGGER, the function or procedure of CREATE
+        /// FUNCTION/PROCEDURE, the schema or database of REINDEX SCHEMA/DATABASE.
+        /// </summary>
+        public QualifiedName? ObjectName { get; set; }
+
+        /// <summary>DROP ... CASCADE, TRUNCATE ... CASCADE.</summary>
+        public bool Cascade { get; set; }
+
+        /// <summary>LOCK ... NOWAIT.</summary>
+        public bool NoWait { get; set; }
+
+        /// <summary>
+        /// UPDATE/DELETE whose WHERE pins single rows: an AND-only WHERE with <c>id = constant</c> (any case of "id"),
+        /// <c>id IN (constants)</c>, or <c>ctid = constant</c>. Such statements also have <see cref="IsBatched"/> set.
+        /// </summary>
+        public bool TargetsSingleRow { get; set; }
+
+        /// <summary>
+        /// Columns an AND-only WHERE compares to constants with = or IN (constants), unquoted (last name part).
+        /// Lets a caller that knows the primary key decide whether a statement targets single rows.
+        /// </summary>
+        public IReadOnlyList<string> WhereEqualityColumns { get; set; } = new string[0];
+
+        /// <summary>A WITH clause holds a data-modifying statement (WITH d AS (DELETE ... RETURNING *) ...).</summary>
+        public bool HasDataModifyingCte { get; set; }
+
+        /// <summary>CREATE OR REPLACE.</summary>
+        public bool OrReplace { get; set; }
 
         public override string ToString() => Kind + ": " + Text;
     }

@@ -5,43 +5,69 @@ namespace SafeMigrations.Sql
     /// <summary>Splits PostgreSQL text into statements and classifies each one.</summary>
     public static class StatementScanner
     {
-        /// <summary>Scans every top-level statement in <paramref name="sql"/>. Never throws on malformed input.</summary>
-        public static IReadOnlyList<SqlStatement> Scan(string sql) => throw new System.NotImplementedException();
-    }
-
-    /// <summary>Knowledge of PostgreSQL expressions that decides whether a column default forces a table rewrite.</summary>
-    public static class DefaultExpressions
-    {
         /// <summary>
-        /// True when adding a column with this DEFAULT rewrites the table: a volatile function (gen_random_uuid(),
-        /// random(), clock_timestamp(), nextval(...), timeofday()...) or a function we do not know (PostgreSQL's default
-        /// volatility is VOLATILE). Constants, casts of constants, and stable functions (now(), CURRENT_TIMESTAMP,
-        /// statement_timestamp()...) are safe.
+        /// Scans every top-level statement in <paramref name="sql"/>. Never throws on malformed input.
+        /// Statements are separated by ';' outside strings, comments, dollar-quoted bodies and BEGIN ATOMIC ... END
+        /// function bodies. Empty statements (only whitespace and comments, e.g. ";;" or a lone comment) are skipped,
+        /// so <see cref="StatementKind.Empty"/> never appears in the result. Each statement's text and
+        /// <see cref="SqlStatement.Start"/> begin at its first token after any leading comments.
         /// </summary>
-        public static bool IsVolatile(string expression) => throw new System.NotImplementedException();
-    }
+        public static IReadOnlyList<SqlStatement> Scan(string sql)
+        {
+            var statements = new List<SqlStatement>();
+            if (string.IsNullOrEmpty(sql))
+                return statements;
 
-    public enum TypeChangeSafety
-    {
-        /// <summary>No rewrite and no scan (same type, varchar widening, varchar to text, numeric precision increase...).</summary>
-        Safe,
-        /// <summary>Rewrites the table and its indexes under ACCESS EXCLUSIVE.</summary>
-        Rewrite,
-    }
+            IReadOnlyList<SqlToken> tokens = SqlLexer.Tokenize(sql);
+            var current = new List<SqlToken>();
+            int atomicDepth = 0;
+            foreach (SqlToken token in tokens)
+            {
+                if (token.Kind == SqlTokenKind.Semicolon && atomicDepth == 0)
+                {
+                    if (current.Count > 0)
+                        statements.Add(StatementClassifier.Classify(sql, current));
+                    current = new List<SqlToken>();
+                    continue;
+                }
 
-    /// <summary>Decides whether ALTER COLUMN TYPE from one type to another rewrites the table.</summary>
-    public static class ColumnTypes
-    {
+                current.Add(token);
+                atomicDepth = TrackAtomicBody(current, atomicDepth);
+            }
+
+            if (current.Count > 0)
+                statements.Add(StatementClassifier.Classify(sql, current));
+            return statements;
+        }
+
+        /// <summary>Classifies one statement (the text up to, not including, its semicolon).</summary>
+        public static SqlStatement Classify(string statement)
+        {
+            IReadOnlyList<SqlToken> tokens = SqlLexer.Tokenize(statement);
+            if (tokens.Count == 0)
+                return new SqlStatement(string.Empty, 0) { Kind = StatementKind.Empty };
+            return StatementClassifier.Classify(statement, tokens);
+        }
+
         /// <summary>
-        /// Classifies a type change. Type names are as EF/Npgsql write them or as written in SQL ("integer", "int4",
-        /// "character varying(100)", "varchar(100)", "numeric(10,2)", "timestamp with time zone", "text[]", ...).
-        /// A null or empty <paramref name="oldType"/> means "unknown": the result is Rewrite unless both are known
-        /// equal (callers decide how to treat unknown old types).
-        /// <paramref name="postgresMajorVersion"/> enables version-dependent knowledge.
+        /// A SQL-standard function body (CREATE FUNCTION ... BEGIN ATOMIC ... END, PostgreSQL 14) contains semicolons;
+        /// like psql, count BEGIN/CASE against END inside it.
         /// </summary>
-        public static TypeChangeSafety Classify(string? oldType, string newType, int postgresMajorVersion = 12) => throw new System.NotImplementedException();
+        private static int TrackAtomicBody(List<SqlToken> current, int atomicDepth)
+        {
+            SqlToken last = current[current.Count - 1];
+            if (atomicDepth == 0)
+            {
+                if (last.IsKeyword("atomic") && current.Count >= 2 && current[current.Count - 2].IsKeyword("begin") && current[0].IsKeyword("create"))
+                    return 1;
+                return 0;
+            }
 
-        /// <summary>Normalizes a type name to PostgreSQL's canonical spelling, e.g. "int4" to "integer", "varchar(10)" to "character varying(10)".</summary>
-        public static string Normalize(string type) => throw new System.NotImplementedException();
+            if (last.IsKeyword("begin") || last.IsKeyword("case"))
+                return atomicDepth + 1;
+            if (last.IsKeyword("end"))
+                return atomicDepth - 1;
+            return atomicDepth;
+        }
     }
 }
