@@ -248,6 +248,12 @@ namespace SafeMigrations.Sql
         /// <summary>A WITH clause holds a data-modifying statement (WITH d AS (DELETE ... RETURNING *) ...).</summary>
         public bool HasDataModifyingCte { get; set; }
 
+        /// <summary>
+        /// The code body of DO and CREATE FUNCTION/PROCEDURE: the unescaped content of the $$...$$ or '...' string, or
+        /// the text between BEGIN ATOMIC and the final END. Null when there is none.
+        /// </summary>
+        public string? Body { get; set; }
+
         /// <summary>CREATE OR REPLACE.</summary>
         public bool OrReplace { get; set; }
 

@@ -11,7 +11,7 @@ namespace SafeMigrations.Sql
         /// <summary>$$...$$ or $tag$...$tag$; <see cref="SqlToken.Value"/> is the body.</summary>
         DollarString,
         Number,
-        /// <summary>Positional parameter $1, or a client-side named parameter @p0 / :name as Npgsql and EF write them.</summary>
+        /// <summary>Positional parameter $1, or a client-side named parameter such as @p0 (as Dapper and hand-written Npgsql code write them).</summary>
         Parameter,
         /// <summary>Operator such as =, &lt;=, ::, ||, @&gt;.</summary>
         Operator,

@@ -82,7 +82,10 @@ namespace SafeMigrations.Sql
                 case "prepare":
                     statement.Kind = c.IsKeyword("transaction") ? StatementKind.TransactionControl : StatementKind.Other;
                     break;
-                case "do": statement.Kind = StatementKind.Do; break;
+                case "do":
+                    statement.Kind = StatementKind.Do;
+                    statement.Body = FindBody(c);
+                    break;
                 case "comment": statement.Kind = c.IsKeyword("on") ? StatementKind.Comment : StatementKind.Other; break;
                 case "set":
                 case "reset":
@@ -145,6 +148,7 @@ namespace SafeMigrations.Sql
             {
                 s.Kind = StatementKind.CreateFunction;
                 s.ObjectName = c.ReadQualifiedName();
+                s.Body = FindBody(c);
                 return;
             }
 
@@ -162,6 +166,30 @@ namespace SafeMigrations.Sql
             }
 
             s.Kind = StatementKind.Other;
+        }
+
+        /// <summary>The first string or dollar-quoted token at depth 0, or the text of a BEGIN ATOMIC ... END body.</summary>
+        private static string? FindBody(TokenCursor c)
+        {
+            while (!c.AtEnd)
+            {
+                SqlToken t = c.Peek()!;
+                if (t.Kind == SqlTokenKind.String || t.Kind == SqlTokenKind.DollarString)
+                    return t.Value;
+                if (t.IsKeyword("begin") && c.IsKeyword("atomic", 1))
+                {
+                    int first = c.Position + 2;
+                    int last = c.End - 1;
+                    if (c.At(last).IsKeyword("end"))
+                        last--;
+                    return first <= last ? c.TextOf(first, last) : string.Empty;
+                }
+
+                if (!c.SkipGroup())
+                    c.Position++;
+            }
+
+            return null;
         }
 
         private static void ClassifyCreateIndex(SqlStatement s, TokenCursor c)
