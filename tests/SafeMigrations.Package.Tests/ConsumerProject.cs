@@ -16,6 +16,7 @@ internal static class ConsumerProject
     };
 
     public const string ContractMigrationFile = "Migrations/20240401000000_DropLegacyColumns.cs";
+    public const string ContractClassMigrationFile = "Migrations/20240501000000_DropOldOrders.cs";
 
     public static void WriteTo(string directory, string packageSource, string packageVersion, string fallbackPackagesFolder)
     {
@@ -239,6 +240,33 @@ internal static class ConsumerProject
                             table: "Orders",
                             type: "text",
                             nullable: true);
+                    }
+                }
+            }
+            """);
+
+        Write(directory, ContractClassMigrationFile, """
+            using Microsoft.EntityFrameworkCore.Infrastructure;
+            using Microsoft.EntityFrameworkCore.Migrations;
+            using SafeMigrations;
+
+            #nullable disable
+
+            namespace Consumer.Migrations
+            {
+                [ContractPhase]
+                [DbContext(typeof(ShopContext))]
+                [Migration("20240501000000_DropOldOrders")]
+                public partial class DropOldOrders : Migration
+                {
+                    protected override void Up(MigrationBuilder migrationBuilder)
+                    {
+                        migrationBuilder.DropTable(
+                            name: "OldOrders");
+                    }
+
+                    protected override void Down(MigrationBuilder migrationBuilder)
+                    {
                     }
                 }
             }
