@@ -23,7 +23,9 @@ namespace SafeMigrations.Sql
     /// <summary>The kind of a top-level SQL statement.</summary>
     public enum StatementKind
     {
+        /// <summary>Does not start with a word (or a parenthesised query): not something the classifier can read.</summary>
         Unknown,
+        /// <summary>Blank text; only <see cref="StatementScanner.Classify"/> returns it, <see cref="StatementScanner.Scan"/> skips empty statements.</summary>
         Empty,
         CreateTable,
         CreateIndex,
@@ -50,6 +52,7 @@ namespace SafeMigrations.Sql
         DropView,
         Comment,
         Set,
+        /// <summary>A statement whose leading keywords are not tracked (ALTER VIEW, ALTER SEQUENCE, GRANT, MERGE, ANALYZE, ...).</summary>
         Other,
     }
 
@@ -183,7 +186,7 @@ namespace SafeMigrations.Sql
         /// <summary>The table the statement works on (CREATE INDEX ... ON t, ALTER TABLE t, UPDATE t, LOCK t, ...).</summary>
         public QualifiedName? Table { get; set; }
 
-        /// <summary>Further tables (TRUNCATE a, b; LOCK a, b; DROP TABLE a, b).</summary>
+        /// <summary>Every table of a list form (TRUNCATE a, b; LOCK a, b; DROP TABLE a, b; DROP VIEW; VACUUM), the first included; <see cref="Table"/> is the first.</summary>
         public IReadOnlyList<QualifiedName> Tables { get; set; } = new QualifiedName[0];
 
         /// <summary>Index name of CREATE/DROP/ALTER INDEX and REINDEX INDEX.</summary>
