@@ -1,0 +1,181 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using SafeMigrations.Analyzers.Model;
+using SafeMigrations.Sql;
+
+namespace SafeMigrations.Analyzers.Infrastructure
+{
+    /// <summary>What a rule sees: one read Up or Down method, the options for its file, and report methods that apply the shared exemptions.</summary>
+    public sealed class MigrationContext
+    {
+        private readonly Action<Diagnostic> _report;
+
+        internal MigrationContext(MigrationModel model, MigrationModel? upModel, MigrationOptions options, RuleExemptions exemptions, Action<Diagnostic> report, CancellationToken cancellationToken)
+        {
+            Model = model;
+            UpModel = upModel;
+            Options = options;
+            Exemptions = exemptions;
+            _report = report;
+            CancellationToken = cancellationToken;
+        }
+
+        /// <summary>The method being analysed.</summary>
+        public MigrationModel Model { get; }
+
+        /// <summary>When <see cref="Model"/> is <c>Down</c>: the same class's <c>Up</c> (null if it has none). Null for <c>Up</c>.</summary>
+        public MigrationModel? UpModel { get; }
+
+        public MigrationOptions Options { get; }
+
+        /// <summary>The exemptions of the rule being run.</summary>
+        public RuleExemptions Exemptions { get; }
+
+        public CancellationToken CancellationToken { get; }
+
+        public bool IsDown => Model.Direction == MigrationDirection.Down;
+
+        /// <summary>Reports on a builder step, at its invocation, unless an exemption applies.</summary>
+        public void Report(DiagnosticDescriptor descriptor, MigrationStep step, params object?[] messageArgs)
+        {
+            if (!IsExempt(step))
+            {
+                _report(Diagnostic.Create(descriptor, step.Location, messageArgs));
+            }
+        }
+
+        /// <summary>Reports on a raw SQL statement, at the <c>Sql(...)</c> argument, unless an exemption applies.</summary>
+        public void Report(DiagnosticDescriptor descriptor, StepStatement statement, params object?[] messageArgs)
+        {
+            if (!IsExempt(statement))
+            {
+                _report(Diagnostic.Create(descriptor, statement.Location, messageArgs));
+            }
+        }
+
+        /// <summary>Reports on one ALTER TABLE action of a raw statement, unless an exemption applies.</summary>
+        public void Report(DiagnosticDescriptor descriptor, StepStatement statement, AlterTableAction action, params object?[] messageArgs)
+        {
+            if (!IsExempt(statement, action))
+            {
+                _report(Diagnostic.Create(descriptor, statement.Location, messageArgs));
+            }
+        }
+
+        /// <summary>True when the rule's exemptions cover this builder step.</summary>
+        public bool IsExempt(MigrationStep step)
+        {
+            if (Has(RuleExemptions.ContractPhase) && step.IsContractPhase)
+            {
+                return true;
+            }
+
+            var table = step.Table;
+            if (Has(RuleExemptions.TablesCreatedEarlier))
+            {
+                if (table is { } t ? Model.IsTableCreatedBefore(t, step.Index) : TableUnknownButMaybeNew(step))
+                {
+                    return true;
+                }
+            }
+
+            if (Has(RuleExemptions.SmallTables) && table is { } small && Options.IsSmallTable(small))
+            {
+                return true;
+            }
+
+            return Has(RuleExemptions.UndoInDown) && IsDown && UpModel != null
+                   && ObjectKey.UndoneBy(step) is { } key && UpModel.CreatedObjects.Contains(key);
+        }
+
+        /// <summary>True when the rule's exemptions cover this raw statement (every table it names).</summary>
+        public bool IsExempt(StepStatement statement) => IsExempt(statement, null);
+
+        /// <summary>True when the rule's exemptions cover this ALTER TABLE action (or the whole statement when <paramref name="action"/> is null).</summary>
+        public bool IsExempt(StepStatement statement, AlterTableAction? action)
+        {
+            var step = statement.Step;
+            if (Has(RuleExemptions.ContractPhase) && step.IsContractPhase)
+            {
+                return true;
+            }
+
+            var tables = TablesOf(statement.Statement);
+            if (Has(RuleExemptions.TablesCreatedEarlier) && tables.Count > 0
+                && tables.TrueForAll(t => Model.IsTableCreatedBefore(t, step.Index, statement.StatementIndex)))
+            {
+                return true;
+            }
+
+            if (Has(RuleExemptions.SmallTables) && tables.Count > 0 && tables.TrueForAll(Options.IsSmallTable))
+            {
+                return true;
+            }
+
+            if (Has(RuleExemptions.UndoInDown) && IsDown && UpModel != null)
+            {
+                if (action != null)
+                {
+                    return TableName.From(statement.Statement.Table) is { } table
+                           && ObjectKey.UndoneBy(table, action) is { } key
+                           && UpModel.CreatedObjects.Contains(key);
+                }
+
+                var keys = ObjectKey.UndoneBy(statement.Statement);
+                return keys.Count > 0 && keys.TrueForAll(UpModel.CreatedObjects.Contains);
+            }
+
+            return false;
+        }
+
+        private bool Has(RuleExemptions exemption) => (Exemptions & exemption) != 0;
+
+        /// <summary>The table is not a constant: exempt only when the method creates tables, since it may be one of them.</summary>
+        private bool TableUnknownButMaybeNew(MigrationStep step)
+        {
+            if (step.MethodName == "DropIndex" || step.MethodName == "RenameIndex")
+            {
+                // The table argument is optional for these; an index created earlier in this method is on a new table
+                // only if we know that table, which we do not. Treat as existing.
+                return false;
+            }
+
+            return Model.HasUnreadableCreates || step.Index > 0 && AnyTableCreatedBefore(step.Index);
+        }
+
+        private bool AnyTableCreatedBefore(int stepIndex)
+        {
+            foreach (var table in Model.CreatedTables)
+            {
+                if (Model.IsTableCreatedBefore(table, stepIndex))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static List<TableName> TablesOf(SqlStatement statement)
+        {
+            var tables = new List<TableName>();
+            if (TableName.From(statement.Table) is { } table)
+            {
+                tables.Add(table);
+            }
+
+            foreach (var other in statement.Tables)
+            {
+                var name = new TableName(other.Schema, other.Name);
+                if (!tables.Contains(name))
+                {
+                    tables.Add(name);
+                }
+            }
+
+            return tables;
+        }
+    }
+}

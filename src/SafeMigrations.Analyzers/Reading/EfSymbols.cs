@@ -1,0 +1,130 @@
+using Microsoft.CodeAnalysis;
+
+namespace SafeMigrations.Analyzers.Reading
+{
+    /// <summary>The EF Core (and SafeMigrations runtime) symbols the reader needs, resolved once per compilation.</summary>
+    internal sealed class EfSymbols
+    {
+        public const string MigrationMetadataName = "Microsoft.EntityFrameworkCore.Migrations.Migration";
+        public const string MigrationBuilderMetadataName = "Microsoft.EntityFrameworkCore.Migrations.MigrationBuilder";
+        public const string OperationBuilderMetadataName = "Microsoft.EntityFrameworkCore.Migrations.Operations.Builders.OperationBuilder`1";
+        public const string ColumnsBuilderMetadataName = "Microsoft.EntityFrameworkCore.Migrations.Operations.Builders.ColumnsBuilder";
+
+        /// <summary>Matched by name: the analyzers never reference the runtime assembly.</summary>
+        public const string ContractPhaseAttributeMetadataName = "SafeMigrations.ContractPhaseAttribute";
+        public const string InContractPhaseMethodName = "InContractPhase";
+        public const string PhaseAnnotation = "SafeMigrations:Phase";
+        public const string ContractPhaseValue = "Contract";
+
+        private EfSymbols(INamedTypeSymbol migration, INamedTypeSymbol migrationBuilder, INamedTypeSymbol? operationBuilder, INamedTypeSymbol? columnsBuilder, INamedTypeSymbol? contractPhaseAttribute)
+        {
+            Migration = migration;
+            MigrationBuilder = migrationBuilder;
+            OperationBuilder = operationBuilder;
+            ColumnsBuilder = columnsBuilder;
+            ContractPhaseAttribute = contractPhaseAttribute;
+        }
+
+        public INamedTypeSymbol Migration { get; }
+
+        public INamedTypeSymbol MigrationBuilder { get; }
+
+        public INamedTypeSymbol? OperationBuilder { get; }
+
+        public INamedTypeSymbol? ColumnsBuilder { get; }
+
+        public INamedTypeSymbol? ContractPhaseAttribute { get; }
+
+        /// <summary>Null when the compilation does not reference EF Core Relational: then nothing is registered.</summary>
+        public static EfSymbols? Resolve(Compilation compilation)
+        {
+            var migration = compilation.GetTypeByMetadataName(MigrationMetadataName);
+            var migrationBuilder = compilation.GetTypeByMetadataName(MigrationBuilderMetadataName);
+            if (migration is null || migrationBuilder is null)
+            {
+                return null;
+            }
+
+            return new EfSymbols(
+                migration,
+                migrationBuilder,
+                compilation.GetTypeByMetadataName(OperationBuilderMetadataName),
+                compilation.GetTypeByMetadataName(ColumnsBuilderMetadataName),
+                compilation.GetTypeByMetadataName(ContractPhaseAttributeMetadataName));
+        }
+
+        public bool IsMigration(INamedTypeSymbol type)
+        {
+            for (var current = type.BaseType; current != null; current = current.BaseType)
+            {
+                if (SymbolEqualityComparer.Default.Equals(current, Migration))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        public bool IsMigrationBuilder(ITypeSymbol? type)
+        {
+            for (var current = type; current != null; current = current.BaseType)
+            {
+                if (SymbolEqualityComparer.Default.Equals(current, MigrationBuilder))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>OperationBuilder&lt;T&gt; or a type derived from it (CreateTableBuilder, AlterOperationBuilder...).</summary>
+        public bool IsOperationBuilder(ITypeSymbol? type)
+        {
+            if (OperationBuilder is null)
+            {
+                return false;
+            }
+
+            for (var current = type as INamedTypeSymbol; current != null; current = current.BaseType)
+            {
+                if (SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, OperationBuilder))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        public bool IsColumnsBuilder(ITypeSymbol? type) =>
+            ColumnsBuilder != null && SymbolEqualityComparer.Default.Equals(type, ColumnsBuilder);
+
+        /// <summary><c>Up</c> or <c>Down</c> overriding Migration's, taking a MigrationBuilder.</summary>
+        public bool IsUpOrDown(IMethodSymbol method, out Model.MigrationDirection direction)
+        {
+            direction = method.Name == "Down" ? Model.MigrationDirection.Down : Model.MigrationDirection.Up;
+            return (method.Name == "Up" || method.Name == "Down")
+                   && method.IsOverride
+                   && method.Parameters.Length == 1
+                   && IsMigrationBuilder(method.Parameters[0].Type);
+        }
+
+        public bool IsContractPhaseAttribute(INamedTypeSymbol? attributeClass)
+        {
+            if (attributeClass is null)
+            {
+                return false;
+            }
+
+            if (ContractPhaseAttribute != null)
+            {
+                return SymbolEqualityComparer.Default.Equals(attributeClass, ContractPhaseAttribute);
+            }
+
+            return attributeClass.Name == "ContractPhaseAttribute"
+                   && attributeClass.ContainingNamespace?.ToDisplayString() == "SafeMigrations";
+        }
+    }
+}
