@@ -41,6 +41,7 @@ public static class TestReferences
             paths = paths.Concat(new[]
             {
                 typeof(Microsoft.EntityFrameworkCore.DbContext).Assembly.Location,
+                typeof(Microsoft.EntityFrameworkCore.DeleteBehavior).Assembly.Location,
                 typeof(Microsoft.EntityFrameworkCore.Migrations.Migration).Assembly.Location,
                 typeof(Npgsql.EntityFrameworkCore.PostgreSQL.Metadata.NpgsqlValueGenerationStrategy).Assembly.Location,
                 typeof(Npgsql.NpgsqlConnection).Assembly.Location,

@@ -1,0 +1,27 @@
+// expect: SM0016
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+using SafeMigrations;
+
+#nullable disable
+
+namespace Shop.Migrations
+{
+    [DbContext(typeof(ShopContext))]
+    [Migration("20250000100024_TruncateStaging")]
+    public partial class TruncateStaging : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.Sql("TRUNCATE TABLE staging_import;");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            
+        }
+    }
+}
