@@ -1,0 +1,133 @@
+using System;
+using SafeMigrations.Engine.Execution;
+
+namespace SafeMigrations.Engine.Backfill
+{
+    /// <summary>Pacing, retries, progress and resume settings of a keyset backfill.</summary>
+    public sealed class BackfillOptions
+    {
+        /// <summary>Rows in the first batch. Default 1,000.</summary>
+        public int InitialBatchSize { get; set; } = 1000;
+
+        /// <summary>Smallest batch. Default 50.</summary>
+        public int MinBatchSize { get; set; } = 50;
+
+        /// <summary>Largest batch. Default 20,000.</summary>
+        public int MaxBatchSize { get; set; } = 20_000;
+
+        /// <summary>
+        /// Batch size is adapted so that each batch takes about this long. Row locks are held until the batch
+        /// commits, so this is roughly the longest a writer touching the same rows waits. Default 200 ms.
+        /// </summary>
+        public TimeSpan TargetBatchDuration { get; set; } = TimeSpan.FromMilliseconds(200);
+
+        /// <summary>Sleep between batches (throttle: leaves I/O and replication room). Default none.</summary>
+        public TimeSpan PauseBetweenBatches { get; set; } = TimeSpan.Zero;
+
+        /// <summary>lock_timeout and retries of each batch (row locks held by the app count too).</summary>
+        public LockRetryPolicy LockPolicy { get; set; } = new LockRetryPolicy();
+
+        /// <summary>Continue after this position (from an earlier run's progress) instead of from the start.</summary>
+        public BackfillPosition? ResumeFrom { get; set; }
+
+        /// <summary>Called after every committed batch; persist <see cref="BackfillProgress.Position"/> to resume later.</summary>
+        public Action<BackfillProgress>? Progress { get; set; }
+
+        internal void Validate()
+        {
+            if (MinBatchSize < 1 || MaxBatchSize < MinBatchSize)
+                throw new ArgumentOutOfRangeException(nameof(MinBatchSize), "Need 1 <= MinBatchSize <= MaxBatchSize.");
+            if (InitialBatchSize < 1)
+                throw new ArgumentOutOfRangeException(nameof(InitialBatchSize), "The first batch needs at least one row.");
+            if (TargetBatchDuration <= TimeSpan.Zero)
+                throw new ArgumentOutOfRangeException(nameof(TargetBatchDuration), "The target batch duration must be positive.");
+            LockPolicy.Validate();
+        }
+    }
+
+    /// <summary>Progress after a committed batch.</summary>
+    public sealed class BackfillProgress
+    {
+        internal BackfillProgress(long rowsUpdated, long rowsVisited, long? estimatedTotalRows, TimeSpan elapsed, int batches, int nextBatchSize, TimeSpan lastBatchDuration, BackfillPosition position)
+        {
+            RowsUpdated = rowsUpdated;
+            RowsVisited = rowsVisited;
+            EstimatedTotalRows = estimatedTotalRows;
+            Elapsed = elapsed;
+            Batches = batches;
+            NextBatchSize = nextBatchSize;
+            LastBatchDuration = lastBatchDuration;
+            Position = position;
+        }
+
+        /// <summary>Rows changed in this run.</summary>
+        public long RowsUpdated { get; }
+
+        /// <summary>Rows the key ranges covered so far, including before a resume.</summary>
+        public long RowsVisited { get; }
+
+        /// <summary>Table size estimate (pg_class.reltuples, or count(*) when the table was never analyzed).</summary>
+        public long? EstimatedTotalRows { get; }
+
+        /// <summary>Time since this run started.</summary>
+        public TimeSpan Elapsed { get; }
+
+        /// <summary>Batches committed in this run.</summary>
+        public int Batches { get; }
+
+        /// <summary>Size chosen for the next batch.</summary>
+        public int NextBatchSize { get; }
+
+        /// <summary>Duration of the batch just committed (its transaction, retries included).</summary>
+        public TimeSpan LastBatchDuration { get; }
+
+        /// <summary>Where to resume from.</summary>
+        public BackfillPosition Position { get; }
+
+        /// <summary>Rows visited per second in this run.</summary>
+        public double RowsPerSecond { get; internal set; }
+
+        /// <summary>Remaining time at the current rate, when a total estimate exists.</summary>
+        public TimeSpan? EstimatedRemaining { get; internal set; }
+
+        /// <inheritdoc />
+        public override string ToString()
+        {
+            string total = EstimatedTotalRows is long t ? $"/~{t}" : string.Empty;
+            string eta = EstimatedRemaining is TimeSpan e ? $", ETA {e.TotalSeconds:0.0} s" : string.Empty;
+            return $"{RowsVisited}{total} rows visited, {RowsUpdated} updated, {RowsPerSecond:0} rows/s, batch {Batches} took {LastBatchDuration.TotalMilliseconds:0} ms, next {NextBatchSize}{eta}";
+        }
+    }
+
+    /// <summary>A finished backfill.</summary>
+    public sealed class BackfillResult
+    {
+        internal BackfillResult(long rowsUpdated, int batches, int retries, TimeSpan duration, BackfillPosition? position, long? remainingRows)
+        {
+            RowsUpdated = rowsUpdated;
+            Batches = batches;
+            Retries = retries;
+            Duration = duration;
+            Position = position;
+            RemainingRows = remainingRows;
+        }
+
+        /// <summary>Rows changed in this run.</summary>
+        public long RowsUpdated { get; }
+
+        /// <summary>Batches committed in this run.</summary>
+        public int Batches { get; }
+
+        /// <summary>Batch attempts retried after lock timeouts or deadlocks.</summary>
+        public int Retries { get; }
+
+        /// <summary>Wall time of this run.</summary>
+        public TimeSpan Duration { get; }
+
+        /// <summary>Position of the last batch (null when the table was empty).</summary>
+        public BackfillPosition? Position { get; }
+
+        /// <summary>Rows the verification found still not backfilled (0 on success), or null when there was nothing to verify with.</summary>
+        public long? RemainingRows { get; }
+    }
+}

@@ -1,0 +1,327 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Npgsql;
+using NpgsqlTypes;
+using SafeMigrations.Engine.Execution;
+
+namespace SafeMigrations.Engine.Backfill
+{
+    /// <summary>
+    /// Updates a table in key order, one short transaction per batch, instead of one statement that locks every row
+    /// until it commits. Each batch covers a key range:
+    /// <c>UPDATE t SET ... WHERE (k) &gt; (last) AND (k) &lt;= (upper) AND (predicate)</c>, where <c>upper</c> is the
+    /// n-th key after <c>last</c>. Works with composite keys (row comparison) and any key type (values travel as
+    /// text and are cast to the column type).
+    /// </summary>
+    /// <remarks>
+    /// <para>The assignment, predicate and verification query are SQL fragments from the migration (trusted text,
+    /// not user input); identifiers the engine adds are quoted.</para>
+    /// <para>Rows inserted behind the cursor while the backfill runs are not visited: the recipe pairs a backfill
+    /// with application code or a sync trigger that fills new and changed rows, and the verification proves it.</para>
+    /// </remarks>
+    public sealed class KeysetBackfill
+    {
+        /// <summary>Creates a backfill of <paramref name="table"/>.</summary>
+        /// <param name="schema">Schema, or null for the search_path.</param>
+        /// <param name="table">Table name (unquoted).</param>
+        /// <param name="assignments">The SET list, e.g. <c>"new_total" = "total" * 100</c>.</param>
+        /// <param name="predicate">Rows that still need the update, e.g. <c>"new_total" IS NULL</c>; null updates every row once.</param>
+        public KeysetBackfill(string? schema, string table, string assignments, string? predicate = null)
+        {
+            if (string.IsNullOrWhiteSpace(table))
+                throw new ArgumentException("A table is required.", nameof(table));
+            if (string.IsNullOrWhiteSpace(assignments))
+                throw new ArgumentException("The SET assignments are required.", nameof(assignments));
+            Schema = schema;
+            Table = table;
+            Assignments = assignments;
+            Predicate = string.IsNullOrWhiteSpace(predicate) ? null : predicate;
+        }
+
+        /// <summary>Schema, or null.</summary>
+        public string? Schema { get; }
+
+        /// <summary>Table name.</summary>
+        public string Table { get; }
+
+        /// <summary>The SET list.</summary>
+        public string Assignments { get; }
+
+        /// <summary>Rows still needing the update, or null.</summary>
+        public string? Predicate { get; }
+
+        /// <summary>Key columns to walk; null uses the primary key, else the narrowest unique index on NOT NULL columns.</summary>
+        public IReadOnlyList<string>? KeyColumns { get; set; }
+
+        /// <summary>
+        /// A query returning the number of rows not yet right (0 means done). Null counts rows matching
+        /// <see cref="Predicate"/>; with neither, nothing is verified.
+        /// </summary>
+        public string? VerificationQuery { get; set; }
+
+        private string QualifiedTable => SqlIdentifier.Qualify(Schema, Table);
+
+        /// <summary>Runs the batches until the end of the table, then verifies.</summary>
+        /// <exception cref="BackfillKeyException">The table has no usable key.</exception>
+        /// <exception cref="StepFailedException">A batch failed, ran out of lock retries, or rows remain afterwards.</exception>
+        /// <exception cref="OperationCanceledException">Cancelled; the batch in flight was rolled back, earlier ones stay (see the last progress position).</exception>
+        public async Task<BackfillResult> RunAsync(NpgsqlConnection connection, BackfillOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            options ??= new BackfillOptions();
+            options.Validate();
+            var clock = Stopwatch.StartNew();
+            IReadOnlyList<BackfillKeyColumn> key = await ResolveKeyAsync(connection, cancellationToken).ConfigureAwait(false);
+            string[] keyNames = key.Select(k => k.Name).ToArray();
+
+            BackfillPosition? position = options.ResumeFrom;
+            if (position is not null && !position.KeyColumns.SequenceEqual(keyNames))
+                throw new ArgumentException($"The resume position is for key ({string.Join(", ", position.KeyColumns)}), but the table's key is ({string.Join(", ", keyNames)}).", nameof(options));
+
+            long? estimatedTotal = await EstimateRowsAsync(connection, cancellationToken).ConfigureAwait(false);
+            var runner = new BlockingStepRunner(options.LockPolicy);
+            string keyList = "(" + string.Join(", ", key.Select(k => SqlIdentifier.Quote(k.Name))) + ")";
+            string orderBy = string.Join(", ", key.Select(k => SqlIdentifier.Quote(k.Name)));
+            // Aliased: ORDER BY a bare name would pick an output column of that name (the text) over the table column.
+            string keyAsText = string.Join(", ", key.Select((k, i) => SqlIdentifier.Quote(k.Name) + "::text AS key_" + i));
+
+            int batchSize = Math.Max(options.MinBatchSize, Math.Min(options.MaxBatchSize, options.InitialBatchSize));
+            long rowsUpdated = 0;
+            long rowsVisited = position?.RowsVisited ?? 0;
+            long visitedAtStart = rowsVisited;
+            int batches = 0;
+            int retries = 0;
+            bool finished = false;
+            while (!finished)
+            {
+                if (batches > 0 && options.PauseBetweenBatches > TimeSpan.Zero)
+                    await Task.Delay(options.PauseBetweenBatches, cancellationToken).ConfigureAwait(false);
+
+                BackfillPosition? lower = position;
+                int size = batchSize;
+                StepResult<(string[]? Upper, int Updated)> batch = await runner.RunAsync(
+                    connection,
+                    async (transaction, token) =>
+                    {
+                        string[]? upper = await FindUpperBoundAsync(connection, transaction, key, keyList, orderBy, keyAsText, lower, size, token).ConfigureAwait(false);
+                        int updated = await UpdateRangeAsync(connection, transaction, key, keyList, lower, upper, token).ConfigureAwait(false);
+                        return (upper, updated);
+                    },
+                    cancellationToken: cancellationToken).ConfigureAwait(false);
+
+                batches++;
+                retries += batch.Retries;
+                rowsUpdated += batch.Value.Updated;
+                if (batch.Value.Upper is null)
+                {
+                    // Fewer than a batch of keys were left: that range had no upper bound and ends the table.
+                    finished = true;
+                    rowsVisited += batch.Value.Updated;
+                    if (position is not null)
+                        position = new BackfillPosition(keyNames, position.LastKey, rowsVisited);
+                }
+                else
+                {
+                    rowsVisited += size;
+                    position = new BackfillPosition(keyNames, batch.Value.Upper, rowsVisited);
+                }
+
+                TimeSpan lastDuration = batch.Duration;
+                batchSize = NextBatchSize(batchSize, lastDuration, options);
+                if (position is not null)
+                    options.Progress?.Invoke(Progress(rowsUpdated, rowsVisited, visitedAtStart, estimatedTotal, clock.Elapsed, batches, batchSize, lastDuration, position));
+            }
+
+            long? remaining = await CountRemainingAsync(connection, cancellationToken).ConfigureAwait(false);
+            if (remaining > 0)
+            {
+                throw new StepFailedException(
+                    $"Backfill verification failed on {QualifiedTable}: {remaining} row(s) still need the update after the last batch. " +
+                    "Rows written behind the backfill need the application or a sync trigger to fill them; rerun the backfill to pick them up.",
+                    Array.Empty<StepAttempt>(), retriesExhausted: false, inner: null);
+            }
+            return new BackfillResult(rowsUpdated, batches, retries, clock.Elapsed, position, remaining);
+        }
+
+        /// <summary>The verification: rows not yet backfilled (see <see cref="VerificationQuery"/>), or null when there is nothing to check with.</summary>
+        public async Task<long?> CountRemainingAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
+        {
+            string? sql = VerificationQuery ?? (Predicate is null ? null : $"SELECT count(*) FROM {QualifiedTable} WHERE ({Predicate})");
+            if (sql is null)
+                return null;
+            await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+            object? value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            return Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        /// <summary>The key the backfill walks: <see cref="KeyColumns"/>, the primary key, or the narrowest unique NOT NULL key.</summary>
+        /// <exception cref="BackfillKeyException">No table, no such columns, or no usable key.</exception>
+        public async Task<IReadOnlyList<BackfillKeyColumn>> ResolveKeyAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
+        {
+            await using (var exists = new NpgsqlCommand("select to_regclass(@table) is not null", connection))
+            {
+                exists.Parameters.AddWithValue("table", QualifiedTable);
+                if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
+                    throw new BackfillKeyException($"Table {QualifiedTable} does not exist.");
+            }
+
+            if (KeyColumns is not null)
+                return await ReadExplicitKeyAsync(connection, KeyColumns, cancellationToken).ConfigureAwait(false);
+
+            const string sql = @"
+select array_agg(a.attname::text order by k.ord), array_agg(format_type(a.atttypid, a.atttypmod) order by k.ord)
+from pg_index i
+cross join lateral unnest(i.indkey::int2[]) with ordinality as k(attnum, ord)
+join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
+where i.indrelid = to_regclass(@table) and i.indisunique and i.indisvalid and i.indpred is null and i.indexprs is null
+  and k.ord <= i.indnkeyatts
+group by i.indexrelid, i.indisprimary
+having bool_and(a.attnotnull)
+order by i.indisprimary desc, count(*), i.indexrelid
+limit 1";
+            await using var command = new NpgsqlCommand(sql, connection);
+            command.Parameters.AddWithValue("table", QualifiedTable);
+            await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                throw new BackfillKeyException(
+                    $"Table {QualifiedTable} has no primary key and no unique index on NOT NULL columns, so it cannot be backfilled in key order. " +
+                    "Add a primary key (or a unique index on NOT NULL columns), or name key columns explicitly.");
+            }
+            string[] names = reader.GetFieldValue<string[]>(0);
+            string[] types = reader.GetFieldValue<string[]>(1);
+            return names.Select((name, i) => new BackfillKeyColumn(name, types[i])).ToArray();
+        }
+
+        private async Task<IReadOnlyList<BackfillKeyColumn>> ReadExplicitKeyAsync(NpgsqlConnection connection, IReadOnlyList<string> names, CancellationToken cancellationToken)
+        {
+            const string sql = "select attname::text, format_type(atttypid, atttypmod), attnotnull from pg_attribute where attrelid = to_regclass(@table) and attnum > 0 and not attisdropped";
+            var columns = new Dictionary<string, (string Type, bool NotNull)>(StringComparer.Ordinal);
+            await using (var command = new NpgsqlCommand(sql, connection))
+            {
+                command.Parameters.AddWithValue("table", QualifiedTable);
+                await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    columns[reader.GetString(0)] = (reader.GetString(1), reader.GetBoolean(2));
+            }
+
+            var key = new List<BackfillKeyColumn>();
+            foreach (string name in names)
+            {
+                if (!columns.TryGetValue(name, out var column))
+                    throw new BackfillKeyException($"Key column \"{name}\" does not exist in {QualifiedTable}.");
+                if (!column.NotNull)
+                    throw new BackfillKeyException($"Key column \"{name}\" of {QualifiedTable} is nullable; rows with a NULL key would never be visited. Use NOT NULL key columns.");
+                key.Add(new BackfillKeyColumn(name, column.Type));
+            }
+            if (key.Count == 0)
+                throw new BackfillKeyException("At least one key column is needed.");
+            return key;
+        }
+
+        private async Task<long?> EstimateRowsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+        {
+            await using var command = new NpgsqlCommand("select reltuples::bigint from pg_class where oid = to_regclass(@table)", connection);
+            command.Parameters.AddWithValue("table", QualifiedTable);
+            long estimate = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+            if (estimate > 0)
+                return estimate;
+            // Never analyzed (-1 on PostgreSQL 14+, 0 before): count once; a scan without blocking locks.
+            await using var count = new NpgsqlCommand($"select count(*) from {QualifiedTable}", connection) { CommandTimeout = 0 };
+            return (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+
+        private async Task<string[]?> FindUpperBoundAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<BackfillKeyColumn> key, string keyList, string orderBy, string keyAsText, BackfillPosition? lower, int size, CancellationToken token)
+        {
+            var sql = new StringBuilder($"SELECT {keyAsText} FROM {QualifiedTable}");
+            await using var command = new NpgsqlCommand { Connection = connection, Transaction = transaction, CommandTimeout = 0 };
+            if (lower is not null)
+                sql.Append(" WHERE ").Append(keyList).Append(" > ").Append(KeyParameters(command, key, lower.LastKey));
+            sql.Append(" ORDER BY ").Append(orderBy).Append(" LIMIT 1 OFFSET ").Append(size - 1);
+            command.CommandText = sql.ToString();
+            await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
+            if (!await reader.ReadAsync(token).ConfigureAwait(false))
+                return null;
+            var upper = new string[key.Count];
+            for (int i = 0; i < key.Count; i++)
+                upper[i] = reader.GetString(i);
+            return upper;
+        }
+
+        private async Task<int> UpdateRangeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<BackfillKeyColumn> key, string keyList, BackfillPosition? lower, string[]? upper, CancellationToken token)
+        {
+            await using var command = new NpgsqlCommand { Connection = connection, Transaction = transaction, CommandTimeout = 0 };
+            var conditions = new List<string>();
+            if (lower is not null)
+                conditions.Add(keyList + " > " + KeyParameters(command, key, lower.LastKey));
+            if (upper is not null)
+                conditions.Add(keyList + " <= " + KeyParameters(command, key, upper));
+            if (Predicate is not null)
+                conditions.Add("(" + Predicate + ")");
+            command.CommandText = $"UPDATE {QualifiedTable} SET {Assignments}" + (conditions.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", conditions));
+            return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+        }
+
+        /// <summary>Adds the key values as text parameters and returns <c>($1::type, $2::type)</c>.</summary>
+        private static string KeyParameters(NpgsqlCommand command, IReadOnlyList<BackfillKeyColumn> key, IReadOnlyList<string> values)
+        {
+            var placeholders = new List<string>();
+            for (int i = 0; i < key.Count; i++)
+            {
+                command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = values[i] });
+                placeholders.Add("$" + command.Parameters.Count + "::" + key[i].Type);
+            }
+            return "(" + string.Join(", ", placeholders) + ")";
+        }
+
+        private static int NextBatchSize(int current, TimeSpan took, BackfillOptions options)
+        {
+            // Move toward the target duration, at most doubling or halving per batch so one outlier cannot swing it.
+            double factor = took <= TimeSpan.Zero ? 2 : options.TargetBatchDuration.TotalMilliseconds / took.TotalMilliseconds;
+            factor = Math.Max(0.5, Math.Min(2, factor));
+            long next = (long)Math.Round(current * factor);
+            return (int)Math.Max(options.MinBatchSize, Math.Min(options.MaxBatchSize, next));
+        }
+
+        private static BackfillProgress Progress(long updated, long visited, long visitedAtStart, long? total, TimeSpan elapsed, int batches, int nextSize, TimeSpan lastDuration, BackfillPosition position)
+        {
+            var progress = new BackfillProgress(updated, visited, total, elapsed, batches, nextSize, lastDuration, position);
+            double rate = elapsed.TotalSeconds > 0 ? (visited - visitedAtStart) / elapsed.TotalSeconds : 0;
+            progress.RowsPerSecond = rate;
+            if (total is long t && rate > 0)
+                progress.EstimatedRemaining = TimeSpan.FromSeconds(Math.Max(0, t - visited) / rate);
+            return progress;
+        }
+    }
+
+    /// <summary>One column of the key a backfill walks.</summary>
+    public sealed class BackfillKeyColumn
+    {
+        /// <summary>Creates a key column.</summary>
+        public BackfillKeyColumn(string name, string type)
+        {
+            Name = name;
+            Type = type;
+        }
+
+        /// <summary>Column name (unquoted).</summary>
+        public string Name { get; }
+
+        /// <summary>Type as <c>format_type</c> renders it; key values are cast to it.</summary>
+        public string Type { get; }
+    }
+
+    /// <summary>The table has no key a keyset backfill can walk, or the named key is unusable.</summary>
+    public sealed class BackfillKeyException : Exception
+    {
+        /// <summary>Creates the exception.</summary>
+        public BackfillKeyException(string message)
+            : base(message)
+        {
+        }
+    }
+}
