@@ -51,7 +51,7 @@ namespace SafeMigrations.Analyzers.Infrastructure
         {
             if (!IsExempt(statement))
             {
-                _report(Diagnostic.Create(descriptor, statement.Location, messageArgs));
+                _report(Diagnostic.Create(descriptor, statement.Location, DiagnosticProperties.For(statement, null), messageArgs));
             }
         }
 
@@ -60,7 +60,7 @@ namespace SafeMigrations.Analyzers.Infrastructure
         {
             if (!IsExempt(statement, action))
             {
-                _report(Diagnostic.Create(descriptor, statement.Location, messageArgs));
+                _report(Diagnostic.Create(descriptor, statement.Location, DiagnosticProperties.For(statement, action), messageArgs));
             }
         }
 

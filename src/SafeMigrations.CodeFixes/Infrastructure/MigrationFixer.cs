@@ -1,0 +1,47 @@
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+
+namespace SafeMigrations.CodeFixes.Infrastructure
+{
+    /// <summary>
+    /// Base of every SafeMigrations code fix. A fixer rewrites all of its diagnostics in one document at once
+    /// (<see cref="FixAsync"/>), which makes the single fix and Fix All (document, project, solution) the same code path:
+    /// several diagnostics on one <c>Sql(...)</c> call are rewritten together instead of as overlapping edits.
+    /// </summary>
+    public abstract class MigrationFixer : CodeFixProvider
+    {
+        /// <summary>Title of the code action (the light bulb text).</summary>
+        protected abstract string Title { get; }
+
+        /// <summary>Stable key for Fix All: one per rule and fix kind.</summary>
+        protected abstract string EquivalenceKey { get; }
+
+        public sealed override FixAllProvider GetFixAllProvider() =>
+            FixAllProvider.Create((context, document, diagnostics) => FixOrNullAsync(document, diagnostics, context.CancellationToken));
+
+        public sealed override Task RegisterCodeFixesAsync(CodeFixContext context)
+        {
+            // All diagnostics of this fixer at the span: raw-SQL statements of one Sql(...) call share a location.
+            var diagnostics = context.Diagnostics.Where(d => FixableDiagnosticIds.Contains(d.Id)).ToImmutableArray();
+            if (!diagnostics.IsEmpty)
+            {
+                context.RegisterCodeFix(
+                    CodeAction.Create(Title, ct => FixAsync(context.Document, diagnostics, ct), EquivalenceKey),
+                    diagnostics);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        /// <summary>Rewrites the code of every diagnostic in <paramref name="diagnostics"/>, all in <paramref name="document"/>.</summary>
+        protected abstract Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken);
+
+        private async Task<Document?> FixOrNullAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken) =>
+            diagnostics.IsEmpty ? null : await FixAsync(document, diagnostics, cancellationToken).ConfigureAwait(false);
+    }
+}
