@@ -2,6 +2,7 @@ using System;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations.Operations;
 using Microsoft.EntityFrameworkCore.Migrations.Operations.Builders;
+using SafeMigrations.Internal;
 
 namespace SafeMigrations;
 
@@ -62,6 +63,17 @@ public static class PhaseExtensions
         if (builder is null)
         {
             throw new ArgumentNullException(nameof(builder));
+        }
+
+        // A safe step of several operations moves as a whole: marking only its last operation would split it.
+        if (builder is SafeStepBuilder step)
+        {
+            foreach (var operation in step.Operations)
+            {
+                operation[SafeMigrationsAnnotations.Phase] = SafeMigrationsAnnotations.Contract;
+            }
+
+            return;
         }
 
         // The indexer sets or replaces; Annotation(...) would throw when the mark is applied twice.

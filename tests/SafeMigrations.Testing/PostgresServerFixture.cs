@@ -1,0 +1,65 @@
+using System;
+using System.Threading.Tasks;
+using Npgsql;
+using SafeMigrations.Engine;
+using SafeMigrations.Engine.Postgres;
+using Xunit;
+
+namespace SafeMigrations.Testing;
+
+/// <summary>
+/// One PostgreSQL server shared by a test collection: the server named by <see cref="ConnectionVariable"/> (a superuser
+/// connection string), or else a throwaway cluster started from local binaries and deleted afterwards.
+/// </summary>
+/// <remarks>
+/// xunit only reads collection definitions from the test assembly, so each test project declares its own:
+/// <code>[CollectionDefinition("postgres")] public sealed class PostgresCollection : ICollectionFixture&lt;PostgresServerFixture&gt; { }</code>
+/// </remarks>
+public sealed class PostgresServerFixture : IAsyncLifetime
+{
+    /// <summary>Environment variable that points the tests at an existing server instead.</summary>
+    public const string ConnectionVariable = "SAFEMIGRATIONS_TEST_CONNECTION";
+
+    private EphemeralPostgres? _server;
+
+    /// <summary>Superuser connection string to the server's maintenance database.</summary>
+    public string AdminConnectionString { get; private set; } = string.Empty;
+
+    /// <inheritdoc />
+    public async Task InitializeAsync()
+    {
+        string? external = Environment.GetEnvironmentVariable(ConnectionVariable);
+        if (!string.IsNullOrWhiteSpace(external))
+        {
+            AdminConnectionString = external;
+            return;
+        }
+
+        _server = await EphemeralPostgres.StartAsync(new EphemeralPostgresOptions { Log = line => Console.WriteLine("[ephemeral-postgres] " + line) });
+        AdminConnectionString = _server.ConnectionString;
+    }
+
+    /// <inheritdoc />
+    public async Task DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+    }
+
+    /// <summary>Creates an empty database with a unique name; dispose it to drop it.</summary>
+    public async Task<TestDatabase> CreateDatabaseAsync()
+    {
+        string name = "sm_test_" + Guid.NewGuid().ToString("N").Substring(0, 12);
+        await using (var connection = new NpgsqlConnection(AdminConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("CREATE DATABASE " + SqlIdentifier.Quote(name), connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var builder = new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name };
+        return new TestDatabase(AdminConnectionString, name, builder.ConnectionString);
+    }
+}
