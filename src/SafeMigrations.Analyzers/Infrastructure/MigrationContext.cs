@@ -87,7 +87,7 @@ namespace SafeMigrations.Analyzers.Infrastructure
             }
 
             return Has(RuleExemptions.UndoInDown) && IsDown && UpModel != null
-                   && ObjectKey.UndoneBy(step) is { } key && UpModel.CreatedObjects.Contains(key);
+                   && ObjectKey.RevertedBy(step) is { } key && UpModel.ChangedObjects.Contains(key);
         }
 
         /// <summary>True when the rule's exemptions cover this raw statement (every table it names).</summary>
@@ -119,12 +119,12 @@ namespace SafeMigrations.Analyzers.Infrastructure
                 if (action != null)
                 {
                     return TableName.From(statement.Statement.Table) is { } table
-                           && ObjectKey.UndoneBy(table, action) is { } key
-                           && UpModel.CreatedObjects.Contains(key);
+                           && ObjectKey.RevertedBy(table, action) is { } key
+                           && UpModel.ChangedObjects.Contains(key);
                 }
 
-                var keys = ObjectKey.UndoneBy(statement.Statement);
-                return keys.Count > 0 && keys.TrueForAll(UpModel.CreatedObjects.Contains);
+                var keys = ObjectKey.RevertedBy(statement.Statement);
+                return keys.Count > 0 && keys.TrueForAll(UpModel.ChangedObjects.Contains);
             }
 
             return false;

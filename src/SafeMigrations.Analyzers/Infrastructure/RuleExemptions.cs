@@ -20,7 +20,10 @@ namespace SafeMigrations.Analyzers.Infrastructure
         /// <summary>Steps in the contract phase (<c>.InContractPhase()</c> or <c>[ContractPhase]</c>) are not reported.</summary>
         ContractPhase = 4,
 
-        /// <summary>A <c>Down</c> step that removes or reverts what the same migration's <c>Up</c> created is not reported.</summary>
+        /// <summary>
+        /// A <c>Down</c> step that reverts what the same migration's <c>Up</c> did is not reported: it drops what Up
+        /// created, renames back, alters a column Up altered, or re-creates what Up dropped.
+        /// </summary>
         UndoInDown = 8,
 
         /// <summary>Lock and rewrite hazards (SM0001, SM0002, SM0004, SM0006...): new tables, small tables, Down undoing Up.</summary>

@@ -111,7 +111,8 @@ namespace SafeMigrations.Analyzers.Model
             return false;
         }
 
-        internal ImmutableHashSet<ObjectKey> CreatedObjects => _created.Value.Objects;
+        /// <summary>Everything this method did that the opposite method may revert (created, renamed, altered, dropped).</summary>
+        internal ImmutableHashSet<ObjectKey> ChangedObjects => _created.Value.Objects;
 
         public override string ToString() => MigrationType.Name + "." + Direction;
 
@@ -145,7 +146,7 @@ namespace SafeMigrations.Analyzers.Model
                                 created.Tables.Add((table, step.Index, i));
                             }
 
-                            objects.UnionWith(ObjectKey.CreatedBy(statements[i]));
+                            objects.UnionWith(ObjectKey.ChangedBy(statements[i]));
                         }
 
                         continue;
@@ -163,10 +164,7 @@ namespace SafeMigrations.Analyzers.Model
                         }
                     }
 
-                    if (ObjectKey.CreatedBy(step) is { } key)
-                    {
-                        objects.Add(key);
-                    }
+                    objects.UnionWith(ObjectKey.ChangedBy(step));
                 }
 
                 created.Objects = objects.ToImmutable();

@@ -92,14 +92,16 @@ public class SM0001CreateIndexNonConcurrentlyTests
     }
 
     [Fact]
-    public async Task Index_in_down_recreating_a_dropped_index_is_flagged()
+    public async Task Index_in_down_recreating_the_index_Up_dropped_is_not_flagged()
     {
+        // Down reverts Up (product decision: reverting Up is never flagged); other indexes in Down still are.
         var source = Migration(
             up: """
                 migrationBuilder.DropIndex(name: "IX_Orders_CustomerId", table: "Orders");
         """,
             down: """
-                {|SM0001:migrationBuilder.CreateIndex(name: "IX_Orders_CustomerId", table: "Orders", column: "CustomerId")|};
+                migrationBuilder.CreateIndex(name: "IX_Orders_CustomerId", table: "Orders", column: "CustomerId");
+                {|SM0001:migrationBuilder.CreateIndex(name: "IX_Orders_Total", table: "Orders", column: "Total")|};
         """);
         await Verify.VerifyAnalyzerAsync(source);
     }

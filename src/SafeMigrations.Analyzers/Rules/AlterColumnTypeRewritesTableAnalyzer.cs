@@ -1,0 +1,101 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using SafeMigrations.Analyzers.Infrastructure;
+using SafeMigrations.Sql;
+
+namespace SafeMigrations.Analyzers.Rules
+{
+    /// <summary>SM0007: a column type change that is not binary-compatible rewrites the table under ACCESS EXCLUSIVE.</summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class AlterColumnTypeRewritesTableAnalyzer : MigrationRuleAnalyzer
+    {
+        public static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
+            RuleIdentifiers.AlterColumnTypeRewritesTable,
+            title: "Column type change rewrites the table",
+            messageFormat: "{0} changes the type of column '{1}' of existing table '{2}' {3}: PostgreSQL rewrites '{2}' and rebuilds its indexes under an ACCESS EXCLUSIVE lock that blocks all reads and writes of it until the migration commits; add a new column, keep it in sync with a trigger, backfill it in batches, swap the columns in a short transaction, and drop the old one in the contract phase",
+            category: RuleCategories.Locking,
+            description: "ALTER COLUMN ... TYPE rewrites the whole table and its indexes unless the new type is binary-compatible with the old one (same type, varchar(n) to a larger n, varchar to text, numeric precision increase with the same scale...). int to bigint, narrowing, numeric scale changes, text to integer and timestamp to timestamptz all rewrite while an ACCESS EXCLUSIVE lock blocks every query on the table.");
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
+
+        protected override RuleExemptions Exemptions => RuleExemptions.LockHazard;
+
+        protected override void Analyze(MigrationContext context)
+        {
+            var version = context.Options.PostgresVersion;
+            foreach (var step in context.Model.Steps)
+            {
+                // Without type: EF resolves it from the model; nothing to judge.
+                if (step.MethodName != "AlterColumn" || step.IsExtension || !(step.GetString("type") is { } type))
+                {
+                    continue;
+                }
+
+                var oldType = step["oldType"];
+                string? change;
+                if (oldType.AsString() is { } old)
+                {
+                    change = ColumnTypes.Classify(old, type, version) == TypeChangeSafety.Rewrite ? "from " + old + " to " + type : null;
+                }
+                else if (oldType.IsNull)
+                {
+                    change = IsUsualWideningTarget(type) ? null : "to " + type + " without oldType (the old type is unknown, so a rewrite is assumed)";
+                }
+                else
+                {
+                    // oldType is not a constant: unreadable, not flagged.
+                    change = null;
+                }
+
+                if (change != null)
+                {
+                    context.Report(Rule, step, "AlterColumn", step.Name ?? "?", step.Table?.ToString() ?? "?", change);
+                }
+            }
+
+            foreach (var statement in context.Model.SqlStatements())
+            {
+                var sql = statement.Statement;
+                if (sql.Kind != StatementKind.AlterTable)
+                {
+                    continue;
+                }
+
+                foreach (var action in sql.Actions)
+                {
+                    if (action.Kind != AlterTableActionKind.AlterColumnType)
+                    {
+                        continue;
+                    }
+
+                    string? change;
+                    if (action.UsingExpression != null)
+                    {
+                        change = "with USING " + action.UsingExpression.Trim() + " (a USING expression is assumed to rewrite every row)";
+                    }
+                    else if (action.DataType is { } type && !IsUsualWideningTarget(type))
+                    {
+                        change = "to " + type + " (the old type is unknown, so a rewrite is assumed)";
+                    }
+                    else
+                    {
+                        change = null;
+                    }
+
+                    if (change != null)
+                    {
+                        context.Report(Rule, statement, action, "ALTER COLUMN ... TYPE", action.Column ?? "?", sql.Table?.ToString() ?? "?", change);
+                    }
+                }
+            }
+        }
+
+        /// <summary>text and unbounded varchar: the usual targets of a widening, binary-compatible from varchar/text.</summary>
+        private static bool IsUsualWideningTarget(string type)
+        {
+            var normalized = ColumnTypes.Normalize(type);
+            return normalized == "text" || normalized == "character varying";
+        }
+    }
+}

@@ -1,0 +1,121 @@
+using System;
+using SafeMigrations.Analyzers.Model;
+using SafeMigrations.Sql;
+
+namespace SafeMigrations.Analyzers.Rules
+{
+    /// <summary>What an added or altered column does to existing rows; shared by SM0004-SM0007.</summary>
+    internal static class ColumnFacts
+    {
+        /// <summary>PostgreSQL 11 introduced the fast default: before it, any ADD COLUMN ... DEFAULT rewrites the table.</summary>
+        public const int FastDefaultVersion = 11;
+
+        /// <summary>
+        /// Why an AddColumn step fills every existing row (a table rewrite), or null. Identity and serial columns, stored
+        /// generated columns, volatile defaults; before PostgreSQL 11 any default. HiLo is client-side: no rewrite.
+        /// </summary>
+        public static string? RewriteReason(MigrationStep step, int postgresVersion)
+        {
+            var generation = GenerationOf(step);
+            if (generation != null)
+            {
+                return generation;
+            }
+
+            var defaultValueSql = step["defaultValueSql"];
+            if (defaultValueSql.AsString() is { } sql && DefaultExpressions.IsVolatile(sql))
+            {
+                return "with the volatile default " + sql + " (evaluated for every existing row)";
+            }
+
+            if (postgresVersion < FastDefaultVersion && (HasValue(step["defaultValue"]) || HasSqlValue(defaultValueSql)))
+            {
+                return "with a default (before PostgreSQL 11, adding a column with any default rewrites the table)";
+            }
+
+            return null;
+        }
+
+        /// <summary>Why a raw ADD COLUMN action rewrites the table, or null.</summary>
+        public static string? RewriteReason(AlterTableAction action, int postgresVersion)
+        {
+            if (action.Identity)
+            {
+                return "as an identity column (a value is generated for every existing row)";
+            }
+
+            if (action.Serial)
+            {
+                return "as a serial column (nextval() is evaluated for every existing row)";
+            }
+
+            if (action.GeneratedStored)
+            {
+                return "as a stored generated column (computed and stored for every existing row)";
+            }
+
+            var expression = action.DefaultExpression;
+            if (expression is null || IsNullLiteral(expression))
+            {
+                return null;
+            }
+
+            if (DefaultExpressions.IsVolatile(expression))
+            {
+                return "with the volatile default " + expression.Trim() + " (evaluated for every existing row)";
+            }
+
+            return postgresVersion < FastDefaultVersion
+                ? "with a default (before PostgreSQL 11, adding a column with any default rewrites the table)"
+                : null;
+        }
+
+        /// <summary>Identity, serial or stored generated: the column fills existing rows itself (null when it does not).</summary>
+        public static string? GenerationOf(MigrationStep step)
+        {
+            var strategy = step.FindAnnotation(NpgsqlAnnotations.ValueGenerationStrategy)?.Value;
+            if (strategy != null)
+            {
+                // The enum member, or its value when written as a number: SerialColumn = 2, IdentityAlwaysColumn = 3, IdentityByDefaultColumn = 4.
+                var member = strategy.EnumMember;
+                var number = member is null ? strategy.AsInt() : null;
+                if (member == NpgsqlAnnotations.IdentityByDefaultColumn || member == NpgsqlAnnotations.IdentityAlwaysColumn || number == 3 || number == 4)
+                {
+                    return "as an identity column (a value is generated for every existing row)";
+                }
+
+                if (member == NpgsqlAnnotations.SerialColumn || number == 2)
+                {
+                    return "as a serial column (nextval() is evaluated for every existing row)";
+                }
+            }
+
+            if (step.GetString("type") is { } type && IsSerialType(type))
+            {
+                return "as a serial column (nextval() is evaluated for every existing row)";
+            }
+
+            if (HasSqlValue(step["computedColumnSql"]) && step.GetBool("stored") == true)
+            {
+                return "as a stored generated column (computed and stored for every existing row)";
+            }
+
+            return null;
+        }
+
+        /// <summary>serial, bigserial, smallserial and their serial2/4/8 spellings.</summary>
+        public static bool IsSerialType(string type)
+        {
+            var normalized = ColumnTypes.Normalize(type);
+            return normalized == "serial" || normalized == "bigserial" || normalized == "smallserial";
+        }
+
+        /// <summary>The argument was written with a value that is not the constant null (an unreadable value counts as a value).</summary>
+        public static bool HasValue(StepValue value) => !value.IsOmitted && !value.IsNull;
+
+        /// <summary>Like <see cref="HasValue"/> for SQL text arguments, where the text <c>NULL</c> is no value either.</summary>
+        public static bool HasSqlValue(StepValue value) => HasValue(value) && !(value.AsString() is { } text && IsNullLiteral(text));
+
+        public static bool IsNullLiteral(string expression) => string.Equals(expression.Trim(), "null", StringComparison.OrdinalIgnoreCase);
+    }
+}
