@@ -72,7 +72,7 @@ namespace SafeMigrations.Analyzers.Rules
                     case StatementKind.Reindex when !sql.Concurrently && sql.ReindexTarget != null:
                         CheckReindex(context, statement);
                         break;
-                    case StatementKind.Truncate:
+                    case StatementKind.Truncate when !TruncatesTablesUpCreated(context, sql):
                         ReportPerTable(
                             context,
                             statement,
@@ -227,6 +227,26 @@ namespace SafeMigrations.Analyzers.Rules
             }
 
             context.Report(Rule, live[0].Statement, what(StatementTables.Quote(names)), locks, blocks, instead);
+        }
+
+        /// <summary>In <c>Down</c>: TRUNCATE of tables that the same migration's <c>Up</c> created (emptying what Up made).</summary>
+        private static bool TruncatesTablesUpCreated(MigrationContext context, SqlStatement truncate)
+        {
+            if (!context.IsDown || context.UpModel is null || truncate.Tables.Count == 0)
+            {
+                return false;
+            }
+
+            var created = new HashSet<TableName>(context.UpModel.CreatedTables);
+            foreach (var name in truncate.Tables)
+            {
+                if (!created.Contains(new TableName(name.Schema, name.Name)))
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         /// <summary>CREATE MATERIALIZED VIEW earlier in the same method: nothing reads the view yet.</summary>

@@ -55,13 +55,54 @@ namespace SafeMigrations.Analyzers.Rules
         private static void Check(MigrationContext context, StepStatement statement, SqlStatement sql, bool inCte)
         {
             if ((sql.Kind != StatementKind.Update && sql.Kind != StatementKind.Delete)
-                || sql.Table is null || sql.IsBatched || sql.TargetsSingleRow || TargetsConventionalKey(sql))
+                || sql.Table is null || sql.IsBatched || sql.TargetsSingleRow || TargetsConventionalKey(sql) || UndoesUp(context, sql))
             {
                 return;
             }
 
             var what = (sql.Kind == StatementKind.Update ? "UPDATE" : "DELETE") + (inCte ? " (in a WITH clause)" : string.Empty);
             context.Report(Rule, statement, what, sql.Table.ToString());
+        }
+
+        /// <summary>
+        /// In <c>Down</c>, the data counterpart of "Down undoing Up": a DELETE from or an UPDATE of a table the same
+        /// migration's <c>Up</c> created, a DELETE of rows from a table <c>Up</c> inserted into (raw INSERT or
+        /// InsertData: removing seed rows), an UPDATE of a table <c>Up</c> updated (reverting a data fix).
+        /// </summary>
+        private static bool UndoesUp(MigrationContext context, SqlStatement sql)
+        {
+            if (!context.IsDown || context.UpModel is null || TableName.From(sql.Table) is not { } table)
+            {
+                return false;
+            }
+
+            foreach (var created in context.UpModel.CreatedTables)
+            {
+                if (created == table)
+                {
+                    return true;
+                }
+            }
+
+            var isDelete = sql.Kind == StatementKind.Delete;
+            foreach (var step in context.UpModel.Steps)
+            {
+                if (step.MethodName == (isDelete ? "InsertData" : "UpdateData") && step.Table == table)
+                {
+                    return true;
+                }
+            }
+
+            foreach (var statement in context.UpModel.SqlStatements())
+            {
+                var up = statement.Statement;
+                if (up.Kind == (isDelete ? StatementKind.Insert : StatementKind.Update) && TableName.From(up.Table) == table)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>

@@ -142,6 +142,27 @@ public class SM0015UnbatchedDataChangeTests
     }
 
     [Fact]
+    public async Task Down_undoing_the_data_its_Up_wrote_is_not_flagged()
+    {
+        var source = Migration(
+            up: """
+                migrationBuilder.Sql("INSERT INTO roles (name) VALUES ('Auditor'), ('Support');");
+                migrationBuilder.InsertData(table: "Countries", columns: new[] { "Id", "Code" }, values: new object[] { 1, "US" });
+                migrationBuilder.Sql({|SM0015:"UPDATE orders SET status = 'open' WHERE status = 'new';"|});
+                migrationBuilder.Sql("CREATE TABLE outbox (id bigint, sent boolean);");
+        """,
+            down: """
+                migrationBuilder.Sql("DELETE FROM roles WHERE name IN ('Auditor', 'Support');");
+                migrationBuilder.Sql("DELETE FROM \"Countries\" WHERE \"Code\" = 'US';");
+                migrationBuilder.Sql("UPDATE orders SET status = 'new' WHERE status = 'open';");
+                migrationBuilder.Sql("DELETE FROM outbox WHERE sent;");
+                migrationBuilder.Sql({|SM0015:"DELETE FROM customers WHERE name = 'test';"|});
+                migrationBuilder.Sql({|SM0015:"UPDATE roles SET name = lower(name);"|});
+        """);
+        await Verify.VerifyAnalyzerAsync(source);
+    }
+
+    [Fact]
     public async Task EF_data_operations_and_AlterColumn_backfill_are_not_flagged()
     {
         // UpdateData/DeleteData/InsertData are keyed; AlterColumn's own UPDATE ... WHERE c IS NULL is SM0006's.

@@ -236,6 +236,21 @@ public class SM0016HeavyLockStatementTests
     }
 
     [Fact]
+    public async Task Down_truncating_tables_its_Up_created_is_not_flagged()
+    {
+        var source = Migration(
+            up: """
+                migrationBuilder.Sql("CREATE TABLE outbox (id bigint); CREATE TABLE inbox (id bigint);");
+        """,
+            down: """
+                migrationBuilder.Sql("TRUNCATE outbox, inbox;");
+                migrationBuilder.Sql({|SM0016:"TRUNCATE orders;"|});
+                migrationBuilder.Sql("DROP TABLE outbox, inbox;");
+        """);
+        await Verify.VerifyAnalyzerAsync(source);
+    }
+
+    [Fact]
     public async Task Safe_look_alikes_are_not_flagged()
     {
         var source = Migration("""
