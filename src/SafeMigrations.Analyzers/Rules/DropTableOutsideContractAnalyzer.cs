@@ -1,0 +1,60 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using SafeMigrations.Analyzers.Infrastructure;
+using SafeMigrations.Sql;
+
+namespace SafeMigrations.Analyzers.Rules
+{
+    /// <summary>SM0014: a table dropped before the running app version stopped using it breaks that version.</summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class DropTableOutsideContractAnalyzer : MigrationRuleAnalyzer
+    {
+        public static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
+            RuleIdentifiers.DropTableOutsideContract,
+            title: "Drop tables only in the contract phase",
+            messageFormat: "Dropping {0} outside the contract phase breaks the app version still running, which still queries it and fails until every instance runs the new version; the drop also takes an ACCESS EXCLUSIVE lock that queues every query on it behind any long-running one. Remove the entity from the model, deploy, then drop the table in the contract phase: .InContractPhase() (or [ContractPhase] on the migration).",
+            category: RuleCategories.Compatibility,
+            description: "During a rolling deployment the previous app version keeps running while the migration runs, and it still maps and queries the table. Remove the entity (and its navigations) from the model first, deploy, and drop the table in the contract phase, after every instance runs the new version.");
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
+
+        protected override RuleExemptions Exemptions => RuleExemptions.Compatibility;
+
+        protected override void Analyze(MigrationContext context)
+        {
+            foreach (var step in context.Model.Steps)
+            {
+                if (step.MethodName == "DropTable" && !step.IsExtension)
+                {
+                    context.Report(Rule, step, "table '" + (step.Table?.ToString() ?? "?") + "'");
+                }
+            }
+
+            foreach (var statement in context.Model.SqlStatements())
+            {
+                if (statement.Statement.Kind != StatementKind.DropTable)
+                {
+                    continue;
+                }
+
+                // DROP TABLE a, b: each table on its own (a may be new in this method, b live); one diagnostic naming the live ones.
+                var live = StatementTables.NotExempt(context, statement);
+                if (live.Count == 0)
+                {
+                    continue;
+                }
+
+                var names = new List<string>();
+                foreach (var (table, _) in live)
+                {
+                    names.Add(table.ToString());
+                }
+
+                var what = (names.Count == 1 ? "table " : "tables ") + StatementTables.Quote(names);
+                context.Report(Rule, live[0].Statement, what);
+            }
+        }
+    }
+}
