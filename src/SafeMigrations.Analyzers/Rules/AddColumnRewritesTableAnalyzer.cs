@@ -12,7 +12,7 @@ namespace SafeMigrations.Analyzers.Rules
     {
         public static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
             RuleIdentifiers.AddColumnRewritesTable,
-            title: "Adding this column rewrites the table",
+            title: "Add columns without rewriting the table",
             messageFormat: "{0} adds a column to existing table '{1}' {2}: PostgreSQL rewrites '{1}' and all its indexes under an ACCESS EXCLUSIVE lock that blocks all reads and writes of '{1}' until the migration commits; add the column nullable without a default, then set the default, backfill existing rows in batches, and enforce NOT NULL through a validated CHECK constraint",
             category: RuleCategories.Locking,
             description: "ADD COLUMN with a constant or stable default (0, '', now()) only writes the catalog. A volatile default (gen_random_uuid(), random(), clock_timestamp(), nextval(), unknown functions), an identity or serial column, or a stored generated column must compute a value for every existing row: the whole table and its indexes are rewritten while an ACCESS EXCLUSIVE lock blocks every query on it. Before PostgreSQL 11 any default does this.");

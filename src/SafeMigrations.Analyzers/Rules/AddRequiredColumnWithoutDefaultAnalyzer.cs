@@ -13,7 +13,7 @@ namespace SafeMigrations.Analyzers.Rules
     {
         public static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
             RuleIdentifiers.AddRequiredColumnWithoutDefault,
-            title: "Required column added without a default",
+            title: "Give new required columns a default",
             messageFormat: "{0} adds a NOT NULL column without a default to existing table '{1}': the migration fails with 'column contains null values' as soon as '{1}' has a row; give it a constant default (defaultValue:, or defaultValueSql: \"now()\"), or add it nullable, backfill in batches and enforce NOT NULL through a validated CHECK constraint",
             category: RuleCategories.Data,
             description: "ADD COLUMN ... NOT NULL without a DEFAULT would leave existing rows with NULL, so PostgreSQL rejects it on any non-empty table and the deploy fails. In EF's AddColumn an omitted nullable argument means NOT NULL. A constant or stable default (0, '', false, now()) is filled in from the catalog without a rewrite.");

@@ -12,7 +12,7 @@ namespace SafeMigrations.Analyzers.Rules
     {
         public static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
             RuleIdentifiers.AlterColumnTypeRewritesTable,
-            title: "Column type change rewrites the table",
+            title: "Change column types without rewriting the table",
             messageFormat: "{0} changes the type of column '{1}' of existing table '{2}' {3}: PostgreSQL rewrites '{2}' and rebuilds its indexes under an ACCESS EXCLUSIVE lock that blocks all reads and writes of it until the migration commits; add a new column, keep it in sync with a trigger, backfill it in batches, swap the columns in a short transaction, and drop the old one in the contract phase",
             category: RuleCategories.Locking,
             description: "ALTER COLUMN ... TYPE rewrites the whole table and its indexes unless the new type is binary-compatible with the old one (same type, varchar(n) to a larger n, varchar to text, numeric precision increase with the same scale...). int to bigint, narrowing, numeric scale changes, text to integer and timestamp to timestamptz all rewrite while an ACCESS EXCLUSIVE lock blocks every query on the table.");

@@ -13,7 +13,7 @@ namespace SafeMigrations.Analyzers.Rules
     {
         public static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
             RuleIdentifiers.ConcurrentlyInTransaction,
-            title: "CONCURRENTLY cannot run inside a transaction",
+            title: "Run CONCURRENTLY statements outside a transaction",
             messageFormat: "{0} cannot run inside a transaction block, and {1}: the migration fails at run time; run it as the only statement of its own migrationBuilder.Sql(\"...\", suppressTransaction: true) call",
             category: RuleCategories.Locking,
             description: "CREATE INDEX CONCURRENTLY, DROP INDEX CONCURRENTLY and REINDEX CONCURRENTLY fail with 'cannot run inside a transaction block'. EF runs each migration in a transaction unless the Sql(...) call passes suppressTransaction: true, and PostgreSQL runs several statements sent together as one implicit transaction.");
