@@ -362,7 +362,8 @@ public static class SafeMigrationBuilderExtensions
     /// <param name="schema">The table's schema, or <see langword="null"/> for the search_path.</param>
     /// <returns>The step's builder.</returns>
     /// <remarks>
-    /// Four operations: <c>ADD CONSTRAINT ck CHECK ("c" IS NOT NULL) NOT VALID</c> (brief lock, no scan);
+    /// Four operations: <c>DROP CONSTRAINT IF EXISTS ck, ADD CONSTRAINT ck CHECK ("c" IS NOT NULL) NOT VALID</c> (brief lock,
+    /// no scan; a leftover of an interrupted run is replaced);
     /// <c>VALIDATE CONSTRAINT ck</c> (scan under SHARE UPDATE EXCLUSIVE, transaction suppressed);
     /// <c>SET NOT NULL</c> (PostgreSQL 12+ skips its scan because the validated check proves it); <c>DROP CONSTRAINT ck</c>.
     /// The check is named <c>CK_&lt;table&gt;_&lt;column&gt;_not_null</c>, shortened with a hash to 63 bytes when longer.
@@ -384,7 +385,8 @@ public static class SafeMigrationBuilderExtensions
             .With(SafeMigrationsAnnotations.CheckName, check);
         step.Add(
             SafeMigrationStepParts.AddCheckNotValid,
-            $"ALTER TABLE {qualifiedTable} ADD CONSTRAINT {PostgresText.Quote(check)} CHECK ({PostgresText.Quote(column)} IS NOT NULL) NOT VALID;",
+            // The helper check is ours: dropping a leftover of an interrupted run in the same statement makes a rerun work.
+            $"ALTER TABLE {qualifiedTable} DROP CONSTRAINT IF EXISTS {PostgresText.Quote(check)}, ADD CONSTRAINT {PostgresText.Quote(check)} CHECK ({PostgresText.Quote(column)} IS NOT NULL) NOT VALID;",
             suppressTransaction: false);
         step.Add(SafeMigrationStepParts.ValidateCheck, ValidateSql(schema, table, check), suppressTransaction: true);
         step.Add(

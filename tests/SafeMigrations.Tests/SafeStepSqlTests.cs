@@ -175,7 +175,7 @@ public class SafeStepSqlTests
         Assert.Equal(
             new[]
             {
-                "ALTER TABLE \"app\".\"Users\" ADD CONSTRAINT \"CK_Users_Email_not_null\" CHECK (\"Email\" IS NOT NULL) NOT VALID;",
+                "ALTER TABLE \"app\".\"Users\" DROP CONSTRAINT IF EXISTS \"CK_Users_Email_not_null\", ADD CONSTRAINT \"CK_Users_Email_not_null\" CHECK (\"Email\" IS NOT NULL) NOT VALID;",
                 "ALTER TABLE \"app\".\"Users\" VALIDATE CONSTRAINT \"CK_Users_Email_not_null\";",
                 "ALTER TABLE \"app\".\"Users\" ALTER COLUMN \"Email\" SET NOT NULL;",
                 "ALTER TABLE \"app\".\"Users\" DROP CONSTRAINT IF EXISTS \"CK_Users_Email_not_null\";",

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Threading.Tasks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -160,6 +161,35 @@ public sealed class PlainEfDegradationTests(PostgresServerFixture server)
 
         Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'Customers'"));
         Assert.Equal((long)SeedMigration.Customers, await db.ScalarAsync<long>("SELECT count(*) FROM \"Clients\""));
+    }
+
+    [Fact]
+    public async Task Odd_and_long_identifiers_in_a_quoted_schema_work_end_to_end_with_the_generated_names_kept_exactly()
+    {
+        await using var db = await server.CreateDatabaseAsync();
+        var create = new OddNamesExpand().UpOperations.First(o => Equals(o[SafeMigrationsAnnotations.Step], SafeMigrationSteps.CreateSyncTrigger));
+        string trigger = (string)create[SafeMigrationsAnnotations.TriggerName]!;
+        string function = (string)create[SafeMigrationsAnnotations.FunctionName]!;
+        const string table = "\"we\"\"ird schema\".\"Customer \"\"Accounts\"\" with a deliberately long name\"";
+        const string view = "\"we\"\"ird schema\".\"Old \"\"Accounts\"\"\"";
+
+        await MigrateAsync<OddNamesContext>(db, "20250101000002_OddExpand");
+
+        // The server stored the generated names unchanged: they were already short enough not to be truncated.
+        Assert.Equal(1L, await db.ScalarAsync<long>($"SELECT count(*) FROM pg_trigger WHERE tgname = '{trigger.Replace("'", "''")}' AND tgrelid = '{table.Replace("'", "''")}'::regclass"));
+        Assert.Equal(1L, await db.ScalarAsync<long>($"SELECT count(*) FROM pg_proc WHERE proname = '{function.Replace("'", "''")}'"));
+        Assert.True(await db.ScalarAsync<bool>($"SELECT attnotnull FROM pg_attribute WHERE attrelid = '{table.Replace("'", "''")}'::regclass AND attname = '{OddNames.Replacement}'"));
+        Assert.Equal("u", await db.ScalarAsync<string>("SELECT contype::text FROM pg_constraint WHERE conname = 'AK_odd \"replacement\"'"));
+        Assert.Equal(1000L, await db.ScalarAsync<long>($"SELECT count(*) FROM {view}"));
+
+        await db.ExecuteAsync($"INSERT INTO {view} (\"Id\", \"{OddNames.Column.Replace("\"", "\"\"")}\") VALUES (5000, 'through the view')");
+        Assert.Equal("through the view", await db.ScalarAsync<string>($"SELECT \"{OddNames.Replacement.Replace("\"", "\"\"")}\" FROM {table} WHERE \"Id\" = 5000"));
+
+        await MigrateAsync<OddNamesContext>(db);
+
+        Assert.Equal(0L, await db.ScalarAsync<long>($"SELECT count(*) FROM pg_trigger WHERE tgrelid = '{table.Replace("'", "''")}'::regclass AND NOT tgisinternal"));
+        Assert.Equal(0L, await db.ScalarAsync<long>($"SELECT count(*) FROM pg_proc WHERE proname = '{function.Replace("'", "''")}'"));
+        Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'Old \"Accounts\"'"));
     }
 
     private static async Task MigrateAsync<TContext>(TestDatabase db, string? targetMigration = null)

@@ -208,3 +208,72 @@ public sealed class ClientsContract : Migration
         migrationBuilder.DropCompatibilityView(viewName: "Customers").InContractPhase();
     }
 }
+
+// ---- odd identifiers: a quoted schema, quotes and spaces in names, generated names past 63 bytes ----
+
+public sealed class OddNamesContext(DbContextOptions<OddNamesContext> options) : ScenarioContext(options);
+
+public static class OddNames
+{
+    public const string Schema = "we\"ird schema";
+    public const string Table = "Customer \"Accounts\" with a deliberately long name";
+    public const string Column = "Émail \"primary\" with a long column name";
+    public const string Replacement = "Émail \"primary\" normalized copy, also long";
+}
+
+[DbContext(typeof(OddNamesContext))]
+[Migration("20250101000001_OddSeed")]
+public sealed class OddNamesSeed : Migration
+{
+    protected override void Up(MigrationBuilder migrationBuilder)
+    {
+        migrationBuilder.EnsureSchema(OddNames.Schema);
+        migrationBuilder.CreateTable(
+            name: OddNames.Table,
+            schema: OddNames.Schema,
+            columns: t => new
+            {
+                Id = t.Column<long>(type: "bigint", nullable: false),
+                Value = t.Column<string>(name: OddNames.Column, type: "text", nullable: true),
+            },
+            constraints: t => t.PrimaryKey("PK_odd", x => x.Id));
+        migrationBuilder.Sql(
+            "INSERT INTO \"we\"\"ird schema\".\"Customer \"\"Accounts\"\" with a deliberately long name\" " +
+            "SELECT g, 'Mail' || g FROM generate_series(1, 1000) g;");
+    }
+}
+
+[DbContext(typeof(OddNamesContext))]
+[Migration("20250101000002_OddExpand")]
+public sealed class OddNamesExpand : Migration
+{
+    protected override void Up(MigrationBuilder migrationBuilder)
+    {
+        migrationBuilder.AddColumn<string>(name: OddNames.Replacement, table: OddNames.Table, schema: OddNames.Schema, type: "text", nullable: true);
+        migrationBuilder.CreateSyncTrigger(
+            table: OddNames.Table, fromColumn: OddNames.Column, toColumn: OddNames.Replacement, twoWay: true, schema: OddNames.Schema);
+        migrationBuilder.Backfill(
+            table: OddNames.Table,
+            column: OddNames.Replacement,
+            value: "\"Émail \"\"primary\"\" with a long column name\"",
+            where: "\"Émail \"\"primary\"\" normalized copy, also long\" IS NULL",
+            schema: OddNames.Schema);
+        migrationBuilder.SetNotNullThroughCheck(column: OddNames.Replacement, table: OddNames.Table, schema: OddNames.Schema);
+        migrationBuilder.AddUniqueConstraintUsingIndex(
+            name: "AK_odd \"replacement\"", table: OddNames.Table, column: OddNames.Replacement, schema: OddNames.Schema);
+        migrationBuilder.CreateCompatibilityView(viewName: "Old \"Accounts\"", table: OddNames.Table, schema: OddNames.Schema);
+    }
+}
+
+[DbContext(typeof(OddNamesContext))]
+[Migration("20250101000003_OddContract")]
+[ContractPhase]
+public sealed class OddNamesContract : Migration
+{
+    protected override void Up(MigrationBuilder migrationBuilder)
+    {
+        migrationBuilder.DropSyncTrigger(
+            table: OddNames.Table, fromColumn: OddNames.Column, toColumn: OddNames.Replacement, schema: OddNames.Schema);
+        migrationBuilder.DropCompatibilityView(viewName: "Old \"Accounts\"", schema: OddNames.Schema);
+    }
+}
