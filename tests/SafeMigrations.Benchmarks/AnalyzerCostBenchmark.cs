@@ -35,15 +35,37 @@ public class AnalyzerCostBenchmark
     [Benchmark(Baseline = true, Description = "compile")]
     public int Compile() => _compilation.Clone().GetDiagnostics().Length;
 
+    /// <summary>What any IOperation-based analyzer pays: the driver binds every method body into operations.</summary>
+    [Benchmark(Description = "compile + one empty IOperation analyzer")]
+    public Task<int> CompileAndEmptyOperationAnalyzer() => Analyze(ImmutableArray.Create<DiagnosticAnalyzer>(new EmptyOperationBlockAnalyzer()));
+
     [Benchmark(Description = "compile + SafeMigrations analyzers")]
-    public async Task<int> CompileAndAnalyze()
+    public Task<int> CompileAndAnalyze() => Analyze(_analyzers);
+
+    private async Task<int> Analyze(ImmutableArray<DiagnosticAnalyzer> analyzers)
     {
         var compilation = _compilation.Clone();
-        var withAnalyzers = compilation.WithAnalyzers(_analyzers, new CompilationWithAnalyzersOptions(
+        var withAnalyzers = compilation.WithAnalyzers(analyzers, new CompilationWithAnalyzersOptions(
             new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), onAnalyzerException: null,
             concurrentAnalysis: true, logAnalyzerExecutionTime: false));
         var diagnostics = await withAnalyzers.GetAllDiagnosticsAsync(CancellationToken.None).ConfigureAwait(false);
         return diagnostics.Length;
+    }
+}
+
+/// <summary>Registers an operation-block action that does nothing: the baseline cost of the analyzer driver.</summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class EmptyOperationBlockAnalyzer : DiagnosticAnalyzer
+{
+    private static readonly DiagnosticDescriptor Unused = new("BENCH0001", "unused", "unused", "Benchmark", DiagnosticSeverity.Hidden, isEnabledByDefault: true);
+
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Unused);
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterOperationBlockAction(_ => { });
     }
 }
 
@@ -87,7 +109,7 @@ public static class CorpusCompilation
     {
         var assembly = Assembly.Load("SafeMigrations.Analyzers");
         return assembly.GetTypes()
-            .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t)
+            .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t) && t != typeof(EmptyOperationBlockAnalyzer)
                         && t.GetCustomAttribute<DiagnosticAnalyzerAttribute>() is not null)
             .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
             .ToImmutableArray();
