@@ -29,7 +29,7 @@ namespace SafeMigrations.Engine.Tests
         }
 
         private MigrationCatalog Load(string connectionString)
-            => new MigrationCatalog(DbContextLoader.Create(typeof(ShopContext).Assembly, null, connectionString));
+            => new MigrationCatalog(DbContextLoader.Create(typeof(ShopContext).Assembly, nameof(ShopContext), connectionString));
 
         private (MigrationEngine Engine, MigrationCatalog Catalog, TestLog Log) Engine(string connectionString, PhaseSelection phase = PhaseSelection.Expand, string? target = null, Action<EngineOptions>? configure = null)
         {
@@ -123,7 +123,7 @@ analyze customers; analyze orders;");
             Assert.Equal(before, await Fingerprint(database));
 
             // EF agrees: nothing pending, Migrate() is a no-op up to the target.
-            await using var context = (ShopContext)DbContextLoader.Create(typeof(ShopContext).Assembly, null, database.ConnectionString);
+            await using var context = (ShopContext)DbContextLoader.Create(typeof(ShopContext).Assembly, nameof(ShopContext), database.ConnectionString);
             Assert.Equal(new[] { "20240103000000_Nicknames" }, context.Database.GetPendingMigrations().ToArray());
             Assert.Equal(new[] { "20240101000000_Initial", "20240102000000_Hardening" }, context.Database.GetAppliedMigrations().ToArray());
             context.Database.Migrate("20240102000000_Hardening");

@@ -39,7 +39,7 @@ namespace SafeMigrations.Engine.Tests
             string baseName = Path.Combine(Path.GetDirectoryName(app)!, Path.GetFileNameWithoutExtension(app));
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             foreach (string argument in new[] { "exec", "--depsfile", baseName + ".deps.json", "--runtimeconfig", baseName + ".runtimeconfig.json", RunnerPath() }
-                         .Concat(arguments.Take(1)).Concat(new[] { "--assembly", app }).Concat(arguments.Skip(1)))
+                         .Concat(arguments.Take(1)).Concat(new[] { "--assembly", app, "--context", "ShopContext" }).Concat(arguments.Skip(1)))
                 start.ArgumentList.Add(argument);
             start.Environment.Remove("SAFEMIGRATIONS_CONNECTION");
             using Process process = Process.Start(start)!;

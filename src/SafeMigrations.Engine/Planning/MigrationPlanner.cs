@@ -42,11 +42,21 @@ namespace SafeMigrations.Engine.Planning
             Migration migration = _catalog.Create(info);
             IModel? model = _catalog.TargetModel(migration);
             var context = new PlanContext(info.Id, migration, model);
-            foreach (MigrationOperation operation in migration.UpOperations)
+            IReadOnlyList<MigrationOperation> operations = migration.UpOperations;
+            for (int i = 0; i < operations.Count; i++)
             {
+                MigrationOperation operation = operations[i];
                 context.Phase = MigrationPhases.GetPhase(migration, operation);
                 if (operation is CreateTableOperation created)
                     context.CreatedTables.Add(Key(created.Schema, created.Name));
+                if (operation is RenameTableOperation rename && i + 1 < operations.Count && operations[i + 1] is SqlOperation view
+                    && view[StepAnnotations.Step] as string == StepAnnotations.CreateCompatibilityViewStep
+                    && view[StepAnnotations.Table] as string == (rename.NewName ?? rename.Name))
+                {
+                    PlanRenameWithView(context, rename, view);
+                    i++;
+                    continue;
+                }
                 PlanOperation(context, operation);
             }
 
@@ -365,6 +375,8 @@ namespace SafeMigrations.Engine.Planning
             PlanStep step = context.Add(facts.Kind, description, sql, transaction, facts.Lock);
             ApplyFacts(step, facts, onNewTable: table is not null && context.IsNew(schema, table));
             step.SafeStep = safeStep;
+            if (part == StepAnnotations.DropCheckPart)
+                step.NoUndoNeeded = true; // the helper check only lives between its own steps
 
             if (safeStep == StepAnnotations.CreateSyncTriggerStep && table is not null && operation[StepAnnotations.TriggerName] is string trigger)
             {
@@ -375,6 +387,25 @@ namespace SafeMigrations.Engine.Planning
                     + (operation[StepAnnotations.FunctionName] is string function ? $"\nDROP FUNCTION IF EXISTS {SqlIdentifier.Qualify(schema, function)}();" : string.Empty);
                 step.SkipWhenVerified = false;
             }
+        }
+
+        /// <summary>
+        /// A table rename and the view under its old name in one short transaction, so no query ever finds neither
+        /// name; undone by dropping the view and renaming back.
+        /// </summary>
+        private void PlanRenameWithView(PlanContext context, RenameTableOperation rename, SqlOperation view)
+        {
+            string renameSql = string.Join("\n", _catalog.GenerateSql(new[] { rename }, context.Model).Select(c => c.CommandText.Trim()));
+            string newSchema = rename.NewSchema ?? rename.Schema ?? string.Empty;
+            string newName = rename.NewName ?? rename.Name;
+            string oldQualified = SqlIdentifier.Qualify(rename.Schema, rename.Name);
+            string newQualified = SqlIdentifier.Qualify(newSchema.Length == 0 ? null : newSchema, newName);
+            PlanStep step = context.Add("rename-table-with-view", $"rename table {oldQualified} to {SqlIdentifier.Quote(newName)} with a compatibility view",
+                renameSql + "\n" + view.Sql.Trim(), StepTransaction.Own, $"ACCESS EXCLUSIVE on {oldQualified}, brief");
+            step.VerificationSql = $"SELECT {CatalogChecks.RelationExists(newSchema.Length == 0 ? null : newSchema, newName).Substring(7)} AND EXISTS (SELECT 1 FROM pg_class WHERE oid = {CatalogChecks.Relation(rename.Schema, rename.Name)} AND relkind = 'v')";
+            step.VerificationDescription = "table renamed, view under the old name";
+            step.UndoSql = $"DROP VIEW IF EXISTS {oldQualified};\nALTER TABLE {newQualified} RENAME TO {SqlIdentifier.Quote(rename.Name)};";
+            step.SafeStep = StepAnnotations.CreateCompatibilityViewStep;
         }
 
         private static string? Hazard(PlanContext context, MigrationOperation operation)

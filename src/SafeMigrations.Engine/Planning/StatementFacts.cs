@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using SafeMigrations.Sql;
@@ -57,6 +58,22 @@ namespace SafeMigrations.Engine.Planning
                 case StatementKind.AlterTable when table is not null && statement.Actions.Count == 1:
                     OfAlterTable(facts, table, statement.Actions[0], on);
                     break;
+                case StatementKind.AlterTable when table is not null && statement.Actions.Count > 1:
+                    // Several actions, one statement: each verified and undone in turn. A DROP ... IF EXISTS of a
+                    // constraint the same statement adds again only clears a leftover, so it has no state of its own.
+                    var added = new HashSet<string>(statement.Actions.Where(a => a.Kind == AlterTableActionKind.AddConstraint && a.Name is not null).Select(a => a.Name!), StringComparer.Ordinal);
+                    var parts = new List<StatementFacts>();
+                    foreach (AlterTableAction action in statement.Actions)
+                    {
+                        if (action.Kind == AlterTableActionKind.DropConstraint && action.Name is not null && added.Contains(action.Name))
+                            continue;
+                        var part = new StatementFacts();
+                        OfAlterTable(part, table, action, on);
+                        parts.Add(part);
+                    }
+                    StatementFacts combined = Combine(parts);
+                    combined.Idempotent = parts.All(p => p.Idempotent);
+                    return combined;
                 case StatementKind.AlterTable:
                     facts.Kind = "alter-table";
                     facts.Lock = "ACCESS EXCLUSIVE" + on + ", brief (blocks reads and writes while held)";
