@@ -234,3 +234,23 @@ namespace SafeMigrations.CodeFixes.Infrastructure
         };
     }
 }
+
+namespace SafeMigrations.CodeFixes.Infrastructure
+{
+    /// <summary>
+    /// For a statement that has no online form: it is kept, alone in its <c>Sql(...)</c> call, between
+    /// <c>#pragma warning disable/restore</c> lines whose comment says why — an explicit, reviewable acknowledgement,
+    /// never a pretence of safety.
+    /// </summary>
+    internal static class AcknowledgedStatement
+    {
+        public static StatementEdit Edit(SqlCallRewrite call, string statementSql, string ruleId, string reason, bool? suppressTransaction = null) =>
+            new StatementEdit(null, new[]
+            {
+                "// No online form: " + reason,
+                "#pragma warning disable " + ruleId + " // runs under its lock: schedule it in a maintenance window",
+                SqlCallRewrite.SqlCode(call.Receiver, new[] { statementSql }, suppressTransaction ?? call.SuppressTransaction),
+                "#pragma warning restore " + ruleId,
+            });
+    }
+}
