@@ -235,6 +235,9 @@ namespace SafeMigrations.Analyzers.Model
                     return table is { } t ? Table(t) : (ObjectKey?)null;
                 case "DropIndex":
                     return name is null ? (ObjectKey?)null : Index(step.Schema, name);
+                case "DropIndexConcurrently" when step.IsSafeStep("DropIndexConcurrently"):
+                    // The safe form of DropIndex (SM0002 fix): Down re-creating the index still reverts Up.
+                    return name is null ? (ObjectKey?)null : Index(step.Schema, name);
                 case "DropColumn":
                     return name is null || table is null ? (ObjectKey?)null : Column(table.Value, name);
                 case "DropForeignKey":
