@@ -188,11 +188,10 @@ namespace SafeMigrations.Build
                     Log.LogWarning(null, line.Code, null, null, 0, 0, 0, 0, line.Message);
                     break;
                 case RunnerLineKind.Progress:
-                    Log.LogMessage(MessageImportance.High, line.Message);
-                    break;
                 case RunnerLineKind.Info:
-                    // plan and status answer in info lines; apply and rollback tell their story in progress lines.
-                    Log.LogMessage(Command == "plan" || Command == "status" ? MessageImportance.High : MessageImportance.Normal, line.Message);
+                    // High: these targets only run when asked for, and their lines (the plan, each step as it completes,
+                    // the status) are the answer; dotnet build's default verbosity shows nothing less important.
+                    Log.LogMessage(MessageImportance.High, line.Message);
                     break;
                 default:
                     // The host's own complaints (missing runtime, bad deps.json) come without a prefix: keep them visible.
