@@ -24,9 +24,9 @@ namespace SafeMigrations.Build
         /// <summary>The environment variable the runner reads the connection string from.</summary>
         public const string ConnectionVariable = "SAFEMIGRATIONS_CONNECTION";
 
-        private static readonly string[] Commands = { "plan", "apply", "status", "rollback" };
+        private static readonly string[] Commands = { "plan", "apply", "status", "rollback", "verify" };
 
-        /// <summary>The runner command: <c>plan</c>, <c>apply</c>, <c>status</c> or <c>rollback</c>.</summary>
+        /// <summary>The runner command: <c>plan</c>, <c>apply</c>, <c>status</c>, <c>rollback</c> or <c>verify</c>.</summary>
         [Required]
         public string Command { get; set; } = string.Empty;
 
@@ -67,6 +67,12 @@ namespace SafeMigrations.Build
 
         /// <summary>The last migration to act on (id or name).</summary>
         public string? Target { get; set; }
+
+        /// <summary>verify: how long a step may hold a lock that blocks reads or writes of a pre-existing table, in milliseconds.</summary>
+        public string? LockBudget { get; set; }
+
+        /// <summary>verify: where to write the SARIF report.</summary>
+        public string? Sarif { get; set; }
 
         /// <summary>lock_timeout of blocking steps, in milliseconds.</summary>
         public string? LockTimeout { get; set; }
@@ -109,7 +115,7 @@ namespace SafeMigrations.Build
         {
             if (Array.IndexOf(Commands, Command) < 0)
             {
-                Log.LogError(null, "SM1001", null, null, 0, 0, 0, 0, "SafeMigrations: unknown command '{0}'; use plan, apply, status or rollback.", Command);
+                Log.LogError(null, "SM1001", null, null, 0, 0, 0, 0, "SafeMigrations: unknown command '{0}'; use plan, apply, status, rollback or verify.", Command);
                 return false;
             }
             if (!File.Exists(Assembly))
@@ -160,6 +166,12 @@ namespace SafeMigrations.Build
             AppendOption(builder, "--target ", Target);
             AppendOption(builder, "--lock-timeout ", LockTimeout);
             AppendOption(builder, "--report ", Report);
+            if (Command == "verify")
+            {
+                AppendOption(builder, "--lock-budget ", LockBudget);
+                AppendOption(builder, "--sarif ", Sarif);
+            }
+
             return builder.ToString();
         }
 
