@@ -34,6 +34,7 @@ namespace SafeMigrations.Engine.Postgres
 
         private readonly ExternalCommand _command;
         private readonly Action<string> _log;
+        private readonly object _disposeGate = new object();
         private int _disposed;
 
         private EphemeralPostgres(string binDirectory, string rootDirectory, string? runAsUser, Action<string> log)
@@ -128,20 +129,25 @@ namespace SafeMigrations.Engine.Postgres
         /// <summary>Stops the server immediately (no checkpoint; the data is thrown away) and deletes its directory.</summary>
         public void Dispose()
         {
-            if (Interlocked.Exchange(ref _disposed, 1) != 0)
-                return;
-            lock (LiveLock)
-                Live.Remove(this);
-
-            if (Port != 0)
+            // A second caller (the Ctrl-C hook and the owner's finally) waits until the first has removed everything:
+            // returning early would let the process exit while the directory is still being deleted.
+            lock (_disposeGate)
             {
-                // Pooled connections to this server die with it; a later cluster could reuse the port.
-                using var connection = new NpgsqlConnection(ConnectionString);
-                NpgsqlConnection.ClearPool(connection);
-            }
+                if (Interlocked.Exchange(ref _disposed, 1) != 0)
+                    return;
+                lock (LiveLock)
+                    Live.Remove(this);
 
-            StopServer(BinDirectory, RootDirectory, _command, _log);
-            DeleteDirectory(RootDirectory, _log);
+                if (Port != 0)
+                {
+                    // Pooled connections to this server die with it; a later cluster could reuse the port.
+                    using var connection = new NpgsqlConnection(ConnectionString);
+                    NpgsqlConnection.ClearPool(connection);
+                }
+
+                StopServer(BinDirectory, RootDirectory, _command, _log);
+                DeleteDirectory(RootDirectory, _log);
+            }
         }
 
         /// <inheritdoc cref="Dispose"/>

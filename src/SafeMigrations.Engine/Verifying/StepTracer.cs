@@ -18,7 +18,8 @@ namespace SafeMigrations.Engine.Verifying
     internal sealed class StepTracer : IStepObserver, IAsyncDisposable
     {
         private const string LocksOfBackend = @"SELECT l.relation::bigint, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
-WHERE l.pid = $1 AND l.locktype = 'relation' AND l.granted AND c.relkind IN ('r', 'p')";
+WHERE l.pid = $1 AND l.locktype = 'relation' AND l.granted AND c.relkind IN ('r', 'p')
+  AND c.relnamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace) AND c.relnamespace::regnamespace::text <> 'safemigrations'";
 
         private readonly string _connectionString;
         private readonly TimeSpan _sampleInterval;
@@ -236,9 +237,11 @@ WHERE l.pid = $1 AND l.locktype = 'relation' AND l.granted AND c.relkind IN ('r'
         private async Task<string> NameAsync(long oid, CancellationToken cancellationToken)
         {
             NpgsqlConnection monitor = await MonitorAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand("SELECT coalesce((SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1), 'relation ' || $1::text)", monitor);
+            await using var command = new NpgsqlCommand("SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1", monitor);
             command.Parameters.Add(new NpgsqlParameter { Value = (uint)oid, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Oid });
-            return (string)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            // Spelled like the pre-existing tables' names, so the report reads the same either way.
+            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? SqlIdentifier.Qualify(reader.GetString(0), reader.GetString(1)) : "relation " + oid;
         }
 
         public async ValueTask DisposeAsync()

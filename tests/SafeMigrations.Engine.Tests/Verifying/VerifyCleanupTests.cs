@@ -1,0 +1,170 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using SafeMigrations.Engine.Postgres;
+using SafeMigrations.Engine.Verifying;
+using Xunit.Abstractions;
+
+namespace SafeMigrations.Engine.Tests.Verifying
+{
+    /// <summary>
+    /// Verify without a connection: a throwaway cluster that is always removed — after success, after a failure, after
+    /// cancellation in process, and after Ctrl-C (SIGINT) of the runner process. In the postgres collection only so
+    /// that it does not compete with the other database tests for the CPU.
+    /// </summary>
+    [Collection(PostgresCollection.Name)]
+    public sealed class VerifyCleanupTests : IDisposable
+    {
+        private readonly ITestOutputHelper _output;
+        private readonly string _base;
+
+        public VerifyCleanupTests(ITestOutputHelper output)
+        {
+            _output = output;
+            // World-traversable, so the postgres user can reach it when the tests run as root.
+            _base = Path.Combine("/tmp", "sm-verify-clusters-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+            Directory.CreateDirectory(_base);
+        }
+
+        public void Dispose()
+        {
+            try
+            {
+                Directory.Delete(_base, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        private string[] Clusters() => Directory.GetDirectories(_base, EphemeralPostgres.DirectoryPrefix + "*");
+
+        private VerifyOptions Options(System.Reflection.Assembly assembly, string? context, VerifyTests.CollectingLog log) => new VerifyOptions
+        {
+            Assembly = assembly,
+            ContextName = context,
+            Ephemeral = new EphemeralPostgresOptions { BaseDirectory = _base },
+            Log = log,
+        };
+
+        [Fact]
+        public async Task Throwaway_cluster_is_removed_after_success_failure_and_cancellation()
+        {
+            var log = new VerifyTests.CollectingLog(_output);
+            VerifyOptions success = Options(typeof(Shop.ShopContext).Assembly, null, log);
+            success.Target = "AddProductDetails";
+            Assert.True((await MigrationVerifier.RunAsync(success)).Passed);
+            Assert.Contains(log.Lines, l => l.StartsWith("info: postgres: PostgreSQL started on 127.0.0.1:"));
+            Assert.Empty(Clusters());
+
+            VerifyResult failed = await MigrationVerifier.RunAsync(Options(typeof(Shop.Unsafe.ScenarioContext).Assembly, nameof(Shop.Unsafe.RuntimeTypeChangeContext), log));
+            Assert.False(failed.Passed);
+            Assert.Empty(Clusters());
+
+            using var cancellation = new CancellationTokenSource();
+            var cancelled = new VerifyTests.CollectingLog(_output);
+            cancelled.OnLine = line =>
+            {
+                // Mid-run: while the second migration's steps run, the cluster directory exists.
+                if (line.Contains("20250108090000_AddProductDetails step 1 (add column \"Description\" to \"Products\"): running"))
+                {
+                    Assert.Single(Clusters());
+                    cancellation.Cancel();
+                }
+            };
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => MigrationVerifier.RunAsync(Options(typeof(Shop.ShopContext).Assembly, null, cancelled), cancellation.Token));
+            Assert.True(cancellation.IsCancellationRequested);
+            Assert.Empty(Clusters());
+        }
+
+        private static string RunnerPath()
+        {
+            string testDirectory = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
+            string configuration = Path.GetFileName(Path.GetDirectoryName(testDirectory))!;
+            string repo = Path.GetFullPath(Path.Combine(testDirectory, "..", "..", "..", "..", ".."));
+            return Path.Combine(repo, "src", "SafeMigrations.Runner", "bin", configuration, "net8.0", "SafeMigrations.Runner.dll");
+        }
+
+        internal static string SampleAssembly(string project)
+        {
+            // The sample's own bin directory: its deps.json and runtimeconfig.json are the app's dependency context.
+            string testDirectory = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
+            string configuration = Path.GetFileName(Path.GetDirectoryName(testDirectory))!;
+            string repo = Path.GetFullPath(Path.Combine(testDirectory, "..", "..", "..", "..", ".."));
+            return Path.Combine(repo, "samples", project, "bin", configuration, "net10.0", project + ".dll");
+        }
+
+        private Process StartRunner(string project, params string[] arguments)
+        {
+            string app = SampleAssembly(project);
+            string baseName = Path.Combine(Path.GetDirectoryName(app)!, Path.GetFileNameWithoutExtension(app));
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (string argument in new[] { "exec", "--depsfile", baseName + ".deps.json", "--runtimeconfig", baseName + ".runtimeconfig.json", RunnerPath(), "verify", "--assembly", app }.Concat(arguments))
+                start.ArgumentList.Add(argument);
+            start.Environment.Remove("SAFEMIGRATIONS_CONNECTION");
+            // The throwaway cluster goes under the temp folder: this test's own.
+            start.Environment["TMPDIR"] = _base;
+            return Process.Start(start)!;
+        }
+
+        private (int ExitCode, List<string> Lines) Run(string project, params string[] arguments)
+        {
+            using Process process = StartRunner(project, arguments);
+            Task<string> error = process.StandardError.ReadToEndAsync();
+            string output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            _output.WriteLine(output);
+            _output.WriteLine(error.Result);
+            return (process.ExitCode, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToList());
+        }
+
+        [Fact]
+        public async Task Runner_verify_passes_the_sample_fails_a_runtime_rewrite_and_Ctrl_C_removes_the_cluster()
+        {
+            Assert.True(File.Exists(RunnerPath()), "runner not built at " + RunnerPath());
+            string report = Path.Combine(_base, "verify.md");
+            string sarif = Path.Combine(_base, "verify.sarif");
+
+            var (exit, lines) = Run("Shop", "--report", report, "--sarif", sarif, "--lock-budget", "100");
+            Assert.Equal(0, exit);
+            Assert.All(lines, l => Assert.Matches("^(info|warn|error|progress): ", l));
+            Assert.Contains(lines, l => l.StartsWith("info: verify passed: 7 migration(s)"));
+            Assert.Contains("result: **passed**", File.ReadAllText(report));
+            Assert.Empty(Clusters());
+
+            var (unsafeExit, unsafeLines) = Run("Shop.Unsafe", "--context", "RuntimeTypeChangeContext");
+            Assert.Equal(1, unsafeExit);
+            Assert.Contains(unsafeLines, l => l.StartsWith("error: SM1011: 20250302090000_WidenPrice step 1 (sql: ALTER TABLE \"Products\" ALTER COLUMN \"PriceCents\" TYPE big"));
+            Assert.Empty(Clusters());
+
+            using Process process = StartRunner("Shop");
+            Task<string> error = process.StandardError.ReadToEndAsync();
+            var seen = new List<string>();
+            bool interrupted = false;
+            string? line;
+            while ((line = await process.StandardOutput.ReadLineAsync()) is not null)
+            {
+                seen.Add(line);
+                if (!interrupted && line.Contains("20250108090000_AddProductDetails step 1") && line.Contains(": running"))
+                {
+                    Assert.Single(Clusters());
+                    // Ctrl-C: SIGINT to the runner.
+                    using Process kill = Process.Start("kill", new[] { "-INT", process.Id.ToString() })!;
+                    kill.WaitForExit();
+                    interrupted = true;
+                }
+            }
+            Assert.True(process.WaitForExit(60_000));
+            _output.WriteLine(string.Join("\n", seen));
+            _output.WriteLine(await error);
+            Assert.True(interrupted);
+            Assert.NotEqual(0, process.ExitCode);
+            Assert.DoesNotContain(seen, l => l.StartsWith("info: verify passed"));
+            Assert.Empty(Clusters());
+        }
+    }
+}
