@@ -40,6 +40,9 @@ namespace SafeMigrations.CodeFixes.Infrastructure
         /// <summary>Source text of the generic argument (<c>string</c> of <c>AddColumn&lt;string&gt;</c>), or null.</summary>
         public string? TypeArgument { get; }
 
+        /// <summary>The generic argument's type (the column's CLR type of <c>AddColumn&lt;T&gt;</c>), or null.</summary>
+        public ITypeSymbol? TypeArgumentSymbol { get; private set; }
+
         /// <summary>The explicit arguments in source order: parameter name → source text of the value.</summary>
         public List<KeyValuePair<string, string>> Arguments { get; }
 
@@ -80,7 +83,10 @@ namespace SafeMigrations.CodeFixes.Infrastructure
             var typeArgument = invocation.Expression is MemberAccessExpressionSyntax { Name: GenericNameSyntax generic }
                 ? generic.TypeArgumentList.Arguments.FirstOrDefault()?.ToString()
                 : null;
-            return new BuilderCall(invocation, statement, method, typeArgument, arguments, values, chain);
+            return new BuilderCall(invocation, statement, method, typeArgument, arguments, values, chain)
+            {
+                TypeArgumentSymbol = operation.TargetMethod.TypeArguments.FirstOrDefault(),
+            };
         }
 
         public bool Has(string name) => _values.ContainsKey(name);
