@@ -240,6 +240,60 @@ namespace SafeMigrations.CodeFixes.Infrastructure
             }
         }
 
+        /// <summary>The expression of <c>GENERATED ALWAYS AS (expression) STORED</c> in an ADD COLUMN action, or null.</summary>
+        public static string? GeneratedExpression(AlterTableAction action)
+        {
+            var tokens = SqlLexer.Tokenize(action.Text);
+            for (var i = 0; i + 1 < tokens.Count; i++)
+            {
+                if (!tokens[i].IsKeyword("generated"))
+                {
+                    continue;
+                }
+
+                var j = i + 1;
+                while (j < tokens.Count && tokens[j].Kind != SqlTokenKind.OpenParen && !tokens[j].IsKeyword("identity"))
+                {
+                    j++;
+                }
+
+                if (j >= tokens.Count || tokens[j].Kind != SqlTokenKind.OpenParen)
+                {
+                    return null;
+                }
+
+                var depth = 0;
+                for (var k = j; k < tokens.Count; k++)
+                {
+                    if (tokens[k].Kind == SqlTokenKind.OpenParen)
+                    {
+                        depth++;
+                    }
+                    else if (tokens[k].Kind == SqlTokenKind.CloseParen && --depth == 0)
+                    {
+                        return action.Text.Substring(tokens[j].End, tokens[k].Offset - tokens[j].End).Trim();
+                    }
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>The action says GENERATED ALWAYS AS IDENTITY (rather than BY DEFAULT).</summary>
+        public static bool IsIdentityAlways(AlterTableAction action)
+        {
+            var tokens = SqlLexer.Tokenize(action.Text);
+            for (var i = 0; i + 1 < tokens.Count; i++)
+            {
+                if (tokens[i].IsKeyword("generated") && tokens[i + 1].IsKeyword("always"))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         /// <summary>integer for serial, bigint for bigserial, smallint for smallserial.</summary>
         public static string SerialBaseType(string type)
         {
