@@ -40,6 +40,12 @@ namespace SafeMigrations.Analyzers.Model
         /// <summary>An extension method on MigrationBuilder (e.g. SafeMigrations' own safe steps) rather than one of its methods.</summary>
         public bool IsExtension => Method.IsExtensionMethod;
 
+        /// <summary>One of the runtime library's safe steps (<c>SafeMigrations.SafeMigrationBuilderExtensions.&lt;name&gt;</c>).</summary>
+        public bool IsSafeStep(string name) =>
+            IsExtension && MethodName == name
+            && Method.ContainingType is { Name: "SafeMigrationBuilderExtensions" } type
+            && type.ContainingNamespace is { Name: "SafeMigrations" } ns && ns.ContainingNamespace is { IsGlobalNamespace: true };
+
         /// <summary>The step itself is marked <c>.InContractPhase()</c> (or carries <c>SafeMigrations:Phase = Contract</c>).</summary>
         public bool HasContractMark { get; }
 

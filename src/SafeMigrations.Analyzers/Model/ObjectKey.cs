@@ -129,6 +129,11 @@ namespace SafeMigrations.Analyzers.Model
                         {
                             yield return Rename("RenameColumn", t, action.Name, action.Column);
                         }
+                        else if (RawTableRename(t, action) is { } renamed)
+                        {
+                            // Keyed like the rename that undoes it, as for RenameTable steps.
+                            yield return Rename("table", new TableName(null, string.Empty), renamed.To.ToString(), renamed.From.ToString());
+                        }
                         else if (IsColumnAlteration(action) && action.Column != null)
                         {
                             yield return Altered(t, action.Column);
@@ -191,6 +196,11 @@ namespace SafeMigrations.Analyzers.Model
             {
                 case AlterTableActionKind.RenameColumn when action.Column != null && action.Name != null:
                     return Rename("RenameColumn", table, action.Column, action.Name);
+                case AlterTableActionKind.RenameTable:
+                case AlterTableActionKind.SetSchema:
+                    return RawTableRename(table, action) is { } renamed
+                        ? Rename("table", new TableName(null, string.Empty), renamed.From.ToString(), renamed.To.ToString())
+                        : (ObjectKey?)null;
                 case AlterTableActionKind.AddColumn when action.Column != null:
                     return Dropped(Column(table, action.Column));
                 case AlterTableActionKind.AddConstraint when action.Name != null:
@@ -234,6 +244,9 @@ namespace SafeMigrations.Analyzers.Model
                 case "DropTable":
                     return table is { } t ? Table(t) : (ObjectKey?)null;
                 case "DropIndex":
+                    return name is null ? (ObjectKey?)null : Index(step.Schema, name);
+                case "DropIndexConcurrently" when step.IsSafeStep("DropIndexConcurrently"):
+                    // The safe form of DropIndex (SM0002 fix): Down re-creating the index still reverts Up.
                     return name is null ? (ObjectKey?)null : Index(step.Schema, name);
                 case "DropColumn":
                     return name is null || table is null ? (ObjectKey?)null : Column(table.Value, name);
@@ -334,6 +347,25 @@ namespace SafeMigrations.Analyzers.Model
                     return Column(table, action.Column);
                 case AlterTableActionKind.DropConstraint when action.Name != null:
                     return Constraint(table, action.Name);
+                default:
+                    return null;
+            }
+        }
+
+        /// <summary>ALTER TABLE ... RENAME TO / SET SCHEMA as a move from one table name to another.</summary>
+        private static (TableName From, TableName To)? RawTableRename(TableName table, AlterTableAction action)
+        {
+            if (action.Name is null)
+            {
+                return null;
+            }
+
+            switch (action.Kind)
+            {
+                case AlterTableActionKind.RenameTable:
+                    return (table, new TableName(table.Schema, action.Name));
+                case AlterTableActionKind.SetSchema:
+                    return (table, new TableName(action.Name, table.Name));
                 default:
                     return null;
             }

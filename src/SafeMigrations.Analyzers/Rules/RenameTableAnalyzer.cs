@@ -84,9 +84,23 @@ namespace SafeMigrations.Analyzers.Rules
             }
         }
 
-        /// <summary>A CREATE [OR REPLACE] VIEW named like the old table, over the new one, after the rename in the same method.</summary>
+        /// <summary>
+        /// A CREATE [OR REPLACE] VIEW named like the old table, over the new one, after the rename in the same method:
+        /// raw SQL or the runtime library's <c>CreateCompatibilityView(viewName, table, schema)</c> step.
+        /// </summary>
         private static bool HasCompatibilityView(MigrationModel model, TableName from, TableName to, int stepIndex, int statementIndex)
         {
+            foreach (var step in model.Steps)
+            {
+                // The step names one schema for the view and the table, so it covers renames within a schema.
+                if (step.Index > stepIndex && step.IsSafeStep("CreateCompatibilityView")
+                    && step.GetString("viewName") == from.Name && step.GetString("table") == to.Name
+                    && from.Schema == to.Schema && step["schema"].HasConstant && step.GetString("schema") == from.Schema)
+                {
+                    return true;
+                }
+            }
+
             foreach (var statement in model.SqlStatements())
             {
                 if (statement.Step.Index < stepIndex || (statement.Step.Index == stepIndex && statement.StatementIndex <= statementIndex))

@@ -14,7 +14,7 @@ namespace SafeMigrations.CodeFixes.Infrastructure
 
         /// <summary><c>Backfill(table, column, value: "DEFAULT", where: "\"c\" IS NULL")</c>.</summary>
         public static string BackfillDefault(string receiver, string tableCode, string? schemaCode, string column) =>
-            BuilderCall.RenderLine(receiver, "Backfill",
+            StepCall.RenderLine(receiver, "Backfill",
                 ("table", tableCode),
                 ("column", CSharpCode.String(column)),
                 ("value", CSharpCode.String("DEFAULT")),
@@ -23,7 +23,7 @@ namespace SafeMigrations.CodeFixes.Infrastructure
 
         /// <summary><c>SetNotNullThroughCheck(column, table, schema)</c>.</summary>
         public static string SetNotNull(string receiver, string tableCode, string? schemaCode, string column) =>
-            BuilderCall.RenderLine(receiver, "SetNotNullThroughCheck",
+            StepCall.RenderLine(receiver, "SetNotNullThroughCheck",
                 ("column", CSharpCode.String(column)),
                 ("table", tableCode),
                 ("schema", schemaCode));

@@ -97,7 +97,7 @@ namespace SafeMigrations.CodeFixes.Rules
             foreach (var diagnostic in builderDiagnostics)
             {
                 if (MigrationSyntax.FindInvocation(root, diagnostic) is { } invocation
-                    && BuilderCall.Read(model, invocation, cancellationToken) is { Method: "AddColumn" } call
+                    && StepCall.Read(model, invocation, cancellationToken) is { Method: "AddColumn" } call
                     && call.String("name") is { } column
                     && call.String("table") is { } table)
                 {
@@ -109,7 +109,7 @@ namespace SafeMigrations.CodeFixes.Rules
             return await MigrationSyntax.ApplyAsync(document, changes, cancellationToken).ConfigureAwait(false);
         }
 
-        private static IEnumerable<string> FixBuilder(BuilderCall call, string table, string column, List<(string, string?, string, string)> downDrops)
+        private static IEnumerable<string> FixBuilder(StepCall call, string table, string column, List<(string, string?, string, string)> downDrops)
         {
             var generation = Generation.None;
             var chain = new List<string>();
@@ -138,13 +138,13 @@ namespace SafeMigrations.CodeFixes.Rules
                 generation = Generation.Stored;
             }
 
-            var set = new List<KeyValuePair<string, string>> { BuilderCall.Arg("nullable", "true") };
+            var set = new List<KeyValuePair<string, string>> { StepCall.Arg("nullable", "true") };
             if (type != null && type != call.String("type"))
             {
-                set.Add(BuilderCall.Arg("type", CSharpCode.String(type)));
+                set.Add(StepCall.Arg("type", CSharpCode.String(type)));
             }
 
-            var add = BuilderCall.Render(call.Receiver, call.Method, call.TypeArgument,
+            var add = StepCall.Render(call.Receiver, call.Method, call.TypeArgument,
                 call.ArgumentsWith(set, "defaultValue", "defaultValueSql", "computedColumnSql", "stored"), chain);
 
             string? setDefault = null;
@@ -226,14 +226,14 @@ namespace SafeMigrations.CodeFixes.Rules
                     yield return GeneratedComment;
                     if (fromColumn != null)
                     {
-                        yield return BuilderCall.RenderLine(receiver, "CreateSyncTrigger",
+                        yield return StepCall.RenderLine(receiver, "CreateSyncTrigger",
                             ("table", tableCode), ("fromColumn", CSharpCode.String(fromColumn)), ("toColumn", CSharpCode.String(column)),
                             ("convertSql", CSharpCode.String(SqlFix.OverNewRow(expression))), ("schema", schemaCode));
                         downDrops.Add((table, schema, column, fromColumn));
                     }
 
                     yield return "// Backfill: existing rows get the computed value, in batches.";
-                    yield return BuilderCall.RenderLine(receiver, "Backfill",
+                    yield return StepCall.RenderLine(receiver, "Backfill",
                         ("table", tableCode),
                         ("set", CSharpCode.String(quotedColumn + " = (" + expression + ")")),
                         ("where", CSharpCode.String(quotedColumn + " IS DISTINCT FROM (" + expression + ")")),
@@ -249,31 +249,31 @@ namespace SafeMigrations.CodeFixes.Rules
         }
 
         /// <summary><c>AlterColumn</c> that only sets the default: same facts before and after, nullable before and after.</summary>
-        private static string SetDefaultCall(BuilderCall call, string? type)
+        private static string SetDefaultCall(StepCall call, string? type)
         {
             var arguments = new List<KeyValuePair<string, string>>();
             foreach (var name in new[] { "name", "table", "schema" })
             {
                 if (call.Code(name) is { } code)
                 {
-                    arguments.Add(BuilderCall.Arg(name, code));
+                    arguments.Add(StepCall.Arg(name, code));
                 }
             }
 
             var facts = ColumnFacts.Select(f => (Name: f, Code: f == "type" && type != null ? CSharpCode.String(type) : call.Code(f))).Where(f => f.Code != null).ToList();
-            arguments.AddRange(facts.Select(f => BuilderCall.Arg(f.Name, f.Code!)));
-            arguments.Add(BuilderCall.Arg("nullable", "true"));
+            arguments.AddRange(facts.Select(f => StepCall.Arg(f.Name, f.Code!)));
+            arguments.Add(StepCall.Arg("nullable", "true"));
             foreach (var name in new[] { "defaultValue", "defaultValueSql" })
             {
                 if (call.HasValue(name))
                 {
-                    arguments.Add(BuilderCall.Arg(name, call.Code(name)!));
+                    arguments.Add(StepCall.Arg(name, call.Code(name)!));
                 }
             }
 
-            arguments.AddRange(facts.Select(f => BuilderCall.Arg("old" + char.ToUpperInvariant(f.Name[0]) + f.Name.Substring(1), f.Code!)));
-            arguments.Add(BuilderCall.Arg("oldNullable", "true"));
-            return BuilderCall.Render(call.Receiver, "AlterColumn", call.TypeArgument, arguments);
+            arguments.AddRange(facts.Select(f => StepCall.Arg("old" + char.ToUpperInvariant(f.Name[0]) + f.Name.Substring(1), f.Code!)));
+            arguments.Add(StepCall.Arg("oldNullable", "true"));
+            return StepCall.Render(call.Receiver, "AlterColumn", call.TypeArgument, arguments);
         }
 
         private static Generation GenerationOf(string link)
@@ -319,7 +319,7 @@ namespace SafeMigrations.CodeFixes.Rules
             foreach (var invocation in down.Body!.DescendantNodes().OfType<InvocationExpressionSyntax>())
             {
                 if (MigrationSyntax.MethodName(invocation) != "DropColumn"
-                    || !(BuilderCall.Read(model, invocation, cancellationToken) is { } call))
+                    || !(StepCall.Read(model, invocation, cancellationToken) is { } call))
                 {
                     continue;
                 }
@@ -331,7 +331,7 @@ namespace SafeMigrations.CodeFixes.Rules
                         yield return MigrationSyntax.InsertCommentsBefore(call.Statement, text, new[]
                         {
                             "// The trigger computing \"" + drop.Column + "\" goes first: it would fail on every write once the column is gone.",
-                            BuilderCall.RenderLine(call.Receiver, "DropSyncTrigger",
+                            StepCall.RenderLine(call.Receiver, "DropSyncTrigger",
                                 ("table", CSharpCode.String(drop.Table)), ("fromColumn", CSharpCode.String(drop.FromColumn)),
                                 ("toColumn", CSharpCode.String(drop.Column)), ("schema", drop.Schema is null ? null : CSharpCode.String(drop.Schema))),
                         });

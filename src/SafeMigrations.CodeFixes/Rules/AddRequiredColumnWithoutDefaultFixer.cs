@@ -56,7 +56,7 @@ namespace SafeMigrations.CodeFixes.Rules
             foreach (var diagnostic in builderDiagnostics)
             {
                 if (MigrationSyntax.FindInvocation(root, diagnostic) is { } invocation
-                    && BuilderCall.Read(model, invocation, cancellationToken) is { Method: "AddColumn" } call)
+                    && StepCall.Read(model, invocation, cancellationToken) is { Method: "AddColumn" } call)
                 {
                     changes.Add(MigrationSyntax.ReplaceStatement(call.Statement, text, Fix(call)));
                 }
@@ -65,20 +65,20 @@ namespace SafeMigrations.CodeFixes.Rules
             return await MigrationSyntax.ApplyAsync(document, changes, cancellationToken).ConfigureAwait(false);
         }
 
-        private static IEnumerable<string> Fix(BuilderCall call)
+        private static IEnumerable<string> Fix(StepCall call)
         {
             var type = call.String("type");
             if (ZeroValues.CSharp(call.TypeArgumentSymbol, type) is { } value)
             {
-                return new[] { DefaultComment, BuilderCall.Render(call.Receiver, call.Method, call.TypeArgument, call.ArgumentsWith(new[] { BuilderCall.Arg("defaultValue", value) }, "defaultValueSql"), call.Chain) };
+                return new[] { DefaultComment, StepCall.Render(call.Receiver, call.Method, call.TypeArgument, call.ArgumentsWith(new[] { StepCall.Arg("defaultValue", value) }, "defaultValueSql"), call.Chain) };
             }
 
             if (ZeroValues.Sql(type) is { } sql)
             {
-                return new[] { DefaultComment, BuilderCall.Render(call.Receiver, call.Method, call.TypeArgument, call.ArgumentsWith(new[] { BuilderCall.Arg("defaultValueSql", CSharpCode.String(sql)) }, "defaultValue"), call.Chain) };
+                return new[] { DefaultComment, StepCall.Render(call.Receiver, call.Method, call.TypeArgument, call.ArgumentsWith(new[] { StepCall.Arg("defaultValueSql", CSharpCode.String(sql)) }, "defaultValue"), call.Chain) };
             }
 
-            var added = BuilderCall.Render(call.Receiver, call.Method, call.TypeArgument, call.ArgumentsWith(new[] { BuilderCall.Arg("nullable", "true") }), call.Chain);
+            var added = StepCall.Render(call.Receiver, call.Method, call.TypeArgument, call.ArgumentsWith(new[] { StepCall.Arg("nullable", "true") }), call.Chain);
             return Nullable(call.Receiver, added, call.Code("table") ?? "\"?\"", call.Code("schema"), call.String("name") ?? "?");
         }
 
@@ -88,7 +88,7 @@ namespace SafeMigrations.CodeFixes.Rules
             "// Expand: added nullable, because no default could be derived from the column's type.",
             addCode,
             "// Backfill: give existing rows a value, then enforce NOT NULL (replace <value> with a SQL expression):",
-            "// " + BuilderCall.RenderLine(receiver, "Backfill", ("table", table), ("column", CSharpCode.String(column)), ("value", "\"<value>\""), ("where", CSharpCode.String(SqlFix.Quote(column) + " IS NULL")), ("schema", schema)),
+            "// " + StepCall.RenderLine(receiver, "Backfill", ("table", table), ("column", CSharpCode.String(column)), ("value", "\"<value>\""), ("where", CSharpCode.String(SqlFix.Quote(column) + " IS NULL")), ("schema", schema)),
             "// " + ColumnSteps.SetNotNull(receiver, table, schema, column),
         };
     }

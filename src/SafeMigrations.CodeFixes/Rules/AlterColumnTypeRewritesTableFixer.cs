@@ -59,7 +59,7 @@ namespace SafeMigrations.CodeFixes.Rules
             foreach (var diagnostic in builderDiagnostics)
             {
                 if (MigrationSyntax.FindInvocation(root, diagnostic) is { } invocation
-                    && BuilderCall.Read(model, invocation, cancellationToken) is { Method: "AlterColumn" } call
+                    && StepCall.Read(model, invocation, cancellationToken) is { Method: "AlterColumn" } call
                     && FixBuilder(call) is { } lines)
                 {
                     changes.Add(MigrationSyntax.ReplaceStatement(call.Statement, text, lines));
@@ -71,7 +71,7 @@ namespace SafeMigrations.CodeFixes.Rules
             return await MigrationSyntax.ApplyAsync(document, changes, cancellationToken).ConfigureAwait(false);
         }
 
-        private static IReadOnlyList<string>? FixBuilder(BuilderCall call)
+        private static IReadOnlyList<string>? FixBuilder(StepCall call)
         {
             if (!(call.String("name") is { } column) || !(call.String("table") is { } table) || !(call.String("type") is { } type))
             {
@@ -82,27 +82,27 @@ namespace SafeMigrations.CodeFixes.Rules
             var replacement = column + "_new";
             var arguments = new List<KeyValuePair<string, string>>
             {
-                BuilderCall.Arg("name", CSharpCode.String(replacement)),
-                BuilderCall.Arg("table", call.Code("table")!),
+                StepCall.Arg("name", CSharpCode.String(replacement)),
+                StepCall.Arg("table", call.Code("table")!),
             };
             if (call.Code("schema") is { } schemaCode)
             {
-                arguments.Add(BuilderCall.Arg("schema", schemaCode));
+                arguments.Add(StepCall.Arg("schema", schemaCode));
             }
 
-            arguments.AddRange(ColumnFacts.Where(f => call.Code(f) != null).Select(f => BuilderCall.Arg(f, call.Code(f)!)));
-            arguments.Add(BuilderCall.Arg("nullable", "true"));
-            var add = BuilderCall.Render(call.Receiver, "AddColumn", call.TypeArgument, arguments);
+            arguments.AddRange(ColumnFacts.Where(f => call.Code(f) != null).Select(f => StepCall.Arg(f, call.Code(f)!)));
+            arguments.Add(StepCall.Arg("nullable", "true"));
+            var add = StepCall.Render(call.Receiver, "AddColumn", call.TypeArgument, arguments);
 
             string? setDefault = null;
             if (call.HasValue("defaultValue") || call.HasValue("defaultValueSql"))
             {
                 var alter = arguments.Where(a => a.Key != "nullable").ToList();
-                alter.Add(BuilderCall.Arg("nullable", "true"));
-                alter.AddRange(new[] { "defaultValue", "defaultValueSql" }.Where(call.HasValue).Select(d => BuilderCall.Arg(d, call.Code(d)!)));
-                alter.AddRange(ColumnFacts.Where(f => call.Code(f) != null).Select(f => BuilderCall.Arg("old" + char.ToUpperInvariant(f[0]) + f.Substring(1), call.Code(f)!)));
-                alter.Add(BuilderCall.Arg("oldNullable", "true"));
-                setDefault = BuilderCall.Render(call.Receiver, "AlterColumn", call.TypeArgument, alter);
+                alter.Add(StepCall.Arg("nullable", "true"));
+                alter.AddRange(new[] { "defaultValue", "defaultValueSql" }.Where(call.HasValue).Select(d => StepCall.Arg(d, call.Code(d)!)));
+                alter.AddRange(ColumnFacts.Where(f => call.Code(f) != null).Select(f => StepCall.Arg("old" + char.ToUpperInvariant(f[0]) + f.Substring(1), call.Code(f)!)));
+                alter.Add(StepCall.Arg("oldNullable", "true"));
+                setDefault = StepCall.Render(call.Receiver, "AlterColumn", call.TypeArgument, alter);
             }
 
             var cast = SqlFix.Quote(column) + "::" + type;
@@ -137,7 +137,7 @@ namespace SafeMigrations.CodeFixes.Rules
             var old = column + "_old";
             yield return "// Expand: a new column of the new type, kept up to date from the old one by a trigger on every write.";
             yield return add;
-            yield return BuilderCall.RenderLine(receiver, "CreateSyncTrigger",
+            yield return StepCall.RenderLine(receiver, "CreateSyncTrigger",
                 ("table", tableCode), ("fromColumn", CSharpCode.String(column)), ("toColumn", CSharpCode.String(replacement)),
                 ("convertSql", CSharpCode.String(convertSql)), ("schema", schemaCode));
             if (setDefault != null)
@@ -146,7 +146,7 @@ namespace SafeMigrations.CodeFixes.Rules
             }
 
             yield return "// Backfill: existing rows get the converted value, in batches.";
-            yield return BuilderCall.RenderLine(receiver, "Backfill",
+            yield return StepCall.RenderLine(receiver, "Backfill",
                 ("table", tableCode),
                 ("set", CSharpCode.String(SqlFix.Quote(replacement) + " = " + valueSql)),
                 ("where", CSharpCode.String(SqlFix.Quote(replacement) + " IS NULL AND " + SqlFix.Quote(column) + " IS NOT NULL")),
@@ -163,15 +163,15 @@ namespace SafeMigrations.CodeFixes.Rules
             }
 
             yield return "// Expand: swap the columns in one short transaction; the old one, renamed \"" + old + "\", stays in sync for the running version.";
-            yield return BuilderCall.RenderLine(receiver, "SwapColumns",
+            yield return StepCall.RenderLine(receiver, "SwapColumns",
                 ("table", tableCode), ("column", CSharpCode.String(column)), ("replacementColumn", CSharpCode.String(replacement)), ("schema", schemaCode));
             yield return "// Contract: once no running version reads the old column, drop its sync trigger and the column.";
-            yield return BuilderCall.RenderLine(receiver, "DropSyncTrigger",
+            yield return StepCall.RenderLine(receiver, "DropSyncTrigger",
                 ("table", tableCode), ("fromColumn", CSharpCode.String(column)), ("toColumn", CSharpCode.String(old)), ("schema", schemaCode)).TrimEnd(';')
                 + ".InContractPhase();";
-            yield return BuilderCall.Render(receiver, "DropColumn", null,
-                new[] { BuilderCall.Arg("name", CSharpCode.String(old)), BuilderCall.Arg("table", tableCode) }
-                    .Concat(schemaCode is null ? Enumerable.Empty<KeyValuePair<string, string>>() : new[] { BuilderCall.Arg("schema", schemaCode) }),
+            yield return StepCall.Render(receiver, "DropColumn", null,
+                new[] { StepCall.Arg("name", CSharpCode.String(old)), StepCall.Arg("table", tableCode) }
+                    .Concat(schemaCode is null ? Enumerable.Empty<KeyValuePair<string, string>>() : new[] { StepCall.Arg("schema", schemaCode) }),
                 new[] { ".InContractPhase()" });
         }
 
@@ -190,7 +190,7 @@ namespace SafeMigrations.CodeFixes.Rules
             foreach (var invocation in down.Body!.DescendantNodes().OfType<InvocationExpressionSyntax>().ToList())
             {
                 var method = MigrationSyntax.MethodName(invocation);
-                if (method == "AlterColumn" && BuilderCall.Read(model, invocation, cancellationToken) is { } call
+                if (method == "AlterColumn" && StepCall.Read(model, invocation, cancellationToken) is { } call
                     && fixedColumns.Contains((call.String("schema"), call.String("table") ?? string.Empty, call.String("name") ?? string.Empty))
                     && call.String("type") is { } type
                     && (call.String("oldType") is not { } oldType || ColumnTypes.Classify(oldType, type) == TypeChangeSafety.Rewrite)

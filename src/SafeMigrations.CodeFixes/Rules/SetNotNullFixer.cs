@@ -54,7 +54,7 @@ namespace SafeMigrations.CodeFixes.Rules
             foreach (var diagnostic in builderDiagnostics)
             {
                 if (MigrationSyntax.FindInvocation(root, diagnostic) is { } invocation
-                    && BuilderCall.Read(model, invocation, cancellationToken) is { Method: "AlterColumn" } call
+                    && StepCall.Read(model, invocation, cancellationToken) is { Method: "AlterColumn" } call
                     && call.String("name") is { } column
                     && call.Code("table") is { } table)
                 {
@@ -65,13 +65,13 @@ namespace SafeMigrations.CodeFixes.Rules
             return await MigrationSyntax.ApplyAsync(document, changes, cancellationToken).ConfigureAwait(false);
         }
 
-        private static IEnumerable<string> Fix(BuilderCall call, string column, string table)
+        private static IEnumerable<string> Fix(StepCall call, string column, string table)
         {
             var schema = call.Code("schema");
             if (!ChangesOnlyNullability(call))
             {
                 yield return "// Expand: the column's other changes; it stays nullable until every row has a value.";
-                yield return BuilderCall.Render(call.Receiver, call.Method, call.TypeArgument, call.ArgumentsWith(new[] { BuilderCall.Arg("nullable", "true") }), call.Chain);
+                yield return StepCall.Render(call.Receiver, call.Method, call.TypeArgument, call.ArgumentsWith(new[] { StepCall.Arg("nullable", "true") }), call.Chain);
             }
 
             if (call.HasValue("defaultValue") || call.HasValue("defaultValueSql"))
@@ -86,7 +86,7 @@ namespace SafeMigrations.CodeFixes.Rules
         }
 
         /// <summary>Every argument besides nullability equals its <c>old...</c> counterpart: the AlterColumn would change nothing else.</summary>
-        private static bool ChangesOnlyNullability(BuilderCall call)
+        private static bool ChangesOnlyNullability(StepCall call)
         {
             if (call.Chain.Count > 0)
             {

@@ -107,7 +107,7 @@ namespace SafeMigrations.CodeFixes.Rules
                 lines.Add("// Review 'where': the engine verifies no row matches it afterwards, and these values change between batches.");
             }
 
-            lines.Add(BuilderCall.RenderLine(receiver, "Backfill",
+            lines.Add(StepCall.RenderLine(receiver, "Backfill",
                 ("table", table), ("set", CSharpCode.String(set)), ("where", CSharpCode.String(settle)), ("schema", schema)));
             return lines;
         }
@@ -137,7 +137,7 @@ namespace SafeMigrations.CodeFixes.Rules
             return new[]
             {
                 "// The rows are deleted in keyset batches, each its own short transaction.",
-                BuilderCall.RenderLine(receiver, "DeleteInBatches", ("table", table), ("where", CSharpCode.String(where ?? "TRUE")), ("schema", schema)),
+                StepCall.RenderLine(receiver, "DeleteInBatches", ("table", table), ("where", CSharpCode.String(where ?? "TRUE")), ("schema", schema)),
             };
         }
 

@@ -116,4 +116,34 @@ public class SM0012RenameTableTests
         """);
         await Verify.VerifyAnalyzerAsync(source);
     }
+
+    [Fact]
+    public async Task Rename_followed_by_the_CreateCompatibilityView_step_is_not_flagged()
+    {
+        var source = Migration("""
+                migrationBuilder.RenameTable(name: "Carts", newName: "Baskets");
+                migrationBuilder.CreateCompatibilityView(viewName: "Carts", table: "Baskets");
+                migrationBuilder.Sql("ALTER TABLE shop.orders RENAME TO purchase_orders;");
+                migrationBuilder.CreateCompatibilityView(viewName: "orders", table: "purchase_orders", schema: "shop");
+                {|SM0012:migrationBuilder.RenameTable(name: "Lines", newName: "Items")|};
+                migrationBuilder.CreateCompatibilityView(viewName: "Lines", table: "OtherItems");
+                migrationBuilder.CreateCompatibilityView(viewName: "Kept", table: "Moved");
+                {|SM0012:migrationBuilder.RenameTable(name: "Kept", newName: "Moved")|};
+        """);
+        await Verify.VerifyAnalyzerAsync(source);
+    }
+
+    [Fact]
+    public async Task Raw_rename_back_in_down_is_not_flagged()
+    {
+        var source = Migration(
+            up: """
+                migrationBuilder.Sql({|SM0012:{|SM0012:"ALTER TABLE orders RENAME TO purchase_orders; ALTER TABLE public.audit SET SCHEMA archive;"|}|});
+        """,
+            down: """
+                migrationBuilder.Sql("COMMENT ON TABLE purchase_orders IS NULL; ALTER TABLE purchase_orders RENAME TO orders; ALTER TABLE archive.audit SET SCHEMA public;");
+                migrationBuilder.Sql({|SM0012:"ALTER TABLE archive.audit SET SCHEMA audit_log;"|});
+        """);
+        await Verify.VerifyAnalyzerAsync(source);
+    }
 }

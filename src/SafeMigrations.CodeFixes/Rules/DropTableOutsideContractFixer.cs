@@ -1,0 +1,28 @@
+using System.Collections.Immutable;
+using System.Composition;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeFixes;
+using SafeMigrations.Analyzers;
+using SafeMigrations.CodeFixes.Infrastructure;
+
+namespace SafeMigrations.CodeFixes.Rules
+{
+    /// <summary>
+    /// SM0014: the table drop runs in the contract phase (after every app instance stopped using it):
+    /// <c>DropTable(...)</c> gets <c>.InContractPhase()</c>, a raw drop its own <c>Sql(...).InContractPhase()</c> call.
+    /// </summary>
+    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(DropTableOutsideContractFixer)), Shared]
+    public sealed class DropTableOutsideContractFixer : MigrationFixer
+    {
+        public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(RuleIdentifiers.DropTableOutsideContract);
+
+        protected override string Title => "Move the table drop to the contract phase";
+
+        protected override string EquivalenceKey => RuleIdentifiers.DropTableOutsideContract;
+
+        protected override Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken) =>
+            DropOutsideContractFix.FixAsync(document, diagnostics, "DropTable", "table", cancellationToken);
+    }
+}

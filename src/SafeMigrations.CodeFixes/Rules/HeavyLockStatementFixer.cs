@@ -1,0 +1,189 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Composition;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.Text;
+using SafeMigrations.Analyzers;
+using SafeMigrations.Analyzers.Infrastructure;
+using SafeMigrations.CodeFixes.Infrastructure;
+using SafeMigrations.Sql;
+
+namespace SafeMigrations.CodeFixes.Rules
+{
+    /// <summary>
+    /// SM0016: the non-blocking alternative where PostgreSQL has one.
+    /// <list type="bullet">
+    /// <item><c>REINDEX INDEX|TABLE|SCHEMA|DATABASE</c> → <c>... CONCURRENTLY</c>, alone and outside the transaction (PostgreSQL 12+).</item>
+    /// <item><c>REFRESH MATERIALIZED VIEW</c> → <c>... CONCURRENTLY</c>, alone and outside the transaction (needs a unique index on the view).</item>
+    /// <item><c>VACUUM FULL</c> → <c>VACUUM (ANALYZE)</c>, alone and outside the transaction (space is reused, not returned: pg_repack for that).</item>
+    /// <item><c>CLUSTER t USING i</c> → <c>ALTER TABLE t CLUSTER ON i</c> (records the order for pg_repack; no rewrite).</item>
+    /// <item><c>TRUNCATE t</c> → a DELETE in batches of 10 000 rows, each committed, outside the transaction.</item>
+    /// <item><c>LOCK TABLE</c> → removed: every statement takes the lock it needs, held only as long as it must be.</item>
+    /// </list>
+    /// Statements with no online form (<c>SET TABLESPACE</c>, <c>SET LOGGED|UNLOGGED</c>, <c>REINDEX SYSTEM</c>, REINDEX
+    /// before PostgreSQL 12, <c>TRUNCATE ... CASCADE|RESTART IDENTITY</c>, <c>REFRESH ... WITH NO DATA</c>) are kept and
+    /// acknowledged with a <c>#pragma</c> whose comment says why.
+    /// </summary>
+    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(HeavyLockStatementFixer)), Shared]
+    public sealed class HeavyLockStatementFixer : MigrationFixer
+    {
+        /// <summary>Rows per committed DELETE batch of a TRUNCATE replacement.</summary>
+        public const int DeleteBatchSize = 10_000;
+
+        public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(RuleIdentifiers.HeavyLockStatement);
+
+        protected override string Title => "Use the non-blocking form of the statement";
+
+        protected override string EquivalenceKey => RuleIdentifiers.HeavyLockStatement;
+
+        protected override async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
+        {
+            var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+            var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+            var text = await document.GetTextAsync(cancellationToken).ConfigureAwait(false);
+            if (root is null || model is null)
+            {
+                return document;
+            }
+
+            var postgresVersion = MigrationOptions.Read(document.Project.AnalyzerOptions.AnalyzerConfigOptionsProvider.GetOptions(root.SyntaxTree)).PostgresVersion;
+            var changes = new List<TextChange>();
+            foreach (var group in RawSqlDiagnostics.GroupBySqlCall(root, diagnostics, out _))
+            {
+                if (SqlCallRewrite.Read(model, group.Key, cancellationToken) is not { } call)
+                {
+                    continue;
+                }
+
+                var flagged = SqlCallRewrite.StatementIndexes(group.Value);
+                var lines = SqlStatementEdits.Rewrite(call, (index, statement) => flagged.Contains(index) ? Edit(call, statement, postgresVersion) : null);
+                changes.Add(MigrationSyntax.ReplaceStatement(call.Statement, text, lines));
+            }
+
+            return await MigrationSyntax.ApplyAsync(document, changes, cancellationToken).ConfigureAwait(false);
+        }
+
+        private static StatementEdit Edit(SqlCallRewrite call, SqlStatement statement, int postgresVersion)
+        {
+            switch (statement.Kind)
+            {
+                case StatementKind.Reindex when statement.ReindexTarget == "SYSTEM":
+                    return Acknowledge(call, statement, "REINDEX SYSTEM has no concurrent form.");
+                case StatementKind.Reindex when postgresVersion < 12:
+                    return Acknowledge(call, statement, "REINDEX CONCURRENTLY needs PostgreSQL 12 (safe_migrations.postgres_version is " + postgresVersion + "); by hand: CREATE INDEX CONCURRENTLY a copy, DROP INDEX CONCURRENTLY the old one, rename the copy.");
+                case StatementKind.Reindex when statement.ReindexTarget is { } target
+                                                && SqlText.InsertAfterKeyword(statement.Text, target.ToLowerInvariant(), "CONCURRENTLY") is { } concurrent:
+                    return Alone(call, concurrent, "// Rebuilt concurrently, outside the migration's transaction: reads and writes continue during the rebuild.");
+                case StatementKind.RefreshMaterializedView when !HasWithNoData(statement)
+                                                                && SqlText.InsertAfterKeyword(statement.Text, "view", "CONCURRENTLY") is { } concurrent:
+                    return Alone(call, concurrent, "// Refreshed concurrently, outside the migration's transaction: reads of the view continue (needs a unique index on the view, and a populated view).");
+                case StatementKind.Vacuum:
+                    return Alone(call, PlainVacuum(statement), "// Plain VACUUM instead of VACUUM FULL, outside the transaction: dead rows become reusable without locking the table (the file does not shrink; use pg_repack outside migrations for that).");
+                case StatementKind.Cluster:
+                    return Cluster(statement);
+                case StatementKind.Truncate when !statement.Cascade && !HasRestartIdentity(statement) && statement.Tables.Count > 0:
+                    return BatchedDelete(call, statement);
+                case StatementKind.LockTable:
+                    return new StatementEdit(null, new[]
+                    {
+                        "// Removed " + Compact(statement.Text) + ": an explicit lock is held until the migration commits and blocks the application for all of it; each statement takes the lock it needs.",
+                    });
+                case StatementKind.AlterTable when statement.Actions.Any(a => a.Kind == AlterTableActionKind.SetTablespace):
+                    return Acknowledge(call, statement, "SET TABLESPACE copies the table under ACCESS EXCLUSIVE; pg_repack --tablespace moves it online, outside migrations.");
+                case StatementKind.AlterTable when statement.Actions.Any(a => a.Kind == AlterTableActionKind.SetLogged):
+                    return Acknowledge(call, statement, "SET LOGGED/UNLOGGED rewrites the table under ACCESS EXCLUSIVE; the alternative is a new table, a batched copy and a swap.");
+                case StatementKind.Truncate:
+                    return Acknowledge(call, statement, "TRUNCATE ... CASCADE / RESTART IDENTITY has no batched equivalent that keeps its meaning.");
+                default:
+                    return Acknowledge(call, statement, "this statement takes a lock that blocks the application while it runs.");
+            }
+        }
+
+        private static StatementEdit Acknowledge(SqlCallRewrite call, SqlStatement statement, string reason) =>
+            AcknowledgedStatement.Edit(call, statement.Text, RuleIdentifiers.HeavyLockStatement, reason);
+
+        /// <summary>The statement alone in its own call, outside the migration's transaction.</summary>
+        private static StatementEdit Alone(SqlCallRewrite call, string sql, string comment) =>
+            new StatementEdit(null, new[] { comment, SqlCallRewrite.SqlCode(call.Receiver, new[] { sql }, suppressTransaction: true) });
+
+        /// <summary><c>VACUUM FULL [options] t</c> → <c>VACUUM (ANALYZE) t</c>: the FULL/FREEZE/VERBOSE/ANALYZE words or the option list are replaced.</summary>
+        private static string PlainVacuum(SqlStatement statement)
+        {
+            var tokens = SqlStatementEdits.Tokens(statement.Text);
+            var i = 1;
+            if (i < tokens.Count && tokens[i].Kind == SqlTokenKind.OpenParen)
+            {
+                i = NotValidConstraintFix.SkipGroup(tokens, i);
+            }
+            else
+            {
+                while (i < tokens.Count && (tokens[i].IsKeyword("full") || tokens[i].IsKeyword("freeze") || tokens[i].IsKeyword("verbose")
+                                            || tokens[i].IsKeyword("analyze") || tokens[i].IsKeyword("analyse")))
+                {
+                    i++;
+                }
+            }
+
+            var rest = i < tokens.Count ? statement.Text.Substring(tokens[i].Offset).Trim() : string.Empty;
+            return "VACUUM (ANALYZE)" + (rest.Length > 0 ? " " + rest : string.Empty);
+        }
+
+        /// <summary>
+        /// <c>CLUSTER t USING i</c> → <c>ALTER TABLE t CLUSTER ON i</c>: records the index to order by (what CLUSTER also
+        /// records), under SHARE UPDATE EXCLUSIVE and without the rewrite. Without an index, nothing is left to keep.
+        /// </summary>
+        private static StatementEdit Cluster(SqlStatement statement)
+        {
+            const string Why = "// CLUSTER rewrites the table under ACCESS EXCLUSIVE; reorder it online with pg_repack, outside migrations.";
+            if (statement.Table is { } table && statement.Index is { } index)
+            {
+                return new StatementEdit("ALTER TABLE " + SqlStatementEdits.Qualify(table) + " CLUSTER ON " + SqlStatementEdits.Quote(index.Name), new[] { Why });
+            }
+
+            return new StatementEdit(null, new[] { Why + " (Removed " + Compact(statement.Text) + ".)" });
+        }
+
+        /// <summary>
+        /// <c>TRUNCATE a, b</c> → per table a DO block that deletes <see cref="DeleteBatchSize"/> rows at a time and commits
+        /// each batch; outside the migration's transaction (a DO block may commit only there). Same rows left (none); DELETE
+        /// triggers fire, where TRUNCATE fires TRUNCATE triggers.
+        /// </summary>
+        private static StatementEdit BatchedDelete(SqlCallRewrite call, SqlStatement statement)
+        {
+            var lines = new List<string> { "// Backfill: delete the rows in committed batches instead of TRUNCATE's ACCESS EXCLUSIVE lock; reads and writes continue." };
+            foreach (var table in statement.Tables)
+            {
+                var name = (statement.Only ? "ONLY " : string.Empty) + SqlStatementEdits.Qualify(table);
+                var sql = "DO $batches$\nBEGIN\n    LOOP\n        DELETE FROM " + name + " WHERE ctid = ANY (ARRAY(SELECT ctid FROM " + name + " LIMIT "
+                          + DeleteBatchSize + "));\n        EXIT WHEN NOT FOUND;\n        COMMIT;\n    END LOOP;\nEND\n$batches$";
+                lines.Add(SqlCallRewrite.SqlCode(call.Receiver, new[] { sql }, suppressTransaction: true));
+            }
+
+            return new StatementEdit(null, lines);
+        }
+
+        private static bool HasRestartIdentity(SqlStatement statement) =>
+            SqlStatementEdits.Tokens(statement.Text).Any(t => t.IsKeyword("restart"));
+
+        private static bool HasWithNoData(SqlStatement statement)
+        {
+            var tokens = SqlStatementEdits.Tokens(statement.Text);
+            for (var i = 0; i + 1 < tokens.Count; i++)
+            {
+                if (tokens[i].IsKeyword("no") && tokens[i + 1].IsKeyword("data"))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>The statement on one line, for a comment.</summary>
+        private static string Compact(string sql) => string.Join(" ", sql.Split(new[] { ' ', '\t', '\r', '\n' }, System.StringSplitOptions.RemoveEmptyEntries));
+    }
+}

@@ -1,0 +1,63 @@
+using System;
+using SafeMigrations.Engine.Backfill;
+using SafeMigrations.Engine.Reporting;
+
+namespace SafeMigrations.Engine.Applying
+{
+    /// <summary>Which phases a run executes.</summary>
+    public enum PhaseSelection
+    {
+        /// <summary>Backward-compatible steps only, before the new app version rolls out (the default).</summary>
+        Expand,
+
+        /// <summary>Destructive steps of migrations whose expand phase ran, after every instance runs the new version.</summary>
+        Contract,
+
+        /// <summary>Expand then contract, migration by migration.</summary>
+        All,
+    }
+
+    /// <summary>Settings of a plan/apply/status/rollback run.</summary>
+    public sealed class EngineOptions
+    {
+        /// <summary>Npgsql connection string of the target database.</summary>
+        public string ConnectionString { get; set; } = string.Empty;
+
+        /// <summary>Phases to run. Default expand.</summary>
+        public PhaseSelection Phase { get; set; } = PhaseSelection.Expand;
+
+        /// <summary>Last migration to apply (id or name), or, for rollback, the migration to roll back to (it stays); null for the latest / the last one.</summary>
+        public string? Target { get; set; }
+
+        /// <summary>lock_timeout of every blocking step attempt. Default 2 s.</summary>
+        public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+        /// <summary>Attempts per blocking step before giving up (SM1003). Default 10.</summary>
+        public int MaxLockAttempts { get; set; } = 10;
+
+        /// <summary>First back-off between lock attempts (doubles, jittered). Default 250 ms.</summary>
+        public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromMilliseconds(250);
+
+        /// <summary>Target duration of one backfill batch. Default 200 ms.</summary>
+        public TimeSpan BackfillBatchDuration { get; set; } = TimeSpan.FromMilliseconds(200);
+
+        /// <summary>Pause between backfill batches. Default none.</summary>
+        public TimeSpan BackfillPause { get; set; } = TimeSpan.Zero;
+
+        /// <summary>Markdown report path, or null for none.</summary>
+        public string? ReportPath { get; set; }
+
+        /// <summary>Where messages go.</summary>
+        public IEngineLog Log { get; set; } = NullEngineLog.Instance;
+
+        /// <summary>Tuning of every backfill after the defaults above are applied (tests use it to slow batches down).</summary>
+        public Action<BackfillOptions>? ConfigureBackfill { get; set; }
+
+        internal Execution.LockRetryPolicy LockPolicy() => new Execution.LockRetryPolicy
+        {
+            LockTimeout = LockTimeout,
+            MaxAttempts = MaxLockAttempts,
+            InitialBackoff = InitialBackoff,
+        };
+    }
+}

@@ -1,0 +1,651 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Threading;
+using System.Threading.Tasks;
+using Npgsql;
+using SafeMigrations.Engine.Backfill;
+using SafeMigrations.Engine.Execution;
+using SafeMigrations.Engine.Loading;
+using SafeMigrations.Engine.Planning;
+using SafeMigrations.Engine.Reporting;
+using SafeMigrations.Engine.State;
+using SafeMigrations.Sql;
+
+namespace SafeMigrations.Engine.Applying
+{
+    /// <summary>
+    /// Plans, applies, reports on and rolls back the application's migrations phase by phase. One executor at a time
+    /// (advisory lock); every step recorded in <c>safemigrations.state</c> so a rerun resumes; a verification after
+    /// every step; the EF history row written when a migration's expand steps are complete.
+    /// </summary>
+    public sealed class MigrationEngine
+    {
+        /// <summary>State row index that marks "the history row was written by SafeMigrations" for a migration.</summary>
+        public const int HistoryMarkerStep = 0;
+
+        private readonly MigrationCatalog _catalog;
+        private readonly EngineOptions _options;
+        private readonly MigrationPlanner _planner;
+        private readonly List<StepRecord> _records = new List<StepRecord>();
+        private readonly List<string> _warnings = new List<string>();
+
+        /// <summary>Creates the engine over a loaded catalog.</summary>
+        public MigrationEngine(MigrationCatalog catalog, EngineOptions options)
+        {
+            _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
+            _options = options ?? throw new ArgumentNullException(nameof(options));
+            _planner = new MigrationPlanner(catalog);
+        }
+
+        private IEngineLog Log => _options.Log;
+
+        /// <summary>The steps of the last run, for reports and tests.</summary>
+        public IReadOnlyList<StepRecord> Records => _records;
+
+        /// <summary>Plans one migration (no database needed).</summary>
+        public MigrationPlan Plan(MigrationInfo migration) => _planner.Plan(migration);
+
+        /// <summary>
+        /// Prints the plan of every migration that still has steps to run in the selected phases (every migration up to
+        /// the target when no connection string is set), with SM1006 warnings for what cannot be made safe.
+        /// </summary>
+        public async Task<IReadOnlyList<MigrationPlan>> PlanAsync(CancellationToken cancellationToken = default)
+        {
+            return await RunAsync("plan", async () =>
+            {
+                IReadOnlyList<MigrationInfo> upToTarget = MigrationsUpToTarget();
+                var plans = new List<MigrationPlan>();
+                HashSet<string>? applied = null;
+                Dictionary<(string, int), StepState>? states = null;
+                if (!string.IsNullOrWhiteSpace(_options.ConnectionString))
+                {
+                    await using NpgsqlConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+                    applied = new HashSet<string>(_catalog.AppliedMigrationIds(), StringComparer.Ordinal);
+                    states = await ReadStatesAsync(connection, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    Log.Info("no connection string: planning every migration (pending ones cannot be told apart)");
+                }
+
+                foreach (MigrationInfo migration in upToTarget)
+                {
+                    MigrationPlan plan = _planner.Plan(migration);
+                    var steps = plan.Steps.Where(step => WillRun(step, applied, states)).ToList();
+                    if (steps.Count == 0 && (applied?.Contains(migration.Id) ?? false))
+                        continue;
+                    plans.Add(plan);
+                    Log.Info($"{migration.Id}: {steps.Count} step(s) to run in phase {_options.Phase}" + (plan.Steps.Count > steps.Count ? $" ({plan.Steps.Count - steps.Count} done or in the other phase)" : string.Empty));
+                    foreach (PlanStep step in steps)
+                    {
+                        Log.Info($"{step.Name} [{step.Phase.ToString().ToLowerInvariant()}] {MarkdownReport.Policy(step.Transaction)}; lock: {step.Lock}; verify: {step.VerificationDescription ?? "none"}" + (step.RewrittenFrom is null ? string.Empty : $"; rewritten from {step.RewrittenFrom}"));
+                        Log.Info($"{step.Name} sql: {OneLine(step.Sql)}");
+                        if (step.Warning is not null)
+                            Warn(step, step.Warning);
+                        _records.Add(new StepRecord(step, StepOutcome.Planned));
+                    }
+                }
+                if (plans.Count == 0)
+                    Log.Info("nothing to do: the database is up to date for phase " + _options.Phase);
+                return (IReadOnlyList<MigrationPlan>)plans;
+            }).ConfigureAwait(false);
+        }
+
+        private bool WillRun(PlanStep step, HashSet<string>? applied, Dictionary<(string, int), StepState>? states)
+        {
+            if (!PhaseSelected(step.Phase))
+                return false;
+            if (applied is null || states is null)
+                return true;
+            if (states.TryGetValue((step.MigrationId, step.Index), out StepState? state) && state.Status == StepStatus.Completed)
+                return false;
+            // Applied by plain EF (history row, no SafeMigrations record): nothing left.
+            return !(applied.Contains(step.MigrationId) && !states.ContainsKey((step.MigrationId, HistoryMarkerStep)));
+        }
+
+        private bool PhaseSelected(MigrationPhase phase) => _options.Phase == PhaseSelection.All
+            || (phase == MigrationPhase.Expand && _options.Phase == PhaseSelection.Expand)
+            || (phase == MigrationPhase.Contract && _options.Phase == PhaseSelection.Contract);
+
+        /// <summary>Applies the selected phases of every migration up to the target.</summary>
+        /// <exception cref="EngineException">A step failed (the message names it); completed steps stay recorded.</exception>
+        public Task ApplyAsync(CancellationToken cancellationToken = default)
+        {
+            return RunAsync("apply", async () =>
+            {
+                IReadOnlyList<MigrationInfo> upToTarget = MigrationsUpToTarget();
+                await using NpgsqlConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+                await using ExecutorLock executorLock = await AcquireLockAsync(cancellationToken).ConfigureAwait(false);
+                var store = new StepStateStore(connection);
+                await store.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
+                await ExecuteAsync(connection, _catalog.HistoryCreateIfNotExistsSql, cancellationToken).ConfigureAwait(false);
+                var applied = new HashSet<string>(_catalog.AppliedMigrationIds(), StringComparer.Ordinal);
+                Dictionary<(string, int), StepState> states = await ReadStatesAsync(connection, cancellationToken).ConfigureAwait(false);
+
+                int ran = 0;
+                foreach (MigrationInfo migration in upToTarget)
+                {
+                    bool isApplied = applied.Contains(migration.Id);
+                    bool managed = states.ContainsKey((migration.Id, HistoryMarkerStep));
+                    if (isApplied && !managed)
+                        continue; // applied by plain EF: every step already ran
+
+                    MigrationPlan plan = _planner.Plan(migration);
+                    foreach (PlanStep step in plan.Steps.Where(s => s.Warning is not null && PhaseSelected(s.Phase)))
+                        Warn(step, step.Warning!);
+
+                    if (!isApplied)
+                    {
+                        if (_options.Phase == PhaseSelection.Contract)
+                        {
+                            Log.Info($"{migration.Id}: its expand phase has not run; stopping here (run the expand phase first)");
+                            break;
+                        }
+                        foreach (PlanStep step in plan.ExpandSteps)
+                            await RunStepAsync(connection, store, step, states, cancellationToken).ConfigureAwait(false);
+                        await WriteHistoryAsync(connection, migration.Id, cancellationToken).ConfigureAwait(false);
+                        applied.Add(migration.Id);
+                        Log.Info($"{migration.Id}: expand phase complete; EF history row written");
+                        ran++;
+                    }
+
+                    if (_options.Phase != PhaseSelection.Expand)
+                    {
+                        var contract = plan.ContractSteps.ToList();
+                        foreach (PlanStep step in contract)
+                            await RunStepAsync(connection, store, step, states, cancellationToken).ConfigureAwait(false);
+                        if (contract.Count > 0)
+                        {
+                            Log.Info($"{migration.Id}: contract phase complete");
+                            ran++;
+                        }
+                    }
+                    else if (plan.ContractSteps.Any(s => !IsCompleted(states, s)))
+                    {
+                        Log.Info($"{migration.Id}: {plan.ContractSteps.Count(s => !IsCompleted(states, s))} contract step(s) wait for the contract phase (after the new app version is rolled out)");
+                    }
+                }
+                if (ran == 0)
+                    Log.Info("nothing to do: the database is up to date for phase " + _options.Phase);
+                return 0;
+            });
+        }
+
+        /// <summary>Prints each migration's state: pending, expand done with contract waiting, or fully applied.</summary>
+        public Task StatusAsync(CancellationToken cancellationToken = default)
+        {
+            return RunAsync("status", async () =>
+            {
+                await using NpgsqlConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+                var applied = new HashSet<string>(_catalog.AppliedMigrationIds(), StringComparer.Ordinal);
+                Dictionary<(string, int), StepState> states = await ReadStatesAsync(connection, cancellationToken).ConfigureAwait(false);
+                foreach (MigrationInfo migration in _catalog.Migrations)
+                {
+                    bool managed = states.ContainsKey((migration.Id, HistoryMarkerStep));
+                    if (applied.Contains(migration.Id) && !managed)
+                    {
+                        Log.Info($"{migration.Id}: applied (by EF Core)");
+                        continue;
+                    }
+                    MigrationPlan plan = _planner.Plan(migration);
+                    int expandDone = plan.ExpandSteps.Count(s => IsCompleted(states, s));
+                    int contractDone = plan.ContractSteps.Count(s => IsCompleted(states, s));
+                    string phases = $"expand {expandDone}/{plan.ExpandSteps.Count()}, contract {contractDone}/{plan.ContractSteps.Count()}";
+                    string status = applied.Contains(migration.Id)
+                        ? contractDone < plan.ContractSteps.Count() ? "expanded, contract pending" : "applied"
+                        : expandDone > 0 ? "partially expanded (a rerun of apply resumes)" : "pending";
+                    Log.Info($"{migration.Id}: {status} ({phases})");
+                    foreach (PlanStep step in plan.Steps)
+                    {
+                        if (states.TryGetValue((migration.Id, step.Index), out StepState? state) && state.Status == StepStatus.Failed)
+                            Log.Warn(EngineCodes.StepFailed, $"{step.Name}: failed in an earlier run: {OneLine(state.Error ?? "unknown error")}; fix the cause and rerun apply");
+                    }
+                }
+                return 0;
+            });
+        }
+
+        /// <summary>
+        /// Undoes the completed expand steps of migrations whose contract phase has not run, newest first, and deletes
+        /// their history rows: the last such migration, or every one after <see cref="EngineOptions.Target"/>.
+        /// </summary>
+        public Task RollbackAsync(CancellationToken cancellationToken = default)
+        {
+            return RunAsync("rollback", async () =>
+            {
+                await using NpgsqlConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+                await using ExecutorLock executorLock = await AcquireLockAsync(cancellationToken).ConfigureAwait(false);
+                var store = new StepStateStore(connection);
+                await store.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
+                var applied = new HashSet<string>(_catalog.AppliedMigrationIds(), StringComparer.Ordinal);
+                Dictionary<(string, int), StepState> states = await ReadStatesAsync(connection, cancellationToken).ConfigureAwait(false);
+
+                // Candidates: applied or partially applied migrations, newest first.
+                var touched = _catalog.Migrations
+                    .Where(m => applied.Contains(m.Id) || states.Keys.Any(k => k.Item1 == m.Id))
+                    .Reverse()
+                    .ToList();
+                List<MigrationInfo> victims;
+                if (_options.Target is not null)
+                {
+                    MigrationInfo target = _catalog.Find(_options.Target);
+                    victims = touched.Where(m => string.CompareOrdinal(m.Id, target.Id) > 0).ToList();
+                }
+                else
+                {
+                    victims = touched.Take(1).ToList();
+                }
+                if (victims.Count == 0)
+                {
+                    Log.Info("nothing to roll back");
+                    return 0;
+                }
+
+                // Check every victim first: a rollback never stops half way on something it knew it could not undo.
+                var plans = new List<MigrationPlan>();
+                foreach (MigrationInfo migration in victims)
+                {
+                    if (applied.Contains(migration.Id) && !states.ContainsKey((migration.Id, HistoryMarkerStep)))
+                        throw new EngineException(EngineCodes.RollbackNotPossible, $"{migration.Id} was applied by EF Core, not by SafeMigrations, so its steps are unknown; roll it back with a new forward migration (or dotnet ef database update <previous>).");
+                    MigrationPlan plan = _planner.Plan(migration);
+                    PlanStep? contractDone = plan.ContractSteps.FirstOrDefault(s => IsCompleted(states, s));
+                    if (contractDone is not null)
+                        throw new EngineException(EngineCodes.RollbackNotPossible, $"{contractDone.Name}: the contract phase of {migration.Id} ran, which is the point of no return; going back is a new forward migration.");
+                    PlanStep? stuck = plan.ExpandSteps.FirstOrDefault(s => IsCompleted(states, s) && s.UndoSql is null && !s.NoUndoNeeded);
+                    if (stuck is not null)
+                        throw new EngineException(EngineCodes.RollbackNotPossible, $"{stuck.Name}: this step has no automatic undo; nothing was rolled back. Write a new forward migration that reverts {migration.Id}.");
+                    plans.Add(plan);
+                }
+
+                foreach (MigrationPlan plan in plans)
+                {
+                    foreach (PlanStep step in plan.ExpandSteps.Reverse())
+                    {
+                        if (!states.ContainsKey((step.MigrationId, step.Index)))
+                            continue;
+                        var record = new StepRecord(step, StepOutcome.RolledBack);
+                        var clock = Stopwatch.StartNew();
+                        if (step.UndoSql is not null)
+                        {
+                            Log.Info($"{step.Name}: undo: {OneLine(step.UndoSql!)}");
+                            record.Retries = await RunUndoAsync(connection, step, cancellationToken).ConfigureAwait(false);
+                        }
+                        await store.RemoveAsync(step.MigrationId, step.Index, cancellationToken).ConfigureAwait(false);
+                        record.Duration = clock.Elapsed;
+                        _records.Add(record);
+                    }
+                    string deleteHistory = _catalog.HistoryDeleteSql(plan.Migration.Id);
+                    await new BlockingStepRunner(_options.LockPolicy()).RunAsync(connection, async (transaction, token) =>
+                    {
+                        await ExecuteAsync(connection, deleteHistory, token, transaction).ConfigureAwait(false);
+                        await ExecuteAsync(connection, $"DELETE FROM {SqlIdentifier.Qualify(StepStateStore.SchemaName, StepStateStore.TableName)} WHERE migration_id = {CatalogChecks.Literal(plan.Migration.Id)}", token, transaction).ConfigureAwait(false);
+                        return 0;
+                    }, null, cancellationToken).ConfigureAwait(false);
+                    Log.Info($"{plan.Migration.Id}: rolled back; EF history row deleted");
+                }
+                return 0;
+            });
+        }
+
+        private async Task<int> RunUndoAsync(NpgsqlConnection connection, PlanStep step, CancellationToken cancellationToken)
+        {
+            int retries = 0;
+            var concurrent = new List<string>();
+            var transactional = new List<string>();
+            foreach (SqlStatement statement in StatementScanner.Scan(step.UndoSql!))
+            {
+                if (statement.Concurrently)
+                {
+                    await RunTransactionalAsync(transactional).ConfigureAwait(false);
+                    retries += await RunAutocommitAsync(connection, statement.Text, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    transactional.Add(statement.Text.Trim().TrimEnd(';') + ";");
+                }
+            }
+            await RunTransactionalAsync(transactional).ConfigureAwait(false);
+            return retries;
+
+            async Task RunTransactionalAsync(List<string> statements)
+            {
+                if (statements.Count == 0)
+                    return;
+                StepResult<int> result = await new BlockingStepRunner(_options.LockPolicy()).RunSqlAsync(connection, string.Join("\n", statements), null, cancellationToken).ConfigureAwait(false);
+                retries += result.Attempts.Count - 1;
+                statements.Clear();
+            }
+        }
+
+        private async Task RunStepAsync(NpgsqlConnection connection, StepStateStore store, PlanStep step, Dictionary<(string, int), StepState> states, CancellationToken cancellationToken)
+        {
+            states.TryGetValue((step.MigrationId, step.Index), out StepState? previous);
+            if (previous?.Status == StepStatus.Completed)
+            {
+                _records.Add(new StepRecord(step, StepOutcome.AlreadyCompleted));
+                return;
+            }
+
+            var record = new StepRecord(step, StepOutcome.Completed);
+            _records.Add(record);
+            var clock = Stopwatch.StartNew();
+            try
+            {
+                if (step.SkipWhenVerified && step.VerificationSql is not null && await VerifyAsync(connection, step, cancellationToken).ConfigureAwait(false))
+                {
+                    await store.RecordStartAsync(step.MigrationId, step.Index, step.Kind, cancellationToken).ConfigureAwait(false);
+                    await store.RecordCompletionAsync(step.MigrationId, step.Index, cancellationToken).ConfigureAwait(false);
+                    record.Outcome = StepOutcome.AlreadyInPlace;
+                    record.Verified = true;
+                    Log.Info($"{step.Name}: already in place ({step.VerificationDescription}); recorded");
+                    return;
+                }
+
+                Log.Info($"{step.Name}: running ({MarkdownReport.Policy(step.Transaction)})");
+                await store.RecordStartAsync(step.MigrationId, step.Index, step.Kind, cancellationToken).ConfigureAwait(false);
+                switch (step.Transaction)
+                {
+                    case StepTransaction.Own:
+                        await RunInOwnTransactionAsync(connection, step, record, cancellationToken).ConfigureAwait(false);
+                        break;
+                    case StepTransaction.None:
+                        await RunWithoutTransactionAsync(connection, step, record, cancellationToken).ConfigureAwait(false);
+                        break;
+                    default:
+                        await RunBackfillAsync(connection, store, step, record, previous?.Position, cancellationToken).ConfigureAwait(false);
+                        break;
+                }
+
+                if (step.VerificationSql is not null)
+                {
+                    record.Verified = await VerifyAsync(connection, step, cancellationToken).ConfigureAwait(false);
+                    if (record.Verified == false)
+                        throw new EngineException(EngineCodes.VerificationFailed, $"{step.Name}: the step ran but its verification does not hold ({step.VerificationDescription}: {step.VerificationSql}); inspect the table, fix it by hand or roll back, then rerun apply.");
+                }
+                if (step.Transaction != StepTransaction.Own)
+                    await store.RecordCompletionAsync(step.MigrationId, step.Index, cancellationToken).ConfigureAwait(false);
+                record.Duration = clock.Elapsed;
+                Log.Info($"{step.Name}: done in {clock.Elapsed.TotalMilliseconds:0} ms" + (record.Retries > 0 ? $" after {record.Retries} lock retries" : string.Empty) + (record.Rows is long rows ? $", {rows} rows" : string.Empty) + (record.Verified == true ? $"; verified: {step.VerificationDescription}" : string.Empty));
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                record.Outcome = StepOutcome.Failed;
+                record.Duration = clock.Elapsed;
+                EngineException failure = Explain(step, exception);
+                record.Error = failure.Message;
+                await RecordFailureQuietlyAsync(store, step, failure.Message).ConfigureAwait(false);
+                throw failure;
+            }
+            catch (OperationCanceledException)
+            {
+                record.Outcome = StepOutcome.Failed;
+                record.Duration = clock.Elapsed;
+                record.Error = "cancelled";
+                await RecordFailureQuietlyAsync(store, step, "cancelled").ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        private static async Task RecordFailureQuietlyAsync(StepStateStore store, PlanStep step, string error)
+        {
+            try
+            {
+                await store.RecordFailureAsync(step.MigrationId, step.Index, error, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is NpgsqlException || exception is InvalidOperationException)
+            {
+                // The connection is gone; the row stays 'running', which a rerun treats the same way.
+            }
+        }
+
+        private static EngineException Explain(PlanStep step, Exception exception)
+        {
+            switch (exception)
+            {
+                case EngineException engine:
+                    return engine;
+                case StepFailedException failed when failed.RetriesExhausted:
+                    return new EngineException(EngineCodes.LockRetriesExhausted, $"{step.Name}: {OneLine(failed.Message)}", exception);
+                case StepFailedException failed:
+                    return new EngineException(EngineCodes.StepFailed, $"{step.Name}: {OneLine(failed.Message)}; fix the cause and rerun apply (completed steps are skipped)", exception);
+                case BackfillKeyException key:
+                    return new EngineException(EngineCodes.StepFailed, $"{step.Name}: {OneLine(key.Message)}", exception);
+                case PostgresException postgres:
+                    return new EngineException(EngineCodes.StepFailed, $"{step.Name}: {postgres.SqlState}: {OneLine(postgres.MessageText)}; fix the cause and rerun apply (completed steps are skipped)", exception);
+                default:
+                    return new EngineException(EngineCodes.StepFailed, $"{step.Name}: {OneLine(exception.Message)}; fix the cause and rerun apply (completed steps are skipped)", exception);
+            }
+        }
+
+        private async Task RunInOwnTransactionAsync(NpgsqlConnection connection, PlanStep step, StepRecord record, CancellationToken cancellationToken)
+        {
+            var runner = new BlockingStepRunner(_options.LockPolicy());
+            string markCompleted = $"UPDATE {SqlIdentifier.Qualify(StepStateStore.SchemaName, StepStateStore.TableName)} SET status = 'completed', finished_at = now(), error = NULL WHERE migration_id = {CatalogChecks.Literal(step.MigrationId)} AND step_index = {step.Index}";
+            StepResult<int> result = await runner.RunAsync(connection, async (transaction, token) =>
+            {
+                int rows = await ExecuteAsync(connection, step.Sql, token, transaction).ConfigureAwait(false);
+                // Recorded in the step's own transaction: a crash can never leave the step done but unrecorded.
+                await ExecuteAsync(connection, markCompleted, token, transaction).ConfigureAwait(false);
+                return rows;
+            }, attempt => OnAttempt(step, attempt), cancellationToken).ConfigureAwait(false);
+            record.Retries = result.Attempts.Count - 1;
+            if (result.Value > 0)
+                record.Rows = result.Value;
+        }
+
+        private void OnAttempt(PlanStep step, StepAttempt attempt)
+        {
+            if (attempt.Outcome == AttemptOutcome.LockTimeout || attempt.Outcome == AttemptOutcome.Deadlock)
+                Log.Progress($"{step.Name}: attempt {attempt.Number} {(attempt.Outcome == AttemptOutcome.Deadlock ? "lost a deadlock" : $"timed out waiting for a lock (lock_timeout {LockRetryPolicy.Milliseconds(_options.LockTimeout)})")}; retrying");
+        }
+
+        private async Task RunWithoutTransactionAsync(NpgsqlConnection connection, PlanStep step, StepRecord record, CancellationToken cancellationToken)
+        {
+            IReadOnlyList<SqlStatement> statements = StatementScanner.Scan(step.Sql);
+            foreach (SqlStatement statement in statements)
+            {
+                if (statement.Kind == StatementKind.CreateIndex && statement.Concurrently && statement.Index is not null)
+                {
+                    var index = new ConcurrentIndexStep(statement.Text.Trim());
+                    ConcurrentIndexResult result = await index.RunAsync(connection, cancellationToken).ConfigureAwait(false);
+                    if (result.DroppedInvalidLeftover)
+                        Log.Info($"{step.Name}: dropped an invalid index left by an earlier failed build, and rebuilt it");
+                }
+                else
+                {
+                    record.Retries += await RunAutocommitAsync(connection, statement.Text, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        /// <summary>Runs one statement outside a transaction with a session lock_timeout, retrying lock timeouts like the blocking runner.</summary>
+        private async Task<int> RunAutocommitAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+        {
+            LockRetryPolicy policy = _options.LockPolicy();
+            var random = new Random();
+            for (int attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await ExecuteAsync(connection, $"SET lock_timeout = '{LockRetryPolicy.Milliseconds(policy.LockTimeout)}'", cancellationToken).ConfigureAwait(false);
+                    await ExecuteAsync(connection, sql, cancellationToken).ConfigureAwait(false);
+                    return attempt - 1;
+                }
+                catch (PostgresException exception) when (exception.SqlState == BlockingStepRunner.LockNotAvailable && attempt < policy.MaxAttempts)
+                {
+                    await Task.Delay(policy.Backoff(attempt, random), cancellationToken).ConfigureAwait(false);
+                }
+                catch (PostgresException exception) when (exception.SqlState == BlockingStepRunner.LockNotAvailable)
+                {
+                    throw new StepFailedException($"Gave up after {attempt} attempts: each waited longer than lock_timeout = {LockRetryPolicy.Milliseconds(policy.LockTimeout)} for a lock (55P03); another transaction holds a conflicting lock. Nothing was changed; rerun when it has finished, or raise --lock-timeout.", Array.Empty<StepAttempt>(), retriesExhausted: true, exception);
+                }
+                finally
+                {
+                    await ExecuteQuietlyAsync(connection, "RESET lock_timeout").ConfigureAwait(false);
+                }
+            }
+        }
+
+        private async Task RunBackfillAsync(NpgsqlConnection connection, StepStateStore store, PlanStep step, StepRecord record, string? savedPosition, CancellationToken cancellationToken)
+        {
+            BackfillSpec spec = step.Backfill!;
+            var backfill = new KeysetBackfill(spec.Schema, spec.Table, spec.Set, spec.Where) { KeyColumns = spec.KeyColumns };
+            var options = new BackfillOptions
+            {
+                LockPolicy = _options.LockPolicy(),
+                TargetBatchDuration = _options.BackfillBatchDuration,
+                PauseBetweenBatches = _options.BackfillPause,
+            };
+            if (spec.BatchSize is int size && size > 0)
+            {
+                options.InitialBatchSize = size;
+                options.MaxBatchSize = Math.Max(options.MaxBatchSize, size);
+            }
+            if (savedPosition is not null)
+            {
+                options.ResumeFrom = BackfillPosition.Parse(savedPosition);
+                Log.Info($"{step.Name}: resuming after key ({string.Join(", ", options.ResumeFrom.LastKey)}), {options.ResumeFrom.RowsVisited} rows visited before");
+            }
+            DateTime lastReport = DateTime.MinValue;
+            options.Progress = progress =>
+            {
+                // Synchronous on purpose: the position must be saved before the next batch starts.
+                store.RecordProgressAsync(step.MigrationId, step.Index, progress.Position.Serialize(), CancellationToken.None).GetAwaiter().GetResult();
+                if (DateTime.UtcNow - lastReport > TimeSpan.FromSeconds(1))
+                {
+                    lastReport = DateTime.UtcNow;
+                    Log.Progress($"{step.Name}: {progress}");
+                }
+            };
+            _options.ConfigureBackfill?.Invoke(options);
+            BackfillResult result = await backfill.RunAsync(connection, options, cancellationToken).ConfigureAwait(false);
+            record.Rows = result.RowsUpdated;
+            record.Retries = result.Retries;
+        }
+
+        private async Task WriteHistoryAsync(NpgsqlConnection connection, string migrationId, CancellationToken cancellationToken)
+        {
+            string insert = _catalog.HistoryInsertSql(migrationId);
+            string marker = $@"INSERT INTO {SqlIdentifier.Qualify(StepStateStore.SchemaName, StepStateStore.TableName)} (migration_id, step_index, step_kind, status, attempts, finished_at)
+VALUES ({CatalogChecks.Literal(migrationId)}, {HistoryMarkerStep}, 'history', 'completed', 1, now())
+ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finished_at = now()";
+            await new BlockingStepRunner(_options.LockPolicy()).RunAsync(connection, async (transaction, token) =>
+            {
+                await ExecuteAsync(connection, insert, token, transaction).ConfigureAwait(false);
+                await ExecuteAsync(connection, marker, token, transaction).ConfigureAwait(false);
+                return 0;
+            }, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        private static bool IsCompleted(Dictionary<(string, int), StepState> states, PlanStep step)
+            => states.TryGetValue((step.MigrationId, step.Index), out StepState? state) && state.Status == StepStatus.Completed;
+
+        private static async Task<bool> VerifyAsync(NpgsqlConnection connection, PlanStep step, CancellationToken cancellationToken)
+        {
+            await using var command = new NpgsqlCommand(step.VerificationSql, connection) { CommandTimeout = 0 };
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
+        }
+
+        private IReadOnlyList<MigrationInfo> MigrationsUpToTarget()
+        {
+            if (_options.Target is null)
+                return _catalog.Migrations;
+            MigrationInfo target = _catalog.Find(_options.Target);
+            return _catalog.Migrations.Where(m => string.CompareOrdinal(m.Id, target.Id) <= 0).ToList();
+        }
+
+        private async Task<Dictionary<(string, int), StepState>> ReadStatesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+        {
+            await using (var exists = new NpgsqlCommand($"SELECT to_regclass({CatalogChecks.Literal(SqlIdentifier.Qualify(StepStateStore.SchemaName, StepStateStore.TableName))}) IS NOT NULL", connection))
+            {
+                if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not true)
+                    return new Dictionary<(string, int), StepState>();
+            }
+            IReadOnlyList<StepState> rows = await new StepStateStore(connection).ListAsync(null, cancellationToken).ConfigureAwait(false);
+            return rows.ToDictionary(r => (r.MigrationId, r.StepIndex));
+        }
+
+        private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
+        {
+            if (string.IsNullOrWhiteSpace(_options.ConnectionString))
+                throw new EngineException(EngineCodes.Configuration, "no connection string; pass --connection or set SAFEMIGRATIONS_CONNECTION (SafeMigrationsConnection in MSBuild).");
+            var connection = new NpgsqlConnection(_options.ConnectionString);
+            try
+            {
+                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                return connection;
+            }
+            catch (Exception exception) when (exception is NpgsqlException || exception is ArgumentException || exception is System.Net.Sockets.SocketException)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+                throw new EngineException(EngineCodes.Configuration, $"cannot connect to {ConnectionStringRedaction.ForLog(_options.ConnectionString)}: {OneLine(exception.Message)}; check the connection string and that the server is reachable.", exception);
+            }
+        }
+
+        private async Task<ExecutorLock> AcquireLockAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await ExecutorLock.AcquireAsync(_options.ConnectionString, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ExecutorLockTakenException exception)
+            {
+                throw new EngineException(EngineCodes.ExecutorLockHeld, exception.Message, exception);
+            }
+        }
+
+        private async Task<T> RunAsync<T>(string command, Func<Task<T>> body)
+        {
+            _records.Clear();
+            _warnings.Clear();
+            DateTime started = DateTime.UtcNow;
+            var clock = Stopwatch.StartNew();
+            bool succeeded = false;
+            try
+            {
+                T value = await body().ConfigureAwait(false);
+                succeeded = true;
+                return value;
+            }
+            finally
+            {
+                if (_options.ReportPath is not null)
+                {
+                    string database = string.IsNullOrWhiteSpace(_options.ConnectionString) ? "(none)" : ConnectionStringRedaction.ForLog(_options.ConnectionString);
+                    MarkdownReport.Write(_options.ReportPath, MarkdownReport.Render(command, database, _options.Phase.ToString(), started, clock.Elapsed, succeeded, _records, _warnings));
+                    Log.Info("report written to " + _options.ReportPath);
+                }
+            }
+        }
+
+        private void Warn(PlanStep step, string warning)
+        {
+            string message = $"{step.Name}: {warning}";
+            _warnings.Add(EngineCodes.CannotBeMadeSafe + ": " + message);
+            Log.Warn(EngineCodes.CannotBeMadeSafe, message);
+        }
+
+        private static async Task<int> ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, NpgsqlTransaction? transaction = null)
+        {
+            await using var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 };
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        private static async Task ExecuteQuietlyAsync(NpgsqlConnection connection, string sql)
+        {
+            try
+            {
+                await ExecuteAsync(connection, sql, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (NpgsqlException)
+            {
+                // A broken connection resets everything anyway.
+            }
+        }
+
+        internal static string OneLine(string text) => Regex.Replace(text.Trim(), @"\s+", " ");
+    }
+}

@@ -1,0 +1,128 @@
+using System.Collections.Generic;
+
+namespace SafeMigrations.Engine.Planning
+{
+    /// <summary>How a step is run.</summary>
+    public enum StepTransaction
+    {
+        /// <summary>Its own short transaction with <c>SET LOCAL lock_timeout</c>, retried with jittered back-off on lock timeouts.</summary>
+        Own,
+
+        /// <summary>Outside any transaction (CONCURRENTLY): reads and writes go on; a lock_timeout bounds its lock wait.</summary>
+        None,
+
+        /// <summary>Keyset batches, each its own short transaction; resumable from the last committed batch.</summary>
+        Batched,
+    }
+
+    /// <summary>A batched backfill: <c>UPDATE table SET set WHERE where</c>, run in key order.</summary>
+    public sealed class BackfillSpec
+    {
+        /// <summary>Creates the spec.</summary>
+        public BackfillSpec(string? schema, string table, string set, string where, int? batchSize, IReadOnlyList<string>? keyColumns)
+        {
+            Schema = schema;
+            Table = table;
+            Set = set;
+            Where = where;
+            BatchSize = batchSize;
+            KeyColumns = keyColumns;
+        }
+
+        /// <summary>Schema, or null for the search_path.</summary>
+        public string? Schema { get; }
+
+        /// <summary>Table name (unquoted).</summary>
+        public string Table { get; }
+
+        /// <summary>The SET list.</summary>
+        public string Set { get; }
+
+        /// <summary>True for rows still to do; the backfill is complete when none matches.</summary>
+        public string Where { get; }
+
+        /// <summary>First batch size, or null for the default.</summary>
+        public int? BatchSize { get; }
+
+        /// <summary>Key columns to walk, or null for the primary key.</summary>
+        public IReadOnlyList<string>? KeyColumns { get; }
+    }
+
+    /// <summary>One step of a migration's plan.</summary>
+    public sealed class PlanStep
+    {
+        internal PlanStep(string migrationId, MigrationPhase phase, string kind, string description, string sql, StepTransaction transaction, string lockTaken)
+        {
+            MigrationId = migrationId;
+            Phase = phase;
+            Kind = kind;
+            Description = description;
+            Sql = sql;
+            Transaction = transaction;
+            Lock = lockTaken;
+        }
+
+        /// <summary>The migration the step belongs to.</summary>
+        public string MigrationId { get; }
+
+        /// <summary>1-based position in the migration's plan; stable across runs (it keys the state table).</summary>
+        public int Index { get; internal set; }
+
+        /// <summary>Expand or contract.</summary>
+        public MigrationPhase Phase { get; }
+
+        /// <summary>Short stable name of what the step does, e.g. <c>create-index-concurrently</c>.</summary>
+        public string Kind { get; }
+
+        /// <summary>What the step does, for messages, e.g. <c>create index "IX_a" concurrently</c>.</summary>
+        public string Description { get; }
+
+        /// <summary>The SQL run (for a backfill: the statement one batch is made of).</summary>
+        public string Sql { get; }
+
+        /// <summary>How it runs.</summary>
+        public StepTransaction Transaction { get; }
+
+        /// <summary>The lock it takes and on what, and what that blocks.</summary>
+        public string Lock { get; }
+
+        /// <summary>A query returning one boolean, true when the step's effect is in place; null when nothing can be checked.</summary>
+        public string? VerificationSql { get; internal set; }
+
+        /// <summary>What <see cref="VerificationSql"/> proves, for messages.</summary>
+        public string? VerificationDescription { get; internal set; }
+
+        /// <summary>
+        /// Skip the step when its verification already holds before it runs (it is idempotent by state: an index that
+        /// is valid, a column that exists). Covers a crash between a step's commit and its record.
+        /// </summary>
+        public bool SkipWhenVerified { get; internal set; }
+
+        /// <summary>SQL undoing the step (run outside a transaction when it is CONCURRENTLY), or null.</summary>
+        public string? UndoSql { get; internal set; }
+
+        /// <summary>The step needs no undo (a validation, a backfill, a helper check that is gone again).</summary>
+        public bool NoUndoNeeded { get; internal set; }
+
+        /// <summary>Set for <see cref="StepTransaction.Batched"/> steps.</summary>
+        public BackfillSpec? Backfill { get; internal set; }
+
+        /// <summary>An SM1006 warning: the step runs as EF Core wrote it and is not safe on a live table.</summary>
+        public string? Warning { get; internal set; }
+
+        /// <summary>The step came from a <c>SafeMigrations:Step</c> annotation (the name of the safe step), or null for a plain EF operation.</summary>
+        public string? SafeStep { get; internal set; }
+
+        /// <summary>
+        /// The step is a rewrite of a plain EF operation into a safe form with the same end state (null when the
+        /// provider's SQL runs as is).
+        /// </summary>
+        public string? RewrittenFrom { get; internal set; }
+
+        /// <summary><c>migration step N (description)</c>, the way messages name a step.</summary>
+        public string Name => $"{MigrationId} step {Index} ({Description})";
+
+        /// <inheritdoc />
+        public override string ToString() => Name;
+    }
+}

@@ -1,0 +1,27 @@
+namespace SafeMigrations.Engine.Planning
+{
+    /// <summary>
+    /// The <c>SafeMigrations:*</c> annotations and step kinds the planner reads (the contract in
+    /// src/SafeMigrations/STEPS.md). Constants, so they are compiled in and match any runtime library version that
+    /// keeps the contract.
+    /// </summary>
+    internal static class StepAnnotations
+    {
+        public const string Step = SafeMigrationsAnnotations.Step;
+        public const string Part = SafeMigrationsAnnotations.Part;
+        public const string Schema = SafeMigrationsAnnotations.Schema;
+        public const string Table = SafeMigrationsAnnotations.Table;
+        public const string Name = SafeMigrationsAnnotations.Name;
+        public const string Set = SafeMigrationsAnnotations.Set;
+        public const string Where = SafeMigrationsAnnotations.Where;
+        public const string BatchSize = SafeMigrationsAnnotations.BatchSize;
+        public const string KeyColumns = SafeMigrationsAnnotations.KeyColumns;
+        public const string TriggerName = SafeMigrationsAnnotations.TriggerName;
+        public const string FunctionName = SafeMigrationsAnnotations.FunctionName;
+
+        public const string BackfillStep = SafeMigrationSteps.Backfill;
+        public const string CreateSyncTriggerStep = SafeMigrationSteps.CreateSyncTrigger;
+        public const string CreateCompatibilityViewStep = SafeMigrationSteps.CreateCompatibilityView;
+        public const string DropCheckPart = SafeMigrationStepParts.DropCheck;
+    }
+}

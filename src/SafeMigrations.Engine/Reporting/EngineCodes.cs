@@ -1,0 +1,36 @@
+namespace SafeMigrations.Engine.Reporting
+{
+    /// <summary>
+    /// The engine's message codes, in one place. Runner output, the MSBuild task and the docs use exactly these.
+    /// (SM0xxx are the analyzers' rules; the engine uses SM1xxx.)
+    /// </summary>
+    public static class EngineCodes
+    {
+        /// <summary>Connection or configuration problem: no connection string, the server refuses it, a bad option, a context that cannot be created.</summary>
+        public const string Configuration = "SM1001";
+
+        /// <summary>A step failed with an error from the server (nothing of that step was committed).</summary>
+        public const string StepFailed = "SM1002";
+
+        /// <summary>A blocking step gave up after its capped lock_timeout retries: another transaction held a conflicting lock.</summary>
+        public const string LockRetriesExhausted = "SM1003";
+
+        /// <summary>A step ran, but its verification query says the database is not in the state it should be.</summary>
+        public const string VerificationFailed = "SM1004";
+
+        /// <summary>Another SafeMigrations executor holds the executor lock on this database.</summary>
+        public const string ExecutorLockHeld = "SM1005";
+
+        /// <summary>A step cannot be made safe automatically and runs as EF Core wrote it (plan warning).</summary>
+        public const string CannotBeMadeSafe = "SM1006";
+
+        /// <summary>The DbContext, the migrations assembly, or the target migration was not found (or is ambiguous).</summary>
+        public const string NotFound = "SM1007";
+
+        /// <summary>A migration cannot be rolled back: its contract phase ran, or a completed step has no automatic undo.</summary>
+        public const string RollbackNotPossible = "SM1008";
+
+        /// <summary>The run was cancelled; completed steps are recorded and a rerun resumes.</summary>
+        public const string Cancelled = "SM1009";
+    }
+}

@@ -1,0 +1,39 @@
+using System.IO;
+using System.Text.RegularExpressions;
+using SafeMigrations.Engine.Reporting;
+
+namespace SafeMigrations.Runner
+{
+    /// <summary>
+    /// The output protocol the MSBuild task parses: one message per line, prefixed <c>info: </c>, <c>progress: </c>,
+    /// <c>warn: </c> or <c>error: </c>; warnings and errors continue with their SM code, e.g.
+    /// <c>error: SM1002: 20240101000000_AddIndex step 3 (create index "IX_a" concurrently): what happened; what to do</c>.
+    /// </summary>
+    internal sealed class LineLog : IEngineLog
+    {
+        private readonly TextWriter _output;
+        private readonly object _gate = new object();
+
+        public LineLog(TextWriter output)
+        {
+            _output = output;
+        }
+
+        public void Write(EngineMessageLevel level, string? code, string message)
+        {
+            string prefix = level switch
+            {
+                EngineMessageLevel.Error => "error: ",
+                EngineMessageLevel.Warning => "warn: ",
+                EngineMessageLevel.Progress => "progress: ",
+                _ => "info: ",
+            };
+            string line = prefix + (code is null ? string.Empty : code + ": ") + Regex.Replace(message, @"[\r\n]+\s*", " ");
+            lock (_gate)
+            {
+                _output.WriteLine(line);
+                _output.Flush();
+            }
+        }
+    }
+}

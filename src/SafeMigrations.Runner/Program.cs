@@ -1,0 +1,50 @@
+using System;
+using System.IO;
+using System.Reflection;
+using System.Runtime.Loader;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace SafeMigrations.Runner
+{
+    /// <summary>Entry point: hooks assembly resolution before anything touches the engine.</summary>
+    public static class Program
+    {
+        private static readonly string[] OwnAssemblies = { "SafeMigrations.Engine", "SafeMigrations.Sql", "SafeMigrations" };
+
+        /// <summary>Runs a command; exit code 0 on success, 1 on failure.</summary>
+        public static int Main(string[] args)
+        {
+            string runnerDirectory = AppContext.BaseDirectory;
+            string? appDirectory = null;
+            // Our assemblies come from the runner's directory when the app's deps.json does not list them (the app may
+            // reference the SafeMigrations package, then its copy wins); the app's own assemblies from its bin directory.
+            AssemblyLoadContext.Default.Resolving += (context, name) =>
+            {
+                if (name.Name is null)
+                    return null;
+                if (Array.IndexOf(OwnAssemblies, name.Name) >= 0)
+                {
+                    string own = Path.Combine(runnerDirectory, name.Name + ".dll");
+                    if (File.Exists(own))
+                        return context.LoadFromAssemblyPath(own);
+                }
+                if (appDirectory is not null)
+                {
+                    string candidate = Path.Combine(appDirectory, name.Name + ".dll");
+                    if (File.Exists(candidate))
+                        return context.LoadFromAssemblyPath(candidate);
+                }
+                return null;
+            };
+
+            using var cancellation = new CancellationTokenSource();
+            Console.CancelKeyPress += (_, e) =>
+            {
+                e.Cancel = true;
+                cancellation.Cancel();
+            };
+            return RunnerCommand.Run(args, path => appDirectory = path, Console.Out, cancellation.Token);
+        }
+    }
+}

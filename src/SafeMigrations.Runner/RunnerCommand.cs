@@ -1,0 +1,133 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Threading;
+using SafeMigrations.Engine;
+using SafeMigrations.Engine.Applying;
+using SafeMigrations.Engine.Loading;
+using SafeMigrations.Engine.Reporting;
+
+namespace SafeMigrations.Runner
+{
+    /// <summary>
+    /// Parses the command line and runs one command. Kept apart from <see cref="Program"/> so that no engine type is
+    /// touched before the assembly resolution hook is installed.
+    /// </summary>
+    internal static class RunnerCommand
+    {
+        public const string ConnectionVariable = "SAFEMIGRATIONS_CONNECTION";
+
+        private const string Usage = "usage: SafeMigrations.Runner <plan|apply|status|rollback> --assembly <app.dll> [--connection <string>] [--context <DbContext>] [--phase Expand|Contract|All] [--target <migration>] [--lock-timeout <ms>] [--report <path.md>]";
+
+        public static int Run(string[] args, Action<string> setAppDirectory, TextWriter output, CancellationToken cancellationToken)
+        {
+            var log = new LineLog(output);
+            try
+            {
+                var (command, options) = Parse(args);
+                options.TryGetValue("connection", out string? connection);
+                if (string.IsNullOrWhiteSpace(connection))
+                    connection = Environment.GetEnvironmentVariable(ConnectionVariable);
+                if (!options.TryGetValue("assembly", out string? assembly))
+                    throw new EngineException(EngineCodes.Configuration, "--assembly <app.dll> is required; " + Usage);
+                assembly = Path.GetFullPath(assembly);
+                setAppDirectory(Path.GetDirectoryName(assembly)!);
+
+                var engineOptions = new EngineOptions
+                {
+                    ConnectionString = connection ?? string.Empty,
+                    Log = log,
+                    Target = options.TryGetValue("target", out string? target) && !string.IsNullOrWhiteSpace(target) ? target : null,
+                    ReportPath = options.TryGetValue("report", out string? report) && !string.IsNullOrWhiteSpace(report) ? report : null,
+                };
+                if (options.TryGetValue("phase", out string? phase) && !string.IsNullOrWhiteSpace(phase))
+                {
+                    if (!Enum.TryParse(phase, ignoreCase: true, out PhaseSelection selection) || int.TryParse(phase, out _))
+                        throw new EngineException(EngineCodes.Configuration, $"--phase must be Expand, Contract or All, not '{phase}'.");
+                    engineOptions.Phase = selection;
+                }
+                if (options.TryGetValue("lock-timeout", out string? lockTimeout) && !string.IsNullOrWhiteSpace(lockTimeout))
+                {
+                    if (!int.TryParse(lockTimeout, NumberStyles.None, CultureInfo.InvariantCulture, out int milliseconds) || milliseconds <= 0)
+                        throw new EngineException(EngineCodes.Configuration, $"--lock-timeout must be a positive number of milliseconds, not '{lockTimeout}'.");
+                    engineOptions.LockTimeout = TimeSpan.FromMilliseconds(milliseconds);
+                }
+                if (command != "plan" && string.IsNullOrWhiteSpace(connection))
+                    throw new EngineException(EngineCodes.Configuration, $"no connection string; pass --connection or set {ConnectionVariable}.");
+
+                options.TryGetValue("context", out string? contextName);
+                log.Info($"SafeMigrations {command}: {Path.GetFileName(assembly)}, phase {engineOptions.Phase}" + (string.IsNullOrWhiteSpace(connection) ? string.Empty : ", database " + ConnectionStringRedaction.ForLog(connection)));
+                using MigrationCatalog catalog = MigrationCatalog.Load(assembly, contextName, string.IsNullOrWhiteSpace(connection) ? "Host=localhost" : connection!);
+                log.Info($"context {catalog.Context.GetType().Name}: {catalog.Migrations.Count} migration(s); EF Core {catalog.ProductVersion}");
+                var engine = new MigrationEngine(catalog, engineOptions);
+                switch (command)
+                {
+                    case "plan":
+                        engine.PlanAsync(cancellationToken).GetAwaiter().GetResult();
+                        break;
+                    case "apply":
+                        engine.ApplyAsync(cancellationToken).GetAwaiter().GetResult();
+                        break;
+                    case "status":
+                        engine.StatusAsync(cancellationToken).GetAwaiter().GetResult();
+                        break;
+                    case "rollback":
+                        engine.RollbackAsync(cancellationToken).GetAwaiter().GetResult();
+                        break;
+                }
+                return 0;
+            }
+            catch (EngineException exception)
+            {
+                log.Error(exception.Code, Redact(exception.Message, args));
+                return 1;
+            }
+            catch (OperationCanceledException)
+            {
+                log.Error(EngineCodes.Cancelled, "cancelled; completed steps are recorded, and a rerun resumes where this one stopped.");
+                return 1;
+            }
+            catch (Exception exception)
+            {
+                log.Error(EngineCodes.StepFailed, Redact($"unexpected {exception.GetType().Name}: {exception.Message}; please report this with the output above.", args));
+                return 1;
+            }
+        }
+
+        private static (string Command, Dictionary<string, string> Options) Parse(string[] args)
+        {
+            if (args.Length == 0)
+                throw new EngineException(EngineCodes.Configuration, "no command; " + Usage);
+            string command = args[0].ToLowerInvariant();
+            if (command != "plan" && command != "apply" && command != "status" && command != "rollback")
+                throw new EngineException(EngineCodes.Configuration, $"unknown command '{args[0]}'; " + Usage);
+            var options = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            for (int i = 1; i < args.Length; i++)
+            {
+                string arg = args[i];
+                if (!arg.StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
+                    throw new EngineException(EngineCodes.Configuration, $"unexpected argument '{(arg.StartsWith("--", StringComparison.Ordinal) ? arg + " (missing value)" : "an argument")}'; " + Usage);
+                string name = arg.Substring(2);
+                if (name != "assembly" && name != "connection" && name != "context" && name != "phase" && name != "target" && name != "lock-timeout" && name != "report")
+                    throw new EngineException(EngineCodes.Configuration, $"unknown option '{arg}'; " + Usage);
+                options[name] = args[++i];
+            }
+            return (command, options);
+        }
+
+        /// <summary>Messages never carry the connection password, even when a provider error echoes the string.</summary>
+        private static string Redact(string message, string[] args)
+        {
+            for (int i = 0; i + 1 < args.Length; i++)
+            {
+                if (string.Equals(args[i], "--connection", StringComparison.OrdinalIgnoreCase) && args[i + 1].Length > 0)
+                    message = message.Replace(args[i + 1], ConnectionStringRedaction.ForLog(args[i + 1]));
+            }
+            string? fromEnvironment = Environment.GetEnvironmentVariable(ConnectionVariable);
+            if (!string.IsNullOrEmpty(fromEnvironment))
+                message = message.Replace(fromEnvironment, ConnectionStringRedaction.ForLog(fromEnvironment));
+            return message;
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Threading.Tasks;
+using Npgsql;
+using Xunit.Abstractions;
+
+namespace SafeMigrations.Engine.Tests
+{
+    /// <summary>
+    /// The runner launched the way the MSBuild task launches it: dotnet exec with this test assembly's deps.json and
+    /// runtimeconfig, so EF Core 10 and Npgsql 10 load from the "app" while the runner ships none of them.
+    /// </summary>
+    [Collection(PostgresCollection.Name)]
+    public sealed class RunnerProcessTests
+    {
+        private readonly PostgresServerFixture _server;
+        private readonly ITestOutputHelper _output;
+
+        public RunnerProcessTests(PostgresServerFixture server, ITestOutputHelper output)
+        {
+            _server = server;
+            _output = output;
+        }
+
+        private static string RunnerPath()
+        {
+            // tests/SafeMigrations.Engine.Tests/bin/<Configuration>/net10.0 -> src/SafeMigrations.Runner/bin/<Configuration>/net8.0
+            string testDirectory = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
+            string configuration = Path.GetFileName(Path.GetDirectoryName(testDirectory))!;
+            string repo = Path.GetFullPath(Path.Combine(testDirectory, "..", "..", "..", "..", ".."));
+            return Path.Combine(repo, "src", "SafeMigrations.Runner", "bin", configuration, "net8.0", "SafeMigrations.Runner.dll");
+        }
+
+        private (int ExitCode, string[] Lines) Run(params string[] arguments)
+        {
+            string app = typeof(TestApp.ShopContext).Assembly.Location;
+            string baseName = Path.Combine(Path.GetDirectoryName(app)!, Path.GetFileNameWithoutExtension(app));
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (string argument in new[] { "exec", "--depsfile", baseName + ".deps.json", "--runtimeconfig", baseName + ".runtimeconfig.json", RunnerPath() }
+                         .Concat(arguments.Take(1)).Concat(new[] { "--assembly", app, "--context", "ShopContext" }).Concat(arguments.Skip(1)))
+                start.ArgumentList.Add(argument);
+            start.Environment.Remove("SAFEMIGRATIONS_CONNECTION");
+            using Process process = Process.Start(start)!;
+            Task<string> error = process.StandardError.ReadToEndAsync();
+            string output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            _output.WriteLine(output);
+            _output.WriteLine(error.Result);
+            return (process.ExitCode, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray());
+        }
+
+        [Fact]
+        public async Task Runner_applies_in_the_apps_dependency_context_and_speaks_the_line_protocol()
+        {
+            Assert.True(File.Exists(RunnerPath()), "runner not built at " + RunnerPath());
+            await using TestDatabase database = await _server.CreateDatabaseAsync();
+            const string secret = "s3cret-Pa55";
+            string connection = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Password = secret }.ConnectionString;
+
+            var (planExit, planLines) = Run("plan", "--connection", connection, "--target", "Hardening");
+            Assert.Equal(0, planExit);
+            Assert.Contains(planLines, l => l.StartsWith("info: 20240102000000_Hardening step 1 (create index \"IX_orders_total\" concurrently) [expand]"));
+
+            string report = Path.Combine(Path.GetTempPath(), "sm-report-" + Guid.NewGuid().ToString("N") + ".md");
+            var (applyExit, applyLines) = Run("apply", "--connection", connection, "--phase", "All", "--lock-timeout", "1000", "--report", report);
+            Assert.Equal(0, applyExit);
+            Assert.All(applyLines, l => Assert.Matches("^(info|warn|error|progress): ", l));
+            Assert.DoesNotContain(applyLines, l => l.Contains(secret));
+            Assert.Contains(applyLines, l => l.Contains("20240103000000_Nicknames: contract phase complete"));
+            string markdown = File.ReadAllText(report);
+            Assert.Contains("| 20240102000000_Hardening | 1 | Expand | create index \"IX_orders_total\" concurrently |", markdown);
+            Assert.DoesNotContain(secret, markdown);
+            File.Delete(report);
+
+            var (statusExit, statusLines) = Run("status", "--connection", connection);
+            Assert.Equal(0, statusExit);
+            Assert.Contains("info: 20240103000000_Nicknames: applied (expand 2/2, contract 1/1)", statusLines);
+
+            // Failures: an SM code naming what went wrong, exit code 1, still no password.
+            var (rollbackExit, rollbackLines) = Run("rollback", "--connection", connection);
+            Assert.Equal(1, rollbackExit);
+            Assert.Contains(rollbackLines, l => l.StartsWith("error: SM1008: 20240103000000_Nicknames step 3 (drop column \"legacy_code\" of \"orders\")"));
+
+            var (badExit, badLines) = Run("apply", "--connection", connection.Replace("Database=", "Database=missing_"));
+            Assert.Equal(1, badExit);
+            Assert.Contains(badLines, l => l.StartsWith("error: SM1001: "));
+            Assert.DoesNotContain(badLines, l => l.Contains(secret));
+        }
+    }
+}
