@@ -47,7 +47,7 @@ namespace SafeMigrations.CodeFixes.Rules
             RawSqlDiagnostics.GroupBySqlCall(root, diagnostics, out var builderDiagnostics);
             var changes = RawSqlFixes.RewriteActions(root, model, text, diagnostics, (call, statement, action) =>
             {
-                var fix = FixRaw(call, statement, action);
+                var fix = FixRaw(model, call, statement, action, cancellationToken);
                 if (fix != null)
                 {
                     fixedColumns.Add((statement.Table!.Schema, statement.Table.Name, action.Column!));
@@ -109,7 +109,7 @@ namespace SafeMigrations.CodeFixes.Rules
             return Recipe(call.Receiver, schema, table, column, add, "NEW." + cast, cast, call.IsNotNull, setDefault).ToList();
         }
 
-        private static IReadOnlyList<string>? FixRaw(SqlCallRewrite call, SqlStatement statement, AlterTableAction action)
+        private static IReadOnlyList<string>? FixRaw(SemanticModel model, SqlCallRewrite call, SqlStatement statement, AlterTableAction action, CancellationToken cancellationToken)
         {
             if (action.Column is null || action.DataType is null || statement.Table is null)
             {
@@ -122,7 +122,9 @@ namespace SafeMigrations.CodeFixes.Rules
             var add = SqlCallRewrite.SqlCode(call.Receiver, new[] { header + "ADD COLUMN " + SqlFix.Quote(replacement) + " " + action.DataType.Trim() }, call.SuppressTransaction);
             var value = action.UsingExpression is { } usingSql ? usingSql.Trim() : SqlFix.Quote(column) + "::" + action.DataType.Trim();
             var convert = action.UsingExpression != null ? SqlFix.OverNewRow(value) : "NEW." + value;
-            return Recipe(call.Receiver, statement.Table.Schema, statement.Table.Name, column, add, convert, value, notNull: null, setDefault: null).ToList();
+            // Raw SQL does not say whether the column is NOT NULL: the target model (Designer) does, when there is one.
+            var notNull = TargetModelColumns.Find(model, call.Invocation, statement.Table.Name, statement.Table.Schema, column, cancellationToken)?.IsRequired;
+            return Recipe(call.Receiver, statement.Table.Schema, statement.Table.Name, column, add, convert, value, notNull, setDefault: null).ToList();
         }
 
         /// <summary>
@@ -211,7 +213,7 @@ namespace SafeMigrations.CodeFixes.Rules
                         var result = SqlFix.RewriteActions(statement, sql.Receiver, sql.SuppressTransaction, (actionIndex, action) =>
                             action.Kind == AlterTableActionKind.AlterColumnType && action.Column != null
                             && fixedColumns.Contains((statement.Table.Schema, statement.Table.Name, action.Column))
-                                ? FixRaw(sql, statement, action)
+                                ? FixRaw(model, sql, statement, action, cancellationToken)
                                 : null);
                         changed |= result != null;
                         return result;
