@@ -62,31 +62,49 @@ namespace SafeMigrations.CodeFixes.Rules
         {
             var tokens = statement.Tokens;
             var i = 1;
-            if (!ReadTarget(statement, ref i, "set") || i >= tokens.Count || !tokens[i].IsKeyword("set"))
+            if (!ReadTarget(statement, ref i, out var alias, "set") || i >= tokens.Count || !tokens[i].IsKeyword("set"))
             {
                 return null;
             }
 
             var setStart = ++i;
             var setEnd = SkipTo(tokens, i, "from", "where", "returning");
-            if (setEnd == setStart || setEnd < tokens.Count && !tokens[setEnd].IsKeyword("where"))
-            {
-                // UPDATE ... FROM and RETURNING have no batched form here.
-                return null;
-            }
-
-            var set = TextOf(statement, setStart, setEnd - 1);
-            var where = ReadWhere(statement, setEnd);
-            if (where == string.Empty)
+            if (setEnd == setStart)
             {
                 return null;
             }
 
+            string? from = null;
+            var next = setEnd;
+            if (next < tokens.Count && tokens[next].IsKeyword("from"))
+            {
+                next = SkipTo(tokens, next + 1, "where", "returning");
+                from = Text(statement, setEnd + 1, next - 1, alias);
+            }
+
+            var where = ReadWhere(statement, next, alias);
+            var assignments = Assignments(tokens, setStart, setEnd, statement, alias);
+            if (where == string.Empty || from != null && assignments is null)
+            {
+                return null;
+            }
+
+            var set = Text(statement, setStart, setEnd - 1, alias);
             var (table, schema) = RawSqlFixes.TableCode(statement.Table!);
-            var assignments = Assignments(tokens, setStart, setEnd, statement);
-            string? settle = null;
+            string settle;
             var review = false;
-            if (assignments != null && assignments.All(a => !Changes(a.Value)))
+            if (from != null)
+            {
+                // UPDATE ... FROM: each value becomes a sub-select correlated by the WHERE (one matching row, as UPDATE ... FROM takes).
+                var source = " FROM " + from + (where is null ? string.Empty : " WHERE " + where) + " LIMIT 1)";
+                set = assignments!.Count == 1
+                    ? assignments[0].Target + " = (SELECT " + assignments[0].Value + source
+                    : "(" + string.Join(", ", assignments.Select(a => a.Target)) + ") = (SELECT " + string.Join(", ", assignments.Select(a => a.Value)) + source;
+                var exists = "EXISTS (SELECT 1 FROM " + from + (where is null ? string.Empty : " WHERE " + where) + ")";
+                review = assignments.Any(a => Changes(a.Value));
+                settle = exists + (review ? string.Empty : " AND (" + string.Join(" OR ", assignments.Select(a => a.Target + " IS DISTINCT FROM (SELECT " + a.Value + source)) + ")");
+            }
+            else if (assignments != null && assignments.All(a => !Changes(a.Value)))
             {
                 var distinct = string.Join(" OR ", assignments.Select(a => a.Target + " IS DISTINCT FROM (" + a.Value + ")"));
                 settle = where is null ? distinct : "(" + where + ") AND (" + distinct + ")";
@@ -121,16 +139,29 @@ namespace SafeMigrations.CodeFixes.Rules
                 i++;
             }
 
-            if (!ReadTarget(statement, ref i, "where") || i < tokens.Count && !tokens[i].IsKeyword("where"))
+            if (!ReadTarget(statement, ref i, out var alias, "where", "using", "returning"))
             {
-                // DELETE ... USING and RETURNING have no batched form here.
                 return null;
             }
 
-            var where = ReadWhere(statement, i);
+            string? usingList = null;
+            if (i < tokens.Count && tokens[i].IsKeyword("using"))
+            {
+                var end = SkipTo(tokens, i + 1, "where", "returning");
+                usingList = Text(statement, i + 1, end - 1, alias);
+                i = end;
+            }
+
+            var where = ReadWhere(statement, i, alias);
             if (where == string.Empty)
             {
                 return null;
+            }
+
+            if (usingList != null)
+            {
+                // DELETE ... USING: the joined rows become an EXISTS over the same tables and condition.
+                where = "EXISTS (SELECT 1 FROM " + usingList + (where is null ? string.Empty : " WHERE " + where) + ")";
             }
 
             var (table, schema) = RawSqlFixes.TableCode(statement.Table!);
@@ -141,9 +172,13 @@ namespace SafeMigrations.CodeFixes.Rules
             };
         }
 
-        /// <summary>Skips <c>[ONLY] name[.name] [*]</c>; false when an alias follows (it would not resolve in the step's SQL).</summary>
-        private static bool ReadTarget(SqlStatement statement, ref int i, string next)
+        /// <summary>
+        /// Skips <c>[ONLY] name[.name] [*] [[AS] alias]</c>; false for a WITH statement or when none of
+        /// <paramref name="next"/> follows. The alias is replaced by the table name in the step's SQL, which has none.
+        /// </summary>
+        private static bool ReadTarget(SqlStatement statement, ref int i, out string? alias, params string[] next)
         {
+            alias = null;
             var tokens = statement.Tokens;
             if (statement.Table is null || tokens.Count == 0 || tokens[0].IsKeyword("with"))
             {
@@ -166,29 +201,40 @@ namespace SafeMigrations.CodeFixes.Rules
                 i++;
             }
 
-            return i >= tokens.Count || tokens[i].IsKeyword(next);
+            if (i + 1 < tokens.Count && tokens[i].IsKeyword("as") && tokens[i + 1].IsName)
+            {
+                alias = tokens[i + 1].Value;
+                i += 2;
+            }
+            else if (i < tokens.Count && tokens[i].IsName && !next.Any(tokens[i].IsKeyword))
+            {
+                alias = tokens[i].Value;
+                i++;
+            }
+
+            return i >= tokens.Count || next.Any(tokens[i].IsKeyword);
         }
 
-        /// <summary>The WHERE predicate from token <paramref name="i"/> (null without WHERE; empty when unsupported).</summary>
-        private static string? ReadWhere(SqlStatement statement, int i)
+        /// <summary>The WHERE predicate at token <paramref name="i"/> up to RETURNING (dropped: a migration discards its rows); null without WHERE, empty when unsupported.</summary>
+        private static string? ReadWhere(SqlStatement statement, int i, string? alias)
         {
             var tokens = statement.Tokens;
-            if (i >= tokens.Count)
+            if (i >= tokens.Count || tokens[i].IsKeyword("returning"))
             {
                 return null;
             }
 
-            if (i + 2 < tokens.Count && tokens[i + 1].IsKeyword("current") && tokens[i + 2].IsKeyword("of"))
+            if (!tokens[i].IsKeyword("where") || i + 2 < tokens.Count && tokens[i + 1].IsKeyword("current") && tokens[i + 2].IsKeyword("of"))
             {
                 return string.Empty;
             }
 
             var end = SkipTo(tokens, i + 1, "returning");
-            return end < tokens.Count || end == i + 1 ? string.Empty : TextOf(statement, i + 1, end - 1);
+            return end == i + 1 ? string.Empty : Text(statement, i + 1, end - 1, alias);
         }
 
         /// <summary>The SET list as (target, value) pairs; null when a target is not a plain column or column list.</summary>
-        private static List<(string Target, string Value)>? Assignments(IReadOnlyList<SqlToken> tokens, int start, int end, SqlStatement statement)
+        private static List<(string Target, string Value)>? Assignments(IReadOnlyList<SqlToken> tokens, int start, int end, SqlStatement statement, string? alias)
         {
             var result = new List<(string, string)>();
             var itemStart = start;
@@ -224,7 +270,7 @@ namespace SafeMigrations.CodeFixes.Rules
                     return null;
                 }
 
-                var target = TextOf(statement, itemStart, equals - 1);
+                var target = Text(statement, itemStart, equals - 1, alias);
                 var single = equals == itemStart + 1 && tokens[itemStart].IsName;
                 var list = tokens[itemStart].Kind == SqlTokenKind.OpenParen && tokens[equals + 1].Kind == SqlTokenKind.OpenParen && !tokens[equals + 2].IsKeyword("select");
                 if (!single && !list)
@@ -232,7 +278,7 @@ namespace SafeMigrations.CodeFixes.Rules
                     return null;
                 }
 
-                result.Add((target, TextOf(statement, equals + 1, i - 1)));
+                result.Add((target, Text(statement, equals + 1, i - 1, alias)));
                 itemStart = i + 1;
             }
 
@@ -295,10 +341,24 @@ namespace SafeMigrations.CodeFixes.Rules
             return tokens.Count - 1;
         }
 
-        private static string TextOf(SqlStatement statement, int first, int last)
+        /// <summary>The text of tokens <paramref name="first"/>..<paramref name="last"/>, <c>alias.</c> references written with the table name.</summary>
+        private static string Text(SqlStatement statement, int first, int last, string? alias)
         {
-            var start = statement.Tokens[first].Offset - statement.Start;
-            return statement.Text.Substring(start, statement.Tokens[last].End - statement.Start - start).Trim();
+            var tokens = statement.Tokens;
+            var builder = new System.Text.StringBuilder();
+            var position = tokens[first].Offset - statement.Start;
+            for (var i = first; alias != null && i <= last; i++)
+            {
+                if (tokens[i].IsName && tokens[i].Value == alias && i + 1 <= last && tokens[i + 1].Kind == SqlTokenKind.Dot
+                    && (i == first || tokens[i - 1].Kind != SqlTokenKind.Dot))
+                {
+                    builder.Append(statement.Text, position, tokens[i].Offset - statement.Start - position).Append(SqlFix.Quote(statement.Table!.Name));
+                    position = tokens[i].End - statement.Start;
+                }
+            }
+
+            builder.Append(statement.Text, position, tokens[last].End - statement.Start - position);
+            return builder.ToString().Trim();
         }
     }
 }

@@ -211,4 +211,19 @@ public class FixedSequenceFx2Tests
             """",
             OrdersData,
             """SELECT * FROM "AuditLog" ORDER BY "Id" """);
+
+    [Fact]
+    public Task SM0015_update_from_and_delete_using_with_aliases_reach_the_same_end_state() =>
+        FixedSequence.AssertSameEndStateAsync(
+            _server,
+            Tables,
+            """
+            migrationBuilder.Sql("UPDATE \"Orders\" AS o SET \"Note\" = a.\"Kind\" FROM \"AuditLog\" a WHERE a.\"Id\" = o.\"Id\"; DELETE FROM \"AuditLog\" a USING \"Orders\" o WHERE o.\"Id\" = a.\"Id\" AND o.\"Quantity\" > 250;");
+            """,
+            """"
+            migrationBuilder.Backfill(table: "Orders", set: @"""Note"" = (SELECT a.""Kind"" FROM ""AuditLog"" a WHERE a.""Id"" = ""Orders"".""Id"" LIMIT 1)", where: @"EXISTS (SELECT 1 FROM ""AuditLog"" a WHERE a.""Id"" = ""Orders"".""Id"") AND (""Note"" IS DISTINCT FROM (SELECT a.""Kind"" FROM ""AuditLog"" a WHERE a.""Id"" = ""Orders"".""Id"" LIMIT 1))");
+            migrationBuilder.DeleteInBatches(table: "AuditLog", where: @"EXISTS (SELECT 1 FROM ""Orders"" o WHERE o.""Id"" = ""AuditLog"".""Id"" AND o.""Quantity"" > 250)");
+            """",
+            OrdersData,
+            """SELECT * FROM "AuditLog" ORDER BY "Id" """);
 }

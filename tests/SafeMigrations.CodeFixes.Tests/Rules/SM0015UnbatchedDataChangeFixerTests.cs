@@ -55,4 +55,28 @@ public class SM0015UnbatchedDataChangeFixerTests
                         // The rows are deleted in keyset batches, each its own short transaction.
                         migrationBuilder.DeleteInBatches(table: "sessions", where: "TRUE");
             """"));
+
+    [Fact]
+    public Task Update_with_alias_from_and_returning_becomes_a_correlated_backfill() =>
+        Verify.VerifyCodeFixAsync(
+            Migration(up: """"
+                        migrationBuilder.Sql({|SM0015:{|SM0015:"UPDATE orders AS o SET total = s.total, items = s.items FROM order_sums s WHERE s.order_id = o.id RETURNING o.id; UPDATE orders o SET note = upper(o.note) WHERE o.note IS NOT NULL;"|}|});
+            """"),
+            Migration(up: """"
+                        // Backfill: the rows are updated in keyset batches, each its own short transaction; 'where' turns false once a row is done.
+                        migrationBuilder.Backfill(table: "orders", set: @"(total, items) = (SELECT s.total, s.items FROM order_sums s WHERE s.order_id = ""orders"".id LIMIT 1)", where: @"EXISTS (SELECT 1 FROM order_sums s WHERE s.order_id = ""orders"".id) AND (total IS DISTINCT FROM (SELECT s.total FROM order_sums s WHERE s.order_id = ""orders"".id LIMIT 1) OR items IS DISTINCT FROM (SELECT s.items FROM order_sums s WHERE s.order_id = ""orders"".id LIMIT 1))");
+                        // Backfill: the rows are updated in keyset batches, each its own short transaction; 'where' turns false once a row is done.
+                        migrationBuilder.Backfill(table: "orders", set: @"note = upper(""orders"".note)", where: @"(""orders"".note IS NOT NULL) AND (note IS DISTINCT FROM (upper(""orders"".note)))");
+            """"));
+
+    [Fact]
+    public Task Delete_using_becomes_an_exists_predicate() =>
+        Verify.VerifyCodeFixAsync(
+            Migration(up: """"
+                        migrationBuilder.Sql({|SM0015:"DELETE FROM sessions s USING users u WHERE u.id = s.user_id AND u.disabled RETURNING s.id;"|});
+            """"),
+            Migration(up: """"
+                        // The rows are deleted in keyset batches, each its own short transaction.
+                        migrationBuilder.DeleteInBatches(table: "sessions", where: @"EXISTS (SELECT 1 FROM users u WHERE u.id = ""sessions"".user_id AND u.disabled)");
+            """"));
 }
