@@ -132,4 +132,16 @@ public class SM0006SetNotNullFixerTests
                         // Verify: NOT NULL through a validated CHECK constraint (no full-table scan under ACCESS EXCLUSIVE).
                         migrationBuilder.SetNotNullThroughCheck(column: "total", table: "orders");
             """"));
+
+    [Fact]
+    public Task Migration_without_the_SafeMigrations_import_gets_it() =>
+        // dotnet ef writes no "using SafeMigrations;": the fixed code must still compile.
+        Verify.VerifyCodeFixAsync(
+            Migration(up: """"
+                        migrationBuilder.Sql({|SM0006:"ALTER TABLE orders ALTER COLUMN total SET NOT NULL;"|});
+            """").Replace("using SafeMigrations;\n", string.Empty),
+            Migration(up: """"
+                        // Verify: NOT NULL through a validated CHECK constraint (no full-table scan under ACCESS EXCLUSIVE).
+                        migrationBuilder.SetNotNullThroughCheck(column: "total", table: "orders");
+            """"));
 }
