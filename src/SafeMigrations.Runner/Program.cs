@@ -15,7 +15,8 @@ namespace SafeMigrations.Runner
         /// <summary>Runs a command; exit code 0 on success, 1 on failure.</summary>
         public static int Main(string[] args)
         {
-            string runnerDirectory = AppContext.BaseDirectory;
+            // Not AppContext.BaseDirectory: under dotnet exec --depsfile that is the app's folder (the deps file's), not ours.
+            string runnerDirectory = Path.GetDirectoryName(typeof(Program).Assembly.Location)!;
             string? appDirectory = null;
             // Our assemblies come from the runner's directory when the app's deps.json does not list them (the app may
             // reference the SafeMigrations package, then its copy wins); the app's own assemblies from its bin directory.

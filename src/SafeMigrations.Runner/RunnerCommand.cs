@@ -18,7 +18,7 @@ namespace SafeMigrations.Runner
     {
         public const string ConnectionVariable = "SAFEMIGRATIONS_CONNECTION";
 
-        private const string Usage = "usage: SafeMigrations.Runner <plan|apply|status|rollback> --assembly <app.dll> [--connection <string>] [--context <DbContext>] [--phase Expand|Contract|All] [--target <migration>] [--lock-timeout <ms>] [--report <path.md>]";
+        private const string Usage = "usage: SafeMigrations.Runner <plan|apply|status|rollback|verify> --assembly <app.dll> [--connection <string>] [--context <DbContext>] [--phase Expand|Contract|All] [--target <migration>] [--lock-timeout <ms>] [--report <path.md>]; verify also [--lock-budget <ms>] [--sarif <path.sarif>] and, without a connection, uses a throwaway PostgreSQL";
 
         public static int Run(string[] args, Action<string> setAppDirectory, TextWriter output, CancellationToken cancellationToken)
         {
@@ -33,6 +33,11 @@ namespace SafeMigrations.Runner
                     throw new EngineException(EngineCodes.Configuration, "--assembly <app.dll> is required; " + Usage);
                 assembly = Path.GetFullPath(assembly);
                 setAppDirectory(Path.GetDirectoryName(assembly)!);
+                if (command == "verify")
+                {
+                    log.Info($"SafeMigrations verify: {Path.GetFileName(assembly)}" + (string.IsNullOrWhiteSpace(connection) ? ", throwaway PostgreSQL" : ", server " + ConnectionStringRedaction.ForLog(connection!)));
+                    return VerifyCommand.Run(options, assembly, connection, log, cancellationToken);
+                }
 
                 var engineOptions = new EngineOptions
                 {
@@ -100,7 +105,7 @@ namespace SafeMigrations.Runner
             if (args.Length == 0)
                 throw new EngineException(EngineCodes.Configuration, "no command; " + Usage);
             string command = args[0].ToLowerInvariant();
-            if (command != "plan" && command != "apply" && command != "status" && command != "rollback")
+            if (command != "plan" && command != "apply" && command != "status" && command != "rollback" && command != "verify")
                 throw new EngineException(EngineCodes.Configuration, $"unknown command '{args[0]}'; " + Usage);
             var options = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             for (int i = 1; i < args.Length; i++)
@@ -109,7 +114,8 @@ namespace SafeMigrations.Runner
                 if (!arg.StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
                     throw new EngineException(EngineCodes.Configuration, $"unexpected argument '{(arg.StartsWith("--", StringComparison.Ordinal) ? arg + " (missing value)" : "an argument")}'; " + Usage);
                 string name = arg.Substring(2);
-                if (name != "assembly" && name != "connection" && name != "context" && name != "phase" && name != "target" && name != "lock-timeout" && name != "report")
+                bool verifyOnly = name == "lock-budget" || name == "sarif";
+                if ((name != "assembly" && name != "connection" && name != "context" && name != "phase" && name != "target" && name != "lock-timeout" && name != "report" && !verifyOnly) || (verifyOnly && command != "verify"))
                     throw new EngineException(EngineCodes.Configuration, $"unknown option '{arg}'; " + Usage);
                 options[name] = args[++i];
             }

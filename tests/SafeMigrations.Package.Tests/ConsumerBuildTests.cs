@@ -53,11 +53,23 @@ public class ConsumerBuildTests
     }
 
     [Fact]
+    public void AddForeignKey_between_existing_tables_is_reported_as_SM0008()
+    {
+        var build = _fixture.EnsureConsumerBuilt();
+        var reported = _fixture.Diagnostics
+            .Where(d => d.Id.StartsWith("SM", StringComparison.Ordinal) && d.File == ConsumerProject.ForeignKeyMigrationFile)
+            .Select(d => d.Id + " " + d.Severity)
+            .Distinct()
+            .ToList();
+        Assert.True(reported is ["SM0008 warning"], $"Expected only warning SM0008 in {ConsumerProject.ForeignKeyMigrationFile}; got [{string.Join("; ", reported)}].\n{build}");
+    }
+
+    [Fact]
     public void Safe_migrations_and_contract_phase_steps_get_no_SM_warning()
     {
         var build = _fixture.EnsureConsumerBuilt();
         var noisy = _fixture.Diagnostics
-            .Where(d => d.Id.StartsWith("SM", StringComparison.Ordinal) && d.File != ConsumerProject.UnsafeMigrationFile)
+            .Where(d => d.Id.StartsWith("SM", StringComparison.Ordinal) && d.File != ConsumerProject.UnsafeMigrationFile && d.File != ConsumerProject.ForeignKeyMigrationFile)
             .ToList();
         Assert.True(noisy.Count == 0, $"Unexpected warnings on safe code:\n{string.Join('\n', noisy)}\n{build}");
     }

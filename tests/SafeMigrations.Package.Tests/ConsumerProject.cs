@@ -15,6 +15,19 @@ internal static class ConsumerProject
         "Migrations/20240301000000_AddCustomers.cs",
     };
 
+    public const string ForeignKeyMigrationFile = "Migrations/20240315000000_AddOrderCustomerForeignKey.cs";
+
+    /// <summary>Every migration id, in order: what <c>__EFMigrationsHistory</c> holds after a full deploy.</summary>
+    public static readonly IReadOnlyList<string> MigrationIds = new[]
+    {
+        "20240101000000_InitialCreate",
+        "20240201000000_AddOrderCustomerIndex",
+        "20240301000000_AddCustomers",
+        "20240315000000_AddOrderCustomerForeignKey",
+        "20240401000000_DropLegacyColumns",
+        "20240501000000_DropOldOrders",
+    };
+
     public const string ContractMigrationFile = "Migrations/20240401000000_DropLegacyColumns.cs";
     public const string ContractClassMigrationFile = "Migrations/20240501000000_DropOldOrders.cs";
 
@@ -117,10 +130,24 @@ internal static class ConsumerProject
                             name: "IX_Orders_Id_CustomerId",
                             table: "Orders",
                             columns: new[] { "Id", "CustomerId" });
+
+                        migrationBuilder.CreateTable(
+                            name: "OldOrders",
+                            columns: table => new
+                            {
+                                Id = table.Column<long>(type: "bigint", nullable: false)
+                            },
+                            constraints: table =>
+                            {
+                                table.PrimaryKey("PK_OldOrders", x => x.Id);
+                            });
                     }
 
                     protected override void Down(MigrationBuilder migrationBuilder)
                     {
+                        migrationBuilder.DropTable(
+                            name: "OldOrders");
+
                         migrationBuilder.DropTable(
                             name: "Orders");
                     }
@@ -205,6 +232,40 @@ internal static class ConsumerProject
 
                         migrationBuilder.DropColumn(
                             name: "Note",
+                            table: "Orders");
+                    }
+                }
+            }
+            """);
+
+        // Scaffold-style foreign key on two existing tables: SM0008 at build time, NOT VALID + VALIDATE when deployed.
+        Write(directory, ForeignKeyMigrationFile, """
+            using Microsoft.EntityFrameworkCore.Infrastructure;
+            using Microsoft.EntityFrameworkCore.Migrations;
+
+            #nullable disable
+
+            namespace Consumer.Migrations
+            {
+                [DbContext(typeof(ShopContext))]
+                [Migration("20240315000000_AddOrderCustomerForeignKey")]
+                public partial class AddOrderCustomerForeignKey : Migration
+                {
+                    protected override void Up(MigrationBuilder migrationBuilder)
+                    {
+                        migrationBuilder.AddForeignKey(
+                            name: "FK_Orders_Customers_CustomerId",
+                            table: "Orders",
+                            column: "CustomerId",
+                            principalTable: "Customers",
+                            principalColumn: "Id",
+                            onDelete: ReferentialAction.Cascade);
+                    }
+
+                    protected override void Down(MigrationBuilder migrationBuilder)
+                    {
+                        migrationBuilder.DropForeignKey(
+                            name: "FK_Orders_Customers_CustomerId",
                             table: "Orders");
                     }
                 }

@@ -44,6 +44,31 @@ public class PackageLayoutTests
     }
 
     [Fact]
+    public void MSBuild_integration_ships_targets_task_and_runner()
+    {
+        var entries = Entries();
+        Assert.Contains("build/SafeMigrations.props", entries);
+        Assert.Contains("build/SafeMigrations.targets", entries);
+        Assert.Contains("tasks/netstandard2.0/SafeMigrations.Build.dll", entries);
+        foreach (var file in new[] { "SafeMigrations.Runner.dll", "SafeMigrations.Runner.runtimeconfig.json", "SafeMigrations.Engine.dll", "SafeMigrations.Sql.dll", "SafeMigrations.dll" })
+        {
+            Assert.Contains("tools/net8.0/any/" + file, entries);
+        }
+
+        // The targets act on the project that references the package directly (see the Package project).
+        Assert.DoesNotContain(entries, e => e.StartsWith("buildTransitive/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Runner_ships_only_its_own_assemblies_so_the_apps_EF_Core_and_Npgsql_load()
+    {
+        var tools = Entries().Where(e => e.StartsWith("tools/", StringComparison.Ordinal)).ToList();
+        Assert.All(tools, e => Assert.Matches(@"^tools/net8\.0/any/SafeMigrations(\.(Runner|Engine|Sql))?\.dll$|^tools/net8\.0/any/SafeMigrations\.Runner\.runtimeconfig\.json$", e));
+        var tasks = Entries().Where(e => e.StartsWith("tasks/", StringComparison.Ordinal)).ToList();
+        Assert.Equal(new[] { "tasks/netstandard2.0/SafeMigrations.Build.dll" }, tasks);
+    }
+
+    [Fact]
     public void Nuspec_declares_EF_Core_Relational_and_nothing_from_Roslyn()
     {
         var metadata = Metadata();

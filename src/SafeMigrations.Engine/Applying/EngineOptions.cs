@@ -50,6 +50,9 @@ namespace SafeMigrations.Engine.Applying
         /// <summary>Where messages go.</summary>
         public IEngineLog Log { get; set; } = NullEngineLog.Instance;
 
+        /// <summary>Hears about every step as it runs (the verifier's tracer); null for none.</summary>
+        public IStepObserver? StepObserver { get; set; }
+
         /// <summary>Tuning of every backfill after the defaults above are applied (tests use it to slow batches down).</summary>
         public Action<BackfillOptions>? ConfigureBackfill { get; set; }
 

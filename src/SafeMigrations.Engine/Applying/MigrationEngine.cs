@@ -346,18 +346,19 @@ namespace SafeMigrations.Engine.Applying
 
                 Log.Info($"{step.Name}: running ({MarkdownReport.Policy(step.Transaction)})");
                 await store.RecordStartAsync(step.MigrationId, step.Index, step.Kind, cancellationToken).ConfigureAwait(false);
-                switch (step.Transaction)
+                if (_options.StepObserver is IStepObserver observer)
+                    await observer.BeforeStepAsync(step, connection, cancellationToken).ConfigureAwait(false);
+                try
                 {
-                    case StepTransaction.Own:
-                        await RunInOwnTransactionAsync(connection, step, record, cancellationToken).ConfigureAwait(false);
-                        break;
-                    case StepTransaction.None:
-                        await RunWithoutTransactionAsync(connection, step, record, cancellationToken).ConfigureAwait(false);
-                        break;
-                    default:
-                        await RunBackfillAsync(connection, store, step, record, previous?.Position, cancellationToken).ConfigureAwait(false);
-                        break;
+                    await RunStepBodyAsync(connection, store, step, record, previous, cancellationToken).ConfigureAwait(false);
                 }
+                catch (Exception failure) when (_options.StepObserver is not null)
+                {
+                    await _options.StepObserver.AfterStepAsync(step, connection, failure, CancellationToken.None).ConfigureAwait(false);
+                    throw;
+                }
+                if (_options.StepObserver is IStepObserver after)
+                    await after.AfterStepAsync(step, connection, null, cancellationToken).ConfigureAwait(false);
 
                 if (step.VerificationSql is not null)
                 {
@@ -386,6 +387,22 @@ namespace SafeMigrations.Engine.Applying
                 record.Error = "cancelled";
                 await RecordFailureQuietlyAsync(store, step, "cancelled").ConfigureAwait(false);
                 throw;
+            }
+        }
+
+        private async Task RunStepBodyAsync(NpgsqlConnection connection, StepStateStore store, PlanStep step, StepRecord record, StepState? previous, CancellationToken cancellationToken)
+        {
+            switch (step.Transaction)
+            {
+                case StepTransaction.Own:
+                    await RunInOwnTransactionAsync(connection, step, record, cancellationToken).ConfigureAwait(false);
+                    break;
+                case StepTransaction.None:
+                    await RunWithoutTransactionAsync(connection, step, record, cancellationToken).ConfigureAwait(false);
+                    break;
+                default:
+                    await RunBackfillAsync(connection, store, step, record, previous?.Position, cancellationToken).ConfigureAwait(false);
+                    break;
             }
         }
 
@@ -429,6 +446,8 @@ namespace SafeMigrations.Engine.Applying
                 int rows = await ExecuteAsync(connection, step.Sql, token, transaction).ConfigureAwait(false);
                 // Recorded in the step's own transaction: a crash can never leave the step done but unrecorded.
                 await ExecuteAsync(connection, markCompleted, token, transaction).ConfigureAwait(false);
+                if (_options.StepObserver is IStepObserver observer)
+                    await observer.BeforeCommitAsync(step, connection, transaction, token).ConfigureAwait(false);
                 return rows;
             }, attempt => OnAttempt(step, attempt), cancellationToken).ConfigureAwait(false);
             record.Retries = result.Attempts.Count - 1;

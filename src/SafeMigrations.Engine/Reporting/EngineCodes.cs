@@ -32,5 +32,14 @@ namespace SafeMigrations.Engine.Reporting
 
         /// <summary>The run was cancelled; completed steps are recorded and a rerun resumes.</summary>
         public const string Cancelled = "SM1009";
+
+        /// <summary>Verify: a step held a lock that blocks reads or writes (SHARE or stronger, except SHARE UPDATE EXCLUSIVE) on a table that existed before its migration longer than the lock budget, or while scanning it.</summary>
+        public const string LockOverBudget = "SM1010";
+
+        /// <summary>Verify: a step rewrote a table that existed before its migration (its relfilenode changed).</summary>
+        public const string TableRewrite = "SM1011";
+
+        /// <summary>Verify: after every migration, the schema differs from the one plain EF Core's Migrate() builds from the same migrations.</summary>
+        public const string SchemaDiffers = "SM1012";
     }
 }

@@ -1,0 +1,277 @@
+using System;
+using System.Collections.Generic;
+using System.Data.Common;
+using System.Diagnostics;
+using System.IO;
+using System.Text;
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+
+namespace SafeMigrations.Build
+{
+    /// <summary>
+    /// Runs SafeMigrations.Runner in the application's own dependency context, the way EF Core's tools run ef.dll:
+    /// <c>dotnet exec --depsfile &lt;app&gt;.deps.json --runtimeconfig &lt;app&gt;.runtimeconfig.json SafeMigrations.Runner.dll
+    /// &lt;command&gt; --assembly &lt;app&gt;.dll ...</c>, and turns the runner's prefixed output lines into MSBuild errors,
+    /// warnings and messages.
+    /// </summary>
+    /// <remarks>
+    /// The connection string reaches the runner only through the <c>SAFEMIGRATIONS_CONNECTION</c> environment variable
+    /// of the child process: ToolTask logs the command line, and its <c>EnvironmentVariables</c> parameter is logged too.
+    /// </remarks>
+    public sealed class SafeMigrationsTask : ToolTask
+    {
+        /// <summary>The environment variable the runner reads the connection string from.</summary>
+        public const string ConnectionVariable = "SAFEMIGRATIONS_CONNECTION";
+
+        private static readonly string[] Commands = { "plan", "apply", "status", "rollback", "verify" };
+
+        /// <summary>The runner command: <c>plan</c>, <c>apply</c>, <c>status</c>, <c>rollback</c> or <c>verify</c>.</summary>
+        [Required]
+        public string Command { get; set; } = string.Empty;
+
+        /// <summary>The built application assembly that holds the DbContext and its migrations (<c>$(TargetPath)</c>).</summary>
+        [Required]
+        public string Assembly { get; set; } = string.Empty;
+
+        /// <summary>Path of SafeMigrations.Runner.dll.</summary>
+        [Required]
+        public string RunnerPath { get; set; } = string.Empty;
+
+        /// <summary>The application's deps.json; defaults to the one next to <see cref="Assembly"/>.</summary>
+        public string? DepsFile { get; set; }
+
+        /// <summary>The application's runtimeconfig.json; defaults to the one next to <see cref="Assembly"/>.</summary>
+        public string? RuntimeConfig { get; set; }
+
+        /// <summary>
+        /// Shared framework version for applications without a runtimeconfig.json (class libraries), passed as
+        /// <c>--fx-version</c>; the runner's own runtimeconfig.json then names the framework.
+        /// </summary>
+        public string? RuntimeFrameworkVersion { get; set; }
+
+        /// <summary>
+        /// NuGet package folders: a class library's deps.json names package assemblies that are not copied next to it,
+        /// so the host probes these folders for them.
+        /// </summary>
+        public string[]? AdditionalProbingPaths { get; set; }
+
+        /// <summary>Connection string; when empty the runner reads <c>SAFEMIGRATIONS_CONNECTION</c> from the environment.</summary>
+        public string? Connection { get; set; }
+
+        /// <summary>The DbContext to use when the assembly defines several (simple or full name).</summary>
+        public string? Context { get; set; }
+
+        /// <summary><c>Expand</c>, <c>Contract</c> or <c>All</c>; the runner's default is Expand.</summary>
+        public string? Phase { get; set; }
+
+        /// <summary>The last migration to act on (id or name).</summary>
+        public string? Target { get; set; }
+
+        /// <summary>verify: how long a step may hold a lock that blocks reads or writes of a pre-existing table, in milliseconds.</summary>
+        public string? LockBudget { get; set; }
+
+        /// <summary>verify: where to write the SARIF report.</summary>
+        public string? Sarif { get; set; }
+
+        /// <summary>lock_timeout of blocking steps, in milliseconds.</summary>
+        public string? LockTimeout { get; set; }
+
+        /// <summary>Path of the markdown report to write.</summary>
+        public string? Report { get; set; }
+
+        /// <summary>Directory the runner starts in (the project directory).</summary>
+        public string? WorkingDirectory { get; set; }
+
+        /// <inheritdoc />
+        protected override string ToolName => Path.DirectorySeparatorChar == '\\' ? "dotnet.exe" : "dotnet";
+
+        /// <inheritdoc />
+        protected override Encoding StandardOutputEncoding => Encoding.UTF8;
+
+        /// <inheritdoc />
+        protected override Encoding StandardErrorEncoding => Encoding.UTF8;
+
+        /// <inheritdoc />
+        protected override string GenerateFullPathToTool()
+        {
+            // The SDK sets DOTNET_HOST_PATH for everything it starts, so the same dotnet runs the runner.
+            string? host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+            if (!string.IsNullOrEmpty(host) && File.Exists(host))
+                return host!;
+            foreach (string directory in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator))
+            {
+                if (directory.Length == 0)
+                    continue;
+                string candidate = Path.Combine(directory.Trim('"'), ToolName);
+                if (File.Exists(candidate))
+                    return candidate;
+            }
+            return ToolName;
+        }
+
+        /// <inheritdoc />
+        protected override bool ValidateParameters()
+        {
+            if (Array.IndexOf(Commands, Command) < 0)
+            {
+                Log.LogError(null, "SM1001", null, null, 0, 0, 0, 0, "SafeMigrations: unknown command '{0}'; use plan, apply, status, rollback or verify.", Command);
+                return false;
+            }
+            if (!File.Exists(Assembly))
+            {
+                Log.LogError(null, "SM1007", null, null, 0, 0, 0, 0, "SafeMigrations: the application assembly '{0}' does not exist; build the project first.", Assembly);
+                return false;
+            }
+            if (!File.Exists(RunnerPath))
+            {
+                Log.LogError(null, "SM1001", null, null, 0, 0, 0, 0, "SafeMigrations: the runner '{0}' does not exist; restore the SafeMigrations package again.", RunnerPath);
+                return false;
+            }
+            if (!File.Exists(ResolvedRuntimeConfig()) && string.IsNullOrWhiteSpace(RuntimeFrameworkVersion))
+            {
+                Log.LogError(null, "SM1001", null, null, 0, 0, 0, 0, "SafeMigrations: '{0}' has no runtimeconfig.json and no runtime version was given; run the targets on a .NET (not .NET Standard) project.", Assembly);
+                return false;
+            }
+            return true;
+        }
+
+        /// <inheritdoc />
+        protected override string? GetWorkingDirectory() => string.IsNullOrWhiteSpace(WorkingDirectory) ? null : WorkingDirectory;
+
+        /// <inheritdoc />
+        protected override string GenerateCommandLineCommands()
+        {
+            var builder = new CommandLineBuilder();
+            builder.AppendSwitch("exec");
+            string depsFile = ResolvedDepsFile();
+            if (File.Exists(depsFile))
+                builder.AppendSwitchIfNotNull("--depsfile ", depsFile);
+            string runtimeConfig = ResolvedRuntimeConfig();
+            if (File.Exists(runtimeConfig))
+                builder.AppendSwitchIfNotNull("--runtimeconfig ", runtimeConfig);
+            else
+                builder.AppendSwitchIfNotNull("--fx-version ", RuntimeFrameworkVersion);
+            foreach (string folder in AdditionalProbingPaths ?? Array.Empty<string>())
+            {
+                if (!string.IsNullOrWhiteSpace(folder))
+                    builder.AppendSwitchIfNotNull("--additionalprobingpath ", folder.TrimEnd('/', '\\'));
+            }
+
+            builder.AppendFileNameIfNotNull(RunnerPath);
+            builder.AppendSwitch(Command);
+            builder.AppendSwitchIfNotNull("--assembly ", Assembly);
+            AppendOption(builder, "--context ", Context);
+            AppendOption(builder, "--phase ", Phase);
+            AppendOption(builder, "--target ", Target);
+            AppendOption(builder, "--lock-timeout ", LockTimeout);
+            AppendOption(builder, "--report ", Report);
+            if (Command == "verify")
+            {
+                AppendOption(builder, "--lock-budget ", LockBudget);
+                AppendOption(builder, "--sarif ", Sarif);
+            }
+
+            return builder.ToString();
+        }
+
+        /// <inheritdoc />
+        protected override ProcessStartInfo GetProcessStartInfo(string pathToTool, string commandLineCommands, string responseFileSwitch)
+        {
+            ProcessStartInfo startInfo = base.GetProcessStartInfo(pathToTool, commandLineCommands, responseFileSwitch);
+            // Set here rather than through EnvironmentVariables, which ToolTask writes to the log.
+            if (!string.IsNullOrWhiteSpace(Connection))
+                startInfo.Environment[ConnectionVariable] = Connection;
+            return startInfo;
+        }
+
+        /// <inheritdoc />
+        protected override void LogEventsFromTextOutput(string singleLine, MessageImportance messageImportance)
+        {
+            if (singleLine is null)
+                return;
+            RunnerLine line = RunnerLine.Parse(Redact(singleLine));
+            switch (line.Kind)
+            {
+                case RunnerLineKind.Error:
+                    Log.LogError(null, line.Code, null, null, 0, 0, 0, 0, line.Message);
+                    break;
+                case RunnerLineKind.Warning:
+                    Log.LogWarning(null, line.Code, null, null, 0, 0, 0, 0, line.Message);
+                    break;
+                case RunnerLineKind.Progress:
+                case RunnerLineKind.Info:
+                    // High: these targets only run when asked for, and their lines (the plan, each step as it completes,
+                    // the status) are the answer; dotnet build's default verbosity shows nothing less important.
+                    Log.LogMessage(MessageImportance.High, line.Message);
+                    break;
+                default:
+                    // The host's own complaints (missing runtime, bad deps.json) come without a prefix: keep them visible.
+                    Log.LogMessage(MessageImportance.High, line.Message);
+                    break;
+            }
+        }
+
+        /// <inheritdoc />
+        protected override bool HandleTaskExecutionErrors()
+        {
+            // The runner already explained its failure with an SM error; the generic "exited with code 1" adds nothing.
+            if (Log.HasLoggedErrors)
+                return false;
+            Log.LogError(null, "SM1001", null, null, 0, 0, 0, 0, "SafeMigrations: the runner exited with code {0} without reporting an error; see the output above (is a .NET runtime for the app installed?).", ExitCode);
+            return false;
+        }
+
+        /// <inheritdoc />
+        protected override MessageImportance StandardOutputLoggingImportance => MessageImportance.High;
+
+        private string ResolvedDepsFile() =>
+            !string.IsNullOrWhiteSpace(DepsFile) ? DepsFile! : Path.ChangeExtension(Assembly, ".deps.json");
+
+        private string ResolvedRuntimeConfig() =>
+            !string.IsNullOrWhiteSpace(RuntimeConfig) ? RuntimeConfig! : Path.ChangeExtension(Assembly, ".runtimeconfig.json");
+
+        private static void AppendOption(CommandLineBuilder builder, string name, string? value)
+        {
+            if (!string.IsNullOrWhiteSpace(value))
+                builder.AppendSwitchIfNotNull(name, value!.Trim());
+        }
+
+        /// <summary>The runner never prints the password; this guards against a provider message that echoes it anyway.</summary>
+        private string Redact(string line)
+        {
+            var secrets = new List<string>();
+            if (!string.IsNullOrEmpty(Connection))
+                secrets.Add(Connection!);
+            string? fromEnvironment = Environment.GetEnvironmentVariable(ConnectionVariable);
+            if (!string.IsNullOrEmpty(fromEnvironment))
+                secrets.Add(fromEnvironment!);
+            foreach (string secret in secrets)
+            {
+                line = line.Replace(secret, "<connection string>");
+                string? password = PasswordOf(secret);
+                if (!string.IsNullOrEmpty(password))
+                    line = line.Replace(password, "***");
+            }
+            return line;
+        }
+
+        private static string? PasswordOf(string connectionString)
+        {
+            try
+            {
+                var builder = new DbConnectionStringBuilder { ConnectionString = connectionString };
+                foreach (string key in new[] { "Password", "Pwd" })
+                {
+                    if (builder.TryGetValue(key, out object? value) && value is string text && text.Length > 0)
+                        return text;
+                }
+            }
+            catch (ArgumentException)
+            {
+                // Not parseable: the whole string is still redacted.
+            }
+            return null;
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using System;
+using System.Reflection;
+using SafeMigrations.Engine.Postgres;
+using SafeMigrations.Engine.Reporting;
+
+namespace SafeMigrations.Engine.Verifying
+{
+    /// <summary>Settings of a verify run.</summary>
+    public sealed class VerifyOptions
+    {
+        /// <summary>Path of the app's built assembly (its migrations and DbContext). Either this or <see cref="Assembly"/>.</summary>
+        public string? AssemblyPath { get; set; }
+
+        /// <summary>The app's assembly when it is already loaded (tests); wins over <see cref="AssemblyPath"/>.</summary>
+        public Assembly? Assembly { get; set; }
+
+        /// <summary>DbContext name when the assembly has several.</summary>
+        public string? ContextName { get; set; }
+
+        /// <summary>
+        /// Connection string of a server to verify on: a throwaway database is created there and dropped afterwards
+        /// (the user needs CREATEDB). Null starts a throwaway PostgreSQL cluster from local binaries instead.
+        /// </summary>
+        public string? ServerConnectionString { get; set; }
+
+        /// <summary>Last migration to verify (id or name); null for all.</summary>
+        public string? Target { get; set; }
+
+        /// <summary>Longest a step may hold a lock that blocks reads or writes on a pre-existing table. Default 100 ms.</summary>
+        public TimeSpan LockBudget { get; set; } = TimeSpan.FromMilliseconds(100);
+
+        /// <summary>lock_timeout of the engine's blocking steps. Default 2 s.</summary>
+        public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+        /// <summary>Rows added to every existing table before each migration. Default 60.</summary>
+        public int SeedRowsPerMigration { get; set; } = 60;
+
+        /// <summary>No table is seeded beyond this many rows. Default 200.</summary>
+        public int MaxSeedRowsPerTable { get; set; } = 200;
+
+        /// <summary>How often the executor's locks are sampled while a step runs. Default 5 ms.</summary>
+        public TimeSpan SampleInterval { get; set; } = TimeSpan.FromMilliseconds(5);
+
+        /// <summary>Markdown report path, or null.</summary>
+        public string? ReportPath { get; set; }
+
+        /// <summary>SARIF 2.1.0 report path, or null.</summary>
+        public string? SarifPath { get; set; }
+
+        /// <summary>Settings of the throwaway cluster (binaries, base directory).</summary>
+        public EphemeralPostgresOptions? Ephemeral { get; set; }
+
+        /// <summary>Where messages go.</summary>
+        public IEngineLog Log { get; set; } = NullEngineLog.Instance;
+    }
+}
