@@ -20,8 +20,8 @@ namespace SafeMigrations.CodeFixes.Rules
     /// A backfill's <c>where</c> must turn false once a row is done (resume and verification rely on it). It is
     /// <c>(p) AND (a IS DISTINCT FROM (x) OR ...)</c> over the assignments <c>a = x</c>: after the update every
     /// assignment holds, so the row no longer matches, and rows that already had the values are skipped — the same
-    /// end state. When an assigned value changes from one batch to the next (volatile or time functions, DEFAULT,
-    /// sub-selects), that does not settle; <c>p</c> alone is used when it tests an assigned column for NULL
+    /// end state. When an assigned value changes from one batch to the next (time, random or sequence functions,
+    /// DEFAULT), that does not settle; <c>p</c> alone is used when it tests an assigned column for NULL
     /// (<c>SET c = now() WHERE c IS NULL</c>), otherwise the original predicate is kept with a review comment.
     /// </para>
     /// </summary>
@@ -32,7 +32,7 @@ namespace SafeMigrations.CodeFixes.Rules
         {
             "now", "current_timestamp", "current_date", "current_time", "localtimestamp", "localtime", "clock_timestamp",
             "statement_timestamp", "transaction_timestamp", "timeofday", "random", "gen_random_uuid", "uuid_generate_v4",
-            "uuid_generate_v1", "nextval", "txid_current", "pg_current_xact_id", "default", "select",
+            "uuid_generate_v1", "nextval", "txid_current", "pg_current_xact_id", "default",
         };
 
         public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(RuleIdentifiers.UnbatchedDataChange);
@@ -285,9 +285,13 @@ namespace SafeMigrations.CodeFixes.Rules
             return result;
         }
 
-        /// <summary>The value can differ between two evaluations in different transactions (or is not comparable).</summary>
+        /// <summary>
+        /// The value differs between two evaluations in different transactions: time, random and sequence functions, or
+        /// DEFAULT. Other functions and sub-selects are taken as deterministic; if one is not, the engine's verification
+        /// reports the rows that still match, and plain EF still updates every row once.
+        /// </summary>
         private static bool Changes(string value) =>
-            DefaultExpressions.IsVolatile(value) || SqlLexer.Tokenize(value).Any(t => t.Kind == SqlTokenKind.Identifier && ChangingFunctions.Contains(t.Value));
+            SqlLexer.Tokenize(value).Any(t => t.Kind == SqlTokenKind.Identifier && ChangingFunctions.Contains(t.Value));
 
         private static bool TestsForNull(string where, string target)
         {

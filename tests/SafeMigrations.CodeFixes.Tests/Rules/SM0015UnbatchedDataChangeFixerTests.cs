@@ -79,4 +79,15 @@ public class SM0015UnbatchedDataChangeFixerTests
                         // The rows are deleted in keyset batches, each its own short transaction.
                         migrationBuilder.DeleteInBatches(table: "sessions", where: @"EXISTS (SELECT 1 FROM users u WHERE u.id = ""sessions"".user_id AND u.disabled)");
             """"));
+
+    [Fact]
+    public Task Sub_select_value_is_compared_like_any_other() =>
+        Verify.VerifyCodeFixAsync(
+            Migration(up: """"
+                        migrationBuilder.Sql({|SM0015:"UPDATE orders SET total = (SELECT sum(l.price) FROM order_lines l WHERE l.order_id = orders.id);"|});
+            """"),
+            Migration(up: """"
+                        // Backfill: the rows are updated in keyset batches, each its own short transaction; 'where' turns false once a row is done.
+                        migrationBuilder.Backfill(table: "orders", set: "total = (SELECT sum(l.price) FROM order_lines l WHERE l.order_id = orders.id)", where: "total IS DISTINCT FROM ((SELECT sum(l.price) FROM order_lines l WHERE l.order_id = orders.id))");
+            """"));
 }
