@@ -401,6 +401,51 @@ public static class SafeMigrationBuilderExtensions
     }
 
     /// <summary>
+    /// Deletes many rows: the safe form of a one-statement <c>DELETE</c> (SM0015). Plain EF runs one
+    /// <c>DELETE FROM table WHERE <paramref name="where"/></c>; the engine deletes in keyset batches of about
+    /// <paramref name="batchSize"/> rows, each its own short transaction, and verifies that no row matches afterwards.
+    /// </summary>
+    /// <param name="migrationBuilder">The migration's builder.</param>
+    /// <param name="table">The table to delete from.</param>
+    /// <param name="where">The rows to delete, e.g. <c>"CreatedAt" &lt; now() - interval '1 year'</c>; <c>TRUE</c> for all of them.</param>
+    /// <param name="batchSize">Rows per batch for the engine (its starting size when it adapts to a target duration).</param>
+    /// <param name="keyColumns">The columns to walk in keyset order, or <see langword="null"/> for the primary key.</param>
+    /// <param name="schema">The table's schema, or <see langword="null"/> for the search_path.</param>
+    /// <returns>The step's builder.</returns>
+    public static OperationBuilder<SqlOperation> DeleteInBatches(
+        this MigrationBuilder migrationBuilder,
+        string table,
+        string where,
+        int batchSize = 10_000,
+        string[]? keyColumns = null,
+        string? schema = null)
+    {
+        CheckBuilder(migrationBuilder);
+        CheckName(table, nameof(table));
+        if (string.IsNullOrWhiteSpace(where))
+        {
+            throw new ArgumentException("A batched delete needs a 'where' predicate (TRUE deletes every row).", nameof(where));
+        }
+
+        if (batchSize < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "A delete batch needs at least one row.");
+        }
+
+        if (keyColumns is not null)
+        {
+            CheckColumns(keyColumns, nameof(keyColumns));
+        }
+
+        var step = new Step(SafeMigrationSteps.DeleteInBatches, schema, table)
+            .With(SafeMigrationsAnnotations.Where, where)
+            .With(SafeMigrationsAnnotations.BatchSize, batchSize)
+            .With(SafeMigrationsAnnotations.KeyColumns, keyColumns?.ToArray());
+        step.Add(SafeMigrationSteps.DeleteInBatches, $"DELETE FROM {PostgresText.Qualify(schema, table)} WHERE {where};", suppressTransaction: false);
+        return step.AddTo(migrationBuilder);
+    }
+
+    /// <summary>
     /// Updates many rows: the safe form of a one-statement <c>UPDATE</c> (SM0015) and of the fill step of
     /// SM0004/SM0005/SM0006/SM0007/SM0011. Plain EF runs one <c>UPDATE ... SET <paramref name="set"/> WHERE <paramref name="where"/></c>;
     /// the engine runs it in keyset batches of about <paramref name="batchSize"/> rows, each its own short transaction.

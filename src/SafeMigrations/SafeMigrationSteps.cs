@@ -33,6 +33,9 @@ public static class SafeMigrationSteps
     /// <summary>An <c>UPDATE</c> of many rows, meant to run in keyset batches.</summary>
     public const string Backfill = nameof(Backfill);
 
+    /// <summary>A <c>DELETE</c> of many rows, meant to run in keyset batches.</summary>
+    public const string DeleteInBatches = nameof(DeleteInBatches);
+
     /// <summary>A trigger that copies one column into another (or both ways) on every write.</summary>
     public const string CreateSyncTrigger = nameof(CreateSyncTrigger);
 

@@ -269,6 +269,34 @@ public class SafeStepSqlTests
         Assert.Throws<ArgumentOutOfRangeException>(() => Build(b => b.Backfill(table: "T", set: "\"a\" = 1", where: "\"a\" IS NULL", batchSize: 0)));
     }
 
+    [Fact]
+    public void DeleteInBatches_is_one_delete_under_plain_ef_and_carries_the_batching_arguments()
+    {
+        var op = Single(b => b.DeleteInBatches(
+            table: "Events", where: "\"CreatedAt\" < now() - interval '1 year'", batchSize: 2_000, keyColumns: new[] { "Id" }, schema: "audit"));
+
+        Assert.Equal("DELETE FROM \"audit\".\"Events\" WHERE \"CreatedAt\" < now() - interval '1 year';", op.Sql);
+        Assert.False(op.SuppressTransaction);
+        Assert.Equal("DeleteInBatches", op[SafeMigrationsAnnotations.Step]);
+        Assert.Equal("DeleteInBatches", op[SafeMigrationsAnnotations.Part]);
+        Assert.Equal("audit", op[SafeMigrationsAnnotations.Schema]);
+        Assert.Equal("Events", op[SafeMigrationsAnnotations.Table]);
+        Assert.Equal("\"CreatedAt\" < now() - interval '1 year'", op[SafeMigrationsAnnotations.Where]);
+        Assert.Equal(2_000, op[SafeMigrationsAnnotations.BatchSize]);
+        Assert.Equal(new[] { "Id" }, op[SafeMigrationsAnnotations.KeyColumns]);
+        Assert.Null(op[SafeMigrationsAnnotations.Set]);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    public void DeleteInBatches_requires_a_predicate(string where)
+    {
+        var error = Assert.Throws<ArgumentException>(() => Build(b => b.DeleteInBatches(table: "T", where: where)));
+        Assert.Equal("where", error.ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Build(b => b.DeleteInBatches(table: "T", where: "TRUE", batchSize: 0)));
+    }
+
     // ---- sync triggers ----
 
     [Fact]

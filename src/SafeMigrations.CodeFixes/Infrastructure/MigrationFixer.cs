@@ -31,7 +31,7 @@ namespace SafeMigrations.CodeFixes.Infrastructure
             if (!diagnostics.IsEmpty)
             {
                 context.RegisterCodeFix(
-                    CodeAction.Create(Title, ct => FixAsync(context.Document, diagnostics, ct), EquivalenceKey),
+                    CodeAction.Create(Title, ct => FixAndImportAsync(context.Document, diagnostics, ct), EquivalenceKey),
                     diagnostics);
             }
 
@@ -42,6 +42,10 @@ namespace SafeMigrations.CodeFixes.Infrastructure
         protected abstract Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken);
 
         private async Task<Document?> FixOrNullAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken) =>
-            diagnostics.IsEmpty ? null : await FixAsync(document, diagnostics, cancellationToken).ConfigureAwait(false);
+            diagnostics.IsEmpty ? null : await FixAndImportAsync(document, diagnostics, cancellationToken).ConfigureAwait(false);
+
+        /// <summary>The fix, plus <c>using SafeMigrations;</c> when the fixed code calls the safe steps without it.</summary>
+        private async Task<Document> FixAndImportAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken) =>
+            await SafeMigrationsImport.EnsureAsync(await FixAsync(document, diagnostics, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,0 +1,198 @@
+using System.Threading.Tasks;
+using static SafeMigrations.Analyzers.Tests.Verifiers.MigrationSource;
+using Verify = SafeMigrations.CodeFixes.Tests.Verifiers.CSharpCodeFixVerifier<SafeMigrations.CodeFixes.Rules.AddColumnRewritesTableFixer>;
+
+namespace SafeMigrations.CodeFixes.Tests.Rules;
+
+public class SM0004AddColumnRewritesTableFixerTests
+{
+    [Fact]
+    public Task Volatile_default_is_set_on_the_nullable_column_then_backfilled_and_required() =>
+        Verify.VerifyCodeFixAsync(
+            Migration(up: """"
+                        {|SM0004:migrationBuilder.AddColumn<Guid>(
+                            name: "PublicId",
+                            table: "Orders",
+                            type: "uuid",
+                            nullable: false,
+                            defaultValueSql: "gen_random_uuid()")|};
+            """", down: """"
+                        migrationBuilder.DropColumn(
+                            name: "PublicId",
+                            table: "Orders");
+            """"),
+            Migration(up: """"
+                        // Expand: add the column nullable, with nothing to compute for existing rows: PostgreSQL only writes the catalog.
+                        migrationBuilder.AddColumn<Guid>(
+                            name: "PublicId",
+                            table: "Orders",
+                            type: "uuid",
+                            nullable: true);
+                        // Expand: rows inserted from now on get the default (set on an existing column: no rewrite).
+                        migrationBuilder.AlterColumn<Guid>(
+                            name: "PublicId",
+                            table: "Orders",
+                            type: "uuid",
+                            nullable: true,
+                            defaultValueSql: "gen_random_uuid()",
+                            oldType: "uuid",
+                            oldNullable: true);
+                        // Backfill: existing rows get the column's default, in batches (SET ... = DEFAULT evaluates it per row).
+                        migrationBuilder.Backfill(table: "Orders", column: "PublicId", value: "DEFAULT", where: @"""PublicId"" IS NULL");
+                        // Verify: NOT NULL through a validated CHECK constraint (no full-table scan under ACCESS EXCLUSIVE).
+                        migrationBuilder.SetNotNullThroughCheck(column: "PublicId", table: "Orders");
+            """", down: """"
+                        migrationBuilder.DropColumn(
+                            name: "PublicId",
+                            table: "Orders");
+            """"));
+
+    [Fact]
+    public Task Identity_column_is_numbered_by_a_temporary_sequence_then_becomes_identity() =>
+        Verify.VerifyCodeFixAsync(
+            Migration(up: """"
+                        {|SM0004:migrationBuilder.AddColumn<long>(
+                            name: "Number",
+                            table: "Orders",
+                            schema: "sales",
+                            type: "bigint",
+                            nullable: false)|}
+                            .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn);
+            """"),
+            Migration(up: """"
+                        // Expand: add the column nullable, with nothing to compute for existing rows: PostgreSQL only writes the catalog.
+                        migrationBuilder.AddColumn<long>(
+                            name: "Number",
+                            table: "Orders",
+                            schema: "sales",
+                            type: "bigint",
+                            nullable: true);
+                        // Expand: a sequence numbers rows inserted from now on (a default set on an existing column: no rewrite).
+                        migrationBuilder.Sql(@"CREATE SEQUENCE IF NOT EXISTS ""sales"".""Orders_Number_fill_seq"" AS bigint;
+                        ALTER TABLE ""sales"".""Orders"" ALTER COLUMN ""Number"" SET DEFAULT nextval('""sales"".""Orders_Number_fill_seq""');");
+                        // Backfill: existing rows get the column's default, in batches (SET ... = DEFAULT evaluates it per row).
+                        migrationBuilder.Backfill(table: "Orders", column: "Number", value: "DEFAULT", where: @"""Number"" IS NULL", schema: "sales");
+                        // Verify: NOT NULL through a validated CHECK constraint (no full-table scan under ACCESS EXCLUSIVE).
+                        migrationBuilder.SetNotNullThroughCheck(column: "Number", table: "Orders", schema: "sales");
+                        // Expand: make it an identity column (catalog only on a NOT NULL column), numbering on after the backfilled rows.
+                        migrationBuilder.Sql(@"ALTER TABLE ""sales"".""Orders"" ALTER COLUMN ""Number"" DROP DEFAULT, ALTER COLUMN ""Number"" ADD GENERATED BY DEFAULT AS IDENTITY;
+                        SELECT setval(pg_get_serial_sequence('""sales"".""Orders""', 'Number'), nextval('""sales"".""Orders_Number_fill_seq""'));
+                        DROP SEQUENCE ""sales"".""Orders_Number_fill_seq"";");
+            """"));
+
+    [Fact]
+    public Task Serial_column_gets_its_owned_sequence_as_default_and_is_backfilled() =>
+        Verify.VerifyCodeFixAsync(
+            Migration(up: """"
+                        {|SM0004:migrationBuilder.AddColumn<int>(
+                            name: "Position",
+                            table: "Tasks",
+                            type: "serial",
+                            nullable: false)|};
+            """"),
+            Migration(up: """"
+                        // Expand: add the column nullable, with nothing to compute for existing rows: PostgreSQL only writes the catalog.
+                        migrationBuilder.AddColumn<int>(
+                            name: "Position",
+                            table: "Tasks",
+                            type: "integer",
+                            nullable: true);
+                        // Expand: a sequence numbers rows inserted from now on (a default set on an existing column: no rewrite).
+                        migrationBuilder.Sql(@"CREATE SEQUENCE IF NOT EXISTS ""Tasks_Position_seq"" AS integer OWNED BY ""Tasks"".""Position"";
+                        ALTER TABLE ""Tasks"" ALTER COLUMN ""Position"" SET DEFAULT nextval('""Tasks_Position_seq""');");
+                        // Backfill: existing rows get the column's default, in batches (SET ... = DEFAULT evaluates it per row).
+                        migrationBuilder.Backfill(table: "Tasks", column: "Position", value: "DEFAULT", where: @"""Position"" IS NULL");
+                        // Verify: NOT NULL through a validated CHECK constraint (no full-table scan under ACCESS EXCLUSIVE).
+                        migrationBuilder.SetNotNullThroughCheck(column: "Position", table: "Tasks");
+            """"));
+
+    [Fact]
+    public Task Stored_generated_column_becomes_a_trigger_computed_column_and_down_drops_the_trigger() =>
+        Verify.VerifyCodeFixAsync(
+            Migration(up: """"
+                        {|SM0004:migrationBuilder.AddColumn<string>(
+                            name: "FullName",
+                            table: "People",
+                            type: "text",
+                            nullable: true,
+                            computedColumnSql: "\"First\" || ' ' || \"Last\"",
+                            stored: true)|};
+            """", down: """"
+                        migrationBuilder.DropColumn(
+                            name: "FullName",
+                            table: "People");
+            """"),
+            Migration(up: """"
+                        // Expand: add the column nullable, with nothing to compute for existing rows: PostgreSQL only writes the catalog.
+                        migrationBuilder.AddColumn<string>(
+                            name: "FullName",
+                            table: "People",
+                            type: "text",
+                            nullable: true);
+                        // Expand: a stored generated column cannot be added without a rewrite; the closest form is a plain column a trigger computes on every write.
+                        migrationBuilder.CreateSyncTrigger(table: "People", fromColumn: "First", toColumn: "FullName", convertSql: @"(SELECT ""First"" || ' ' || ""Last"" FROM (SELECT NEW.*) AS new_row)");
+                        // Backfill: existing rows get the computed value, in batches.
+                        migrationBuilder.Backfill(table: "People", set: @"""FullName"" = (""First"" || ' ' || ""Last"")", where: @"""FullName"" IS DISTINCT FROM (""First"" || ' ' || ""Last"")");
+            """", down: """"
+                        // The trigger computing "FullName" goes first: it would fail on every write once the column is gone.
+                        migrationBuilder.DropSyncTrigger(table: "People", fromColumn: "First", toColumn: "FullName");
+                        migrationBuilder.DropColumn(
+                            name: "FullName",
+                            table: "People");
+            """"));
+
+    [Fact]
+    public Task Raw_volatile_default_and_identity_are_split_into_the_safe_steps() =>
+        Verify.VerifyCodeFixAsync(
+            Migration(up: """"
+                        migrationBuilder.Sql({|SM0004:{|SM0004:"ALTER TABLE orders ADD COLUMN token uuid NOT NULL DEFAULT gen_random_uuid(), ADD COLUMN note text, ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY;"|}|});
+            """"),
+            Migration(up: """"
+                        // Expand: add the column nullable, with nothing to compute for existing rows: PostgreSQL only writes the catalog.
+                        migrationBuilder.Sql("ALTER TABLE orders ADD COLUMN token uuid;");
+                        // Expand: rows inserted from now on get the default (set on an existing column: no rewrite).
+                        migrationBuilder.Sql(@"ALTER TABLE orders ALTER COLUMN ""token"" SET DEFAULT gen_random_uuid();");
+                        // Backfill: existing rows get the column's default, in batches (SET ... = DEFAULT evaluates it per row).
+                        migrationBuilder.Backfill(table: "orders", column: "token", value: "DEFAULT", where: @"""token"" IS NULL");
+                        // Verify: NOT NULL through a validated CHECK constraint (no full-table scan under ACCESS EXCLUSIVE).
+                        migrationBuilder.SetNotNullThroughCheck(column: "token", table: "orders");
+                        migrationBuilder.Sql("ALTER TABLE orders ADD COLUMN note text;");
+                        // Expand: add the column nullable, with nothing to compute for existing rows: PostgreSQL only writes the catalog.
+                        migrationBuilder.Sql("ALTER TABLE orders ADD COLUMN seq bigint;");
+                        // Expand: a sequence numbers rows inserted from now on (a default set on an existing column: no rewrite).
+                        migrationBuilder.Sql(@"CREATE SEQUENCE IF NOT EXISTS ""orders_seq_fill_seq"" AS bigint;
+                        ALTER TABLE ""orders"" ALTER COLUMN ""seq"" SET DEFAULT nextval('""orders_seq_fill_seq""');");
+                        // Backfill: existing rows get the column's default, in batches (SET ... = DEFAULT evaluates it per row).
+                        migrationBuilder.Backfill(table: "orders", column: "seq", value: "DEFAULT", where: @"""seq"" IS NULL");
+                        // Verify: NOT NULL through a validated CHECK constraint (no full-table scan under ACCESS EXCLUSIVE).
+                        migrationBuilder.SetNotNullThroughCheck(column: "seq", table: "orders");
+                        // Expand: make it an identity column (catalog only on a NOT NULL column), numbering on after the backfilled rows.
+                        migrationBuilder.Sql(@"ALTER TABLE ""orders"" ALTER COLUMN ""seq"" DROP DEFAULT, ALTER COLUMN ""seq"" ADD GENERATED ALWAYS AS IDENTITY;
+                        SELECT setval(pg_get_serial_sequence('""orders""', 'seq'), nextval('""orders_seq_fill_seq""'));
+                        DROP SEQUENCE ""orders_seq_fill_seq"";");
+            """"));
+
+    [Fact]
+    public Task Raw_stored_generated_and_serial_columns() =>
+        Verify.VerifyCodeFixAsync(
+            Migration(up: """"
+                        migrationBuilder.Sql({|SM0004:{|SM0004:"ALTER TABLE people ADD COLUMN full_name text GENERATED ALWAYS AS (first_name || ' ' || last_name) STORED, ADD COLUMN position serial;"|}|});
+            """"),
+            Migration(up: """"
+                        // Expand: add the column nullable, with nothing to compute for existing rows: PostgreSQL only writes the catalog.
+                        migrationBuilder.Sql("ALTER TABLE people ADD COLUMN full_name text;");
+                        // Expand: a stored generated column cannot be added without a rewrite; the closest form is a plain column a trigger computes on every write.
+                        migrationBuilder.CreateSyncTrigger(table: "people", fromColumn: "first_name", toColumn: "full_name", convertSql: "(SELECT first_name || ' ' || last_name FROM (SELECT NEW.*) AS new_row)");
+                        // Backfill: existing rows get the computed value, in batches.
+                        migrationBuilder.Backfill(table: "people", set: @"""full_name"" = (first_name || ' ' || last_name)", where: @"""full_name"" IS DISTINCT FROM (first_name || ' ' || last_name)");
+                        // Expand: add the column nullable, with nothing to compute for existing rows: PostgreSQL only writes the catalog.
+                        migrationBuilder.Sql("ALTER TABLE people ADD COLUMN position integer;");
+                        // Expand: a sequence numbers rows inserted from now on (a default set on an existing column: no rewrite).
+                        migrationBuilder.Sql(@"CREATE SEQUENCE IF NOT EXISTS ""people_position_seq"" AS integer OWNED BY ""people"".""position"";
+                        ALTER TABLE ""people"" ALTER COLUMN ""position"" SET DEFAULT nextval('""people_position_seq""');");
+                        // Backfill: existing rows get the column's default, in batches (SET ... = DEFAULT evaluates it per row).
+                        migrationBuilder.Backfill(table: "people", column: "position", value: "DEFAULT", where: @"""position"" IS NULL");
+                        // Verify: NOT NULL through a validated CHECK constraint (no full-table scan under ACCESS EXCLUSIVE).
+                        migrationBuilder.SetNotNullThroughCheck(column: "position", table: "people");
+            """"));
+}
