@@ -9,7 +9,9 @@ namespace SafeMigrations.Benchmarks;
 
 /// <summary>
 /// `dotnet run -c Release --project tests/SafeMigrations.Benchmarks` runs BenchmarkDotNet;
-/// `... -- --quick [migrations]` does one scripted side-by-side run and prints the ratio (for a quick look).
+/// `... -- --quick [migrations]` does one scripted side-by-side run and prints the ratio (for a quick look);
+/// `... -- --apply-stall [rows]` applies a plain scaffolded migration with Database.Migrate() and with the engine while
+/// writers run, and prints their stalls side by side (ApplyStall/ApplyStallBenchmark.cs).
 /// </summary>
 public static class Program
 {
@@ -19,6 +21,12 @@ public static class Program
         {
             var count = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000;
             return Quick(count);
+        }
+
+        if (args.Length > 0 && args[0] == "--apply-stall")
+        {
+            var rows = args.Length > 1 ? int.Parse(args[1].Replace("_", string.Empty), System.Globalization.CultureInfo.InvariantCulture) : 1_000_000;
+            return ApplyStall.ApplyStallBenchmark.RunAsync(rows).GetAwaiter().GetResult();
         }
 
         var config = DefaultConfig.Instance.AddJob(

@@ -135,6 +135,28 @@ order by random();");
         }
 
         [Fact]
+        public async Task Deletes_matching_rows_of_a_composite_key_in_batches_and_keeps_the_rest()
+        {
+            await using TestDatabase database = await _server.CreateDatabaseAsync();
+            await database.ExecuteAsync(@"
+create table lines (tenant text not null, id int not null, v int not null, primary key (tenant, id));
+insert into lines (tenant, id, v) select t, g, g from unnest(array['acme', 'O''Brien & Co', 'zeta']) t, generate_series(1, 1000) g;");
+            await using NpgsqlConnection connection = await database.OpenAsync();
+            KeysetBackfill delete = KeysetBackfill.Delete(null, "lines", "v % 4 = 0");
+            Assert.Equal(KeysetStatementKind.Delete, delete.StatementKind);
+            var progress = new List<BackfillProgress>();
+            BackfillResult result = await delete.RunAsync(connection, new BackfillOptions { InitialBatchSize = 250, MinBatchSize = 250, MaxBatchSize = 250, Progress = progress.Add });
+
+            Assert.Equal(750L, result.RowsUpdated);
+            Assert.Equal(0L, result.RemainingRows);
+            Assert.True(result.Batches >= 12, $"{result.Batches} batches");
+            Assert.Contains(" deleted, ", progress.Last().ToString());
+            Assert.Equal(2250L, await database.ScalarAsync<long>("select count(*) from lines"));
+            Assert.Equal(0L, await database.ScalarAsync<long>("select count(*) from lines where v % 4 = 0"));
+            Assert.Throws<ArgumentException>(() => KeysetBackfill.Delete(null, "lines", " "));
+        }
+
+        [Fact]
         public async Task A_table_without_a_usable_key_is_a_clear_error()
         {
             await using TestDatabase database = await _server.CreateDatabaseAsync();

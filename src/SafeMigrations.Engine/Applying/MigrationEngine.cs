@@ -83,6 +83,8 @@ namespace SafeMigrations.Engine.Applying
                     {
                         Log.Info($"{step.Name} [{step.Phase.ToString().ToLowerInvariant()}] {MarkdownReport.Policy(step.Transaction)}; lock: {step.Lock}; verify: {step.VerificationDescription ?? "none"}" + (step.RewrittenFrom is null ? string.Empty : $"; rewritten from {step.RewrittenFrom}"));
                         Log.Info($"{step.Name} sql: {OneLine(step.Sql)}");
+                        if (step.NoUndoReason is not null)
+                            Log.Info($"{step.Name} undo: none ({step.NoUndoReason})");
                         if (step.Warning is not null)
                             Warn(step, step.Warning);
                         _records.Add(new StepRecord(step, StepOutcome.Planned));
@@ -254,9 +256,9 @@ namespace SafeMigrations.Engine.Applying
                     PlanStep? contractDone = plan.ContractSteps.FirstOrDefault(s => IsCompleted(states, s));
                     if (contractDone is not null)
                         throw new EngineException(EngineCodes.RollbackNotPossible, $"{contractDone.Name}: the contract phase of {migration.Id} ran, which is the point of no return; going back is a new forward migration.");
-                    PlanStep? stuck = plan.ExpandSteps.FirstOrDefault(s => IsCompleted(states, s) && s.UndoSql is null && !s.NoUndoNeeded);
+                    PlanStep? stuck = plan.ExpandSteps.FirstOrDefault(s => (IsCompleted(states, s) || HasCommittedBatches(states, s)) && s.UndoSql is null && !s.NoUndoNeeded);
                     if (stuck is not null)
-                        throw new EngineException(EngineCodes.RollbackNotPossible, $"{stuck.Name}: this step has no automatic undo; nothing was rolled back. Write a new forward migration that reverts {migration.Id}.");
+                        throw new EngineException(EngineCodes.RollbackNotPossible, $"{stuck.Name}: this step has no automatic undo{(stuck.NoUndoReason is null ? string.Empty : " (" + stuck.NoUndoReason + ")")}; nothing was rolled back. Write a new forward migration that reverts {migration.Id}.");
                     plans.Add(plan);
                 }
 
@@ -511,7 +513,10 @@ namespace SafeMigrations.Engine.Applying
         private async Task RunBackfillAsync(NpgsqlConnection connection, StepStateStore store, PlanStep step, StepRecord record, string? savedPosition, CancellationToken cancellationToken)
         {
             BackfillSpec spec = step.Backfill!;
-            var backfill = new KeysetBackfill(spec.Schema, spec.Table, spec.Set, spec.Where) { KeyColumns = spec.KeyColumns };
+            KeysetBackfill backfill = spec.StatementKind == KeysetStatementKind.Delete
+                ? KeysetBackfill.Delete(spec.Schema, spec.Table, spec.Where)
+                : new KeysetBackfill(spec.Schema, spec.Table, spec.Set, spec.Where);
+            backfill.KeyColumns = spec.KeyColumns;
             var options = new BackfillOptions
             {
                 LockPolicy = _options.LockPolicy(),
@@ -561,6 +566,10 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
 
         private static bool IsCompleted(Dictionary<(string, int), StepState> states, PlanStep step)
             => states.TryGetValue((step.MigrationId, step.Index), out StepState? state) && state.Status == StepStatus.Completed;
+
+        /// <summary>A batched step that stopped part way (failed or cancelled) has committed the batches before its saved position.</summary>
+        private static bool HasCommittedBatches(Dictionary<(string, int), StepState> states, PlanStep step)
+            => step.Transaction == StepTransaction.Batched && states.TryGetValue((step.MigrationId, step.Index), out StepState? state) && state.Position is not null;
 
         private static async Task<bool> VerifyAsync(NpgsqlConnection connection, PlanStep step, CancellationToken cancellationToken)
         {

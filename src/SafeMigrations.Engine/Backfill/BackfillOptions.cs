@@ -60,8 +60,11 @@ namespace SafeMigrations.Engine.Backfill
             Position = position;
         }
 
-        /// <summary>Rows changed in this run.</summary>
+        /// <summary>Rows changed (updated, or deleted by a batched delete) in this run.</summary>
         public long RowsUpdated { get; }
+
+        /// <summary>What the batches do to rows, for messages: <c>updated</c> or <c>deleted</c>.</summary>
+        public string Verb { get; internal set; } = "updated";
 
         /// <summary>Rows the key ranges covered so far, including before a resume.</summary>
         public long RowsVisited { get; }
@@ -95,7 +98,7 @@ namespace SafeMigrations.Engine.Backfill
         {
             string total = EstimatedTotalRows is long t ? $"/~{t}" : string.Empty;
             string eta = EstimatedRemaining is TimeSpan e ? $", ETA {e.TotalSeconds:0.0} s" : string.Empty;
-            return $"{RowsVisited}{total} rows visited, {RowsUpdated} updated, {RowsPerSecond:0} rows/s, batch {Batches} took {LastBatchDuration.TotalMilliseconds:0} ms, next {NextBatchSize}{eta}";
+            return $"{RowsVisited}{total} rows visited, {RowsUpdated} {Verb}, {RowsPerSecond:0} rows/s, batch {Batches} took {LastBatchDuration.TotalMilliseconds:0} ms, next {NextBatchSize}{eta}";
         }
     }
 
@@ -112,7 +115,7 @@ namespace SafeMigrations.Engine.Backfill
             RemainingRows = remainingRows;
         }
 
-        /// <summary>Rows changed in this run.</summary>
+        /// <summary>Rows changed (updated, or deleted by a batched delete) in this run.</summary>
         public long RowsUpdated { get; }
 
         /// <summary>Batches committed in this run.</summary>
@@ -127,7 +130,7 @@ namespace SafeMigrations.Engine.Backfill
         /// <summary>Position of the last batch (null when the table was empty).</summary>
         public BackfillPosition? Position { get; }
 
-        /// <summary>Rows the verification found still not backfilled (0 on success), or null when there was nothing to verify with.</summary>
+        /// <summary>Rows the verification found still not backfilled, or still matching a delete's predicate (0 on success), or null when there was nothing to verify with.</summary>
         public long? RemainingRows { get; }
     }
 }

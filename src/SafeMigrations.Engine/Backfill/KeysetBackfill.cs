@@ -11,10 +11,21 @@ using SafeMigrations.Engine.Execution;
 
 namespace SafeMigrations.Engine.Backfill
 {
+    /// <summary>The statement each keyset batch runs over its key range.</summary>
+    public enum KeysetStatementKind
+    {
+        /// <summary><c>UPDATE t SET assignments WHERE range AND predicate</c> (a backfill).</summary>
+        Update,
+
+        /// <summary><c>DELETE FROM t WHERE range AND predicate</c> (a batched delete).</summary>
+        Delete,
+    }
+
     /// <summary>
-    /// Updates a table in key order, one short transaction per batch, instead of one statement that locks every row
-    /// until it commits. Each batch covers a key range:
-    /// <c>UPDATE t SET ... WHERE (k) &gt; (last) AND (k) &lt;= (upper) AND (predicate)</c>, where <c>upper</c> is the
+    /// Updates (or deletes from) a table in key order, one short transaction per batch, instead of one statement that
+    /// locks every row until it commits. Each batch covers a key range:
+    /// <c>UPDATE t SET ... WHERE (k) &gt; (last) AND (k) &lt;= (upper) AND (predicate)</c>, or
+    /// <c>DELETE FROM t WHERE ...</c> with the same range (see <see cref="StatementKind"/>), where <c>upper</c> is the
     /// n-th key after <c>last</c>. Works with composite keys (row comparison) and any key type (values travel as
     /// text and are cast to the column type).
     /// </summary>
@@ -26,22 +37,45 @@ namespace SafeMigrations.Engine.Backfill
     /// </remarks>
     public sealed class KeysetBackfill
     {
-        /// <summary>Creates a backfill of <paramref name="table"/>.</summary>
+        /// <summary>Creates a backfill (batched UPDATE) of <paramref name="table"/>.</summary>
         /// <param name="schema">Schema, or null for the search_path.</param>
         /// <param name="table">Table name (unquoted).</param>
         /// <param name="assignments">The SET list, e.g. <c>"new_total" = "total" * 100</c>.</param>
         /// <param name="predicate">Rows that still need the update, e.g. <c>"new_total" IS NULL</c>; null updates every row once.</param>
         public KeysetBackfill(string? schema, string table, string assignments, string? predicate = null)
+            : this(KeysetStatementKind.Update, schema, table, assignments, predicate)
+        {
+            if (string.IsNullOrWhiteSpace(assignments))
+                throw new ArgumentException("The SET assignments are required.", nameof(assignments));
+        }
+
+        private KeysetBackfill(KeysetStatementKind kind, string? schema, string table, string? assignments, string? predicate)
         {
             if (string.IsNullOrWhiteSpace(table))
                 throw new ArgumentException("A table is required.", nameof(table));
-            if (string.IsNullOrWhiteSpace(assignments))
-                throw new ArgumentException("The SET assignments are required.", nameof(assignments));
+            StatementKind = kind;
             Schema = schema;
             Table = table;
-            Assignments = assignments;
+            Assignments = assignments ?? string.Empty;
             Predicate = string.IsNullOrWhiteSpace(predicate) ? null : predicate;
         }
+
+        /// <summary>
+        /// Creates a batched delete of the rows of <paramref name="table"/> matching <paramref name="predicate"/>:
+        /// each batch deletes the matching rows of one key range in its own transaction.
+        /// </summary>
+        /// <param name="schema">Schema, or null for the search_path.</param>
+        /// <param name="table">Table name (unquoted).</param>
+        /// <param name="predicate">The rows to delete (<c>TRUE</c> for every row); required, and the verification proves none is left.</param>
+        public static KeysetBackfill Delete(string? schema, string table, string predicate)
+        {
+            if (string.IsNullOrWhiteSpace(predicate))
+                throw new ArgumentException("A batched delete needs a predicate (TRUE deletes every row).", nameof(predicate));
+            return new KeysetBackfill(KeysetStatementKind.Delete, schema, table, null, predicate);
+        }
+
+        /// <summary>What each batch runs: an UPDATE (backfill) or a DELETE.</summary>
+        public KeysetStatementKind StatementKind { get; }
 
         /// <summary>Schema, or null.</summary>
         public string? Schema { get; }
@@ -49,10 +83,10 @@ namespace SafeMigrations.Engine.Backfill
         /// <summary>Table name.</summary>
         public string Table { get; }
 
-        /// <summary>The SET list.</summary>
+        /// <summary>The SET list (empty for a delete).</summary>
         public string Assignments { get; }
 
-        /// <summary>Rows still needing the update, or null.</summary>
+        /// <summary>Rows still needing the update (or to delete), or null.</summary>
         public string? Predicate { get; }
 
         /// <summary>Key columns to walk; null uses the primary key, else the narrowest unique index on NOT NULL columns.</summary>
@@ -66,7 +100,7 @@ namespace SafeMigrations.Engine.Backfill
 
         private string QualifiedTable => SqlIdentifier.Qualify(Schema, Table);
 
-        /// <summary>Runs the batches until the end of the table, then verifies.</summary>
+        /// <summary>Runs the batches until the end of the table, then verifies (no row matches the predicate, or <see cref="VerificationQuery"/> returns 0).</summary>
         /// <exception cref="BackfillKeyException">The table has no usable key.</exception>
         /// <exception cref="StepFailedException">A batch failed, ran out of lock retries, or rows remain afterwards.</exception>
         /// <exception cref="OperationCanceledException">Cancelled; the batch in flight was rolled back, earlier ones stay (see the last progress position).</exception>
@@ -108,7 +142,7 @@ namespace SafeMigrations.Engine.Backfill
                     async (transaction, token) =>
                     {
                         string[]? upper = await FindUpperBoundAsync(connection, transaction, key, keyList, orderBy, keyAsText, lower, size, token).ConfigureAwait(false);
-                        int updated = await UpdateRangeAsync(connection, transaction, key, keyList, lower, upper, token).ConfigureAwait(false);
+                        int updated = await RunRangeAsync(connection, transaction, key, keyList, lower, upper, token).ConfigureAwait(false);
                         return (upper, updated);
                     },
                     cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -133,16 +167,18 @@ namespace SafeMigrations.Engine.Backfill
                 TimeSpan lastDuration = batch.Duration;
                 batchSize = NextBatchSize(batchSize, lastDuration, options);
                 if (position is not null)
-                    options.Progress?.Invoke(Progress(rowsUpdated, rowsVisited, visitedAtStart, estimatedTotal, clock.Elapsed, batches, batchSize, lastDuration, position));
+                    options.Progress?.Invoke(Progress(StatementKind == KeysetStatementKind.Delete ? "deleted" : "updated", rowsUpdated, rowsVisited, visitedAtStart, estimatedTotal, clock.Elapsed, batches, batchSize, lastDuration, position));
             }
 
             long? remaining = await CountRemainingAsync(connection, cancellationToken).ConfigureAwait(false);
             if (remaining > 0)
             {
-                throw new StepFailedException(
-                    $"Backfill verification failed on {QualifiedTable}: {remaining} row(s) still need the update after the last batch. " +
-                    "Rows written behind the backfill need the application or a sync trigger to fill them; rerun the backfill to pick them up.",
-                    Array.Empty<StepAttempt>(), retriesExhausted: false, inner: null);
+                string message = StatementKind == KeysetStatementKind.Delete
+                    ? $"Batched delete verification failed on {QualifiedTable}: {remaining} row(s) still match the predicate after the last batch. " +
+                      "Rows written behind the delete's cursor (by the application) were not visited; stop writing such rows, then rerun to pick them up."
+                    : $"Backfill verification failed on {QualifiedTable}: {remaining} row(s) still need the update after the last batch. " +
+                      "Rows written behind the backfill need the application or a sync trigger to fill them; rerun the backfill to pick them up.";
+                throw new StepFailedException(message, Array.Empty<StepAttempt>(), retriesExhausted: false, inner: null);
             }
             return new BackfillResult(rowsUpdated, batches, retries, clock.Elapsed, position, remaining);
         }
@@ -252,7 +288,7 @@ limit 1";
             return upper;
         }
 
-        private async Task<int> UpdateRangeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<BackfillKeyColumn> key, string keyList, BackfillPosition? lower, string[]? upper, CancellationToken token)
+        private async Task<int> RunRangeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<BackfillKeyColumn> key, string keyList, BackfillPosition? lower, string[]? upper, CancellationToken token)
         {
             await using var command = new NpgsqlCommand { Connection = connection, Transaction = transaction, CommandTimeout = 0 };
             var conditions = new List<string>();
@@ -262,7 +298,8 @@ limit 1";
                 conditions.Add(keyList + " <= " + KeyParameters(command, key, upper));
             if (Predicate is not null)
                 conditions.Add("(" + Predicate + ")");
-            command.CommandText = $"UPDATE {QualifiedTable} SET {Assignments}" + (conditions.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", conditions));
+            string statement = StatementKind == KeysetStatementKind.Delete ? $"DELETE FROM {QualifiedTable}" : $"UPDATE {QualifiedTable} SET {Assignments}";
+            command.CommandText = statement + (conditions.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", conditions));
             return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
         }
 
@@ -287,9 +324,9 @@ limit 1";
             return (int)Math.Max(options.MinBatchSize, Math.Min(options.MaxBatchSize, next));
         }
 
-        private static BackfillProgress Progress(long updated, long visited, long visitedAtStart, long? total, TimeSpan elapsed, int batches, int nextSize, TimeSpan lastDuration, BackfillPosition position)
+        private static BackfillProgress Progress(string verb, long updated, long visited, long visitedAtStart, long? total, TimeSpan elapsed, int batches, int nextSize, TimeSpan lastDuration, BackfillPosition position)
         {
-            var progress = new BackfillProgress(updated, visited, total, elapsed, batches, nextSize, lastDuration, position);
+            var progress = new BackfillProgress(updated, visited, total, elapsed, batches, nextSize, lastDuration, position) { Verb = verb };
             double rate = elapsed.TotalSeconds > 0 ? (visited - visitedAtStart) / elapsed.TotalSeconds : 0;
             progress.RowsPerSecond = rate;
             if (total is long t && rate > 0)

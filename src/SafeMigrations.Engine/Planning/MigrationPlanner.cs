@@ -362,6 +362,20 @@ namespace SafeMigrations.Engine.Planning
                 return;
             }
 
+            if (safeStep == StepAnnotations.DeleteInBatchesStep && table is not null && operation[StepAnnotations.Where] is string deleteWhere)
+            {
+                string qualified = SqlIdentifier.Qualify(schema, table);
+                PlanStep delete = context.Add("delete-in-batches", $"delete from {qualified} in batches", $"DELETE FROM {qualified} WHERE {deleteWhere} -- in keyset batches",
+                    StepTransaction.Batched, $"ROW EXCLUSIVE on {qualified}; each batch's rows locked until that batch commits");
+                delete.Backfill = BackfillSpec.Delete(schema, table, deleteWhere, operation[StepAnnotations.BatchSize] as int?, operation[StepAnnotations.KeyColumns] as string[]);
+                delete.VerificationSql = CatalogChecks.NoRowMatches(schema, table, deleteWhere);
+                delete.VerificationDescription = "no row matches the where";
+                delete.SkipWhenVerified = true; // nothing left to delete: done (also covers a crash between the last batch and its record)
+                delete.NoUndoReason = "deleted rows cannot be restored; once a batch has run, rollback of this migration refuses (SM1008): revert with a new forward migration";
+                delete.SafeStep = safeStep;
+                return;
+            }
+
             IReadOnlyList<SqlStatement> statements = StatementScanner.Scan(sql);
             StatementFacts facts = StatementFacts.Combine(statements.Select(StatementFacts.Of).ToList());
             string? part = operation[StepAnnotations.Part] as string;

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using SafeMigrations.Engine.Backfill;
 
 namespace SafeMigrations.Engine.Planning
 {
@@ -15,12 +16,21 @@ namespace SafeMigrations.Engine.Planning
         Batched,
     }
 
-    /// <summary>A batched backfill: <c>UPDATE table SET set WHERE where</c>, run in key order.</summary>
+    /// <summary>
+    /// A batched keyset step: a backfill (<c>UPDATE table SET set WHERE where</c>) or a batched delete
+    /// (<c>DELETE FROM table WHERE where</c>), run in key order.
+    /// </summary>
     public sealed class BackfillSpec
     {
-        /// <summary>Creates the spec.</summary>
+        /// <summary>Creates a backfill spec.</summary>
         public BackfillSpec(string? schema, string table, string set, string where, int? batchSize, IReadOnlyList<string>? keyColumns)
+            : this(KeysetStatementKind.Update, schema, table, set, where, batchSize, keyColumns)
         {
+        }
+
+        private BackfillSpec(KeysetStatementKind kind, string? schema, string table, string set, string where, int? batchSize, IReadOnlyList<string>? keyColumns)
+        {
+            StatementKind = kind;
             Schema = schema;
             Table = table;
             Set = set;
@@ -29,16 +39,23 @@ namespace SafeMigrations.Engine.Planning
             KeyColumns = keyColumns;
         }
 
+        /// <summary>Creates a batched delete spec: the rows matching <paramref name="where"/> are deleted batch by batch.</summary>
+        public static BackfillSpec Delete(string? schema, string table, string where, int? batchSize, IReadOnlyList<string>? keyColumns)
+            => new BackfillSpec(KeysetStatementKind.Delete, schema, table, string.Empty, where, batchSize, keyColumns);
+
+        /// <summary>What each batch runs: UPDATE (a backfill) or DELETE.</summary>
+        public KeysetStatementKind StatementKind { get; }
+
         /// <summary>Schema, or null for the search_path.</summary>
         public string? Schema { get; }
 
         /// <summary>Table name (unquoted).</summary>
         public string Table { get; }
 
-        /// <summary>The SET list.</summary>
+        /// <summary>The SET list (empty for a delete).</summary>
         public string Set { get; }
 
-        /// <summary>True for rows still to do; the backfill is complete when none matches.</summary>
+        /// <summary>True for rows still to do (to update, or to delete); the step is complete when none matches.</summary>
         public string Where { get; }
 
         /// <summary>First batch size, or null for the default.</summary>
@@ -103,6 +120,12 @@ namespace SafeMigrations.Engine.Planning
 
         /// <summary>The step needs no undo (a validation, a backfill, a helper check that is gone again).</summary>
         public bool NoUndoNeeded { get; internal set; }
+
+        /// <summary>
+        /// Why the step cannot be undone (e.g. deleted rows), shown in the plan; a rollback refuses (SM1008) once the
+        /// step has changed anything. Null when the step has an undo or needs none.
+        /// </summary>
+        public string? NoUndoReason { get; internal set; }
 
         /// <summary>Set for <see cref="StepTransaction.Batched"/> steps.</summary>
         public BackfillSpec? Backfill { get; internal set; }

@@ -60,6 +60,8 @@ namespace SafeMigrations.Engine.Reporting
                 text.Append("```sql\n").Append(step.Sql.Trim()).Append("\n```\n\n");
                 if (step.VerificationSql is not null)
                     text.Append("Verification: `").Append(step.VerificationSql).Append("`\n\n");
+                if (step.NoUndoReason is not null)
+                    text.Append("Undo: none (").Append(step.NoUndoReason).Append(")\n\n");
             }
             return text.ToString();
         }
