@@ -96,8 +96,8 @@ analyze customers; analyze orders;");
         public async Task Apply_on_a_populated_table_with_a_writer_then_EF_agrees()
         {
             await using TestDatabase database = await PopulatedAsync();
-            string before = await Fingerprint(database);
-            await using var writer = Writer.Start(database.ConnectionString);
+            string? before = await Fingerprint(database);
+            await using var writer = ConcurrentWriter.Start(database.ConnectionString, seed: 3, OrdersWorkload);
             var (engine, catalog, log) = Engine(database.ConnectionString, PhaseSelection.All, target: "Hardening");
             var clock = Stopwatch.StartNew();
             using (catalog)
@@ -130,7 +130,7 @@ analyze customers; analyze orders;");
             Assert.Equal(2L, await database.ScalarAsync<long>("select count(*) from \"__EFMigrationsHistory\""));
         }
 
-        private static Task<string> Fingerprint(TestDatabase database)
+        private static Task<string?> Fingerprint(TestDatabase database)
             => database.ScalarAsync<string>("select md5(string_agg(id || ':' || name || ':' || coalesce(email, ''), ',' order by id)) from customers");
 
         [Fact]
@@ -247,60 +247,12 @@ analyze customers; analyze orders;");
             }
         }
 
-        /// <summary>An app writing orders and customers all the time; records errors and the slowest statement.</summary>
-        private sealed class Writer : IAsyncDisposable
+        /// <summary>An app writing orders all the time: inserts, updates and lookups in turn.</summary>
+        private static NpgsqlCommand OrdersWorkload(NpgsqlConnection connection, Random random, long operations) => (operations % 3) switch
         {
-            private readonly CancellationTokenSource _stop = new();
-            private readonly ConcurrentQueue<string> _errors = new();
-            private readonly Task<(long, double)> _loop;
-
-            private Writer(string connectionString) => _loop = Task.Run(() => LoopAsync(connectionString));
-
-            public static Writer Start(string connectionString) => new(connectionString);
-
-            private async Task<(long, double)> LoopAsync(string connectionString)
-            {
-                var random = new Random(3);
-                long operations = 0;
-                double max = 0;
-                await using var connection = new NpgsqlConnection(connectionString);
-                await connection.OpenAsync();
-                while (!_stop.IsCancellationRequested)
-                {
-                    var clock = Stopwatch.StartNew();
-                    try
-                    {
-                        await using var command = (operations % 3) switch
-                        {
-                            0 => new NpgsqlCommand("insert into orders (customer_id, total) values ($1, $2)", connection) { Parameters = { new() { Value = (long)random.Next(1, 1000) }, new() { Value = random.Next(500) } } },
-                            1 => new NpgsqlCommand("update orders set total = total + 1 where id = $1", connection) { Parameters = { new() { Value = (long)random.Next(1, 50000) } } },
-                            _ => new NpgsqlCommand("select count(*) from orders where customer_id = $1", connection) { Parameters = { new() { Value = (long)random.Next(1, 1000) } } },
-                        };
-                        await command.ExecuteNonQueryAsync();
-                        operations++;
-                    }
-                    catch (NpgsqlException exception)
-                    {
-                        _errors.Enqueue(exception.Message);
-                    }
-                    max = Math.Max(max, clock.Elapsed.TotalMilliseconds);
-                    await Task.Delay(2);
-                }
-                return (operations, max);
-            }
-
-            public async Task<(long Operations, IReadOnlyCollection<string> Errors, double MaxStallMs)> TakeAsync()
-            {
-                _stop.Cancel();
-                var (operations, max) = await _loop;
-                return (operations, _errors.ToArray(), max);
-            }
-
-            public async ValueTask DisposeAsync()
-            {
-                if (!_stop.IsCancellationRequested)
-                    await TakeAsync();
-            }
-        }
+            0 => new NpgsqlCommand("insert into orders (customer_id, total) values ($1, $2)", connection) { Parameters = { new() { Value = (long)random.Next(1, 1000) }, new() { Value = random.Next(500) } } },
+            1 => new NpgsqlCommand("update orders set total = total + 1 where id = $1", connection) { Parameters = { new() { Value = (long)random.Next(1, 50000) } } },
+            _ => new NpgsqlCommand("select count(*) from orders where customer_id = $1", connection) { Parameters = { new() { Value = (long)random.Next(1, 1000) } } },
+        };
     }
 }

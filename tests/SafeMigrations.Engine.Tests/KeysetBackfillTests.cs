@@ -49,7 +49,7 @@ create trigger items_sync before insert or update of old on items for each row e
                 Progress = progress.Add,
             };
 
-            await using var writer = Writer.Start(database.ConnectionString);
+            await using var writer = ConcurrentWriter.Start(database.ConnectionString, seed: 7, UpdatesAndInserts);
             await using NpgsqlConnection connection = await database.OpenAsync();
             BackfillResult result = await backfill.RunAsync(connection, options);
             var (operations, errors, maxStallMs) = await writer.TakeAsync();
@@ -67,7 +67,7 @@ create trigger items_sync before insert or update of old on items for each row e
             Assert.Contains(progress, p => p.EstimatedRemaining is not null && p.RowsPerSecond > 0 && p.EstimatedTotalRows >= 50000);
 
             // For the record: the one-statement form holds every row lock until it commits.
-            await using var writer2 = Writer.Start(database.ConnectionString);
+            await using var writer2 = ConcurrentWriter.Start(database.ConnectionString, seed: 7, UpdatesAndInserts);
             await Task.Delay(100);
             var clock = Stopwatch.StartNew();
             await new NpgsqlCommand("UPDATE items SET new = old * 2", connection).ExecuteNonQueryAsync();
@@ -203,60 +203,10 @@ create table unique_not_null (a int not null, b int); create unique index on uni
             Assert.Throws<FormatException>(() => BackfillPosition.Parse("{\"key\":[\"a\"],\"last\":[]}"));
         }
 
-        /// <summary>The application: single-row updates and inserts in a loop, recording errors and the slowest statement.</summary>
-        private sealed class Writer : IAsyncDisposable
-        {
-            private readonly CancellationTokenSource _stop = new();
-            private readonly ConcurrentQueue<string> _errors = new();
-            private readonly Task<(long, double)> _loop;
-
-            private Writer(string connectionString)
-            {
-                _loop = Task.Run(() => LoopAsync(connectionString));
-            }
-
-            public static Writer Start(string connectionString) => new(connectionString);
-
-            private async Task<(long Operations, double MaxMs)> LoopAsync(string connectionString)
-            {
-                var random = new Random(7);
-                long operations = 0;
-                double max = 0;
-                await using var connection = new NpgsqlConnection(connectionString);
-                await connection.OpenAsync();
-                while (!_stop.IsCancellationRequested)
-                {
-                    var clock = Stopwatch.StartNew();
-                    try
-                    {
-                        await using var command = random.Next(2) == 0
-                            ? new NpgsqlCommand("update items set old = old + 1 where id = $1", connection) { Parameters = { new NpgsqlParameter { Value = (long)random.Next(1, 50001) } } }
-                            : new NpgsqlCommand("insert into items (old) values ($1)", connection) { Parameters = { new NpgsqlParameter { Value = random.Next(1000) } } };
-                        await command.ExecuteNonQueryAsync();
-                        operations++;
-                    }
-                    catch (NpgsqlException exception)
-                    {
-                        _errors.Enqueue(exception.Message);
-                    }
-                    max = Math.Max(max, clock.Elapsed.TotalMilliseconds);
-                    await Task.Delay(2);
-                }
-                return (operations, max);
-            }
-
-            public async Task<(long Operations, IReadOnlyCollection<string> Errors, double MaxStallMs)> TakeAsync()
-            {
-                _stop.Cancel();
-                var (operations, max) = await _loop;
-                return (operations, _errors.ToArray(), max);
-            }
-
-            public async ValueTask DisposeAsync()
-            {
-                if (!_stop.IsCancellationRequested)
-                    await TakeAsync();
-            }
-        }
+        /// <summary>The application: single-row updates and inserts in a loop.</summary>
+        private static NpgsqlCommand UpdatesAndInserts(NpgsqlConnection connection, Random random, long operations) =>
+            random.Next(2) == 0
+                ? new NpgsqlCommand("update items set old = old + 1 where id = $1", connection) { Parameters = { new NpgsqlParameter { Value = (long)random.Next(1, 50001) } } }
+                : new NpgsqlCommand("insert into items (old) values ($1)", connection) { Parameters = { new NpgsqlParameter { Value = random.Next(1000) } } };
     }
 }

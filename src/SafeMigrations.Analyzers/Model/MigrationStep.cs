@@ -40,6 +40,9 @@ namespace SafeMigrations.Analyzers.Model
         /// <summary>An extension method on MigrationBuilder (e.g. SafeMigrations' own safe steps) rather than one of its methods.</summary>
         public bool IsExtension => Method.IsExtensionMethod;
 
+        /// <summary>MigrationBuilder's own <paramref name="name"/> (<c>DropIndex</c>), not an extension method of that name.</summary>
+        public bool IsBuilderMethod(string name) => MethodName == name && !IsExtension;
+
         /// <summary>One of the runtime library's safe steps (<c>SafeMigrations.SafeMigrationBuilderExtensions.&lt;name&gt;</c>).</summary>
         public bool IsSafeStep(string name) =>
             IsExtension && MethodName == name

@@ -26,7 +26,7 @@ namespace SafeMigrations.Analyzers.Rules
         {
             foreach (var step in context.Model.Steps)
             {
-                if (step.MethodName == "AddCheckConstraint" && !step.IsExtension)
+                if (step.IsBuilderMethod("AddCheckConstraint"))
                 {
                     context.Report(Rule, step, "AddCheckConstraint '" + (step.Name ?? "?") + "'", step.Table?.ToString() ?? "?");
                 }

@@ -26,7 +26,7 @@ namespace SafeMigrations.Analyzers.Rules
             var version = context.Options.PostgresVersion;
             foreach (var step in context.Model.Steps)
             {
-                if (step.MethodName == "AddColumn" && !step.IsExtension && ColumnFacts.RewriteReason(step, version) is { } reason)
+                if (step.IsBuilderMethod("AddColumn") && ColumnFacts.RewriteReason(step, version) is { } reason)
                 {
                     context.Report(Rule, step, "AddColumn '" + (step.Name ?? "?") + "'", step.Table?.ToString() ?? "?", reason);
                 }

@@ -27,7 +27,7 @@ namespace SafeMigrations.Analyzers.Rules
         {
             foreach (var step in context.Model.Steps)
             {
-                if (step.MethodName == "AddForeignKey" && !step.IsExtension)
+                if (step.IsBuilderMethod("AddForeignKey"))
                 {
                     var table = step.Table?.ToString() ?? "?";
                     var principal = Principal(step);

@@ -27,7 +27,7 @@ namespace SafeMigrations.Analyzers.Rules
         {
             foreach (var step in context.Model.Steps)
             {
-                if (step.MethodName == "AddColumn" && !step.IsExtension && IsRequiredWithoutValues(step))
+                if (step.IsBuilderMethod("AddColumn") && IsRequiredWithoutValues(step))
                 {
                     context.Report(Rule, step, "AddColumn '" + (step.Name ?? "?") + "'", step.Table?.ToString() ?? "?");
                 }

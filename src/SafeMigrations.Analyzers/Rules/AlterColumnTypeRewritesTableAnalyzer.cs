@@ -27,7 +27,7 @@ namespace SafeMigrations.Analyzers.Rules
             foreach (var step in context.Model.Steps)
             {
                 // Without type: EF resolves it from the model; nothing to judge.
-                if (step.MethodName != "AlterColumn" || step.IsExtension || !(step.GetString("type") is { } type))
+                if (!step.IsBuilderMethod("AlterColumn") || !(step.GetString("type") is { } type))
                 {
                     continue;
                 }

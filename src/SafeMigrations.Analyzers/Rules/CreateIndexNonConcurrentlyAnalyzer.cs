@@ -26,7 +26,7 @@ namespace SafeMigrations.Analyzers.Rules
         {
             foreach (var step in context.Model.Steps)
             {
-                if (step.MethodName == "CreateIndex" && !step.IsExtension && !IsConcurrent(step))
+                if (step.IsBuilderMethod("CreateIndex") && !IsConcurrent(step))
                 {
                     context.Report(Rule, step, "CreateIndex '" + (step.Name ?? "?") + "'", step.Table?.ToString() ?? "?");
                 }

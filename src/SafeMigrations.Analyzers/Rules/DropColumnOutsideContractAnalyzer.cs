@@ -26,7 +26,7 @@ namespace SafeMigrations.Analyzers.Rules
         {
             foreach (var step in context.Model.Steps)
             {
-                if (step.MethodName == "DropColumn" && !step.IsExtension)
+                if (step.IsBuilderMethod("DropColumn"))
                 {
                     context.Report(Rule, step, "column '" + (step.Name ?? "?") + "'", step.Table?.ToString() ?? "?");
                 }

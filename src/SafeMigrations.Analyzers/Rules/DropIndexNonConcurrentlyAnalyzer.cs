@@ -25,7 +25,7 @@ namespace SafeMigrations.Analyzers.Rules
         {
             foreach (var step in context.Model.Steps)
             {
-                if (step.MethodName == "DropIndex" && !step.IsExtension)
+                if (step.IsBuilderMethod("DropIndex"))
                 {
                     context.Report(Rule, step, "DropIndex '" + (step.Name ?? "?") + "'", Describe(step.Table?.ToString()));
                 }

@@ -26,7 +26,7 @@ namespace SafeMigrations.Analyzers.Rules
         {
             foreach (var step in context.Model.Steps)
             {
-                if (step.MethodName == "DropTable" && !step.IsExtension)
+                if (step.IsBuilderMethod("DropTable"))
                 {
                     context.Report(Rule, step, "table '" + (step.Table?.ToString() ?? "?") + "'");
                 }

@@ -27,7 +27,7 @@ namespace SafeMigrations.Analyzers.Rules
         {
             foreach (var step in context.Model.Steps)
             {
-                if (step.MethodName != "RenameColumn" || step.IsExtension)
+                if (!step.IsBuilderMethod("RenameColumn"))
                 {
                     continue;
                 }
@@ -96,7 +96,7 @@ namespace SafeMigrations.Analyzers.Rules
                         }
                     }
                 }
-                else if (step.Index < stepIndex && step.MethodName == "AddColumn" && !step.IsExtension
+                else if (step.Index < stepIndex && step.IsBuilderMethod("AddColumn")
                          && step.Table == table && string.Equals(step.Name, column, StringComparison.Ordinal))
                 {
                     return true;

@@ -29,7 +29,7 @@ namespace SafeMigrations.Analyzers.Rules
         {
             foreach (var step in context.Model.Steps)
             {
-                if (step.MethodName != "RenameTable" || step.IsExtension || !(step.Table is { } from))
+                if (!step.IsBuilderMethod("RenameTable") || !(step.Table is { } from))
                 {
                     continue;
                 }

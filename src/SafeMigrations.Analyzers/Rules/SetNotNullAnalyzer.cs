@@ -36,7 +36,7 @@ namespace SafeMigrations.Analyzers.Rules
             var checkProofs = context.Options.PostgresVersion >= CheckProofVersion;
             foreach (var step in context.Model.Steps)
             {
-                if (step.MethodName != "AlterColumn" || step.IsExtension
+                if (!step.IsBuilderMethod("AlterColumn")
                     || step.GetBool("nullable") != false || step.GetBool("oldNullable") != true)
                 {
                     continue;

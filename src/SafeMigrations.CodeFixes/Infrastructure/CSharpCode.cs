@@ -1,4 +1,5 @@
 using Microsoft.CodeAnalysis.CSharp;
+using SafeMigrations.Sql;
 
 namespace SafeMigrations.CodeFixes.Infrastructure
 {
@@ -30,5 +31,12 @@ namespace SafeMigrations.CodeFixes.Infrastructure
 
             return "new[] { " + string.Join(", ", parts) + " }";
         }
+
+        /// <summary><c>, schema: "s"</c>, or nothing for the default schema: the optional last argument of a step call.</summary>
+        public static string SchemaArgument(string? schema) => schema is null ? string.Empty : ", schema: " + String(schema);
+
+        /// <summary>C# code of a SQL table name and its schema (null when unqualified).</summary>
+        public static (string Table, string? Schema) TableAndSchema(QualifiedName table) =>
+            (String(table.Name), table.Schema is null ? null : String(table.Schema));
     }
 }

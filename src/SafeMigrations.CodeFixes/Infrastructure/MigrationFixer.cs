@@ -10,7 +10,7 @@ namespace SafeMigrations.CodeFixes.Infrastructure
 {
     /// <summary>
     /// Base of every SafeMigrations code fix. A fixer rewrites all of its diagnostics in one document at once
-    /// (<see cref="FixAsync"/>), which makes the single fix and Fix All (document, project, solution) the same code path:
+    /// (<see cref="Fix"/>), which makes the single fix and Fix All (document, project, solution) the same code path:
     /// several diagnostics on one <c>Sql(...)</c> call are rewritten together instead of as overlapping edits.
     /// </summary>
     public abstract class MigrationFixer : CodeFixProvider
@@ -38,11 +38,25 @@ namespace SafeMigrations.CodeFixes.Infrastructure
             return Task.CompletedTask;
         }
 
-        /// <summary>Rewrites the code of every diagnostic in <paramref name="diagnostics"/>, all in <paramref name="document"/>.</summary>
-        protected abstract Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken);
+        /// <summary>
+        /// Rewrites the code of every diagnostic of the document: the fixer adds its text changes to <paramref name="fix"/>,
+        /// which holds the document's syntax, semantic model and text, and the diagnostics sorted by kind.
+        /// </summary>
+        private protected abstract void Fix(DocumentFix fix);
 
         private async Task<Document?> FixOrNullAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken) =>
             diagnostics.IsEmpty ? null : await FixAndImportAsync(document, diagnostics, cancellationToken).ConfigureAwait(false);
+
+        private async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
+        {
+            if (!(await DocumentFix.ReadAsync(document, diagnostics, cancellationToken).ConfigureAwait(false) is { } fix))
+            {
+                return document;
+            }
+
+            Fix(fix);
+            return await fix.ApplyAsync().ConfigureAwait(false);
+        }
 
         /// <summary>The fix, plus <c>using SafeMigrations;</c> when the fixed code calls the safe steps without it.</summary>
         private async Task<Document> FixAndImportAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken) =>

@@ -16,6 +16,10 @@ namespace SafeMigrations.CodeFixes.Infrastructure
         /// <summary>The migration class's <c>Down</c> method (with a block body) in the same file as <paramref name="node"/>.</summary>
         public static MethodDeclarationSyntax? Down(SyntaxNode node) => Sibling(node, "Down");
 
+        /// <summary>The <c>Down</c> that undoes <paramref name="node"/>: null unless the node is in <c>Up</c>.</summary>
+        public static MethodDeclarationSyntax? DownOfUp(SyntaxNode node) =>
+            ContainingMethod(node)?.Identifier.ValueText == "Up" ? Down(node) : null;
+
         public static MethodDeclarationSyntax? Sibling(SyntaxNode node, string name)
         {
             var type = node.AncestorsAndSelf().OfType<ClassDeclarationSyntax>().FirstOrDefault();

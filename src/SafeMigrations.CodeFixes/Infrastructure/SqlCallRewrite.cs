@@ -103,6 +103,13 @@ namespace SafeMigrations.CodeFixes.Infrastructure
             }
         }
 
+        /// <summary><c>migrationBuilder.Sql("...;").InContractPhase();</c></summary>
+        public static string ContractSqlCode(string receiver, string statement, bool suppressTransaction)
+        {
+            var code = SqlCode(receiver, new[] { statement }, suppressTransaction);
+            return code.Substring(0, code.Length - 1) + ".InContractPhase();";
+        }
+
         /// <summary><c>migrationBuilder.Sql(@"...;");</c> for one or more statements.</summary>
         public static string SqlCode(string receiver, IReadOnlyList<string> statements, bool suppressTransaction)
         {

@@ -216,28 +216,9 @@ namespace SafeMigrations.CodeFixes.Infrastructure
                 }
             }
 
-            int Skip(int index)
-            {
-                if (index < tokens.Count && tokens[index].Kind == SqlTokenKind.OpenParen)
-                {
-                    var depth = 0;
-                    for (var j = index; j < tokens.Count; j++)
-                    {
-                        if (tokens[j].Kind == SqlTokenKind.OpenParen)
-                        {
-                            depth++;
-                        }
-                        else if (tokens[j].Kind == SqlTokenKind.CloseParen && --depth == 0)
-                        {
-                            return j + 1;
-                        }
-                    }
-
-                    return tokens.Count;
-                }
-
-                return index + 1;
-            }
+            // Past a parenthesised group, or past one token.
+            int Skip(int index) =>
+                index < tokens.Count && tokens[index].Kind == SqlTokenKind.OpenParen ? SqlStatementEdits.SkipGroup(tokens, index) : index + 1;
         }
 
         /// <summary>The expression of <c>GENERATED ALWAYS AS (expression) STORED</c> in an ADD COLUMN action, or null.</summary>

@@ -193,6 +193,30 @@ namespace SafeMigrations.CodeFixes.Infrastructure
             return name1 + (name2.Length > 0 ? "_" + name2 : string.Empty) + "_" + suffix;
         }
 
+        /// <summary>Skips a parenthesised group starting at <paramref name="i"/>; returns <paramref name="i"/> when there is none.</summary>
+        public static int SkipGroup(IReadOnlyList<SqlToken> tokens, int i)
+        {
+            if (i >= tokens.Count || tokens[i].Kind != SqlTokenKind.OpenParen)
+            {
+                return i;
+            }
+
+            var depth = 0;
+            for (var j = i; j < tokens.Count; j++)
+            {
+                if (tokens[j].Kind == SqlTokenKind.OpenParen)
+                {
+                    depth++;
+                }
+                else if (tokens[j].Kind == SqlTokenKind.CloseParen && --depth == 0)
+                {
+                    return j + 1;
+                }
+            }
+
+            return tokens.Count;
+        }
+
         /// <summary>Tokens of a piece of SQL with offsets relative to it.</summary>
         public static IReadOnlyList<SqlToken> Tokens(string sql) => SqlLexer.Tokenize(sql);
 

@@ -1,7 +1,5 @@
 using System.Collections.Immutable;
 using System.Composition;
-using System.Threading;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using SafeMigrations.Analyzers;
@@ -17,17 +15,17 @@ namespace SafeMigrations.CodeFixes.Rules
     /// <c>ValidateConstraint</c> (its own transaction, after EF commits the ADD).
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AddCheckConstraintValidatedFixer)), Shared]
-    public sealed class AddCheckConstraintValidatedFixer : MigrationFixer
+    public sealed class AddCheckConstraintValidatedFixer : NotValidConstraintFixer
     {
-        private static readonly NotValidConstraintFix Fix = new NotValidConstraintFix(ConstraintKind.Check, "AddCheckConstraint", "AddCheckConstraintNotValid", "check constraint");
+        public AddCheckConstraintValidatedFixer()
+            : base(ConstraintKind.Check, "AddCheckConstraint", "AddCheckConstraintNotValid", "check constraint")
+        {
+        }
 
         public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(RuleIdentifiers.AddCheckConstraintValidated);
 
         protected override string Title => "Add the check constraint NOT VALID and validate it separately";
 
         protected override string EquivalenceKey => RuleIdentifiers.AddCheckConstraintValidated;
-
-        protected override Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken) =>
-            Fix.FixAsync(document, diagnostics, cancellationToken);
     }
 }

@@ -4,7 +4,6 @@ using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
 using System.Threading;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -56,19 +55,10 @@ namespace SafeMigrations.CodeFixes.Rules
 
         protected override string EquivalenceKey => RuleIdentifiers.AddColumnRewritesTable;
 
-        protected override async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
+        private protected override void Fix(DocumentFix fix)
         {
-            var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-            var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-            var text = await document.GetTextAsync(cancellationToken).ConfigureAwait(false);
-            if (root is null || model is null)
-            {
-                return document;
-            }
-
             var downDrops = new List<(string Table, string? Schema, string Column, string FromColumn)>();
-            RawSqlDiagnostics.GroupBySqlCall(root, diagnostics, out var builderDiagnostics);
-            var changes = RawSqlFixes.RewriteActions(root, model, text, diagnostics, (call, statement, action) =>
+            fix.RewriteActions((call, statement, action) =>
             {
                 if (action.Column is null)
                 {
@@ -92,21 +82,17 @@ namespace SafeMigrations.CodeFixes.Rules
                 return Recipe(call.Receiver, table.Schema, table.Name, action.Column, generation, columnType, add, setDefault,
                     action.NotNull || generation != Generation.None && generation != Generation.Stored,
                     generation == Generation.Stored ? SqlFix.GeneratedExpression(action) : null, downDrops).ToList();
-            }, cancellationToken);
+            });
 
-            foreach (var diagnostic in builderDiagnostics)
+            foreach (var call in fix.StepCalls("AddColumn"))
             {
-                if (MigrationSyntax.FindInvocation(root, diagnostic) is { } invocation
-                    && StepCall.Read(model, invocation, cancellationToken) is { Method: "AddColumn" } call
-                    && call.String("name") is { } column
-                    && call.String("table") is { } table)
+                if (call.String("name") is { } column && call.String("table") is { } table)
                 {
-                    changes.Add(MigrationSyntax.ReplaceStatement(call.Statement, text, FixBuilder(call, table, column, downDrops)));
+                    fix.ReplaceStatement(call.Statement, FixBuilder(call, table, column, downDrops));
                 }
             }
 
-            changes.AddRange(DropTriggersInDown(root, model, text, downDrops, cancellationToken));
-            return await MigrationSyntax.ApplyAsync(document, changes, cancellationToken).ConfigureAwait(false);
+            fix.AddRange(DropTriggersInDown(fix.Root, fix.Model, fix.Text, downDrops, fix.CancellationToken));
         }
 
         private static IEnumerable<string> FixBuilder(StepCall call, string table, string column, List<(string, string?, string, string)> downDrops)

@@ -1,7 +1,5 @@
 using System.Collections.Immutable;
 using System.Composition;
-using System.Threading;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using SafeMigrations.Analyzers;
@@ -17,17 +15,17 @@ namespace SafeMigrations.CodeFixes.Rules
     /// <c>ValidateConstraint</c> (its own transaction, after EF commits the ADD).
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AddForeignKeyValidatedFixer)), Shared]
-    public sealed class AddForeignKeyValidatedFixer : MigrationFixer
+    public sealed class AddForeignKeyValidatedFixer : NotValidConstraintFixer
     {
-        private static readonly NotValidConstraintFix Fix = new NotValidConstraintFix(ConstraintKind.ForeignKey, "AddForeignKey", "AddForeignKeyNotValid", "foreign key");
+        public AddForeignKeyValidatedFixer()
+            : base(ConstraintKind.ForeignKey, "AddForeignKey", "AddForeignKeyNotValid", "foreign key")
+        {
+        }
 
         public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(RuleIdentifiers.AddForeignKeyValidated);
 
         protected override string Title => "Add the foreign key NOT VALID and validate it separately";
 
         protected override string EquivalenceKey => RuleIdentifiers.AddForeignKeyValidated;
-
-        protected override Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken) =>
-            Fix.FixAsync(document, diagnostics, cancellationToken);
     }
 }

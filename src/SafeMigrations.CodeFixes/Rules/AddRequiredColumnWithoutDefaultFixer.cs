@@ -1,8 +1,6 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Composition;
-using System.Threading;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using SafeMigrations.Analyzers;
@@ -29,18 +27,9 @@ namespace SafeMigrations.CodeFixes.Rules
 
         protected override string EquivalenceKey => RuleIdentifiers.AddRequiredColumnWithoutDefault;
 
-        protected override async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
+        private protected override void Fix(DocumentFix fix)
         {
-            var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-            var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-            var text = await document.GetTextAsync(cancellationToken).ConfigureAwait(false);
-            if (root is null || model is null)
-            {
-                return document;
-            }
-
-            RawSqlDiagnostics.GroupBySqlCall(root, diagnostics, out var builderDiagnostics);
-            var changes = RawSqlFixes.RewriteActions(root, model, text, diagnostics, (call, statement, action) =>
+            fix.RewriteActions((call, statement, action) =>
             {
                 var header = SqlFix.AlterTableHeader(statement);
                 var plain = SqlFix.PlainAddColumn(action);
@@ -49,23 +38,17 @@ namespace SafeMigrations.CodeFixes.Rules
                     return new[] { DefaultComment, SqlCallRewrite.SqlCode(call.Receiver, new[] { header + plain + " NOT NULL DEFAULT " + zero }, call.SuppressTransaction) };
                 }
 
-                var (table, schema) = RawSqlFixes.TableCode(statement.Table!);
+                var (table, schema) = CSharpCode.TableAndSchema(statement.Table!);
                 return Nullable(call.Receiver, SqlCallRewrite.SqlCode(call.Receiver, new[] { header + plain }, call.SuppressTransaction), table, schema, action.Column ?? "?");
-            }, cancellationToken);
+            });
 
-            foreach (var diagnostic in builderDiagnostics)
+            foreach (var call in fix.StepCalls("AddColumn"))
             {
-                if (MigrationSyntax.FindInvocation(root, diagnostic) is { } invocation
-                    && StepCall.Read(model, invocation, cancellationToken) is { Method: "AddColumn" } call)
-                {
-                    changes.Add(MigrationSyntax.ReplaceStatement(call.Statement, text, Fix(call)));
-                }
+                fix.ReplaceStatement(call.Statement, FixBuilder(call));
             }
-
-            return await MigrationSyntax.ApplyAsync(document, changes, cancellationToken).ConfigureAwait(false);
         }
 
-        private static IEnumerable<string> Fix(StepCall call)
+        private static IEnumerable<string> FixBuilder(StepCall call)
         {
             var type = call.String("type");
             if (ZeroValues.CSharp(call.TypeArgumentSymbol, type) is { } value)

@@ -2,13 +2,9 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
-using System.Threading;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.Text;
 using SafeMigrations.Analyzers;
-using SafeMigrations.Analyzers.Infrastructure;
 using SafeMigrations.CodeFixes.Infrastructure;
 using SafeMigrations.Sql;
 
@@ -33,46 +29,16 @@ namespace SafeMigrations.CodeFixes.Rules
 
         protected override string EquivalenceKey => RuleIdentifiers.AddUniqueOrPrimaryKeyUnderLock;
 
-        protected override async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
+        private protected override void Fix(DocumentFix fix)
         {
-            var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-            var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-            var text = await document.GetTextAsync(cancellationToken).ConfigureAwait(false);
-            if (root is null || model is null)
+            fix.EditFlaggedStatements(EditStatement);
+            foreach (var builder in fix.BuilderCalls("AddUniqueConstraint", "AddPrimaryKey"))
             {
-                return document;
-            }
-
-            var changes = new List<TextChange>();
-            var sqlCalls = RawSqlDiagnostics.GroupBySqlCall(root, diagnostics, out var builderDiagnostics);
-            foreach (var group in sqlCalls)
-            {
-                if (SqlCallRewrite.Read(model, group.Key, cancellationToken) is not { } call)
-                {
-                    continue;
-                }
-
-                var flagged = SqlCallRewrite.StatementIndexes(group.Value);
-                var lines = SqlStatementEdits.Rewrite(call, (index, statement) => flagged.Contains(index) ? EditStatement(call, statement) : null);
-                changes.Add(MigrationSyntax.ReplaceStatement(call.Statement, text, lines));
-            }
-
-            foreach (var diagnostic in builderDiagnostics)
-            {
-                var builder = BuilderCall.Read(root, model, diagnostic, "AddUniqueConstraint", cancellationToken)
-                              ?? BuilderCall.Read(root, model, diagnostic, "AddPrimaryKey", cancellationToken);
-                if (builder is null)
-                {
-                    continue;
-                }
-
                 // The steps take EF's parameters (name, table, column(s), schema) in EF's order.
                 var safe = MigrationSyntax.MethodName(builder.Invocation) == "AddPrimaryKey" ? "AddPrimaryKeyUsingIndex" : "AddUniqueConstraintUsingIndex";
-                changes.Add(MigrationSyntax.InsertCommentsBefore(builder.Statement, text, new[] { ExpandComment }));
-                changes.Add(builder.RenameMethod(safe));
+                fix.InsertCommentsBefore(builder.Statement, ExpandComment);
+                fix.Add(builder.RenameMethod(safe));
             }
-
-            return await MigrationSyntax.ApplyAsync(document, changes, cancellationToken).ConfigureAwait(false);
         }
 
         private static StatementEdit? EditStatement(SqlCallRewrite call, SqlStatement statement)
@@ -174,7 +140,7 @@ namespace SafeMigrations.CodeFixes.Rules
                 return false;
             }
 
-            return NotValidConstraintFix.SkipGroup(tokens, i) == tokens.Count && i < tokens.Count;
+            return SqlStatementEdits.SkipGroup(tokens, i) == tokens.Count && i < tokens.Count;
         }
 
         /// <summary>

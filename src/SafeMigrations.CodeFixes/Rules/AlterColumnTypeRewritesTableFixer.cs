@@ -3,7 +3,6 @@ using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
 using System.Threading;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -33,42 +32,30 @@ namespace SafeMigrations.CodeFixes.Rules
 
         protected override string EquivalenceKey => RuleIdentifiers.AlterColumnTypeRewritesTable;
 
-        protected override async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
+        private protected override void Fix(DocumentFix fix)
         {
-            var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-            var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-            var text = await document.GetTextAsync(cancellationToken).ConfigureAwait(false);
-            if (root is null || model is null)
-            {
-                return document;
-            }
-
             var fixedColumns = new List<(string? Schema, string Table, string Column)>();
-            RawSqlDiagnostics.GroupBySqlCall(root, diagnostics, out var builderDiagnostics);
-            var changes = RawSqlFixes.RewriteActions(root, model, text, diagnostics, (call, statement, action) =>
+            fix.RewriteActions((call, statement, action) =>
             {
-                var fix = FixRaw(model, call, statement, action, cancellationToken);
-                if (fix != null)
+                var lines = FixRaw(fix.Model, call, statement, action, fix.CancellationToken);
+                if (lines != null)
                 {
                     fixedColumns.Add((statement.Table!.Schema, statement.Table.Name, action.Column!));
                 }
 
-                return fix;
-            }, cancellationToken);
+                return lines;
+            });
 
-            foreach (var diagnostic in builderDiagnostics)
+            foreach (var call in fix.StepCalls("AlterColumn"))
             {
-                if (MigrationSyntax.FindInvocation(root, diagnostic) is { } invocation
-                    && StepCall.Read(model, invocation, cancellationToken) is { Method: "AlterColumn" } call
-                    && FixBuilder(call) is { } lines)
+                if (FixBuilder(call) is { } lines)
                 {
-                    changes.Add(MigrationSyntax.ReplaceStatement(call.Statement, text, lines));
+                    fix.ReplaceStatement(call.Statement, lines);
                     fixedColumns.Add((call.String("schema"), call.String("table")!, call.String("name")!));
                 }
             }
 
-            changes.AddRange(RewriteDown(root, model, text, fixedColumns, cancellationToken));
-            return await MigrationSyntax.ApplyAsync(document, changes, cancellationToken).ConfigureAwait(false);
+            fix.AddRange(RewriteDown(fix.Root, fix.Model, fix.Text, fixedColumns, fix.CancellationToken));
         }
 
         private static IReadOnlyList<string>? FixBuilder(StepCall call)

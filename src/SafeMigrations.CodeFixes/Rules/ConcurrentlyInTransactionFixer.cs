@@ -1,11 +1,7 @@
-using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Composition;
-using System.Threading;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.Text;
 using SafeMigrations.Analyzers;
 using SafeMigrations.CodeFixes.Infrastructure;
 
@@ -24,32 +20,8 @@ namespace SafeMigrations.CodeFixes.Rules
 
         protected override string EquivalenceKey => RuleIdentifiers.ConcurrentlyInTransaction;
 
-        protected override async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
-        {
-            var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-            var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-            var text = await document.GetTextAsync(cancellationToken).ConfigureAwait(false);
-            if (root is null || model is null)
-            {
-                return document;
-            }
-
-            var changes = new List<TextChange>();
-            foreach (var group in RawSqlDiagnostics.GroupBySqlCall(root, diagnostics, out _))
-            {
-                if (SqlCallRewrite.Read(model, group.Key, cancellationToken) is not { } call)
-                {
-                    continue;
-                }
-
-                var flagged = SqlCallRewrite.StatementIndexes(group.Value);
-                var lines = call.Rewrite((index, statement) => flagged.Contains(index)
-                    ? new[] { SqlCallRewrite.SqlCode(call.Receiver, new[] { statement.Text }, suppressTransaction: true) }
-                    : null);
-                changes.Add(MigrationSyntax.ReplaceStatement(call.Statement, text, lines));
-            }
-
-            return await MigrationSyntax.ApplyAsync(document, changes, cancellationToken).ConfigureAwait(false);
-        }
+        private protected override void Fix(DocumentFix fix) =>
+            fix.RewriteFlaggedStatements((call, statement) =>
+                new[] { SqlCallRewrite.SqlCode(call.Receiver, new[] { statement.Text }, suppressTransaction: true) });
     }
 }

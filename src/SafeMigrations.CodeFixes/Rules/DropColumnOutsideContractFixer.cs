@@ -1,7 +1,5 @@
 using System.Collections.Immutable;
 using System.Composition;
-using System.Threading;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using SafeMigrations.Analyzers;
@@ -14,15 +12,17 @@ namespace SafeMigrations.CodeFixes.Rules
     /// <c>DropColumn(...)</c> gets <c>.InContractPhase()</c>, a raw drop its own <c>Sql(...).InContractPhase()</c> call.
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(DropColumnOutsideContractFixer)), Shared]
-    public sealed class DropColumnOutsideContractFixer : MigrationFixer
+    public sealed class DropColumnOutsideContractFixer : DropOutsideContractFixer
     {
+        public DropColumnOutsideContractFixer()
+            : base("DropColumn", "column")
+        {
+        }
+
         public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(RuleIdentifiers.DropColumnOutsideContract);
 
         protected override string Title => "Move the column drop to the contract phase";
 
         protected override string EquivalenceKey => RuleIdentifiers.DropColumnOutsideContract;
-
-        protected override Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken) =>
-            DropOutsideContractFix.FixAsync(document, diagnostics, "DropColumn", "column", cancellationToken);
     }
 }

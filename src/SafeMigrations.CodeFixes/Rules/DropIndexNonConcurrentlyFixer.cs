@@ -2,8 +2,6 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
-using System.Threading;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -32,43 +30,17 @@ namespace SafeMigrations.CodeFixes.Rules
 
         protected override string EquivalenceKey => RuleIdentifiers.DropIndexNonConcurrently;
 
-        protected override async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
+        private protected override void Fix(DocumentFix fix)
         {
-            var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-            var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-            var text = await document.GetTextAsync(cancellationToken).ConfigureAwait(false);
-            if (root is null || model is null)
+            fix.RewriteFlaggedStatements((call, statement) => ConcurrentDrops(call.Receiver, statement));
+            foreach (var (invocation, statement) in fix.BuilderStatements("DropIndex"))
             {
-                return document;
-            }
-
-            var changes = new List<TextChange>();
-            var sqlCalls = RawSqlDiagnostics.GroupBySqlCall(root, diagnostics, out var builderDiagnostics);
-            foreach (var group in sqlCalls)
-            {
-                if (SqlCallRewrite.Read(model, group.Key, cancellationToken) is not { } call)
+                if (invocation.Expression is MemberAccessExpressionSyntax member)
                 {
-                    continue;
-                }
-
-                var flagged = SqlCallRewrite.StatementIndexes(group.Value);
-                var lines = call.Rewrite((index, statement) => flagged.Contains(index) ? ConcurrentDrops(call.Receiver, statement) : null);
-                changes.Add(MigrationSyntax.ReplaceStatement(call.Statement, text, lines));
-            }
-
-            foreach (var diagnostic in builderDiagnostics)
-            {
-                if (MigrationSyntax.FindInvocation(root, diagnostic) is { } invocation
-                    && MigrationSyntax.MethodName(invocation) == "DropIndex"
-                    && invocation.Expression is MemberAccessExpressionSyntax member
-                    && MigrationSyntax.StatementOf(invocation) is { } statement)
-                {
-                    changes.Add(MigrationSyntax.InsertCommentsBefore(statement, text, new[] { Comment }));
-                    changes.Add(new TextChange(member.Name.Span, "DropIndexConcurrently"));
+                    fix.InsertCommentsBefore(statement, Comment);
+                    fix.Add(new TextChange(member.Name.Span, "DropIndexConcurrently"));
                 }
             }
-
-            return await MigrationSyntax.ApplyAsync(document, changes, cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>One suppressed <c>DROP INDEX CONCURRENTLY [IF EXISTS] name</c> call per index the statement drops.</summary>

@@ -1,7 +1,5 @@
 using System.Collections.Immutable;
 using System.Composition;
-using System.Threading;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using SafeMigrations.Analyzers;
@@ -14,15 +12,17 @@ namespace SafeMigrations.CodeFixes.Rules
     /// <c>DropTable(...)</c> gets <c>.InContractPhase()</c>, a raw drop its own <c>Sql(...).InContractPhase()</c> call.
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(DropTableOutsideContractFixer)), Shared]
-    public sealed class DropTableOutsideContractFixer : MigrationFixer
+    public sealed class DropTableOutsideContractFixer : DropOutsideContractFixer
     {
+        public DropTableOutsideContractFixer()
+            : base("DropTable", "table")
+        {
+        }
+
         public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(RuleIdentifiers.DropTableOutsideContract);
 
         protected override string Title => "Move the table drop to the contract phase";
 
         protected override string EquivalenceKey => RuleIdentifiers.DropTableOutsideContract;
-
-        protected override Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken) =>
-            DropOutsideContractFix.FixAsync(document, diagnostics, "DropTable", "table", cancellationToken);
     }
 }

@@ -2,11 +2,8 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
-using System.Threading;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.Text;
 using SafeMigrations.Analyzers;
 using SafeMigrations.Analyzers.Infrastructure;
 using SafeMigrations.CodeFixes.Infrastructure;
@@ -40,31 +37,10 @@ namespace SafeMigrations.CodeFixes.Rules
 
         protected override string EquivalenceKey => RuleIdentifiers.HeavyLockStatement;
 
-        protected override async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
+        private protected override void Fix(DocumentFix fix)
         {
-            var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-            var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-            var text = await document.GetTextAsync(cancellationToken).ConfigureAwait(false);
-            if (root is null || model is null)
-            {
-                return document;
-            }
-
-            var postgresVersion = MigrationOptions.Read(document.Project.AnalyzerOptions.AnalyzerConfigOptionsProvider.GetOptions(root.SyntaxTree)).PostgresVersion;
-            var changes = new List<TextChange>();
-            foreach (var group in RawSqlDiagnostics.GroupBySqlCall(root, diagnostics, out _))
-            {
-                if (SqlCallRewrite.Read(model, group.Key, cancellationToken) is not { } call)
-                {
-                    continue;
-                }
-
-                var flagged = SqlCallRewrite.StatementIndexes(group.Value);
-                var lines = SqlStatementEdits.Rewrite(call, (index, statement) => flagged.Contains(index) ? Edit(call, statement, postgresVersion) : null);
-                changes.Add(MigrationSyntax.ReplaceStatement(call.Statement, text, lines));
-            }
-
-            return await MigrationSyntax.ApplyAsync(document, changes, cancellationToken).ConfigureAwait(false);
+            var postgresVersion = MigrationOptions.Read(fix.Document.Project.AnalyzerOptions.AnalyzerConfigOptionsProvider.GetOptions(fix.Root.SyntaxTree)).PostgresVersion;
+            fix.EditFlaggedStatements((call, statement) => Edit(call, statement, postgresVersion));
         }
 
         private static StatementEdit Edit(SqlCallRewrite call, SqlStatement statement, int postgresVersion)
@@ -117,7 +93,7 @@ namespace SafeMigrations.CodeFixes.Rules
             var i = 1;
             if (i < tokens.Count && tokens[i].Kind == SqlTokenKind.OpenParen)
             {
-                i = NotValidConstraintFix.SkipGroup(tokens, i);
+                i = SqlStatementEdits.SkipGroup(tokens, i);
             }
             else
             {

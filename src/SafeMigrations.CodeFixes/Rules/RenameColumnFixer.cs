@@ -4,7 +4,6 @@ using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
 using System.Threading;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -39,54 +38,31 @@ namespace SafeMigrations.CodeFixes.Rules
 
         protected override string EquivalenceKey => RuleIdentifiers.RenameColumn;
 
-        protected override async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
+        private protected override void Fix(DocumentFix fix)
         {
-            var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-            var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-            var text = await document.GetTextAsync(cancellationToken).ConfigureAwait(false);
-            if (root is null || model is null)
-            {
-                return document;
-            }
-
-            var changes = new List<TextChange>();
             var renames = new List<Rename>();
-            var sqlCalls = RawSqlDiagnostics.GroupBySqlCall(root, diagnostics, out var builderDiagnostics);
-            foreach (var group in sqlCalls)
+            fix.RewriteFlaggedStatements((call, statement) =>
             {
-                if (SqlCallRewrite.Read(model, group.Key, cancellationToken) is not { } call)
+                if (RawRename(statement, call.Invocation, call.Receiver) is not { } rename)
                 {
-                    continue;
+                    return null;
                 }
 
-                var flagged = SqlCallRewrite.StatementIndexes(group.Value);
-                var lines = call.Rewrite((index, statement) =>
-                {
-                    if (!flagged.Contains(index) || RawRename(statement, call.Invocation, call.Receiver) is not { } rename)
-                    {
-                        return null;
-                    }
+                renames.Add(rename);
+                return ExpandLines(fix.Model, rename, fix.CancellationToken);
+            });
 
-                    renames.Add(rename);
-                    return ExpandLines(model, rename, cancellationToken);
-                });
-                changes.Add(MigrationSyntax.ReplaceStatement(call.Statement, text, lines));
-            }
-
-            foreach (var diagnostic in builderDiagnostics)
+            foreach (var (invocation, statement) in fix.BuilderStatements("RenameColumn"))
             {
-                if (MigrationSyntax.FindInvocation(root, diagnostic) is not { } invocation
-                    || MigrationSyntax.MethodName(invocation) != "RenameColumn"
-                    || MigrationSyntax.StatementOf(invocation) is not { } statement
-                    || !ReferenceEquals(statement.Expression, invocation)
-                    || model.GetOperation(invocation, cancellationToken) is not IInvocationOperation operation
+                if (!ReferenceEquals(statement.Expression, invocation)
+                    || fix.Model.GetOperation(invocation, fix.CancellationToken) is not IInvocationOperation operation
                     || BuilderRename(operation, invocation, MigrationSyntax.Receiver(invocation)) is not { } rename)
                 {
                     continue;
                 }
 
                 renames.Add(rename);
-                changes.Add(MigrationSyntax.ReplaceStatement(statement, text, ExpandLines(model, rename, cancellationToken)));
+                fix.ReplaceStatement(statement, ExpandLines(fix.Model, rename, fix.CancellationToken));
             }
 
             // Contract steps go to the end of Up: one insertion per method, so Fix All never overlaps itself.
@@ -94,20 +70,19 @@ namespace SafeMigrations.CodeFixes.Rules
             {
                 if (method.Key?.Body != null)
                 {
-                    changes.Add(MigrationMethods.Insert(method.Key, text, method.SelectMany(ContractLines).ToList(), atStart: false));
+                    fix.Add(MigrationMethods.Insert(method.Key, fix.Text, method.SelectMany(ContractLines).ToList(), atStart: false));
                 }
             }
 
-            changes.AddRange(DownChanges(model, text, renames, cancellationToken));
-            return await MigrationSyntax.ApplyAsync(document, changes, cancellationToken).ConfigureAwait(false);
+            fix.AddRange(DownChanges(fix.Model, fix.Text, renames, fix.CancellationToken));
         }
 
         private static List<string> ExpandLines(SemanticModel model, Rename rename, CancellationToken cancellationToken)
         {
             var lines = new List<string>
             {
-                "// Expand: add " + Quote(rename.NewName) + " next to " + Quote(rename.OldName) + "; a two-way trigger keeps both in sync while old and new app versions run.",
-                "// Not carried over from " + Quote(rename.OldName) + ": indexes, foreign keys, checks, default, identity. Recreate those on " + Quote(rename.NewName) + " (indexes concurrently) before the contract phase.",
+                "// Expand: add " + SqlFix.Quote(rename.NewName) + " next to " + SqlFix.Quote(rename.OldName) + "; a two-way trigger keeps both in sync while old and new app versions run.",
+                "// Not carried over from " + SqlFix.Quote(rename.OldName) + ": indexes, foreign keys, checks, default, identity. Recreate those on " + SqlFix.Quote(rename.NewName) + " (indexes concurrently) before the contract phase.",
             };
 
             var column = TargetModelColumns.Find(model, rename.At, rename.Table, rename.Schema, rename.NewName, cancellationToken);
@@ -123,21 +98,21 @@ namespace SafeMigrations.CodeFixes.Rules
             }
             else
             {
-                lines.Add("// The target model does not give the type: it is copied from " + Quote(rename.OldName) + " in the catalog at execution time.");
+                lines.Add("// The target model does not give the type: it is copied from " + SqlFix.Quote(rename.OldName) + " in the catalog at execution time.");
                 lines.Add(SqlCallRewrite.SqlCode(rename.Receiver, new[] { AddColumnLikeSql(rename) }, suppressTransaction: false));
             }
 
             lines.Add(rename.Receiver + ".CreateSyncTrigger(table: " + CSharpCode.String(rename.Table) + ", fromColumn: " + CSharpCode.String(rename.OldName)
-                      + ", toColumn: " + CSharpCode.String(rename.NewName) + ", twoWay: true" + SchemaArgument(rename.Schema) + ");");
+                      + ", toColumn: " + CSharpCode.String(rename.NewName) + ", twoWay: true" + CSharpCode.SchemaArgument(rename.Schema) + ");");
             lines.Add("// Backfill: copy existing rows in batches; done when no row differs.");
             lines.Add(rename.Receiver + ".Backfill(table: " + CSharpCode.String(rename.Table)
-                      + ", set: " + CSharpCode.String(Quote(rename.NewName) + " = " + Quote(rename.OldName))
-                      + ", where: " + CSharpCode.String(Quote(rename.NewName) + " IS DISTINCT FROM " + Quote(rename.OldName))
-                      + SchemaArgument(rename.Schema) + ");");
+                      + ", set: " + CSharpCode.String(SqlFix.Quote(rename.NewName) + " = " + SqlFix.Quote(rename.OldName))
+                      + ", where: " + CSharpCode.String(SqlFix.Quote(rename.NewName) + " IS DISTINCT FROM " + SqlFix.Quote(rename.OldName))
+                      + CSharpCode.SchemaArgument(rename.Schema) + ");");
             if (column is { IsRequired: true })
             {
-                lines.Add("// Verify: " + Quote(rename.NewName) + " becomes NOT NULL through a validated check (no long lock).");
-                lines.Add(rename.Receiver + ".SetNotNullThroughCheck(column: " + CSharpCode.String(rename.NewName) + ", table: " + CSharpCode.String(rename.Table) + SchemaArgument(rename.Schema) + ");");
+                lines.Add("// Verify: " + SqlFix.Quote(rename.NewName) + " becomes NOT NULL through a validated check (no long lock).");
+                lines.Add(rename.Receiver + ".SetNotNullThroughCheck(column: " + CSharpCode.String(rename.NewName) + ", table: " + CSharpCode.String(rename.Table) + CSharpCode.SchemaArgument(rename.Schema) + ");");
             }
 
             return lines;
@@ -145,18 +120,18 @@ namespace SafeMigrations.CodeFixes.Rules
 
         private static IEnumerable<string> ContractLines(Rename rename)
         {
-            yield return "// Contract: runs after every app instance stopped using " + Quote(rename.OldName) + ".";
+            yield return "// Contract: runs after every app instance stopped using " + SqlFix.Quote(rename.OldName) + ".";
             yield return rename.Receiver + ".DropSyncTrigger(table: " + CSharpCode.String(rename.Table) + ", fromColumn: " + CSharpCode.String(rename.OldName)
-                         + ", toColumn: " + CSharpCode.String(rename.NewName) + SchemaArgument(rename.Schema) + ").InContractPhase();";
+                         + ", toColumn: " + CSharpCode.String(rename.NewName) + CSharpCode.SchemaArgument(rename.Schema) + ").InContractPhase();";
             yield return rename.Receiver + ".DropColumn(name: " + CSharpCode.String(rename.OldName) + ", table: " + CSharpCode.String(rename.Table)
-                         + SchemaArgument(rename.Schema) + ").InContractPhase();";
+                         + CSharpCode.SchemaArgument(rename.Schema) + ").InContractPhase();";
         }
 
         private static List<string> DownLines(Rename rename, string receiver) => new List<string>
         {
-            "// Undo the expand: drop the sync trigger, then " + Quote(rename.NewName) + " (or rename it back when the contract already dropped " + Quote(rename.OldName) + ").",
+            "// Undo the expand: drop the sync trigger, then " + SqlFix.Quote(rename.NewName) + " (or rename it back when the contract already dropped " + SqlFix.Quote(rename.OldName) + ").",
             receiver + ".DropSyncTrigger(table: " + CSharpCode.String(rename.Table) + ", fromColumn: " + CSharpCode.String(rename.OldName)
-            + ", toColumn: " + CSharpCode.String(rename.NewName) + SchemaArgument(rename.Schema) + ");",
+            + ", toColumn: " + CSharpCode.String(rename.NewName) + CSharpCode.SchemaArgument(rename.Schema) + ");",
             SqlCallRewrite.SqlCode(receiver, new[] { UndoExpandSql(rename) }, suppressTransaction: false),
         };
 
@@ -164,11 +139,11 @@ namespace SafeMigrations.CodeFixes.Rules
         private static IEnumerable<TextChange> DownChanges(SemanticModel model, SourceText text, List<Rename> renames, CancellationToken cancellationToken)
         {
             var changes = new List<TextChange>();
-            var rawReplacements = new Dictionary<InvocationExpressionSyntax, Dictionary<int, List<string>>>();
+            var rawReplacements = new SqlStatementReplacements();
             var prepend = new Dictionary<MethodDeclarationSyntax, List<string>>();
             foreach (var rename in renames)
             {
-                if (MigrationMethods.ContainingMethod(rename.At)?.Identifier.ValueText != "Up" || MigrationMethods.Down(rename.At) is not { } down)
+                if (MigrationMethods.DownOfUp(rename.At) is not { } down)
                 {
                     continue;
                 }
@@ -191,12 +166,7 @@ namespace SafeMigrations.CodeFixes.Rules
                         {
                             if (RawRename(call.Statements[i], invocation, call.Receiver) is { } raw && raw.IsReverseOf(rename))
                             {
-                                if (!rawReplacements.TryGetValue(invocation, out var byStatement))
-                                {
-                                    rawReplacements[invocation] = byStatement = new Dictionary<int, List<string>>();
-                                }
-
-                                byStatement[i] = DownLines(rename, call.Receiver);
+                                rawReplacements.Replace(call, i, DownLines(rename, call.Receiver));
                                 found = true;
                             }
                         }
@@ -214,15 +184,7 @@ namespace SafeMigrations.CodeFixes.Rules
                 }
             }
 
-            foreach (var entry in rawReplacements)
-            {
-                if (SqlCallRewrite.Read(model, entry.Key, cancellationToken) is { } call)
-                {
-                    var lines = call.Rewrite((index, statement) => entry.Value.TryGetValue(index, out var replacement) ? replacement : null);
-                    changes.Add(MigrationSyntax.ReplaceStatement(call.Statement, text, lines));
-                }
-            }
-
+            changes.AddRange(rawReplacements.Changes(text));
             foreach (var entry in prepend)
             {
                 changes.Add(MigrationMethods.Insert(entry.Key, text, entry.Value, atStart: true));
@@ -234,30 +196,28 @@ namespace SafeMigrations.CodeFixes.Rules
         /// <summary>ALTER TABLE t ADD COLUMN "new" with the old column's type, read from pg_attribute when it runs.</summary>
         private static string AddColumnLikeSql(Rename rename)
         {
-            var table = Literal(Qualify(rename.Schema, rename.Table));
+            var table = SqlFix.Literal(SqlFix.Qualify(rename.Schema, rename.Table));
             return "DO $body$\nBEGIN\n"
-                   + "    EXECUTE format('ALTER TABLE %s ADD COLUMN %I %s', " + table + "::regclass, " + Literal(rename.NewName) + ",\n"
+                   + "    EXECUTE format('ALTER TABLE %s ADD COLUMN %I %s', " + table + "::regclass, " + SqlFix.Literal(rename.NewName) + ",\n"
                    + "        (SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a\n"
-                   + "         WHERE a.attrelid = " + table + "::regclass AND a.attname = " + Literal(rename.OldName) + " AND NOT a.attisdropped));\n"
+                   + "         WHERE a.attrelid = " + table + "::regclass AND a.attname = " + SqlFix.Literal(rename.OldName) + " AND NOT a.attisdropped));\n"
                    + "END $body$";
         }
 
         /// <summary>Drops the new column while the old one exists; otherwise (contract done) renames the new one back.</summary>
         private static string UndoExpandSql(Rename rename)
         {
-            var qualified = Qualify(rename.Schema, rename.Table);
+            var qualified = SqlFix.Qualify(rename.Schema, rename.Table);
             return "DO $body$\nBEGIN\n"
-                   + "    IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = " + Literal(qualified) + "::regclass AND attname = " + Literal(rename.OldName) + " AND NOT attisdropped) THEN\n"
-                   + "        ALTER TABLE " + qualified + " DROP COLUMN " + Quote(rename.NewName) + ";\n"
+                   + "    IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = " + SqlFix.Literal(qualified) + "::regclass AND attname = " + SqlFix.Literal(rename.OldName) + " AND NOT attisdropped) THEN\n"
+                   + "        ALTER TABLE " + qualified + " DROP COLUMN " + SqlFix.Quote(rename.NewName) + ";\n"
                    + "    ELSE\n"
-                   + "        ALTER TABLE " + qualified + " RENAME COLUMN " + Quote(rename.NewName) + " TO " + Quote(rename.OldName) + ";\n"
+                   + "        ALTER TABLE " + qualified + " RENAME COLUMN " + SqlFix.Quote(rename.NewName) + " TO " + SqlFix.Quote(rename.OldName) + ";\n"
                    + "    END IF;\n"
                    + "END $body$";
         }
 
         private static string SchemaLine(string? schema) => schema is null ? string.Empty : "    schema: " + CSharpCode.String(schema) + ",\n";
-
-        private static string SchemaArgument(string? schema) => schema is null ? string.Empty : ", schema: " + CSharpCode.String(schema);
 
         private static Rename? BuilderRename(IInvocationOperation operation, SyntaxNode at, string receiver)
         {
@@ -285,12 +245,6 @@ namespace SafeMigrations.CodeFixes.Rules
                 ? new Rename(at, receiver, table.Schema, table.Name, action.Column, action.Name)
                 : null;
         }
-
-        private static string Qualify(string? schema, string table) => (schema is null ? string.Empty : Quote(schema) + ".") + Quote(table);
-
-        private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
-
-        private static string Literal(string text) => "'" + text.Replace("'", "''") + "'";
 
         private sealed class Rename
         {

@@ -4,7 +4,6 @@ using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
 using System.Threading;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -32,48 +31,25 @@ namespace SafeMigrations.CodeFixes.Rules
 
         protected override string EquivalenceKey => RuleIdentifiers.RenameTable;
 
-        protected override async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
+        private protected override void Fix(DocumentFix fix)
         {
-            var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-            var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-            var text = await document.GetTextAsync(cancellationToken).ConfigureAwait(false);
-            if (root is null || model is null)
-            {
-                return document;
-            }
-
-            var changes = new List<TextChange>();
             var renames = new List<(SyntaxNode At, string Receiver, Name From, Name To)>();
-            var sqlCalls = RawSqlDiagnostics.GroupBySqlCall(root, diagnostics, out var builderDiagnostics);
-            foreach (var group in sqlCalls)
+            fix.RewriteFlaggedStatements((call, statement) =>
             {
-                if (SqlCallRewrite.Read(model, group.Key, cancellationToken) is not { } call)
+                if (RawRename(statement) is not { } rename)
                 {
-                    continue;
+                    return null;
                 }
 
-                var flagged = SqlCallRewrite.StatementIndexes(group.Value);
-                var lines = call.Rewrite((index, statement) =>
-                {
-                    if (!flagged.Contains(index) || RawRename(statement) is not { } rename)
-                    {
-                        return null;
-                    }
+                renames.Add((call.Invocation, call.Receiver, rename.From, rename.To));
+                var result = new List<string> { SqlCallRewrite.SqlCode(call.Receiver, new[] { statement.Text }, call.SuppressTransaction) };
+                result.AddRange(ViewLines(call.Receiver, rename.From, rename.To));
+                return result;
+            });
 
-                    renames.Add((call.Invocation, call.Receiver, rename.From, rename.To));
-                    var result = new List<string> { SqlCallRewrite.SqlCode(call.Receiver, new[] { statement.Text }, call.SuppressTransaction) };
-                    result.AddRange(ViewLines(call.Receiver, rename.From, rename.To));
-                    return result;
-                });
-                changes.Add(MigrationSyntax.ReplaceStatement(call.Statement, text, lines));
-            }
-
-            foreach (var diagnostic in builderDiagnostics)
+            foreach (var (invocation, statement) in fix.BuilderStatements("RenameTable"))
             {
-                if (MigrationSyntax.FindInvocation(root, diagnostic) is not { } invocation
-                    || MigrationSyntax.MethodName(invocation) != "RenameTable"
-                    || MigrationSyntax.StatementOf(invocation) is not { } statement
-                    || model.GetOperation(invocation, cancellationToken) is not IInvocationOperation operation
+                if (fix.Model.GetOperation(invocation, fix.CancellationToken) is not IInvocationOperation operation
                     || BuilderRename(operation) is not { } rename)
                 {
                     continue;
@@ -81,24 +57,23 @@ namespace SafeMigrations.CodeFixes.Rules
 
                 var receiver = MigrationSyntax.Receiver(invocation);
                 renames.Add((invocation, receiver, rename.From, rename.To));
-                var indent = MigrationSyntax.Indentation(statement, text);
-                var newLine = MigrationSyntax.DetectNewLine(text);
+                var indent = MigrationSyntax.Indentation(statement, fix.Text);
+                var newLine = MigrationSyntax.DetectNewLine(fix.Text);
                 var inserted = string.Concat(ViewLines(receiver, rename.From, rename.To).Select(l => newLine + indent + l));
-                changes.Add(new TextChange(new TextSpan(statement.Span.End, 0), inserted));
+                fix.Add(new TextChange(new TextSpan(statement.Span.End, 0), inserted));
             }
 
-            changes.AddRange(DownChanges(model, text, renames, cancellationToken));
-            return await MigrationSyntax.ApplyAsync(document, changes, cancellationToken).ConfigureAwait(false);
+            fix.AddRange(DownChanges(fix.Model, fix.Text, renames, fix.CancellationToken));
         }
 
         /// <summary>In <c>Down</c>, the view is dropped right before the statement that renames the table back.</summary>
         private static IEnumerable<TextChange> DownChanges(SemanticModel model, SourceText text, List<(SyntaxNode At, string Receiver, Name From, Name To)> renames, CancellationToken cancellationToken)
         {
             var changes = new List<TextChange>();
-            var rawInserts = new Dictionary<InvocationExpressionSyntax, Dictionary<int, List<string>>>();
+            var rawReplacements = new SqlStatementReplacements();
             foreach (var (at, receiver, from, to) in renames)
             {
-                if (MigrationMethods.ContainingMethod(at)?.Identifier.ValueText != "Up" || MigrationMethods.Down(at) is not { } down)
+                if (MigrationMethods.DownOfUp(at) is not { } down)
                 {
                     continue;
                 }
@@ -119,49 +94,34 @@ namespace SafeMigrations.CodeFixes.Rules
                         {
                             if (RawRename(call.Statements[i]) is { } raw && raw.From == to && raw.To == from)
                             {
-                                if (!rawInserts.TryGetValue(invocation, out var byStatement))
-                                {
-                                    rawInserts[invocation] = byStatement = new Dictionary<int, List<string>>();
-                                }
-
-                                byStatement[i] = DownLines(call.Receiver, from, to);
+                                var lines = DownLines(call.Receiver, from, to);
+                                lines.Add(SqlCallRewrite.SqlCode(call.Receiver, new[] { call.Statements[i].Text }, call.SuppressTransaction));
+                                rawReplacements.Replace(call, i, lines);
                             }
                         }
                     }
                 }
             }
 
-            foreach (var entry in rawInserts)
-            {
-                if (SqlCallRewrite.Read(model, entry.Key, cancellationToken) is not { } call)
-                {
-                    continue;
-                }
-
-                var lines = call.Rewrite((index, statement) => entry.Value.TryGetValue(index, out var before)
-                    ? before.Concat(new[] { SqlCallRewrite.SqlCode(call.Receiver, new[] { statement.Text }, call.SuppressTransaction) }).ToList()
-                    : null);
-                changes.Add(MigrationSyntax.ReplaceStatement(call.Statement, text, lines));
-            }
-
+            changes.AddRange(rawReplacements.Changes(text));
             return changes;
         }
 
         private static IEnumerable<string> ViewLines(string receiver, Name from, Name to)
         {
-            yield return "// Expand: the running app keeps using " + Quote(from.Table) + " through an updatable view over the renamed table.";
+            yield return "// Expand: the running app keeps using " + SqlFix.Quote(from.Table) + " through an updatable view over the renamed table.";
             if (from.Schema == to.Schema)
             {
-                yield return receiver + ".CreateCompatibilityView(viewName: " + CSharpCode.String(from.Table) + ", table: " + CSharpCode.String(to.Table) + SchemaArgument(from.Schema) + ");";
+                yield return receiver + ".CreateCompatibilityView(viewName: " + CSharpCode.String(from.Table) + ", table: " + CSharpCode.String(to.Table) + CSharpCode.SchemaArgument(from.Schema) + ");";
                 yield return "// Contract: runs after every app instance stopped using the old name.";
-                yield return receiver + ".DropCompatibilityView(viewName: " + CSharpCode.String(from.Table) + SchemaArgument(from.Schema) + ").InContractPhase();";
+                yield return receiver + ".DropCompatibilityView(viewName: " + CSharpCode.String(from.Table) + CSharpCode.SchemaArgument(from.Schema) + ").InContractPhase();";
             }
             else
             {
                 // The runtime step takes one schema for the view and the table: a move between schemas is written out.
                 yield return SqlCallRewrite.SqlCode(receiver, new[] { "CREATE OR REPLACE VIEW " + Qualify(from) + " AS SELECT * FROM " + Qualify(to) }, suppressTransaction: false);
                 yield return "// Contract: runs after every app instance stopped using the old name.";
-                yield return DropOutsideContractFix.ContractSql(receiver, "DROP VIEW IF EXISTS " + Qualify(from), suppressTransaction: false);
+                yield return SqlCallRewrite.ContractSqlCode(receiver, "DROP VIEW IF EXISTS " + Qualify(from), suppressTransaction: false);
             }
         }
 
@@ -169,11 +129,9 @@ namespace SafeMigrations.CodeFixes.Rules
         {
             "// The compatibility view holds the old name: drop it before renaming back.",
             from.Schema == to.Schema
-                ? receiver + ".DropCompatibilityView(viewName: " + CSharpCode.String(from.Table) + SchemaArgument(from.Schema) + ");"
+                ? receiver + ".DropCompatibilityView(viewName: " + CSharpCode.String(from.Table) + CSharpCode.SchemaArgument(from.Schema) + ");"
                 : SqlCallRewrite.SqlCode(receiver, new[] { "DROP VIEW IF EXISTS " + Qualify(from) }, suppressTransaction: false),
         };
-
-        private static string SchemaArgument(string? schema) => schema is null ? string.Empty : ", schema: " + CSharpCode.String(schema);
 
         /// <summary>EF's RenameTable as the analyzer reads it: a null newName keeps the name, a null newSchema is the default schema.</summary>
         private static (Name From, Name To)? BuilderRename(IInvocationOperation operation)
@@ -214,9 +172,7 @@ namespace SafeMigrations.CodeFixes.Rules
             return null;
         }
 
-        private static string Qualify(Name name) => (name.Schema is null ? string.Empty : Quote(name.Schema) + ".") + Quote(name.Table);
-
-        private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
+        private static string Qualify(Name name) => SqlFix.Qualify(name.Schema, name.Table);
 
         private readonly struct Name : IEquatable<Name>
         {

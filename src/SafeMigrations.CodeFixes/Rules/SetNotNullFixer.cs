@@ -1,14 +1,10 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Composition;
-using System.Threading;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.Text;
 using SafeMigrations.Analyzers;
 using SafeMigrations.CodeFixes.Infrastructure;
-using SafeMigrations.Sql;
 
 namespace SafeMigrations.CodeFixes.Rules
 {
@@ -29,43 +25,29 @@ namespace SafeMigrations.CodeFixes.Rules
 
         protected override string EquivalenceKey => RuleIdentifiers.SetNotNull;
 
-        protected override async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
+        private protected override void Fix(DocumentFix fix)
         {
-            var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-            var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-            var text = await document.GetTextAsync(cancellationToken).ConfigureAwait(false);
-            if (root is null || model is null)
-            {
-                return document;
-            }
-
-            RawSqlDiagnostics.GroupBySqlCall(root, diagnostics, out var builderDiagnostics);
-            var changes = RawSqlFixes.RewriteActions(root, model, text, diagnostics, (call, statement, action) =>
+            fix.RewriteActions((call, statement, action) =>
             {
                 if (action.Column is null)
                 {
                     return null;
                 }
 
-                var (table, schema) = RawSqlFixes.TableCode(statement.Table!);
+                var (table, schema) = CSharpCode.TableAndSchema(statement.Table!);
                 return new[] { ColumnSteps.NotNullComment, ColumnSteps.SetNotNull(call.Receiver, table, schema, action.Column) };
-            }, cancellationToken);
+            });
 
-            foreach (var diagnostic in builderDiagnostics)
+            foreach (var call in fix.StepCalls("AlterColumn"))
             {
-                if (MigrationSyntax.FindInvocation(root, diagnostic) is { } invocation
-                    && StepCall.Read(model, invocation, cancellationToken) is { Method: "AlterColumn" } call
-                    && call.String("name") is { } column
-                    && call.Code("table") is { } table)
+                if (call.String("name") is { } column && call.Code("table") is { } table)
                 {
-                    changes.Add(MigrationSyntax.ReplaceStatement(call.Statement, text, Fix(call, column, table)));
+                    fix.ReplaceStatement(call.Statement, FixBuilder(call, column, table));
                 }
             }
-
-            return await MigrationSyntax.ApplyAsync(document, changes, cancellationToken).ConfigureAwait(false);
         }
 
-        private static IEnumerable<string> Fix(StepCall call, string column, string table)
+        private static IEnumerable<string> FixBuilder(StepCall call, string column, string table)
         {
             var schema = call.Code("schema");
             if (!ChangesOnlyNullability(call))

@@ -3,8 +3,6 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
-using System.Threading;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using SafeMigrations.Analyzers;
@@ -41,22 +39,11 @@ namespace SafeMigrations.CodeFixes.Rules
 
         protected override string EquivalenceKey => RuleIdentifiers.UnbatchedDataChange;
 
-        protected override async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
-        {
-            var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-            var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-            var text = await document.GetTextAsync(cancellationToken).ConfigureAwait(false);
-            if (root is null || model is null)
-            {
-                return document;
-            }
-
-            var changes = RawSqlFixes.RewriteStatements(root, model, text, diagnostics, (call, statement, _) =>
+        private protected override void Fix(DocumentFix fix) =>
+            fix.RewriteStatements((call, statement, _) =>
                 statement.Kind == StatementKind.Update ? FixUpdate(call.Receiver, statement)
                 : statement.Kind == StatementKind.Delete ? FixDelete(call.Receiver, statement)
-                : null, cancellationToken);
-            return await MigrationSyntax.ApplyAsync(document, changes, cancellationToken).ConfigureAwait(false);
-        }
+                : null);
 
         private static IReadOnlyList<string>? FixUpdate(string receiver, SqlStatement statement)
         {
@@ -90,7 +77,7 @@ namespace SafeMigrations.CodeFixes.Rules
             }
 
             var set = Text(statement, setStart, setEnd - 1, alias);
-            var (table, schema) = RawSqlFixes.TableCode(statement.Table!);
+            var (table, schema) = CSharpCode.TableAndSchema(statement.Table!);
             string settle;
             var review = false;
             if (from != null)
@@ -164,7 +151,7 @@ namespace SafeMigrations.CodeFixes.Rules
                 where = "EXISTS (SELECT 1 FROM " + usingList + (where is null ? string.Empty : " WHERE " + where) + ")";
             }
 
-            var (table, schema) = RawSqlFixes.TableCode(statement.Table!);
+            var (table, schema) = CSharpCode.TableAndSchema(statement.Table!);
             return new[]
             {
                 "// The rows are deleted in keyset batches, each its own short transaction.",

@@ -1,10 +1,6 @@
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Linq;
-using System.Threading;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.Text;
 using SafeMigrations.Analyzers.Infrastructure;
 using SafeMigrations.CodeFixes.Infrastructure;
 using SafeMigrations.Sql;
@@ -12,18 +8,18 @@ using SafeMigrations.Sql;
 namespace SafeMigrations.CodeFixes.Rules
 {
     /// <summary>
-    /// The shared fix of SM0008 (foreign keys) and SM0009 (checks): add the constraint NOT VALID (brief lock, no scan),
+    /// Base of the SM0008 (foreign keys) and SM0009 (checks) fixers: add the constraint NOT VALID (brief lock, no scan),
     /// then <c>ValidateConstraint</c>, whose transaction is suppressed so EF commits the ADD first and the scan runs
     /// under SHARE UPDATE EXCLUSIVE.
     /// </summary>
-    internal sealed class NotValidConstraintFix
+    public abstract class NotValidConstraintFixer : MigrationFixer
     {
         private readonly ConstraintKind _kind;
         private readonly string _builderMethod;
         private readonly string _safeMethod;
         private readonly string _what;
 
-        public NotValidConstraintFix(ConstraintKind kind, string builderMethod, string safeMethod, string what)
+        private protected NotValidConstraintFixer(ConstraintKind kind, string builderMethod, string safeMethod, string what)
         {
             _kind = kind;
             _builderMethod = builderMethod;
@@ -35,49 +31,26 @@ namespace SafeMigrations.CodeFixes.Rules
 
         private const string VerifyComment = "// Verify: validate the existing rows after the migration's transaction commits, under SHARE UPDATE EXCLUSIVE (reads and writes continue).";
 
-        public async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
+        private protected sealed override void Fix(DocumentFix fix)
         {
-            var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-            var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-            var text = await document.GetTextAsync(cancellationToken).ConfigureAwait(false);
-            if (root is null || model is null)
+            foreach (var (call, diagnostics) in fix.SqlCalls())
             {
-                return document;
+                var flagged = FlaggedActions(diagnostics);
+                fix.ReplaceStatement(call.Statement, SqlStatementEdits.Rewrite(call, (index, statement) =>
+                    flagged.TryGetValue(index, out var actions) ? EditStatement(call.Receiver, statement, actions) : null));
             }
 
-            var changes = new List<TextChange>();
-            var sqlCalls = RawSqlDiagnostics.GroupBySqlCall(root, diagnostics, out var builderDiagnostics);
-            foreach (var group in sqlCalls)
+            foreach (var builder in fix.BuilderCalls(_builderMethod))
             {
-                if (SqlCallRewrite.Read(model, group.Key, cancellationToken) is not { } call)
-                {
-                    continue;
-                }
-
-                var flagged = FlaggedActions(group.Value);
-                var lines = SqlStatementEdits.Rewrite(call, (index, statement) =>
-                    flagged.TryGetValue(index, out var actions) ? EditStatement(call.Receiver, statement, actions) : null);
-                changes.Add(MigrationSyntax.ReplaceStatement(call.Statement, text, lines));
-            }
-
-            foreach (var diagnostic in builderDiagnostics)
-            {
-                if (BuilderCall.Read(root, model, diagnostic, _builderMethod, cancellationToken) is not { } builder)
-                {
-                    continue;
-                }
-
                 // The runtime step takes EF's parameters in EF's order: renaming the method keeps every argument.
-                changes.Add(MigrationSyntax.InsertCommentsBefore(builder.Statement, text, new[] { ExpandComment }));
-                changes.Add(builder.RenameMethod(_safeMethod));
-                changes.Add(builder.InsertAfter(text, new[]
+                fix.InsertCommentsBefore(builder.Statement, ExpandComment);
+                fix.Add(builder.RenameMethod(_safeMethod));
+                fix.Add(builder.InsertAfter(fix.Text, new[]
                 {
                     VerifyComment,
                     BuilderCall.Call(builder.Receiver, "ValidateConstraint", ("name", builder.Argument("name")), ("table", builder.Argument("table")), ("schema", builder.Argument("schema"))),
                 }));
             }
-
-            return await MigrationSyntax.ApplyAsync(document, changes, cancellationToken).ConfigureAwait(false);
         }
 
         private static Dictionary<int, HashSet<int>> FlaggedActions(IEnumerable<Diagnostic> diagnostics)
@@ -282,7 +255,7 @@ namespace SafeMigrations.CodeFixes.Rules
                 i += 2;
             }
 
-            i = SkipGroup(tokens, i);
+            i = SqlStatementEdits.SkipGroup(tokens, i);
             while (i < tokens.Count)
             {
                 if (tokens[i].IsKeyword("match") && i + 1 < tokens.Count)
@@ -295,7 +268,7 @@ namespace SafeMigrations.CodeFixes.Rules
                     if (tokens[i].IsKeyword("no") || tokens[i].IsKeyword("set"))
                     {
                         i += 2;
-                        i = SkipGroup(tokens, i);
+                        i = SqlStatementEdits.SkipGroup(tokens, i);
                     }
                     else
                     {
@@ -326,7 +299,7 @@ namespace SafeMigrations.CodeFixes.Rules
         /// <summary>Index after <c>CHECK (expr) [NO INHERIT]</c>.</summary>
         private static int EndOfCheck(IReadOnlyList<SqlToken> tokens, int i)
         {
-            var after = SkipGroup(tokens, i);
+            var after = SqlStatementEdits.SkipGroup(tokens, i);
             if (after == i)
             {
                 return -1;
@@ -338,30 +311,6 @@ namespace SafeMigrations.CodeFixes.Rules
             }
 
             return after;
-        }
-
-        /// <summary>Skips a parenthesised group starting at <paramref name="i"/>; returns <paramref name="i"/> when there is none.</summary>
-        internal static int SkipGroup(IReadOnlyList<SqlToken> tokens, int i)
-        {
-            if (i >= tokens.Count || tokens[i].Kind != SqlTokenKind.OpenParen)
-            {
-                return i;
-            }
-
-            var depth = 0;
-            for (var j = i; j < tokens.Count; j++)
-            {
-                if (tokens[j].Kind == SqlTokenKind.OpenParen)
-                {
-                    depth++;
-                }
-                else if (tokens[j].Kind == SqlTokenKind.CloseParen && --depth == 0)
-                {
-                    return j + 1;
-                }
-            }
-
-            return tokens.Count;
         }
     }
 }
