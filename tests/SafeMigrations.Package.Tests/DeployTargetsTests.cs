@@ -79,6 +79,19 @@ public class DeployTargetsTests : IClassFixture<PostgresServerFixture>
         Assert.DoesNotContain(Secret, failed.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Verify_replays_the_history_on_a_throwaway_PostgreSQL_and_writes_the_reports()
+    {
+        var verify = Build(connection: null, "-t:SafeMigrationsVerify");
+
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+        Assert.Contains("verify passed", verify.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("error SM", verify.Output, StringComparison.Ordinal);
+        var report = Path.Combine(_package.ConsumerDirectory, "obj", "safemigrations-verify.md");
+        Assert.Contains("20240315000000_AddOrderCustomerForeignKey", File.ReadAllText(report), StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.ChangeExtension(report, ".sarif")), "No SARIF report next to " + report);
+    }
+
     /// <summary>
     /// <c>dotnet build</c> of the consumer with extra arguments; the connection string only ever travels in
     /// <c>SAFEMIGRATIONS_CONNECTION</c>, as a deploy pipeline would pass a secret.

@@ -93,7 +93,84 @@ ORDER BY n.nspname, c.relname";
                     notes.Add($"{table.Qualified}: not seeded: {exception.SqlState}: {exception.MessageText}");
                 }
             }
+
+            await RepairImpliedReferencesAsync(connection, tables, columns, foreignKeys, notes, cancellationToken).ConfigureAwait(false);
             return notes;
+        }
+
+        /// <summary>
+        /// Real data keeps <c>Orders.CustomerId</c> pointing at a customer even before a migration adds the foreign key,
+        /// so a later <c>AddForeignKey</c> validates. Seeded rows must too, or verify fails a safe project on orphans we
+        /// made up: every column named like EF's convention for a reference (<c>CustomerId</c>, <c>customer_id</c>) that
+        /// has no foreign key yet, and whose table (<c>Customers</c>, <c>customer</c>, ...) has a one-column primary key of
+        /// the same type, is pointed at existing parent rows; orphans become NULL when the parent is empty.
+        /// </summary>
+        private static async Task RepairImpliedReferencesAsync(NpgsqlConnection connection, List<UserTable> tables, Dictionary<long, List<Column>> columns, List<ForeignKey> foreignKeys, List<string> notes, CancellationToken cancellationToken)
+        {
+            Dictionary<long, (string Column, string Type)> primaryKeys = await SingleColumnPrimaryKeysAsync(connection, tables, cancellationToken).ConfigureAwait(false);
+            foreach (UserTable child in tables)
+            {
+                if (!columns.TryGetValue(child.Oid, out List<Column>? childColumns))
+                    continue;
+                foreach (Column column in childColumns)
+                {
+                    if (column.Generated || column.Identity || foreignKeys.Any(f => f.Table == child.Oid && f.Columns.Contains(column.Name)))
+                        continue;
+                    UserTable? parent = ImpliedParent(column.Name, child, tables);
+                    if (parent is null || !primaryKeys.TryGetValue(parent.Oid, out var key) || key.Type != column.Type
+                        || (parent.Oid == child.Oid && key.Column == column.Name))
+                        continue;
+
+                    string c = SqlIdentifier.Quote(column.Name);
+                    string k = SqlIdentifier.Quote(key.Column);
+                    string pick = $"(SELECT p.{k} FROM {parent.Qualified} p ORDER BY p.{k} OFFSET (abs(hashtext(x.ctid::text)) % greatest((SELECT count(*) FROM {parent.Qualified}), 1)) LIMIT 1)";
+                    string orphan = $"x.{c} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {parent.Qualified} p WHERE p.{k} = x.{c})";
+                    string sql = $"UPDATE {child.Qualified} AS x SET {c} = {pick} WHERE {orphan} AND EXISTS (SELECT 1 FROM {parent.Qualified})";
+                    if (!column.NotNull)
+                        sql += $"; UPDATE {child.Qualified} AS x SET {c} = NULL WHERE {orphan}";
+                    try
+                    {
+                        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 60 };
+                        int repaired = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                        if (repaired > 0)
+                            notes.Add($"{child.Qualified}.{c}: {repaired} seeded value(s) pointed at rows of {parent.Qualified} (a reference without a foreign key yet)");
+                    }
+                    catch (PostgresException exception)
+                    {
+                        notes.Add($"{child.Qualified}.{c}: references to {parent.Qualified} not repaired: {exception.SqlState}: {exception.MessageText}");
+                    }
+                }
+            }
+        }
+
+        /// <summary>The table a column named like a reference points at by EF's conventions, if there is one.</summary>
+        private static UserTable? ImpliedParent(string columnName, UserTable child, List<UserTable> tables)
+        {
+            string name = columnName.ToLowerInvariant();
+            string stem = name.EndsWith("_id", StringComparison.Ordinal) ? name.Substring(0, name.Length - 3)
+                : name.EndsWith("id", StringComparison.Ordinal) ? name.Substring(0, name.Length - 2)
+                : string.Empty;
+            if (stem.Length == 0)
+                return null;
+            string[] candidates = { stem, stem + "s", stem + "es", stem.EndsWith("y", StringComparison.Ordinal) ? stem.Substring(0, stem.Length - 1) + "ies" : stem };
+            return tables
+                .Where(t => candidates.Contains(t.Name.ToLowerInvariant().Replace("_", string.Empty)) || candidates.Contains(t.Name.ToLowerInvariant()))
+                .OrderBy(t => t.Schema == child.Schema ? 0 : 1)
+                .FirstOrDefault();
+        }
+
+        private static async Task<Dictionary<long, (string Column, string Type)>> SingleColumnPrimaryKeysAsync(NpgsqlConnection connection, List<UserTable> tables, CancellationToken cancellationToken)
+        {
+            const string sql = @"SELECT con.conrelid::bigint, a.attname, format_type(a.atttypid, a.atttypmod)
+FROM pg_constraint con JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = con.conkey[1]
+WHERE con.contype = 'p' AND array_length(con.conkey, 1) = 1 AND con.conrelid = ANY($1)";
+            var result = new Dictionary<long, (string, string)>();
+            await using var command = new NpgsqlCommand(sql, connection);
+            command.Parameters.Add(new NpgsqlParameter { Value = tables.Select(t => (uint)t.Oid).ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Oid });
+            await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                result[reader.GetInt64(0)] = (reader.GetString(1), reader.GetString(2));
+            return result;
         }
 
         private string? BuildInsert(UserTable table, List<Column> columns, List<ForeignKey> foreignKeys, Dictionary<long, UserTable> tables, int rows, out string sql)
