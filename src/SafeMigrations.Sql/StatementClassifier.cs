@@ -428,21 +428,7 @@ namespace SafeMigrations.Sql
         {
             s.Kind = StatementKind.LockTable;
             c.Accept("table");
-            var tables = new List<QualifiedName>();
-            while (true)
-            {
-                QualifiedName? name = c.ReadRelation(out bool only);
-                if (name is null)
-                    break;
-                if (tables.Count == 0)
-                    s.Only = only;
-                tables.Add(name);
-                if (!c.AcceptKind(SqlTokenKind.Comma))
-                    break;
-            }
-
-            s.Tables = tables;
-            s.Table = tables.FirstOrDefault();
+            ReadRelationList(s, c);
             s.LockMode = "ACCESS EXCLUSIVE";
             if (c.Accept("in"))
             {
@@ -462,10 +448,9 @@ namespace SafeMigrations.Sql
             s.NoWait = c.Accept("nowait");
         }
 
-        private static void ClassifyTruncate(SqlStatement s, TokenCursor c)
+        /// <summary>Reads <c>[ONLY] a, [ONLY] b, ...</c> (LOCK, TRUNCATE) into Tables and Table; Only follows the first.</summary>
+        private static void ReadRelationList(SqlStatement s, TokenCursor c)
         {
-            s.Kind = StatementKind.Truncate;
-            c.Accept("table");
             var tables = new List<QualifiedName>();
             while (true)
             {
@@ -481,6 +466,13 @@ namespace SafeMigrations.Sql
 
             s.Tables = tables;
             s.Table = tables.FirstOrDefault();
+        }
+
+        private static void ClassifyTruncate(SqlStatement s, TokenCursor c)
+        {
+            s.Kind = StatementKind.Truncate;
+            c.Accept("table");
+            ReadRelationList(s, c);
             s.Cascade = c.FindKeywordAtDepthZero(c.Position, "cascade") >= 0;
         }
     }
