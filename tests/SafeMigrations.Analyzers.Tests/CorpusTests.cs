@@ -91,11 +91,7 @@ public sealed class CorpusTests
 
         var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString()).ToList();
 
-        var analyzers = typeof(SafeMigrations.Analyzers.RuleIdentifiers).Assembly.GetTypes()
-            .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t) && t.GetCustomAttribute<DiagnosticAnalyzerAttribute>() is not null)
-            .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
-            .ToImmutableArray();
-        var diagnostics = await compilation.WithAnalyzers(analyzers).GetAnalyzerDiagnosticsAsync();
+        var diagnostics = await compilation.WithAnalyzers(RuleAnalyzers.All).GetAnalyzerDiagnosticsAsync();
 
         var byFile = diagnostics
             .Where(d => d.Id.StartsWith("SM", StringComparison.Ordinal))

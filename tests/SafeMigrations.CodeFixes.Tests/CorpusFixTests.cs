@@ -13,7 +13,6 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
 using SafeMigrations.Analyzers.Tests.Verifiers;
-using SafeMigrations.CodeFixes.Tests.Verifiers;
 
 namespace SafeMigrations.CodeFixes.Tests;
 
@@ -34,7 +33,7 @@ public class CorpusFixTests
     public void Every_rule_has_a_fixer()
     {
         var fixable = Fixers.SelectMany(f => f.FixableDiagnosticIds).ToHashSet(StringComparer.Ordinal);
-        var rules = CSharpCodeFixVerifier<SafeMigrations.CodeFixes.Rules.CreateIndexNonConcurrentlyFixer>.AllAnalyzers
+        var rules = RuleAnalyzers.All
             .SelectMany(a => a.SupportedDiagnostics).Select(d => d.Id).Distinct();
         var missing = rules.Where(id => !fixable.Contains(id)).ToList();
         Assert.True(missing.Count == 0, "Rules without a fixer: " + string.Join(", ", missing));
@@ -89,7 +88,7 @@ public class CorpusFixTests
     {
         var compilation = (await project.GetCompilationAsync())!;
         var diagnostics = await compilation
-            .WithAnalyzers(CSharpCodeFixVerifier<SafeMigrations.CodeFixes.Rules.CreateIndexNonConcurrentlyFixer>.AllAnalyzers)
+            .WithAnalyzers(RuleAnalyzers.All)
             .GetAnalyzerDiagnosticsAsync();
         return diagnostics.Where(d => d.Id.StartsWith("SM", StringComparison.Ordinal))
             .OrderBy(d => d.Location.SourceTree?.FilePath, StringComparer.Ordinal)

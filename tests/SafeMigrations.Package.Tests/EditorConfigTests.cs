@@ -37,7 +37,8 @@ public class EditorConfigTests
     {
         _fixture.EnsureConsumerBuilt();
         var directory = Path.Combine(_fixture.Root, "consumer-" + name);
-        CopyDirectory(_fixture.ConsumerDirectory, directory);
+        // obj/ comes along: the copy builds from the consumer's restore.
+        RepositoryLayout.CopyTree(_fixture.ConsumerDirectory, directory, includeObj: true);
         File.WriteAllText(Path.Combine(directory, ".editorconfig"), "root = true\n\n[*.cs]\n" + setting + "\n");
 
         return DotNetCli.Run(
@@ -46,16 +47,5 @@ public class EditorConfigTests
             TimeSpan.FromMinutes(8),
             "build", "Consumer.csproj", "-c", "Debug", "--no-incremental",
             "-nodeReuse:false", "-p:UseSharedCompilation=false", "-tl:off", "-clp:NoSummary");
-    }
-
-    private static void CopyDirectory(string source, string destination)
-    {
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories)
-                     .Where(f => !f.Contains(Path.DirectorySeparatorChar + "bin" + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
-        {
-            var target = Path.Combine(destination, Path.GetRelativePath(source, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target, overwrite: true);
-        }
     }
 }

@@ -24,14 +24,8 @@ public class EfCore8ConsumerTests
     {
         _fixture.EnsureConsumerBuilt();
         var directory = Path.Combine(_fixture.Root, "consumer-ef8");
-        foreach (var file in Directory.EnumerateFiles(_fixture.ConsumerDirectory, "*", SearchOption.AllDirectories)
-                     .Where(f => !f.Contains(Path.DirectorySeparatorChar + "bin" + Path.DirectorySeparatorChar, StringComparison.Ordinal)
-                                 && !f.Contains(Path.DirectorySeparatorChar + "obj" + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
-        {
-            var target = Path.Combine(directory, Path.GetRelativePath(_fixture.ConsumerDirectory, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target, overwrite: true);
-        }
+        // Without obj/: the consumer's restore is for net10.0.
+        RepositoryLayout.CopyTree(_fixture.ConsumerDirectory, directory);
 
         var project = Path.Combine(directory, "Consumer.csproj");
         var csproj = File.ReadAllText(project);

@@ -7,24 +7,11 @@ namespace SafeMigrations.Package.Tests;
 
 internal static class RepositoryLayout
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root => SafeMigrations.Testing.RepositoryPaths.Root;
 
     public static string BuildProperty(string name) =>
         typeof(RepositoryLayout).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == name).Value
         ?? throw new InvalidOperationException($"No build property {name}.");
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SafeMigrations.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"SafeMigrations.sln not found above {AppContext.BaseDirectory}.");
-    }
 
     /// <summary>
     /// Copies what a pack needs (root build files, src/, build/) without bin/ and obj/: packing the copy proves the
@@ -47,7 +34,8 @@ internal static class RepositoryLayout
         }
     }
 
-    private static void CopyTree(string source, string destination)
+    /// <summary>Copies a folder without bin/ (and without obj/ unless <paramref name="includeObj"/>: restore outputs).</summary>
+    public static void CopyTree(string source, string destination, bool includeObj = false)
     {
         Directory.CreateDirectory(destination);
         foreach (var file in Directory.EnumerateFiles(source))
@@ -58,12 +46,12 @@ internal static class RepositoryLayout
         foreach (var dir in Directory.EnumerateDirectories(source))
         {
             var name = Path.GetFileName(dir);
-            if (name is "bin" or "obj" or ".vs" or "TestResults")
+            if (name is "bin" or ".vs" or "TestResults" || (name == "obj" && !includeObj))
             {
                 continue;
             }
 
-            CopyTree(dir, Path.Combine(destination, name));
+            CopyTree(dir, Path.Combine(destination, name), includeObj);
         }
     }
 }

@@ -8,15 +8,14 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using SafeMigrations.Analyzers.Infrastructure;
 
+using SafeMigrations.Analyzers.Tests.Verifiers;
+
 namespace SafeMigrations.Analyzers.Tests.Infrastructure;
 
 /// <summary>Every rule analyzer: one descriptor set, a known ID, help link, docs page and release row; README and docs in step with the analyzers.</summary>
 public class RuleCatalogTests
 {
-    private static readonly DiagnosticAnalyzer[] Analyzers = typeof(MigrationRuleAnalyzer).Assembly.GetTypes()
-        .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t) && t.GetCustomAttribute<DiagnosticAnalyzerAttribute>() != null)
-        .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
-        .ToArray();
+    private static readonly DiagnosticAnalyzer[] Analyzers = RuleAnalyzers.All.ToArray();
 
     private static string RepoFile(params string[] parts)
     {

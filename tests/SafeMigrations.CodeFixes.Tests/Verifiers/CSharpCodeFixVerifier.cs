@@ -22,14 +22,6 @@ namespace SafeMigrations.CodeFixes.Tests.Verifiers;
 public static class CSharpCodeFixVerifier<TFixer>
     where TFixer : CodeFixProvider, new()
 {
-    /// <summary>Every analyzer the SafeMigrations analyzer assembly declares.</summary>
-    public static readonly ImmutableArray<DiagnosticAnalyzer> AllAnalyzers =
-        typeof(SafeMigrations.Analyzers.RuleIdentifiers).Assembly.GetTypes()
-            .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t) && t.GetCustomAttribute<DiagnosticAnalyzerAttribute>() is not null)
-            .OrderBy(t => t.FullName, StringComparer.Ordinal)
-            .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
-            .ToImmutableArray();
-
     /// <summary>
     /// Verifies the markup-annotated diagnostics in <paramref name="source"/> (<c>{|SM0001:...|}</c>), applies the
     /// fix (one by one, and Fix All) and compares with <paramref name="fixedSource"/>, which must be diagnostic-free.
@@ -56,11 +48,11 @@ public static class CSharpCodeFixVerifier<TFixer>
             BatchFixedState.AdditionalReferences.AddRange(TestReferences.All);
         }
 
-        protected override IEnumerable<DiagnosticAnalyzer> GetDiagnosticAnalyzers() => AllAnalyzers;
+        protected override IEnumerable<DiagnosticAnalyzer> GetDiagnosticAnalyzers() => RuleAnalyzers.All;
     }
 }
 
-/// <summary>Placeholder type argument: the real analyzers come from <see cref="CSharpCodeFixVerifier{TFixer}.AllAnalyzers"/>.</summary>
+/// <summary>Placeholder type argument: the real analyzers come from <see cref="RuleAnalyzers.All"/>.</summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class EmptyAnalyzer : DiagnosticAnalyzer
 {

@@ -41,7 +41,7 @@ namespace SafeMigrations.Engine.Tests.Verifying
 
         private static async Task<(int ExitCode, string Output)> BuildAsync(string project, params string[] properties)
         {
-            string root = RepositoryRoot();
+            string root = SafeMigrations.Testing.RepositoryPaths.Root;
             var start = new ProcessStartInfo("dotnet")
             {
                 WorkingDirectory = root,
@@ -67,17 +67,6 @@ namespace SafeMigrations.Engine.Tests.Verifying
             using var timeout = new System.Threading.CancellationTokenSource(TimeSpan.FromMinutes(8));
             await process.WaitForExitAsync(timeout.Token);
             return (process.ExitCode, await stdout + await stderr);
-        }
-
-        private static string RepositoryRoot()
-        {
-            string? directory = AppContext.BaseDirectory;
-            while (directory != null && !File.Exists(Path.Combine(directory, "SafeMigrations.sln")))
-            {
-                directory = Path.GetDirectoryName(directory);
-            }
-
-            return directory ?? throw new InvalidOperationException("SafeMigrations.sln not found above " + AppContext.BaseDirectory);
         }
     }
 }
