@@ -24,6 +24,9 @@ namespace SafeMigrations.Build
         /// <summary>The environment variable the runner reads the connection string from.</summary>
         public const string ConnectionVariable = "SAFEMIGRATIONS_CONNECTION";
 
+        /// <summary>The environment variable that tells the runner which process to outlive no longer than.</summary>
+        public const string ParentPidVariable = "SAFEMIGRATIONS_PARENT_PID";
+
         private static readonly string[] Commands = { "plan", "apply", "status", "rollback", "verify" };
 
         /// <summary>The runner command: <c>plan</c>, <c>apply</c>, <c>status</c>, <c>rollback</c> or <c>verify</c>.</summary>
@@ -76,6 +79,9 @@ namespace SafeMigrations.Build
 
         /// <summary>lock_timeout of blocking steps, in milliseconds.</summary>
         public string? LockTimeout { get; set; }
+
+        /// <summary>How long the runner waits for the answer to any one statement before it stops with an error, in milliseconds.</summary>
+        public string? StatementTimeout { get; set; }
 
         /// <summary>Path of the markdown report to write.</summary>
         public string? Report { get; set; }
@@ -165,6 +171,8 @@ namespace SafeMigrations.Build
             AppendOption(builder, "--phase ", Phase);
             AppendOption(builder, "--target ", Target);
             AppendOption(builder, "--lock-timeout ", LockTimeout);
+            if (Command != "verify")
+                AppendOption(builder, "--statement-timeout ", StatementTimeout);
             AppendOption(builder, "--report ", Report);
             if (Command == "verify")
             {
@@ -182,6 +190,8 @@ namespace SafeMigrations.Build
             // Set here rather than through EnvironmentVariables, which ToolTask writes to the log.
             if (!string.IsNullOrWhiteSpace(Connection))
                 startInfo.Environment[ConnectionVariable] = Connection;
+            // The runner stops cleanly when this process (the build, or the MSBuild node running it) goes away.
+            startInfo.Environment[ParentPidVariable] = Process.GetCurrentProcess().Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return startInfo;
         }
 

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Runtime.Loader;
 using System.Threading;
 using System.Threading.Tasks;
@@ -40,12 +41,39 @@ namespace SafeMigrations.Runner
             };
 
             using var cancellation = new CancellationTokenSource();
+            int stopping = 0;
+            void Stop(string reason)
+            {
+                if (Interlocked.Exchange(ref stopping, 1) == 0)
+                    Console.Out.WriteLine($"progress: stopping: {reason}; the statement in flight is cancelled, completed steps stay recorded");
+                cancellation.Cancel();
+            }
             Console.CancelKeyPress += (_, e) =>
             {
                 e.Cancel = true;
                 cancellation.Cancel();
             };
+            // What a CI timeout sends: stop the same clean way as Ctrl+C (state recorded, SM1009, report written).
+            using PosixSignalRegistration? terminate = RegisterTerminate(() => Stop("SIGTERM received"));
+            // When the build that started us is killed outright, nothing else would tell us.
+            using ParentWatch? parent = ParentWatch.Start(pid => Stop($"the process that started the runner (pid {pid}) is gone"));
             return RunnerCommand.Run(args, path => appDirectory = path, Console.Out, cancellation.Token);
+        }
+
+        private static PosixSignalRegistration? RegisterTerminate(Action stop)
+        {
+            try
+            {
+                return PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+                {
+                    context.Cancel = true;
+                    stop();
+                });
+            }
+            catch (PlatformNotSupportedException)
+            {
+                return null;
+            }
         }
     }
 }

@@ -27,7 +27,10 @@ namespace SafeMigrations.Engine.Tests
 
             var refused = await Assert.ThrowsAsync<ExecutorLockTakenException>(() => ExecutorLock.AcquireAsync(database.ConnectionString));
             _output.WriteLine(refused.Message);
-            Assert.StartsWith($"another SafeMigrations executor is running (pid {first.BackendPid}", refused.Message);
+            Assert.StartsWith($"another SafeMigrations executor is running on database {database.Name} (process {Environment.ProcessId} on {Environment.MachineName}, backend pid {first.BackendPid}, connected since ", refused.Message);
+            // A live holder: name the process to stop, never advise terminating its session.
+            Assert.Contains($"stop process {Environment.ProcessId} on {Environment.MachineName}", refused.Message);
+            Assert.DoesNotContain("pg_terminate_backend", refused.Message);
             Assert.Equal(first.BackendPid, refused.HolderPid);
 
             await first.DisposeAsync();

@@ -44,6 +44,29 @@ namespace SafeMigrations.Engine.Applying
         /// <summary>Pause between backfill batches. Default none.</summary>
         public TimeSpan BackfillPause { get; set; } = TimeSpan.Zero;
 
+        /// <summary>
+        /// How long the client waits for the answer to any one statement (DDL under lock_timeout, a batch, a
+        /// verification scan) before it gives up, drops the session and stops with an error; a concurrent index build,
+        /// which is long on purpose, is exempt. Bounds a hang on a stalled network or an unanswering server. Default 5 min.
+        /// </summary>
+        public TimeSpan StatementTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+        /// <summary>
+        /// <c>idle_in_transaction_session_timeout</c> of the engine's sessions: the server ends a transaction that waits
+        /// this long for its client (a stalled network) and releases its locks. The engine never idles in a transaction
+        /// on purpose. Default 30 s.
+        /// </summary>
+        public TimeSpan IdleInTransactionTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+        /// <summary>Idle time before keepalive probes start (client and server side). Default 15 s.</summary>
+        public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(15);
+
+        /// <summary>
+        /// How long a starting executor waits for sessions of an earlier executor that are still running statements
+        /// (a killed runner's concurrent index build goes on on the server) before it stops with SM1005. Default 60 s.
+        /// </summary>
+        public TimeSpan EarlierExecutorWait { get; set; } = TimeSpan.FromSeconds(60);
+
         /// <summary>Markdown report path, or null for none.</summary>
         public string? ReportPath { get; set; }
 

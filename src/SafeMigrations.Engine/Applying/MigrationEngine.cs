@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Npgsql;
 using SafeMigrations.Engine.Backfill;
+using SafeMigrations.Engine.Connections;
 using SafeMigrations.Engine.Execution;
 using SafeMigrations.Engine.Loading;
 using SafeMigrations.Engine.Planning;
@@ -31,6 +32,8 @@ namespace SafeMigrations.Engine.Applying
         private readonly MigrationPlanner _planner;
         private readonly List<StepRecord> _records = new List<StepRecord>();
         private readonly List<string> _warnings = new List<string>();
+        private NpgsqlConnection? _session;
+        private ExecutorLock? _lock;
 
         /// <summary>Creates the engine over a loaded catalog.</summary>
         public MigrationEngine(MigrationCatalog catalog, EngineOptions options)
@@ -120,7 +123,7 @@ namespace SafeMigrations.Engine.Applying
             {
                 IReadOnlyList<MigrationInfo> upToTarget = MigrationsUpToTarget();
                 await using NpgsqlConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-                await using ExecutorLock executorLock = await AcquireLockAsync(cancellationToken).ConfigureAwait(false);
+                await using ExecutorLock executorLock = await AcquireLockAsync(connection, cancellationToken).ConfigureAwait(false);
                 var store = new StepStateStore(connection);
                 await store.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
                 await ExecuteAsync(connection, _catalog.HistoryCreateIfNotExistsSql, cancellationToken).ConfigureAwait(false);
@@ -219,7 +222,7 @@ namespace SafeMigrations.Engine.Applying
             return RunAsync("rollback", async () =>
             {
                 await using NpgsqlConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-                await using ExecutorLock executorLock = await AcquireLockAsync(cancellationToken).ConfigureAwait(false);
+                await using ExecutorLock executorLock = await AcquireLockAsync(connection, cancellationToken).ConfigureAwait(false);
                 var store = new StepStateStore(connection);
                 await store.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
                 var applied = new HashSet<string>(_catalog.AppliedMigrationIds(), StringComparer.Ordinal);
@@ -268,6 +271,7 @@ namespace SafeMigrations.Engine.Applying
                     {
                         if (!states.ContainsKey((step.MigrationId, step.Index)))
                             continue;
+                        await _lock!.EnsureHeldAsync(cancellationToken).ConfigureAwait(false);
                         var record = new StepRecord(step, StepOutcome.RolledBack);
                         var clock = Stopwatch.StartNew();
                         if (step.UndoSql is not null)
@@ -336,6 +340,8 @@ namespace SafeMigrations.Engine.Applying
             var clock = Stopwatch.StartNew();
             try
             {
+                if (_lock is not null)
+                    await _lock.EnsureHeldAsync(cancellationToken).ConfigureAwait(false);
                 if (step.SkipWhenVerified && step.VerificationSql is not null && await VerifyAsync(connection, step, cancellationToken).ConfigureAwait(false))
                 {
                     await store.RecordStartAsync(step.MigrationId, step.Index, step.Kind, cancellationToken).ConfigureAwait(false);
@@ -377,7 +383,7 @@ namespace SafeMigrations.Engine.Applying
             {
                 record.Outcome = StepOutcome.Failed;
                 record.Duration = clock.Elapsed;
-                EngineException failure = Explain(step, exception);
+                EngineException failure = ExplainSessionFailure(step.Name, exception) ?? Explain(step, exception);
                 record.Error = failure.Message;
                 await RecordFailureQuietlyAsync(store, step, failure.Message).ConfigureAwait(false);
                 throw failure;
@@ -544,6 +550,8 @@ namespace SafeMigrations.Engine.Applying
                     Log.Progress($"{step.Name}: {progress}");
                 }
             };
+            if (_lock is not null)
+                options.BeforeBatchAsync = _lock.EnsureHeldAsync;
             _options.ConfigureBackfill?.Invoke(options);
             BackfillResult result = await backfill.RunAsync(connection, options, cancellationToken).ConfigureAwait(false);
             record.Rows = result.RowsUpdated;
@@ -573,7 +581,7 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
 
         private static async Task<bool> VerifyAsync(NpgsqlConnection connection, PlanStep step, CancellationToken cancellationToken)
         {
-            await using var command = new NpgsqlCommand(step.VerificationSql, connection) { CommandTimeout = 0 };
+            await using var command = new NpgsqlCommand(step.VerificationSql, connection);
             return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
         }
 
@@ -600,24 +608,25 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
         {
             if (string.IsNullOrWhiteSpace(_options.ConnectionString))
                 throw new EngineException(EngineCodes.Configuration, "no connection string; pass --connection or set SAFEMIGRATIONS_CONNECTION (SafeMigrationsConnection in MSBuild).");
-            var connection = new NpgsqlConnection(_options.ConnectionString);
             try
             {
-                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-                return connection;
+                // Keepalives, statement timeout, idle-in-transaction timeout and the executor's application_name.
+                _session = await EngineConnectionFactory.For(_options).OpenAsync(cancellationToken).ConfigureAwait(false);
+                return _session;
             }
             catch (Exception exception) when (exception is NpgsqlException || exception is ArgumentException || exception is System.Net.Sockets.SocketException)
             {
-                await connection.DisposeAsync().ConfigureAwait(false);
                 throw new EngineException(EngineCodes.Configuration, $"cannot connect to {ConnectionStringRedaction.ForLog(_options.ConnectionString)}: {OneLine(exception.Message)}; check the connection string and that the server is reachable.", exception);
             }
         }
 
-        private async Task<ExecutorLock> AcquireLockAsync(CancellationToken cancellationToken)
+        private async Task<ExecutorLock> AcquireLockAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
         {
             try
             {
-                return await ExecutorLock.AcquireAsync(_options.ConnectionString, cancellationToken).ConfigureAwait(false);
+                // On the work session itself: if that session dies, the lock and the work end together.
+                _lock = await ExecutorLock.AcquireAsync(connection, _options.EarlierExecutorWait, message => Log.Progress(message), cancellationToken).ConfigureAwait(false);
+                return _lock;
             }
             catch (ExecutorLockTakenException exception)
             {
@@ -632,11 +641,17 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
             DateTime started = DateTime.UtcNow;
             var clock = Stopwatch.StartNew();
             bool succeeded = false;
+            _session = null;
+            _lock = null;
             try
             {
                 T value = await body().ConfigureAwait(false);
                 succeeded = true;
                 return value;
+            }
+            catch (Exception exception) when (ExplainSessionFailure(command, exception) is EngineException failure)
+            {
+                throw failure;
             }
             finally
             {
@@ -649,6 +664,10 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
             }
         }
 
+        /// <summary>A stalled, broken or terminated session (and with it a lost executor lock), explained; null for other failures.</summary>
+        private EngineException? ExplainSessionFailure(string where, Exception exception)
+            => SessionFailure.Explain(where, exception, _session, _options.StatementTimeout, _options.IdleInTransactionTimeout, _lock?.BackendPid);
+
         private void Warn(PlanStep step, string warning)
         {
             string message = $"{step.Name}: {warning}";
@@ -658,7 +677,7 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
 
         private static async Task<int> ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, NpgsqlTransaction? transaction = null)
         {
-            await using var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 };
+            await using var command = new NpgsqlCommand(sql, connection, transaction);
             return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 

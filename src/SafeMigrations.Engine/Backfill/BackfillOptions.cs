@@ -1,4 +1,6 @@
 using System;
+using System.Threading;
+using System.Threading.Tasks;
 using SafeMigrations.Engine.Execution;
 
 namespace SafeMigrations.Engine.Backfill
@@ -32,6 +34,9 @@ namespace SafeMigrations.Engine.Backfill
 
         /// <summary>Called after every committed batch; persist <see cref="BackfillProgress.Position"/> to resume later.</summary>
         public Action<BackfillProgress>? Progress { get; set; }
+
+        /// <summary>Runs before every batch; the engine checks there that it still holds the executor lock (throwing stops the backfill).</summary>
+        public Func<CancellationToken, Task>? BeforeBatchAsync { get; set; }
 
         internal void Validate()
         {

@@ -134,6 +134,8 @@ namespace SafeMigrations.Engine.Backfill
             {
                 if (batches > 0 && options.PauseBetweenBatches > TimeSpan.Zero)
                     await Task.Delay(options.PauseBetweenBatches, cancellationToken).ConfigureAwait(false);
+                if (options.BeforeBatchAsync is not null)
+                    await options.BeforeBatchAsync(cancellationToken).ConfigureAwait(false);
 
                 BackfillPosition? lower = position;
                 int size = batchSize;
@@ -189,7 +191,7 @@ namespace SafeMigrations.Engine.Backfill
             string? sql = VerificationQuery ?? (Predicate is null ? null : $"SELECT count(*) FROM {QualifiedTable} WHERE ({Predicate})");
             if (sql is null)
                 return null;
-            await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+            await using var command = new NpgsqlCommand(sql, connection);
             object? value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
             return Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
         }
@@ -267,14 +269,14 @@ limit 1";
             if (estimate > 0)
                 return estimate;
             // Never analyzed (-1 on PostgreSQL 14+, 0 before): count once; a scan without blocking locks.
-            await using var count = new NpgsqlCommand($"select count(*) from {QualifiedTable}", connection) { CommandTimeout = 0 };
+            await using var count = new NpgsqlCommand($"select count(*) from {QualifiedTable}", connection);
             return (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
 
         private async Task<string[]?> FindUpperBoundAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<BackfillKeyColumn> key, string keyList, string orderBy, string keyAsText, BackfillPosition? lower, int size, CancellationToken token)
         {
             var sql = new StringBuilder($"SELECT {keyAsText} FROM {QualifiedTable}");
-            await using var command = new NpgsqlCommand { Connection = connection, Transaction = transaction, CommandTimeout = 0 };
+            await using var command = new NpgsqlCommand { Connection = connection, Transaction = transaction };
             if (lower is not null)
                 sql.Append(" WHERE ").Append(keyList).Append(" > ").Append(KeyParameters(command, key, lower.LastKey));
             sql.Append(" ORDER BY ").Append(orderBy).Append(" LIMIT 1 OFFSET ").Append(size - 1);
@@ -290,7 +292,7 @@ limit 1";
 
         private async Task<int> RunRangeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<BackfillKeyColumn> key, string keyList, BackfillPosition? lower, string[]? upper, CancellationToken token)
         {
-            await using var command = new NpgsqlCommand { Connection = connection, Transaction = transaction, CommandTimeout = 0 };
+            await using var command = new NpgsqlCommand { Connection = connection, Transaction = transaction };
             var conditions = new List<string>();
             if (lower is not null)
                 conditions.Add(keyList + " > " + KeyParameters(command, key, lower.LastKey));

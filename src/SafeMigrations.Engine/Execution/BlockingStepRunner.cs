@@ -46,7 +46,6 @@ namespace SafeMigrations.Engine.Execution
                 async (transaction, token) =>
                 {
                     await using var command = new NpgsqlCommand(sql, connection, transaction);
-                    command.CommandTimeout = 0; // statement_timeout, when wanted, is set in the transaction
                     return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
                 },
                 onAttempt,
