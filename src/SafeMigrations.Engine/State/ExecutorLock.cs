@@ -226,7 +226,7 @@ order by holds_lock desc, a.pid";
         private static string HeldMessage(string database, ExecutorSession holder)
         {
             ExecutorIdentity? identity = holder.Identity;
-            string who = (identity is null ? $"application_name '{holder.ApplicationName}'" : identity.ToString()) + ", " + holder.Details();
+            string who = (identity is null ? $"application_name '{holder.ApplicationName}'" : identity.ToString()) + $", backend pid {holder.BackendPid}, " + holder.Details();
             if (identity is not null && identity.IsCertainlyGone())
             {
                 return $"another SafeMigrations executor holds the lock on database {database} ({who}), but its process {identity.ProcessId} no longer runs on this host: the session is stale. " +
@@ -286,7 +286,7 @@ order by holds_lock desc, a.pid";
 
             public string Details()
             {
-                string text = $"backend pid {BackendPid}" + (Since is DateTime since ? $", connected since {since.ToUniversalTime():u}" : string.Empty);
+                string text = Since is DateTime since ? $"connected since {since.ToUniversalTime():u}" : "connected";
                 if (State is null)
                     return text;
                 string forHow = StateChange is DateTime change ? $" for {Math.Max(0, (Now - change).TotalSeconds):0} s" : string.Empty;
