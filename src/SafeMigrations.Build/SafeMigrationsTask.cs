@@ -27,6 +27,15 @@ namespace SafeMigrations.Build
         /// <summary>The environment variable that tells the runner which process to outlive no longer than.</summary>
         public const string ParentPidVariable = "SAFEMIGRATIONS_PARENT_PID";
 
+        /// <summary>The environment variable naming the file the task creates to ask the runner for a clean stop.</summary>
+        public const string StopFileVariable = "SAFEMIGRATIONS_STOP_FILE";
+
+        /// <summary>How long a cancelled build waits for the runner to stop cleanly before ToolTask kills it.</summary>
+        private static readonly TimeSpan CancelGrace = TimeSpan.FromSeconds(30);
+
+        private readonly string _stopFile = Path.Combine(Path.GetTempPath(), "safemigrations-stop-" + Guid.NewGuid().ToString("N"));
+        private readonly System.Threading.ManualResetEventSlim _toolExited = new System.Threading.ManualResetEventSlim(true);
+
         private static readonly string[] Commands = { "plan", "apply", "status", "rollback", "verify" };
 
         /// <summary>The runner command: <c>plan</c>, <c>apply</c>, <c>status</c>, <c>rollback</c> or <c>verify</c>.</summary>
@@ -192,7 +201,53 @@ namespace SafeMigrations.Build
                 startInfo.Environment[ConnectionVariable] = Connection;
             // The runner stops cleanly when this process (the build, or the MSBuild node running it) goes away.
             startInfo.Environment[ParentPidVariable] = Process.GetCurrentProcess().Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            startInfo.Environment[StopFileVariable] = _stopFile;
             return startInfo;
+        }
+
+        /// <inheritdoc />
+        protected override int ExecuteTool(string pathToTool, string responseFileCommands, string commandLineCommands)
+        {
+            _toolExited.Reset();
+            try
+            {
+                return base.ExecuteTool(pathToTool, responseFileCommands, commandLineCommands);
+            }
+            finally
+            {
+                _toolExited.Set();
+                DeleteStopFile();
+            }
+        }
+
+        /// <inheritdoc />
+        public override void Cancel()
+        {
+            // ToolTask's cancellation kills the runner outright (SIGKILL on Unix): no cancellation recorded, no report.
+            // Ask it to stop cleanly first (it watches for this file), and kill it only if it does not stop in time.
+            // MSBuild cancels this way on Ctrl+C and when the build that owns this node goes away.
+            try
+            {
+                File.WriteAllText(_stopFile, "stop");
+                _toolExited.Wait(CancelGrace);
+            }
+            catch (Exception exception) when (exception is IOException || exception is UnauthorizedAccessException)
+            {
+                // Without the file the runner still stops when this process goes away.
+            }
+            base.Cancel();
+        }
+
+        private void DeleteStopFile()
+        {
+            try
+            {
+                File.Delete(_stopFile);
+            }
+            catch (Exception exception) when (exception is IOException || exception is UnauthorizedAccessException)
+            {
+                // A leftover in the temp folder names a finished run; harmless.
+            }
         }
 
         /// <inheritdoc />

@@ -13,49 +13,61 @@ namespace SafeMigrations.Runner
     /// SIGKILL) but not the runner it started, which would otherwise be reparented and finish the migration headless,
     /// with no one reading its output. The MSBuild task puts its own process id into
     /// <see cref="ParentPidVariable"/>; a wrapper script can do the same (<c>SAFEMIGRATIONS_PARENT_PID=$$</c>). Without
-    /// the variable nothing is watched (a runner started with nohup keeps running).
+    /// the variable nothing is watched (a runner started with nohup keeps running). The task also names a file in
+    /// <see cref="StopFileVariable"/> that it creates when the build is cancelled: MSBuild's own cancellation of a tool
+    /// kills it outright, so the task asks for a clean stop this way first.
     /// </summary>
     internal sealed class ParentWatch : IDisposable
     {
         public const string ParentPidVariable = "SAFEMIGRATIONS_PARENT_PID";
 
+        public const string StopFileVariable = "SAFEMIGRATIONS_STOP_FILE";
+
         private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
 
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
 
-        private ParentWatch(int parentPid)
+        private ParentWatch(int? parentPid, string? stopFile)
         {
             ParentPid = parentPid;
+            StopFile = stopFile;
         }
 
-        /// <summary>The watched process id.</summary>
-        public int ParentPid { get; }
+        /// <summary>The watched process id, if any.</summary>
+        public int? ParentPid { get; }
+
+        /// <summary>The file whose appearance means stop, if any.</summary>
+        public string? StopFile { get; }
 
         /// <summary>
-        /// Starts watching the process named by <see cref="ParentPidVariable"/>; <paramref name="onGone"/> runs once
-        /// when it is gone. Null when the variable is not set (or names no running process: then it is already gone,
-        /// and <paramref name="onGone"/> has run).
+        /// Starts watching the process named by <see cref="ParentPidVariable"/> and the file named by
+        /// <see cref="StopFileVariable"/>; <paramref name="onStop"/> runs once, with the reason, when the process is
+        /// gone or the file appears. Null when neither variable is set.
         /// </summary>
-        public static ParentWatch? Start(Action<int> onGone)
+        public static ParentWatch? Start(Action<string> onStop)
         {
             string? value = Environment.GetEnvironmentVariable(ParentPidVariable);
-            if (string.IsNullOrWhiteSpace(value) || !int.TryParse(value.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int pid) || pid <= 0)
+            int? pid = !string.IsNullOrWhiteSpace(value) && int.TryParse(value!.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int parsed) && parsed > 0 ? parsed : null;
+            string? stopFile = Environment.GetEnvironmentVariable(StopFileVariable);
+            if (string.IsNullOrWhiteSpace(stopFile))
+                stopFile = null;
+            if (pid is null && stopFile is null)
                 return null;
-            var watch = new ParentWatch(pid);
-            if (OperatingSystem.IsWindows())
-                _ = watch.WaitOnWindowsAsync(onGone);
-            else
-                new Thread(() => watch.Poll(onGone)) { IsBackground = true, Name = "SafeMigrations parent watch" }.Start();
+            var watch = new ParentWatch(pid, stopFile);
+            Action<int> onGone = gone => onStop($"the process that started the runner (pid {gone}) is gone");
+            if (OperatingSystem.IsWindows() && pid is int windowsParent)
+                _ = watch.WaitOnWindowsAsync(windowsParent, onGone);
+            new Thread(() => watch.Poll(onGone, onStop)) { IsBackground = true, Name = "SafeMigrations parent watch" }.Start();
             return watch;
         }
 
         public void Dispose() => _stop.Cancel();
 
-        private async Task WaitOnWindowsAsync(Action<int> onGone)
+        private async Task WaitOnWindowsAsync(int parentPid, Action<int> onGone)
         {
             try
             {
-                using Process parent = Process.GetProcessById(ParentPid);
+                using Process parent = Process.GetProcessById(parentPid);
                 await parent.WaitForExitAsync(_stop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
@@ -66,21 +78,27 @@ namespace SafeMigrations.Runner
             {
                 // No such process: already gone.
             }
-            onGone(ParentPid);
+            onGone(parentPid);
         }
 
-        private void Poll(Action<int> onGone)
+        private void Poll(Action<int> onGone, Action<string> onStop)
         {
             // When the watched process is our parent, its death shows at once as a new parent (init or a subreaper),
-            // even while it lingers as an unreaped zombie.
-            int parentAtStart = GetParentProcessId();
+            // even while it lingers as an unreaped zombie. (Windows waits on the process handle instead.)
+            bool watchPid = ParentPid is not null && !OperatingSystem.IsWindows();
+            int parentAtStart = watchPid ? GetParentProcessId() : 0;
             bool watchingParent = parentAtStart == ParentPid;
             while (!_stop.IsCancellationRequested)
             {
-                bool gone = watchingParent ? GetParentProcessId() != parentAtStart : !IsRunning(ParentPid);
+                if (StopFile is not null && File.Exists(StopFile))
+                {
+                    onStop("the build was cancelled");
+                    return;
+                }
+                bool gone = watchPid && (watchingParent ? GetParentProcessId() != parentAtStart : !IsRunning(ParentPid!.Value));
                 if (gone)
                 {
-                    onGone(ParentPid);
+                    onGone(ParentPid!.Value);
                     return;
                 }
                 _stop.Token.WaitHandle.WaitOne(PollInterval);

@@ -55,8 +55,9 @@ namespace SafeMigrations.Runner
             };
             // What a CI timeout sends: stop the same clean way as Ctrl+C (state recorded, SM1009, report written).
             using PosixSignalRegistration? terminate = RegisterTerminate(() => Stop("SIGTERM received"));
-            // When the build that started us is killed outright, nothing else would tell us.
-            using ParentWatch? parent = ParentWatch.Start(pid => Stop($"the process that started the runner (pid {pid}) is gone"));
+            // When the build that started us is killed outright, nothing else would tell us; nor of a cancelled build,
+            // which would kill us outright.
+            using ParentWatch? parent = ParentWatch.Start(Stop);
             return RunnerCommand.Run(args, path => appDirectory = path, Console.Out, cancellation.Token);
         }
 
