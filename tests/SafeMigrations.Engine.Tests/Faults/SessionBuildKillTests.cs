@@ -43,7 +43,7 @@ namespace SafeMigrations.Engine.Tests.Faults
             }
             await using var leftover = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(database.ConnectionString) { ApplicationName = $"SafeMigrations executor pid {gonePid} on {Environment.MachineName}", Pooling = false }.ConnectionString);
             await leftover.OpenAsync();
-            var sleep = new NpgsqlCommand("select pg_sleep(60)", leftover) { CommandTimeout = 0 };
+            var sleep = new NpgsqlCommand("select pg_sleep(300)", leftover) { CommandTimeout = 0 };
             Task sleeping = sleep.ExecuteNonQueryAsync();
 
             string report = Path.Combine(Path.GetTempPath(), "sm-build-kill-" + Guid.NewGuid().ToString("N") + ".md");
@@ -93,8 +93,8 @@ namespace SafeMigrations.Engine.Tests.Faults
             finally
             {
                 File.Delete(report);
-                await new NpgsqlCommand($"select pg_cancel_backend({leftover.ProcessID})", await database.OpenAsync()).ExecuteNonQueryAsync();
-                await Assert.ThrowsAnyAsync<Exception>(() => sleeping);
+                await database.ExecuteAsync($"select pg_cancel_backend({leftover.ProcessID})");
+                await Assert.ThrowsAnyAsync<PostgresException>(() => sleeping);
             }
         }
 
