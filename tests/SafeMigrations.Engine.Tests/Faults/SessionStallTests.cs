@@ -33,7 +33,7 @@ namespace SafeMigrations.Engine.Tests.Faults
             var (engine, catalog) = SessionFaultDatabase.Engine(proxy.Through(database.ConnectionString), _output, "Hardening", options =>
             {
                 options.StatementTimeout = statementTimeout;
-                options.IdleInTransactionTimeout = TimeSpan.FromSeconds(2);
+                options.IdleInTransactionTimeout = TimeSpan.FromSeconds(5);
                 options.ConfigureBackfill = backfill => backfill.InitialBatchSize = backfill.MinBatchSize = backfill.MaxBatchSize = 1000;
             });
             Task apply;
@@ -46,7 +46,7 @@ namespace SafeMigrations.Engine.Tests.Faults
 
                 // The stall holds a transaction open on the server, with the batch's row locks.
                 string? state = null;
-                for (int i = 0; i < 40 && state != "idle in transaction"; i++)
+                for (int i = 0; i < 80 && state != "idle in transaction"; i++)
                 {
                     state = await ExecutorStateAsync(database);
                     await Task.Delay(50);
@@ -57,7 +57,8 @@ namespace SafeMigrations.Engine.Tests.Faults
                 // once the server has ended the stalled transaction.
                 var app = Stopwatch.StartNew();
                 await database.ExecuteAsync("set statement_timeout = '20s'; update customers set name = name");
-                _output.WriteLine($"app update of the locked rows went through after {app.ElapsedMilliseconds} ms");
+                TimeSpan appWaited = app.Elapsed;
+                _output.WriteLine($"app update of the locked rows went through after {appWaited.TotalMilliseconds:0} ms");
 
                 EngineException failure = await Assert.ThrowsAsync<EngineException>(() => apply);
                 TimeSpan stopped = sinceStall.Elapsed;
@@ -67,6 +68,7 @@ namespace SafeMigrations.Engine.Tests.Faults
                 Assert.Contains("no answer from the server within the statement timeout of 3 s", failure.Message);
                 // Bounded: the statement timeout plus Npgsql's cancellation wait (2 s), with room for a slow machine.
                 Assert.True(stopped < statementTimeout + TimeSpan.FromSeconds(12), $"stopped after {stopped}");
+                Assert.True(appWaited < TimeSpan.FromSeconds(15), $"the app waited {appWaited} for the stalled batch's row locks");
             }
 
             // The stalled session is gone from the server.
