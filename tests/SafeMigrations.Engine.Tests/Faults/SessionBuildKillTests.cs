@@ -55,6 +55,7 @@ namespace SafeMigrations.Engine.Tests.Faults
                      {
                          "build", Path.Combine(repo, "samples", "Shop", "Shop.csproj"), "-c", configuration, "-t:SafeMigrationsApply", "--no-restore",
                          "-p:BuildProjectReferences=false", "-nodeReuse:false", "-tl:off", "-p:UseSharedCompilation=false", "-p:SafeMigrationsReport=" + report,
+                         "-p:SafeMigrationsStatementTimeout=60000",
                      })
                 start.ArgumentList.Add(argument);
             start.Environment["SAFEMIGRATIONS_CONNECTION"] = database.ConnectionString;

@@ -36,6 +36,18 @@ namespace SafeMigrations.Engine.Tests.Faults
             await database.ExecuteAsync(@"
 create function slow_batch() returns trigger language plpgsql as $$ begin perform pg_sleep(0.2); return null; end $$;
 create trigger slow_batch before update on customers for each statement execute function slow_batch();");
+            // A bad timeout is a configuration error, before anything connects.
+            var bad = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (string argument in RunnerCommandLine(database.ConnectionString).Skip(1).Append("--statement-timeout").Append("5s"))
+                bad.ArgumentList.Add(argument);
+            using (Process refused = Process.Start(bad)!)
+            {
+                string text = await refused.StandardOutput.ReadToEndAsync();
+                refused.WaitForExit();
+                Assert.Equal(1, refused.ExitCode);
+                Assert.Contains("error: SM1001: --statement-timeout must be a positive number of milliseconds, not '5s'.", text);
+            }
+
             string work = Path.Combine(Path.GetTempPath(), "sm-parent-" + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(work);
             try
@@ -133,7 +145,7 @@ create trigger slow_batch before update on customers for each statement execute 
             string configuration = Path.GetFileName(Path.GetDirectoryName(testDirectory))!;
             string repo = Path.GetFullPath(Path.Combine(testDirectory, "..", "..", "..", "..", ".."));
             string runner = Path.Combine(repo, "src", "SafeMigrations.Runner", "bin", configuration, "net8.0", "SafeMigrations.Runner.dll");
-            return new[] { "dotnet", "exec", "--depsfile", baseName + ".deps.json", "--runtimeconfig", baseName + ".runtimeconfig.json", runner, "apply", "--assembly", app, "--context", "ShopContext", "--target", "Hardening", "--connection", connectionString }
+            return new[] { "dotnet", "exec", "--depsfile", baseName + ".deps.json", "--runtimeconfig", baseName + ".runtimeconfig.json", runner, "apply", "--assembly", app, "--context", "ShopContext", "--target", "Hardening", "--connection", connectionString, "--statement-timeout", "60000" }
                 .Concat(extra).ToArray();
         }
 
