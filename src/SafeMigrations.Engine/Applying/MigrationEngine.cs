@@ -551,7 +551,7 @@ namespace SafeMigrations.Engine.Applying
                 }
             };
             if (_lock is not null)
-                options.BeforeBatchAsync = _lock.EnsureHeldAsync;
+                options.BeforeBatchAsync = _lock.EnsureSessionAliveAsync;
             _options.ConfigureBackfill?.Invoke(options);
             BackfillResult result = await backfill.RunAsync(connection, options, cancellationToken).ConfigureAwait(false);
             record.Rows = result.RowsUpdated;

@@ -156,6 +156,28 @@ create trigger log_batch after update on customers for each statement execute fu
             }
         }
 
+        [Fact]
+        public async Task The_checks_notice_a_released_lock_and_an_ended_session()
+        {
+            await using TestDatabase database = await _server.CreateDatabaseAsync();
+            await using NpgsqlConnection session = await database.OpenAsync();
+            await using ExecutorLock held = await ExecutorLock.AcquireAsync(session, TimeSpan.Zero, null);
+            await held.EnsureHeldAsync();
+            await held.EnsureSessionAliveAsync();
+
+            // Raw SQL of a migration could release it (DISCARD ALL does): the per-step check sees it.
+            await Execute(session, "select pg_advisory_unlock_all()");
+            var released = await Assert.ThrowsAsync<ExecutorLockLostException>(() => held.EnsureHeldAsync());
+            Assert.Contains("the session no longer holds it", released.Message);
+
+            // A terminated session: both checks stop the executor.
+            await database.ExecuteAsync($"select pg_terminate_backend({session.ProcessID}, 5000)");
+            var ended = await Assert.ThrowsAsync<ExecutorLockLostException>(() => held.EnsureSessionAliveAsync());
+            _output.WriteLine(ended.Message);
+            Assert.StartsWith($"lost the executor lock: its session (backend pid {held.BackendPid}) ended (", ended.Message);
+            await Assert.ThrowsAsync<ExecutorLockLostException>(() => held.EnsureHeldAsync());
+        }
+
         private static async Task<NpgsqlConnection> HolderAsync(TestDatabase database, string applicationName, bool takeLock, string? sql)
         {
             var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(database.ConnectionString) { ApplicationName = applicationName, Pooling = false }.ConnectionString);
