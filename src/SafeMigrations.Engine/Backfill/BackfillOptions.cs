@@ -32,11 +32,11 @@ namespace SafeMigrations.Engine.Backfill
         /// <summary>Continue after this position (from an earlier run's progress) instead of from the start.</summary>
         public BackfillPosition? ResumeFrom { get; set; }
 
-        /// <summary>Called after every committed batch; persist <see cref="BackfillProgress.Position"/> to resume later.</summary>
-        public Action<BackfillProgress>? Progress { get; set; }
-
         /// <summary>Runs before every batch; the engine checks there that it still holds the executor lock (throwing stops the backfill).</summary>
         public Func<CancellationToken, Task>? BeforeBatchAsync { get; set; }
+
+        /// <summary>Called after every committed batch; persist <see cref="BackfillProgress.Position"/> to resume later.</summary>
+        public Action<BackfillProgress>? Progress { get; set; }
 
         internal void Validate()
         {

@@ -55,7 +55,7 @@ namespace SafeMigrations.Engine.Connections
             int userTimeoutMs = (keepAliveSeconds + probes * probeInterval) * 1000;
             _sessionSettings = string.Join("; ", new[]
             {
-                $"SET idle_in_transaction_session_timeout = {Milliseconds(idleInTransactionTimeout)}",
+                $"{State.ExecutorLock.StartingMarker}SET idle_in_transaction_session_timeout = {Milliseconds(idleInTransactionTimeout)}",
                 $"SET tcp_keepalives_idle = {keepAliveSeconds}",
                 $"SET tcp_keepalives_interval = {probeInterval}",
                 $"SET tcp_keepalives_count = {probes}",

@@ -24,6 +24,12 @@ namespace SafeMigrations.Engine.State
         /// <summary>Prefix of the application_name of every executor session, so that other sessions can see who holds it.</summary>
         public const string ApplicationName = ExecutorIdentity.ApplicationNamePrefix;
 
+        /// <summary>
+        /// Starts every statement an executor runs before it holds the lock (session setup, taking the lock, looking
+        /// at other executors): a session running one of these is another executor starting, not an earlier one's work.
+        /// </summary>
+        internal const string StartingMarker = "/* SafeMigrations executor starting */ ";
+
         private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
         private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(5);
 
@@ -84,7 +90,7 @@ namespace SafeMigrations.Engine.State
                     if (taken)
                     {
                         // We hold the lock, so these are no live executor's work: statements that outlived theirs.
-                        waitingFor = others.Where(s => s.Busy).ToList();
+                        waitingFor = others.Where(s => s.Busy && !(s.Query ?? string.Empty).StartsWith(StartingMarker, StringComparison.Ordinal)).ToList();
                         if (waitingFor.Count == 0)
                             return new ExecutorLock(session, pid, ownsSession);
                     }
@@ -200,7 +206,7 @@ namespace SafeMigrations.Engine.State
 
         private static async Task<bool> TryLockAsync(NpgsqlConnection session, CancellationToken cancellationToken)
         {
-            await using var command = new NpgsqlCommand("select pg_try_advisory_lock(@key)", session);
+            await using var command = new NpgsqlCommand(StartingMarker + "select pg_try_advisory_lock(@key)", session);
             command.Parameters.AddWithValue("key", Key);
             return (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
@@ -225,7 +231,7 @@ namespace SafeMigrations.Engine.State
         private static async Task<IReadOnlyList<ExecutorSession>> OtherExecutorSessionsAsync(NpgsqlConnection session, CancellationToken cancellationToken)
         {
             // Executor sessions (by application_name) and the lock holder, whatever its name, in this database.
-            const string sql = @"
+            const string sql = StartingMarker + @"
 select a.pid, a.application_name, a.backend_start, a.state, a.state_change, a.query_start, left(regexp_replace(a.query, '\s+', ' ', 'g'), 120),
        exists (select 1 from pg_locks l where l.pid = a.pid and l.database = a.datid and " + KeyMatch + @") as holds_lock,
        now()
