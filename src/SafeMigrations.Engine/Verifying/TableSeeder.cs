@@ -169,7 +169,7 @@ ORDER BY n.nspname, c.relname";
                     await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 60 };
                     int changed = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                     if (changed > 0)
-                        notes.Add($"{described}: {changed} {what}{(reference.FromModel ? " (a foreign key of the EF model, not in the database yet)" : certain ? string.Empty : " (a reference named by EF's convention, without a foreign key yet)")}");
+                        notes.Add($"{described}: {changed} {what}{(reference.FromModel ? "; a foreign key of the EF model, not in the database yet" : certain ? string.Empty : "; a reference named by EF's convention, without a foreign key yet")}");
                 }
                 catch (PostgresException exception)
                 {
