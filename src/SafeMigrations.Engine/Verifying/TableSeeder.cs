@@ -109,8 +109,8 @@ ORDER BY n.nspname, c.relname";
             // Rows of earlier rounds were seeded before the model declared these keys, or before a NOT VALID key existed.
             foreach (ForeignKey reference in foreignKeys.Where(f => f.FromModel || !f.Validated))
             {
-                if (byOid.TryGetValue(reference.Table, out UserTable? child) && byOid.TryGetValue(reference.Principal, out UserTable? parent))
-                    await RepairOrphansAsync(connection, child, parent, reference, columns[child.Oid], certain: true, notes, cancellationToken).ConfigureAwait(false);
+                if (byOid.TryGetValue(reference.Table, out UserTable? child) && byOid.TryGetValue(reference.Principal, out UserTable? parent) && columns.TryGetValue(child.Oid, out List<Column>? childColumns))
+                    await RepairOrphansAsync(connection, child, parent, reference, childColumns, certain: true, notes, cancellationToken).ConfigureAwait(false);
             }
             await RepairImpliedReferencesAsync(connection, tables, columns, foreignKeys, notes, cancellationToken).ConfigureAwait(false);
             return notes;
