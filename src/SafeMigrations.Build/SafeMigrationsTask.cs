@@ -77,6 +77,9 @@ namespace SafeMigrations.Build
         /// <summary>lock_timeout of blocking steps, in milliseconds.</summary>
         public string? LockTimeout { get; set; }
 
+        /// <summary>Lock retries of a blocking step after its first attempt, before it gives up with SM1003.</summary>
+        public string? LockRetries { get; set; }
+
         /// <summary>Path of the markdown report to write.</summary>
         public string? Report { get; set; }
 
@@ -165,6 +168,8 @@ namespace SafeMigrations.Build
             AppendOption(builder, "--phase ", Phase);
             AppendOption(builder, "--target ", Target);
             AppendOption(builder, "--lock-timeout ", LockTimeout);
+            if (Command != "verify")
+                AppendOption(builder, "--lock-retries ", LockRetries);
             AppendOption(builder, "--report ", Report);
             if (Command == "verify")
             {

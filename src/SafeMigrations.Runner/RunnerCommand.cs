@@ -18,7 +18,7 @@ namespace SafeMigrations.Runner
     {
         public const string ConnectionVariable = "SAFEMIGRATIONS_CONNECTION";
 
-        private const string Usage = "usage: SafeMigrations.Runner <plan|apply|status|rollback|verify> --assembly <app.dll> [--connection <string>] [--context <DbContext>] [--phase Expand|Contract|All] [--target <migration>] [--lock-timeout <ms>] [--report <path.md>]; verify also [--lock-budget <ms>] [--sarif <path.sarif>] and, without a connection, uses a throwaway PostgreSQL";
+        private const string Usage = "usage: SafeMigrations.Runner <plan|apply|status|rollback|verify> --assembly <app.dll> [--connection <string>] [--context <DbContext>] [--phase Expand|Contract|All] [--target <migration>] [--lock-timeout <ms>] [--lock-retries <n>] [--report <path.md>]; verify also [--lock-budget <ms>] [--sarif <path.sarif>] and, without a connection, uses a throwaway PostgreSQL";
 
         public static int Run(string[] args, Action<string> setAppDirectory, TextWriter output, CancellationToken cancellationToken)
         {
@@ -57,6 +57,13 @@ namespace SafeMigrations.Runner
                     if (!int.TryParse(lockTimeout, NumberStyles.None, CultureInfo.InvariantCulture, out int milliseconds) || milliseconds <= 0)
                         throw new EngineException(EngineCodes.Configuration, $"--lock-timeout must be a positive number of milliseconds, not '{lockTimeout}'.");
                     engineOptions.LockTimeout = TimeSpan.FromMilliseconds(milliseconds);
+                }
+                if (options.TryGetValue("lock-retries", out string? lockRetries) && !string.IsNullOrWhiteSpace(lockRetries))
+                {
+                    // Retries after the first attempt: 0 tries once.
+                    if (!int.TryParse(lockRetries, NumberStyles.None, CultureInfo.InvariantCulture, out int retries) || retries > 1000)
+                        throw new EngineException(EngineCodes.Configuration, $"--lock-retries must be a whole number from 0 to 1000 (retries after the first attempt), not '{lockRetries}'.");
+                    engineOptions.MaxLockAttempts = retries + 1;
                 }
                 if (command != "plan" && string.IsNullOrWhiteSpace(connection))
                     throw new EngineException(EngineCodes.Configuration, $"no connection string; pass --connection or set {ConnectionVariable}.");
@@ -115,7 +122,7 @@ namespace SafeMigrations.Runner
                     throw new EngineException(EngineCodes.Configuration, $"unexpected argument '{(arg.StartsWith("--", StringComparison.Ordinal) ? arg + " (missing value)" : "an argument")}'; " + Usage);
                 string name = arg.Substring(2);
                 bool verifyOnly = name == "lock-budget" || name == "sarif";
-                if ((name != "assembly" && name != "connection" && name != "context" && name != "phase" && name != "target" && name != "lock-timeout" && name != "report" && !verifyOnly) || (verifyOnly && command != "verify"))
+                if ((name != "assembly" && name != "connection" && name != "context" && name != "phase" && name != "target" && name != "lock-timeout" && name != "lock-retries" && name != "report" && !verifyOnly) || (verifyOnly && command != "verify"))
                     throw new EngineException(EngineCodes.Configuration, $"unknown option '{arg}'; " + Usage);
                 options[name] = args[++i];
             }

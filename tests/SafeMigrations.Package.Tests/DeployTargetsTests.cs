@@ -72,6 +72,11 @@ public class DeployTargetsTests : IClassFixture<PostgresServerFixture>
         Assert.Contains("20240315000000_AddOrderCustomerForeignKey: applied", status.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(Secret, status.Output, StringComparison.Ordinal);
 
+        // SafeMigrationsLockRetries reaches the runner's --lock-retries, which refuses a value that is not a count.
+        var retries = Build(connection, "-t:SafeMigrationsApply", "-p:SafeMigrationsLockRetries=many");
+        Assert.True(retries.ExitCode != 0, retries.ToString());
+        Assert.Contains("error SM1001: --lock-retries must be a whole number from 0 to 1000 (retries after the first attempt), not 'many'", retries.Output, StringComparison.Ordinal);
+
         string wrongPort = new NpgsqlConnectionStringBuilder(connection) { Port = 1, Timeout = 3 }.ConnectionString;
         var failed = Build(wrongPort, "-t:SafeMigrationsApply");
         Assert.True(failed.ExitCode != 0, failed.ToString());
