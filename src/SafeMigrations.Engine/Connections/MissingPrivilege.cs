@@ -27,7 +27,7 @@ namespace SafeMigrations.Engine.Connections
             if ((match = Regex.Match(text, "permission denied for database \"?([^\"]+)\"?")).Success)
                 grant = $"the engine creates its schema {SqlIdentifier.Quote(StepStateStore.SchemaName)} in the database, which needs CREATE on it: GRANT CREATE ON DATABASE {SqlIdentifier.Quote(match.Groups[1].Value)} TO {user}; (or have the owner run CREATE SCHEMA {SqlIdentifier.Quote(StepStateStore.SchemaName)} AUTHORIZATION {user};)";
             else if ((match = Regex.Match(text, "permission denied for schema \"?([^\"]+)\"?")).Success)
-                grant = $"the engine needs USAGE and CREATE on schema {SqlIdentifier.Quote(match.Groups[1].Value)} (for the EF history table and the application's tables): GRANT USAGE, CREATE ON SCHEMA {SqlIdentifier.Quote(match.Groups[1].Value)} TO {user};";
+                grant = $"the engine reads and creates objects in schema {SqlIdentifier.Quote(match.Groups[1].Value)}, which needs USAGE and CREATE on it: GRANT USAGE, CREATE ON SCHEMA {SqlIdentifier.Quote(match.Groups[1].Value)} TO {user};";
             else if ((match = Regex.Match(text, "permission denied for (?:table|relation) \"?([^\"]+)\"?")).Success)
                 grant = $"the engine reads and writes {SqlIdentifier.Quote(match.Groups[1].Value)}: GRANT SELECT, INSERT, UPDATE, DELETE ON {SqlIdentifier.Quote(match.Groups[1].Value)} TO {user};";
             else if (text.StartsWith("must be owner of", StringComparison.Ordinal))

@@ -59,6 +59,35 @@ namespace SafeMigrations.Engine.Tests.Connections
         }
 
         [Fact]
+        public async Task A_user_who_cannot_read_the_state_gets_SM1001_from_status_naming_the_grant()
+        {
+            await using TestDatabase database = await _server.CreateDatabaseAsync();
+            string role = "sm_reader_" + Guid.NewGuid().ToString("N").Substring(0, 8);
+            await using (NpgsqlConnection owner = await database.OpenAsync())
+                await new State.StepStateStore(owner).EnsureCreatedAsync();
+            await database.ExecuteAsync($"create role \"{role}\" login;");
+            try
+            {
+                string connection = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Username = role, Pooling = false }.ConnectionString;
+
+                var refused = await Assert.ThrowsAsync<EngineException>(() => Engine(connection).StatusAsync());
+
+                _output.WriteLine(refused.Message);
+                Assert.Equal(EngineCodes.Configuration, refused.Code);
+                Assert.Contains($"the database user \"{role}\" lacks a privilege", refused.Message);
+                Assert.Matches("GRANT (USAGE, CREATE ON SCHEMA|SELECT, INSERT, UPDATE, DELETE ON) \"", refused.Message);
+            }
+            finally
+            {
+                NpgsqlConnection.ClearAllPools();
+                await using NpgsqlConnection admin = new NpgsqlConnection(_server.AdminConnectionString);
+                await admin.OpenAsync();
+                await using var drop = new NpgsqlCommand($"drop database if exists \"{database.Name}\" with (force); drop role if exists \"{role}\"", admin);
+                await drop.ExecuteNonQueryAsync();
+            }
+        }
+
+        [Fact]
         public async Task A_string_without_a_database_is_refused_before_any_connection()
         {
             // An unresolvable host: had the engine tried to connect, the error would be about the host, not the database.
