@@ -29,13 +29,15 @@ namespace SafeMigrations.Runner
                 options.TryGetValue("connection", out string? connection);
                 if (string.IsNullOrWhiteSpace(connection))
                     connection = Environment.GetEnvironmentVariable(ConnectionVariable);
+                log.Hide(connection);
+                log.Info(RunnerTarget.FirstLine(command, connection));
                 if (!options.TryGetValue("assembly", out string? assembly))
                     throw new EngineException(EngineCodes.Configuration, "--assembly <app.dll> is required; " + Usage);
                 assembly = Path.GetFullPath(assembly);
                 setAppDirectory(Path.GetDirectoryName(assembly)!);
                 if (command == "verify")
                 {
-                    log.Info($"SafeMigrations verify: {Path.GetFileName(assembly)}" + (string.IsNullOrWhiteSpace(connection) ? ", throwaway PostgreSQL" : ", server " + ConnectionStringRedaction.ForLog(connection!)));
+                    log.Info($"SafeMigrations verify: {Path.GetFileName(assembly)}" + (string.IsNullOrWhiteSpace(connection) ? ", throwaway PostgreSQL" : ", throwaway databases on the server above"));
                     return VerifyCommand.Run(options, assembly, connection, log, cancellationToken);
                 }
 
@@ -65,11 +67,9 @@ namespace SafeMigrations.Runner
                         throw new EngineException(EngineCodes.Configuration, $"--lock-retries must be a whole number from 0 to 1000 (retries after the first attempt), not '{lockRetries}'.");
                     engineOptions.MaxLockAttempts = retries + 1;
                 }
-                if (command != "plan" && string.IsNullOrWhiteSpace(connection))
-                    throw new EngineException(EngineCodes.Configuration, $"no connection string; pass --connection or set {ConnectionVariable}.");
 
                 options.TryGetValue("context", out string? contextName);
-                log.Info($"SafeMigrations {command}: {Path.GetFileName(assembly)}, phase {engineOptions.Phase}" + (string.IsNullOrWhiteSpace(connection) ? string.Empty : ", database " + ConnectionStringRedaction.ForLog(connection)));
+                log.Info($"SafeMigrations {command}: {Path.GetFileName(assembly)}, phase {engineOptions.Phase}");
                 using MigrationCatalog catalog = MigrationCatalog.Load(assembly, contextName, string.IsNullOrWhiteSpace(connection) ? "Host=localhost" : connection!);
                 log.Info($"context {catalog.Context.GetType().Name}: {catalog.Migrations.Count} migration(s); EF Core {catalog.ProductVersion}");
                 var engine = new MigrationEngine(catalog, engineOptions);
@@ -92,7 +92,7 @@ namespace SafeMigrations.Runner
             }
             catch (EngineException exception)
             {
-                log.Error(exception.Code, Redact(exception.Message, args));
+                log.Error(exception.Code, exception.Message);
                 return 1;
             }
             catch (OperationCanceledException)
@@ -102,7 +102,7 @@ namespace SafeMigrations.Runner
             }
             catch (Exception exception)
             {
-                log.Error(EngineCodes.StepFailed, Redact($"unexpected {exception.GetType().Name}: {exception.Message}; please report this with the output above.", args));
+                log.Error(EngineCodes.StepFailed, $"unexpected {exception.GetType().Name}: {exception.Message}; please report this with the output above.");
                 return 1;
             }
         }
@@ -127,20 +127,6 @@ namespace SafeMigrations.Runner
                 options[name] = args[++i];
             }
             return (command, options);
-        }
-
-        /// <summary>Messages never carry the connection password, even when a provider error echoes the string.</summary>
-        private static string Redact(string message, string[] args)
-        {
-            for (int i = 0; i + 1 < args.Length; i++)
-            {
-                if (string.Equals(args[i], "--connection", StringComparison.OrdinalIgnoreCase) && args[i + 1].Length > 0)
-                    message = message.Replace(args[i + 1], ConnectionStringRedaction.ForLog(args[i + 1]));
-            }
-            string? fromEnvironment = Environment.GetEnvironmentVariable(ConnectionVariable);
-            if (!string.IsNullOrEmpty(fromEnvironment))
-                message = message.Replace(fromEnvironment, ConnectionStringRedaction.ForLog(fromEnvironment));
-            return message;
         }
     }
 }

@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Npgsql;
 using SafeMigrations.Engine.Backfill;
+using SafeMigrations.Engine.Connections;
 using SafeMigrations.Engine.Execution;
 using SafeMigrations.Engine.Loading;
 using SafeMigrations.Engine.Planning;
@@ -605,8 +606,8 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
 
         private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
         {
-            if (string.IsNullOrWhiteSpace(_options.ConnectionString))
-                throw new EngineException(EngineCodes.Configuration, "no connection string; pass --connection or set SAFEMIGRATIONS_CONNECTION (SafeMigrationsConnection in MSBuild).");
+            // Refuses (SM1001) a string without a Database, a URI, an unknown key: never a connection to a guessed database.
+            ConnectionTarget target = ConnectionTarget.Parse(_options.ConnectionString);
             var connection = new NpgsqlConnection(_options.ConnectionString);
             try
             {
@@ -616,7 +617,7 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
             catch (Exception exception) when (exception is NpgsqlException || exception is ArgumentException || exception is System.Net.Sockets.SocketException)
             {
                 await connection.DisposeAsync().ConfigureAwait(false);
-                throw new EngineException(EngineCodes.Configuration, $"cannot connect to {ConnectionStringRedaction.ForLog(_options.ConnectionString)}: {OneLine(exception.Message)}; check the connection string and that the server is reachable.", exception);
+                throw new EngineException(EngineCodes.Configuration, $"cannot connect to {target}: {OneLine(exception.Message)}; check the connection string and that the server is reachable.", exception);
             }
         }
 
@@ -645,11 +646,16 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
                 succeeded = true;
                 return value;
             }
+            catch (PostgresException exception) when (MissingPrivilege.Matches(exception))
+            {
+                // Steps report their own failures; what reaches here is the engine's bookkeeping (state schema, history, lock).
+                throw MissingPrivilege.Explain(exception, _options.ConnectionString);
+            }
             finally
             {
                 if (_options.ReportPath is not null)
                 {
-                    string database = string.IsNullOrWhiteSpace(_options.ConnectionString) ? "(none)" : ConnectionStringRedaction.ForLog(_options.ConnectionString);
+                    string database = ConnectionTarget.Describe(_options.ConnectionString);
                     MarkdownReport.Write(_options.ReportPath, MarkdownReport.Render(command, database, _options.Phase.ToString(), started, clock.Elapsed, succeeded, _records, _warnings));
                     Log.Info("report written to " + _options.ReportPath);
                 }

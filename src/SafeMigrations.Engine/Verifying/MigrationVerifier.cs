@@ -10,6 +10,7 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql;
 using SafeMigrations.Engine.Applying;
+using SafeMigrations.Engine.Connections;
 using SafeMigrations.Engine.Loading;
 using SafeMigrations.Engine.Planning;
 using SafeMigrations.Engine.Postgres;
@@ -67,7 +68,8 @@ namespace SafeMigrations.Engine.Verifying
                 else
                 {
                     adminConnection = options.ServerConnectionString!;
-                    result.Server = ConnectionStringRedaction.ForLog(adminConnection);
+                    // Refuses (SM1001) an unreadable string or one without a Database before anything connects.
+                    result.Server = "throwaway databases on " + ConnectionTarget.Parse(adminConnection);
                 }
 
                 string suffix = Guid.NewGuid().ToString("N").Substring(0, 10);
@@ -349,7 +351,7 @@ namespace SafeMigrations.Engine.Verifying
             }
             catch (Exception exception) when (exception is NpgsqlException || exception is ArgumentException || exception is System.Net.Sockets.SocketException)
             {
-                throw new EngineException(EngineCodes.Configuration, $"cannot create the throwaway database {name} on {ConnectionStringRedaction.ForLog(adminConnectionString)}: {MigrationEngine.OneLine(exception.Message)}; verify needs a server where it may create databases (CREATEDB), or no connection at all for a throwaway cluster.", exception);
+                throw new EngineException(EngineCodes.Configuration, $"cannot create the throwaway database {name} on {ConnectionTarget.Describe(adminConnectionString)}: {MigrationEngine.OneLine(exception.Message)}; verify needs a server where it may create databases (CREATEDB), or no connection at all for a throwaway cluster.", exception);
             }
             string connectionString = new NpgsqlConnectionStringBuilder(adminConnectionString) { Database = name }.ConnectionString;
             return new ThrowawayDatabase(adminConnectionString, name, connectionString);
