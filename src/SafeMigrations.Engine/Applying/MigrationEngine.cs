@@ -74,6 +74,11 @@ namespace SafeMigrations.Engine.Applying
                 foreach (MigrationInfo migration in upToTarget)
                 {
                     MigrationPlan plan = _planner.Plan(migration);
+                    if (applied is not null && states is not null)
+                    {
+                        foreach (PlanDrift drift in RecordedProgressCheck.Find(new[] { migration }, _ => plan, applied, states, HistoryMarkerStep).Where(d => !d.NothingLeft))
+                            Log.Warn(EngineCodes.PlanChanged, drift.Message);
+                    }
                     var steps = plan.Steps.Where(step => WillRun(step, applied, states)).ToList();
                     if (steps.Count == 0 && (applied?.Contains(migration.Id) ?? false))
                         continue;
@@ -126,6 +131,8 @@ namespace SafeMigrations.Engine.Applying
                 await ExecuteAsync(connection, _catalog.HistoryCreateIfNotExistsSql, cancellationToken).ConfigureAwait(false);
                 var applied = new HashSet<string>(_catalog.AppliedMigrationIds(), StringComparer.Ordinal);
                 Dictionary<(string, int), StepState> states = await ReadStatesAsync(connection, cancellationToken).ConfigureAwait(false);
+                foreach (PlanDrift drift in RecordedProgressCheck.Find(upToTarget, _planner.Plan, applied, states, HistoryMarkerStep).Where(d => !d.NothingLeft))
+                    throw new EngineException(EngineCodes.PlanChanged, drift.Message);
 
                 int ran = 0;
                 foreach (MigrationInfo migration in upToTarget)
@@ -193,6 +200,13 @@ namespace SafeMigrations.Engine.Applying
                         continue;
                     }
                     MigrationPlan plan = _planner.Plan(migration);
+                    foreach (PlanDrift drift in RecordedProgressCheck.Find(new[] { migration }, _ => plan, applied, states, HistoryMarkerStep))
+                    {
+                        if (drift.NothingLeft)
+                            Log.Info($"{migration.Id}: edited after it was applied ({string.Join("; ", drift.Mismatches)}); nothing of it runs again, so this changes nothing in the database");
+                        else
+                            Log.Warn(EngineCodes.PlanChanged, drift.Message);
+                    }
                     int expandDone = plan.ExpandSteps.Count(s => IsCompleted(states, s));
                     int contractDone = plan.ContractSteps.Count(s => IsCompleted(states, s));
                     string phases = $"expand {expandDone}/{plan.ExpandSteps.Count()}, contract {contractDone}/{plan.ContractSteps.Count()}";
@@ -247,6 +261,8 @@ namespace SafeMigrations.Engine.Applying
                 }
 
                 // Check every victim first: a rollback never stops half way on something it knew it could not undo.
+                foreach (PlanDrift drift in RecordedProgressCheck.Find(victims, _planner.Plan, applied, states, HistoryMarkerStep))
+                    throw new EngineException(EngineCodes.PlanChanged, drift.Message);
                 var plans = new List<MigrationPlan>();
                 foreach (MigrationInfo migration in victims)
                 {
@@ -338,7 +354,7 @@ namespace SafeMigrations.Engine.Applying
             {
                 if (step.SkipWhenVerified && step.VerificationSql is not null && await VerifyAsync(connection, step, cancellationToken).ConfigureAwait(false))
                 {
-                    await store.RecordStartAsync(step.MigrationId, step.Index, step.Kind, cancellationToken).ConfigureAwait(false);
+                    await store.RecordStartAsync(step.MigrationId, step.Index, step.Kind, StepFingerprint.Of(step), cancellationToken).ConfigureAwait(false);
                     await store.RecordCompletionAsync(step.MigrationId, step.Index, cancellationToken).ConfigureAwait(false);
                     record.Outcome = StepOutcome.AlreadyInPlace;
                     record.Verified = true;
@@ -347,7 +363,7 @@ namespace SafeMigrations.Engine.Applying
                 }
 
                 Log.Info($"{step.Name}: running ({MarkdownReport.Policy(step.Transaction)})");
-                await store.RecordStartAsync(step.MigrationId, step.Index, step.Kind, cancellationToken).ConfigureAwait(false);
+                await store.RecordStartAsync(step.MigrationId, step.Index, step.Kind, StepFingerprint.Of(step), cancellationToken).ConfigureAwait(false);
                 if (_options.StepObserver is IStepObserver observer)
                     await observer.BeforeStepAsync(step, connection, cancellationToken).ConfigureAwait(false);
                 try

@@ -22,8 +22,9 @@ namespace SafeMigrations.Engine.State
     /// <summary>One row of <c>safemigrations.state</c>.</summary>
     public sealed class StepState
     {
-        internal StepState(string migrationId, int stepIndex, string stepKind, StepStatus status, string? position, int attempts, DateTime startedAt, DateTime? finishedAt, string? error)
+        internal StepState(string migrationId, int stepIndex, string stepKind, StepStatus status, string? position, int attempts, DateTime startedAt, DateTime? finishedAt, string? error, string? fingerprint = null)
         {
+            Fingerprint = fingerprint;
             MigrationId = migrationId;
             StepIndex = stepIndex;
             StepKind = stepKind;
@@ -61,6 +62,12 @@ namespace SafeMigrations.Engine.State
 
         /// <summary>Error of the last failure.</summary>
         public string? Error { get; }
+
+        /// <summary>
+        /// <see cref="StepFingerprint"/> of the step as it was when it ran; null for rows written by a version of
+        /// SafeMigrations before fingerprints (those are matched by kind only).
+        /// </summary>
+        public string? Fingerprint { get; }
     }
 
     /// <summary>
@@ -102,7 +109,8 @@ CREATE TABLE IF NOT EXISTS {Table} (
     finished_at timestamptz,
     error text,
     PRIMARY KEY (migration_id, step_index)
-)";
+);
+ALTER TABLE {Table} ADD COLUMN IF NOT EXISTS fingerprint text";
             await ExecuteAsync(sql, null, cancellationToken).ConfigureAwait(false);
         }
 
@@ -111,17 +119,25 @@ CREATE TABLE IF NOT EXISTS {Table} (
         /// so the caller can read it and resume.
         /// </summary>
         public Task RecordStartAsync(string migrationId, int stepIndex, string stepKind, CancellationToken cancellationToken = default)
+            => RecordStartAsync(migrationId, stepIndex, stepKind, null, cancellationToken);
+
+        /// <summary>
+        /// Marks a step running, counts the attempt and records its <see cref="StepFingerprint"/>. A position recorded
+        /// by an interrupted earlier run is kept, so the caller can read it and resume.
+        /// </summary>
+        public Task RecordStartAsync(string migrationId, int stepIndex, string stepKind, string? fingerprint, CancellationToken cancellationToken = default)
         {
             string sql = $@"
-INSERT INTO {Table} (migration_id, step_index, step_kind, status, attempts, started_at)
-VALUES (@migration, @step, @kind, 'running', 1, now())
+INSERT INTO {Table} (migration_id, step_index, step_kind, status, attempts, started_at, fingerprint)
+VALUES (@migration, @step, @kind, 'running', 1, now(), @fingerprint)
 ON CONFLICT (migration_id, step_index) DO UPDATE
 SET step_kind = excluded.step_kind, status = 'running', attempts = {Table}.attempts + 1,
-    started_at = now(), finished_at = NULL, error = NULL";
+    started_at = now(), finished_at = NULL, error = NULL, fingerprint = coalesce(excluded.fingerprint, {Table}.fingerprint)";
             return ExecuteAsync(sql, command =>
             {
                 Key(command, migrationId, stepIndex);
                 command.Parameters.AddWithValue("kind", stepKind);
+                command.Parameters.Add(new NpgsqlParameter("fingerprint", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)fingerprint ?? DBNull.Value });
             }, cancellationToken);
         }
 
@@ -177,7 +193,9 @@ SET step_kind = excluded.step_kind, status = 'running', attempts = {Table}.attem
 
         private async Task<IReadOnlyList<StepState>> QueryAsync(string where, Action<NpgsqlCommand>? parameters, CancellationToken cancellationToken)
         {
-            string sql = $"SELECT migration_id, step_index, step_kind, status, position, attempts, started_at, finished_at, error FROM {Table} {where} ORDER BY migration_id, step_index";
+            // The fingerprint is read through to_jsonb so that status and plan also read a table an older version
+            // created (no fingerprint column yet; only apply and rollback add it).
+            string sql = $"SELECT migration_id, step_index, step_kind, status, position, attempts, started_at, finished_at, error, to_jsonb(s) ->> 'fingerprint' FROM {Table} s {where} ORDER BY migration_id, step_index";
             await using var command = new NpgsqlCommand(sql, _connection);
             parameters?.Invoke(command);
             var rows = new List<StepState>();
@@ -193,7 +211,8 @@ SET step_kind = excluded.step_kind, status = 'running', attempts = {Table}.attem
                     reader.GetInt32(5),
                     reader.GetDateTime(6),
                     reader.IsDBNull(7) ? null : reader.GetDateTime(7),
-                    reader.IsDBNull(8) ? null : reader.GetString(8)));
+                    reader.IsDBNull(8) ? null : reader.GetString(8),
+                    reader.IsDBNull(9) ? null : reader.GetString(9)));
             }
             return rows;
         }
