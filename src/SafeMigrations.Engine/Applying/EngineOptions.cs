@@ -38,6 +38,13 @@ namespace SafeMigrations.Engine.Applying
         /// <summary>First back-off between lock attempts (doubles, jittered). Default 250 ms.</summary>
         public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromMilliseconds(250);
 
+        /// <summary>
+        /// Longest single wait of a CREATE INDEX CONCURRENTLY for other transactions (it waits for every transaction that
+        /// could see the table's old state, even idle ones) before it is cancelled with SM1014; null or zero waits as long
+        /// as they last. Default 10 minutes.
+        /// </summary>
+        public TimeSpan? IndexWaitTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
         /// <summary>Target duration of one backfill batch. Default 200 ms.</summary>
         public TimeSpan BackfillBatchDuration { get; set; } = TimeSpan.FromMilliseconds(200);
 

@@ -219,6 +219,8 @@ namespace SafeMigrations.Engine.Applying
                         if (states.TryGetValue((migration.Id, step.Index), out StepState? state) && state.Status == StepStatus.Failed)
                             Log.Warn(EngineCodes.StepFailed, $"{step.Name}: failed in an earlier run: {OneLine(state.Error ?? "unknown error")}; fix the cause and rerun apply");
                     }
+                    foreach (InvalidIndex leftover in await InvalidIndexReport.FindAsync(connection, plan.Steps, cancellationToken).ConfigureAwait(false))
+                        Log.Warn(EngineCodes.StepFailed, leftover.Message);
                 }
                 return 0;
             });
@@ -442,6 +444,8 @@ namespace SafeMigrations.Engine.Applying
             {
                 case EngineException engine:
                     return engine;
+                case IndexBuildWaitException wait:
+                    return new EngineException(EngineCodes.IndexBuildWaitTimeout, $"{step.Name}: {OneLine(wait.Message)}", exception);
                 case StepFailedException failed when failed.RetriesExhausted:
                     return new EngineException(EngineCodes.LockRetriesExhausted, $"{step.Name}: {OneLine(failed.Message)}", exception);
                 case StepFailedException failed:
@@ -486,7 +490,13 @@ namespace SafeMigrations.Engine.Applying
             {
                 if (statement.Kind == StatementKind.CreateIndex && statement.Concurrently && statement.Index is not null)
                 {
-                    var index = new ConcurrentIndexStep(statement.Text.Trim());
+                    var index = new ConcurrentIndexStep(statement.Text.Trim())
+                    {
+                        DropPolicy = _options.LockPolicy(),
+                        WaitTimeout = _options.IndexWaitTimeout > TimeSpan.Zero ? _options.IndexWaitTimeout : null,
+                        Progress = line => Log.Progress($"{step.Name}: {line}"),
+                        OpenSecondConnection = OpenAsync,
+                    };
                     ConcurrentIndexResult result = await index.RunAsync(connection, cancellationToken).ConfigureAwait(false);
                     if (result.DroppedInvalidLeftover)
                         Log.Info($"{step.Name}: dropped an invalid index left by an earlier failed build, and rebuilt it");
