@@ -77,6 +77,9 @@ namespace SafeMigrations.Build
         /// <summary>lock_timeout of blocking steps, in milliseconds.</summary>
         public string? LockTimeout { get; set; }
 
+        /// <summary>apply: longest wait of a concurrent index build for other transactions, in milliseconds (0 for no cap).</summary>
+        public string? IndexWaitTimeout { get; set; }
+
         /// <summary>Path of the markdown report to write.</summary>
         public string? Report { get; set; }
 
@@ -166,6 +169,8 @@ namespace SafeMigrations.Build
             AppendOption(builder, "--target ", Target);
             AppendOption(builder, "--lock-timeout ", LockTimeout);
             AppendOption(builder, "--report ", Report);
+            if (Command == "apply")
+                AppendOption(builder, "--index-wait-timeout ", IndexWaitTimeout);
             if (Command == "verify")
             {
                 AppendOption(builder, "--lock-budget ", LockBudget);

@@ -18,7 +18,7 @@ namespace SafeMigrations.Runner
     {
         public const string ConnectionVariable = "SAFEMIGRATIONS_CONNECTION";
 
-        private const string Usage = "usage: SafeMigrations.Runner <plan|apply|status|rollback|verify> --assembly <app.dll> [--connection <string>] [--context <DbContext>] [--phase Expand|Contract|All] [--target <migration>] [--lock-timeout <ms>] [--report <path.md>]; verify also [--lock-budget <ms>] [--sarif <path.sarif>] and, without a connection, uses a throwaway PostgreSQL";
+        private const string Usage = "usage: SafeMigrations.Runner <plan|apply|status|rollback|verify> --assembly <app.dll> [--connection <string>] [--context <DbContext>] [--phase Expand|Contract|All] [--target <migration>] [--lock-timeout <ms>] [--index-wait-timeout <ms>] [--report <path.md>]; verify also [--lock-budget <ms>] [--sarif <path.sarif>] and, without a connection, uses a throwaway PostgreSQL";
 
         public static int Run(string[] args, Action<string> setAppDirectory, TextWriter output, CancellationToken cancellationToken)
         {
@@ -57,6 +57,12 @@ namespace SafeMigrations.Runner
                     if (!int.TryParse(lockTimeout, NumberStyles.None, CultureInfo.InvariantCulture, out int milliseconds) || milliseconds <= 0)
                         throw new EngineException(EngineCodes.Configuration, $"--lock-timeout must be a positive number of milliseconds, not '{lockTimeout}'.");
                     engineOptions.LockTimeout = TimeSpan.FromMilliseconds(milliseconds);
+                }
+                if (options.TryGetValue("index-wait-timeout", out string? indexWait) && !string.IsNullOrWhiteSpace(indexWait))
+                {
+                    if (!int.TryParse(indexWait, NumberStyles.None, CultureInfo.InvariantCulture, out int milliseconds))
+                        throw new EngineException(EngineCodes.Configuration, $"--index-wait-timeout must be a number of milliseconds (0 for no cap), not '{indexWait}'.");
+                    engineOptions.IndexWaitTimeout = milliseconds == 0 ? null : TimeSpan.FromMilliseconds(milliseconds);
                 }
                 if (command != "plan" && string.IsNullOrWhiteSpace(connection))
                     throw new EngineException(EngineCodes.Configuration, $"no connection string; pass --connection or set {ConnectionVariable}.");
@@ -115,7 +121,7 @@ namespace SafeMigrations.Runner
                     throw new EngineException(EngineCodes.Configuration, $"unexpected argument '{(arg.StartsWith("--", StringComparison.Ordinal) ? arg + " (missing value)" : "an argument")}'; " + Usage);
                 string name = arg.Substring(2);
                 bool verifyOnly = name == "lock-budget" || name == "sarif";
-                if ((name != "assembly" && name != "connection" && name != "context" && name != "phase" && name != "target" && name != "lock-timeout" && name != "report" && !verifyOnly) || (verifyOnly && command != "verify"))
+                if ((name != "assembly" && name != "connection" && name != "context" && name != "phase" && name != "target" && name != "lock-timeout" && name != "index-wait-timeout" && name != "report" && !verifyOnly) || (verifyOnly && command != "verify") || (name == "index-wait-timeout" && command == "verify"))
                     throw new EngineException(EngineCodes.Configuration, $"unknown option '{arg}'; " + Usage);
                 options[name] = args[++i];
             }
