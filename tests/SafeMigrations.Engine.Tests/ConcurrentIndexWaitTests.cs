@@ -146,6 +146,28 @@ namespace SafeMigrations.Engine.Tests
         }
 
         [Fact]
+        public async Task A_build_reports_its_phase_and_blocks_while_it_scans()
+        {
+            await using TestDatabase database = await _server.CreateDatabaseAsync();
+            // An index expression that takes 10 ms a row keeps the build in its scan for a second and a half.
+            await database.ExecuteAsync(@"create function slow_key(v int) returns int language plpgsql immutable as 'begin perform pg_sleep(0.01); return v; end';
+create table t (id int primary key, v int); insert into t select g, g from generate_series(1, 150) g");
+            await using NpgsqlConnection connection = await database.OpenAsync();
+            var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            var step = new ConcurrentIndexStep("CREATE INDEX CONCURRENTLY ix_t_slow ON t (slow_key(v))")
+            {
+                ProgressInterval = TimeSpan.FromMilliseconds(100),
+                Progress = lines.Enqueue,
+                OpenSecondConnection = _ => database.OpenAsync(),
+            };
+            await step.RunAsync(connection);
+            foreach (string line in lines)
+                _output.WriteLine(line);
+            Assert.Contains(lines, l => l.StartsWith("index \"ix_t_slow\" building index: scanning table, blocks ", StringComparison.Ordinal));
+            Assert.Equal(IndexState.Valid, await step.GetStateAsync(connection));
+        }
+
+        [Fact]
         public async Task A_unique_build_failing_on_duplicates_names_the_keys_and_gives_the_query()
         {
             await using TestDatabase database = await _server.CreateDatabaseAsync();

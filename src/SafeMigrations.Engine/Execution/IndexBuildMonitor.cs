@@ -99,7 +99,7 @@ namespace SafeMigrations.Engine.Execution
                     {
                         waiting = null;
                         waitingPhase = null;
-                        _progress?.Invoke($"building index \"{_indexName}\": {snapshot.Phase}{Counts(snapshot)}");
+                        _progress?.Invoke($"index \"{_indexName}\" {snapshot.Phase}{Counts(snapshot)}");
                         continue;
                     }
 
