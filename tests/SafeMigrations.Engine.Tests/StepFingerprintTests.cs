@@ -98,6 +98,10 @@ namespace SafeMigrations.Engine.Tests
             Assert.Equal(1L, await database.ScalarAsync<long>("select count(*) from widgets where name = ''"));
             Assert.Equal(recorded, await database.ScalarAsync<string>(StateRows));
             Assert.Contains("warn: SM1013: " + WidgetCodes, await StatusAsync(database.ConnectionString, nameof(WidgetsInsertedContext)));
+            var (plan, planCatalog, planLog) = Engine(database.ConnectionString, nameof(WidgetsInsertedContext));
+            using (planCatalog)
+                await plan.PlanAsync();
+            Assert.Contains(planLog.Lines, l => l.StartsWith("warn: SM1013: " + WidgetCodes, StringComparison.Ordinal));
 
             // The way on that the message gives: with the edit reverted, roll back; then the edited migration runs whole.
             var (rollback, catalog, _) = Engine(database.ConnectionString, nameof(WidgetsContext));
