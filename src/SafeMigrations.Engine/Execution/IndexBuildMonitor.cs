@@ -24,7 +24,7 @@ namespace SafeMigrations.Engine.Execution
         /// <summary>Server process id.</summary>
         public int Pid { get; }
 
-        /// <summary><c>pg_stat_activity.state</c>, e.g. <c>idle in transaction</c>; null when the session is gone.</summary>
+        /// <summary><c>pg_stat_activity.state</c>, e.g. <c>idle in transaction</c>, or <c>ended</c>.</summary>
         public string? State { get; }
 
         /// <summary>The session's application_name, when set.</summary>
@@ -39,7 +39,7 @@ namespace SafeMigrations.Engine.Execution
         /// <inheritdoc />
         public override string ToString()
         {
-            var parts = new List<string> { State ?? "gone" };
+            var parts = new List<string> { State ?? "ended" };
             if (!string.IsNullOrEmpty(ApplicationName))
                 parts.Add($"application \"{ApplicationName}\"");
             if (TransactionAge is TimeSpan age)
@@ -177,7 +177,8 @@ from pg_stat_progress_create_index p where p.pid = @pid";
             if (pids.Count == 0)
                 return Array.Empty<BlockingSession>();
             const string sql = @"
-select p.pid, a.state, nullif(a.application_name, ''), now() - a.xact_start, a.usename::text
+select p.pid, case when a.pid is null then 'ended' else coalesce(a.state, 'state not visible to this role (needs pg_read_all_stats)') end,
+       nullif(a.application_name, ''), now() - a.xact_start, a.usename::text
 from unnest(@pids) as p(pid) left join pg_stat_activity a on a.pid = p.pid";
             await using var command = new NpgsqlCommand(sql, monitor) { CommandTimeout = 30 };
             command.Parameters.AddWithValue("pids", pids.ToArray());
