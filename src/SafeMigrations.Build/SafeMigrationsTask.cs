@@ -80,6 +80,9 @@ namespace SafeMigrations.Build
         /// <summary>apply: longest wait of a concurrent index build for other transactions, in milliseconds (0 for no cap).</summary>
         public string? IndexWaitTimeout { get; set; }
 
+        /// <summary>apply: a partly applied migration whose steps were edited in place, accepted as what ran (see SM1013).</summary>
+        public string? AcceptEdited { get; set; }
+
         /// <summary>Path of the markdown report to write.</summary>
         public string? Report { get; set; }
 
@@ -170,7 +173,10 @@ namespace SafeMigrations.Build
             AppendOption(builder, "--lock-timeout ", LockTimeout);
             AppendOption(builder, "--report ", Report);
             if (Command == "apply")
+            {
                 AppendOption(builder, "--index-wait-timeout ", IndexWaitTimeout);
+                AppendOption(builder, "--accept-edited ", AcceptEdited);
+            }
             if (Command == "verify")
             {
                 AppendOption(builder, "--lock-budget ", LockBudget);

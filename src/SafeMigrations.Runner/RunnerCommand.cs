@@ -18,7 +18,7 @@ namespace SafeMigrations.Runner
     {
         public const string ConnectionVariable = "SAFEMIGRATIONS_CONNECTION";
 
-        private const string Usage = "usage: SafeMigrations.Runner <plan|apply|status|rollback|verify> --assembly <app.dll> [--connection <string>] [--context <DbContext>] [--phase Expand|Contract|All] [--target <migration>] [--lock-timeout <ms>] [--index-wait-timeout <ms>] [--report <path.md>]; verify also [--lock-budget <ms>] [--sarif <path.sarif>] and, without a connection, uses a throwaway PostgreSQL";
+        private const string Usage = "usage: SafeMigrations.Runner <plan|apply|status|rollback|verify> --assembly <app.dll> [--connection <string>] [--context <DbContext>] [--phase Expand|Contract|All] [--target <migration>] [--lock-timeout <ms>] [--index-wait-timeout <ms>] [--accept-edited <migration>] [--report <path.md>]; verify also [--lock-budget <ms>] [--sarif <path.sarif>] and, without a connection, uses a throwaway PostgreSQL";
 
         public static int Run(string[] args, Action<string> setAppDirectory, TextWriter output, CancellationToken cancellationToken)
         {
@@ -64,6 +64,8 @@ namespace SafeMigrations.Runner
                         throw new EngineException(EngineCodes.Configuration, $"--index-wait-timeout must be a number of milliseconds (0 for no cap), not '{indexWait}'.");
                     engineOptions.IndexWaitTimeout = milliseconds == 0 ? null : TimeSpan.FromMilliseconds(milliseconds);
                 }
+                if (options.TryGetValue("accept-edited", out string? acceptEdited) && !string.IsNullOrWhiteSpace(acceptEdited))
+                    engineOptions.AcceptEditedMigration = acceptEdited;
                 if (command != "plan" && string.IsNullOrWhiteSpace(connection))
                     throw new EngineException(EngineCodes.Configuration, $"no connection string; pass --connection or set {ConnectionVariable}.");
 
@@ -121,7 +123,7 @@ namespace SafeMigrations.Runner
                     throw new EngineException(EngineCodes.Configuration, $"unexpected argument '{(arg.StartsWith("--", StringComparison.Ordinal) ? arg + " (missing value)" : "an argument")}'; " + Usage);
                 string name = arg.Substring(2);
                 bool verifyOnly = name == "lock-budget" || name == "sarif";
-                if ((name != "assembly" && name != "connection" && name != "context" && name != "phase" && name != "target" && name != "lock-timeout" && name != "index-wait-timeout" && name != "report" && !verifyOnly) || (verifyOnly && command != "verify") || (name == "index-wait-timeout" && command == "verify"))
+                if ((name != "assembly" && name != "connection" && name != "context" && name != "phase" && name != "target" && name != "lock-timeout" && name != "index-wait-timeout" && name != "accept-edited" && name != "report" && !verifyOnly) || (verifyOnly && command != "verify") || ((name == "index-wait-timeout" || name == "accept-edited") && command == "verify"))
                     throw new EngineException(EngineCodes.Configuration, $"unknown option '{arg}'; " + Usage);
                 options[name] = args[++i];
             }

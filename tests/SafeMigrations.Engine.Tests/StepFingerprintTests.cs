@@ -154,6 +154,32 @@ namespace SafeMigrations.Engine.Tests
         }
 
         [Fact]
+        public async Task Steps_edited_in_place_can_be_accepted_but_inserted_steps_cannot()
+        {
+            await using TestDatabase database = await PartlyAppliedAsync();
+            await database.ExecuteAsync("update widgets set name = 'washer' where name = ''");
+
+            // An insertion cannot be accepted: the positions no longer say which step ran.
+            using (var insertedCatalog = new MigrationCatalog(DbContextLoader.Create(typeof(WidgetsContext).Assembly, nameof(WidgetsInsertedContext), database.ConnectionString)))
+            {
+                var options = new EngineOptions { ConnectionString = database.ConnectionString, AcceptEditedMigration = "WidgetCodes", Log = new EngineApplyTests.TestLog(_output) };
+                var refused = await Assert.ThrowsAsync<EngineException>(() => new MigrationEngine(insertedCatalog, options).ApplyAsync());
+                Assert.Equal(EngineCodes.PlanChanged, refused.Code);
+                Assert.DoesNotContain("--accept-edited", refused.Message);
+            }
+
+            // An edit in place names the flag, and with it the new SQL is recorded and the rest runs.
+            EngineException edited = await ApplyFailsAsync(database.ConnectionString, nameof(WidgetsEditedContext));
+            Assert.Contains($"accept it with --accept-edited {WidgetCodes} (SafeMigrationsAcceptEdited)", edited.Message);
+            var log = new EngineApplyTests.TestLog(_output);
+            using (var catalog = new MigrationCatalog(DbContextLoader.Create(typeof(WidgetsContext).Assembly, nameof(WidgetsEditedContext), database.ConnectionString)))
+                await new MigrationEngine(catalog, new EngineOptions { ConnectionString = database.ConnectionString, AcceptEditedMigration = "WidgetCodes", Log = log }).ApplyAsync();
+            Assert.Contains(log.Lines, l => l.StartsWith($"warn: SM1013: {WidgetCodes}: accepted as edited in place (step 2)", StringComparison.Ordinal));
+            Assert.True(await database.ScalarAsync<bool>("select convalidated from pg_constraint where conname = 'CK_widgets_name'"));
+            Assert.DoesNotContain("SM1013", await StatusAsync(database.ConnectionString, nameof(WidgetsEditedContext)));
+        }
+
+        [Fact]
         public async Task A_state_table_from_an_older_version_gets_the_column_and_its_rows_are_matched_by_kind()
         {
             await using TestDatabase database = await PartlyAppliedAsync();

@@ -132,7 +132,12 @@ namespace SafeMigrations.Engine.Applying
                 var applied = new HashSet<string>(_catalog.AppliedMigrationIds(), StringComparer.Ordinal);
                 Dictionary<(string, int), StepState> states = await ReadStatesAsync(connection, cancellationToken).ConfigureAwait(false);
                 foreach (PlanDrift drift in RecordedProgressCheck.Find(upToTarget, _planner.Plan, applied, states, HistoryMarkerStep).Where(d => !d.NothingLeft))
-                    throw new EngineException(EngineCodes.PlanChanged, drift.Message);
+                {
+                    if (!drift.OnlyEditedInPlace || _options.AcceptEditedMigration is null || _catalog.Find(_options.AcceptEditedMigration).Id != drift.Migration.Id)
+                        throw new EngineException(EngineCodes.PlanChanged, drift.Message);
+                    await drift.AcceptAsync(store, _planner.Plan(drift.Migration), cancellationToken).ConfigureAwait(false);
+                    Log.Warn(EngineCodes.PlanChanged, $"{drift.Migration.Id}: accepted as edited in place ({string.Join("; ", drift.Mismatches.Select(m => "step " + m.StepIndex))}): the new SQL of these steps is recorded as what ran");
+                }
 
                 int ran = 0;
                 foreach (MigrationInfo migration in upToTarget)

@@ -57,8 +57,24 @@ namespace SafeMigrations.Engine.State
         /// <summary>Every recorded and planned step is completed: nothing would run, so the edit is harmless.</summary>
         public bool NothingLeft { get; }
 
+        /// <summary>
+        /// Every mismatch is a step of the same kind at the same position whose SQL changed (as when an EF Core upgrade
+        /// changes the SQL it generates): the user may accept it, and no step is inserted, removed or moved.
+        /// </summary>
+        public bool OnlyEditedInPlace => Mismatches.All(m => m.RecordedKind is not null && string.Equals(m.RecordedKind, m.PlannedKind, StringComparison.Ordinal));
+
         /// <summary>The SM1013 message: the migration, each mismatched step, and how to go on.</summary>
-        public string Message => RecordedProgressCheck.Describe(Migration.Id, Mismatches);
+        public string Message => RecordedProgressCheck.Describe(Migration.Id, Mismatches)
+            + (OnlyEditedInPlace ? $" If the new SQL is what ran (only its form changed, e.g. after an EF Core upgrade), accept it with --accept-edited {Migration.Id} (SafeMigrationsAcceptEdited)." : string.Empty);
+
+        /// <summary>Records the planned fingerprints of the edited steps (only when <see cref="OnlyEditedInPlace"/>).</summary>
+        public async System.Threading.Tasks.Task AcceptAsync(StepStateStore store, MigrationPlan plan, System.Threading.CancellationToken cancellationToken = default)
+        {
+            if (!OnlyEditedInPlace)
+                throw new InvalidOperationException("Only steps edited in place can be accepted.");
+            foreach (StepMismatch mismatch in Mismatches)
+                await store.RecordFingerprintAsync(Migration.Id, mismatch.StepIndex, StepFingerprint.Of(plan.Steps[mismatch.StepIndex - 1]), cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>

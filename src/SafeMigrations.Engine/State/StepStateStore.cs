@@ -141,6 +141,12 @@ SET step_kind = excluded.step_kind, status = 'running', attempts = {Table}.attem
             }, cancellationToken);
         }
 
+        /// <summary>Replaces a recorded step's fingerprint (an edit the user accepted, see <see cref="RecordedProgressCheck"/>).</summary>
+        public Task RecordFingerprintAsync(string migrationId, int stepIndex, string fingerprint, CancellationToken cancellationToken = default)
+        {
+            return UpdateAsync("fingerprint = @fingerprint", migrationId, stepIndex, command => command.Parameters.AddWithValue("fingerprint", fingerprint), cancellationToken);
+        }
+
         /// <summary>Saves a resume position (call after each committed batch).</summary>
         public Task RecordProgressAsync(string migrationId, int stepIndex, string position, CancellationToken cancellationToken = default)
         {
