@@ -151,6 +151,12 @@ namespace SafeMigrations.Engine.Tests
             // Once every step ran, an edit changes nothing in the database: apply runs nothing and status says so.
             await ApplyAsync(database.ConnectionString, nameof(WidgetsEditedContext));
             Assert.Contains("edited after it was applied", await StatusAsync(database.ConnectionString, nameof(WidgetsEditedContext)));
+
+            // A step appended once the expand phase is complete would never run: refused too.
+            EngineException appended = await ApplyFailsAsync(database.ConnectionString, nameof(WidgetsAppendedContext));
+            Assert.Equal(EngineCodes.PlanChanged, appended.Code);
+            Assert.Contains("step 5: recorded nothing, planned sql: added after the expand phase completed, so it would never run", appended.Message);
+            Assert.Equal(3L, await database.ScalarAsync<long>("select count(*) from widgets where code is null"));
         }
 
         [Fact]

@@ -40,6 +40,11 @@ namespace SafeMigrations.Engine.Tests.TestApp
         public WidgetsRemovedContext(DbContextOptions<WidgetsRemovedContext> options) : base(options) { }
     }
 
+    public sealed class WidgetsAppendedContext : WidgetsContextBase
+    {
+        public WidgetsAppendedContext(DbContextOptions<WidgetsAppendedContext> options) : base(options) { }
+    }
+
     public abstract class WidgetsTable : Migration
     {
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -71,6 +76,10 @@ namespace SafeMigrations.Engine.Tests.TestApp
     [DbContext(typeof(WidgetsRemovedContext))]
     [Migration("20240401000000_Widgets")]
     public sealed class WidgetsForRemoved : WidgetsTable { }
+
+    [DbContext(typeof(WidgetsAppendedContext))]
+    [Migration("20240401000000_Widgets")]
+    public sealed class WidgetsForAppended : WidgetsTable { }
 
     /// <summary>
     /// The original: add-column, create-index-concurrently, add-constraint-not-valid, validate-constraint. The
@@ -112,6 +121,20 @@ namespace SafeMigrations.Engine.Tests.TestApp
             migrationBuilder.AddColumn<string>(name: "code", table: "widgets", type: "text", nullable: true);
             migrationBuilder.CreateIndex(name: "IX_widgets_name", table: "widgets", columns: new[] { "name", "code" });
             migrationBuilder.AddCheckConstraint(name: "CK_widgets_name", table: "widgets", sql: "name <> ''");
+        }
+    }
+
+    /// <summary>A step appended after the expand phase completed.</summary>
+    [DbContext(typeof(WidgetsAppendedContext))]
+    [Migration("20240402000000_WidgetCodes")]
+    public sealed class WidgetCodesAppended : Migration
+    {
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(name: "code", table: "widgets", type: "text", nullable: true);
+            migrationBuilder.CreateIndex(name: "IX_widgets_name", table: "widgets", column: "name");
+            migrationBuilder.AddCheckConstraint(name: "CK_widgets_name", table: "widgets", sql: "name <> ''");
+            migrationBuilder.Sql("UPDATE widgets SET code = 'w-' || id WHERE code IS NULL");
         }
     }
 
