@@ -86,6 +86,7 @@ namespace SafeMigrations.Engine.Execution
         public async Task RunAsync(NpgsqlConnection monitor, CancellationToken stop)
         {
             Stopwatch? waiting = null;
+            TimeSpan waitedBefore = TimeSpan.Zero;
             string? waitingPhase = null;
             try
             {
@@ -105,17 +106,20 @@ namespace SafeMigrations.Engine.Execution
 
                     if (waiting is null || waitingPhase != snapshot.Phase)
                     {
+                        // The wait began before this poll saw it: pg_locks.waitstart (PostgreSQL 14+) says when.
                         waiting = Stopwatch.StartNew();
+                        waitedBefore = snapshot.LockWaitAge ?? TimeSpan.Zero;
                         waitingPhase = snapshot.Phase;
                     }
+                    TimeSpan waited = waitedBefore + waiting.Elapsed;
                     IReadOnlyList<BlockingSession> sessions = await SessionsAsync(monitor, snapshot.WaitingFor, stop).ConfigureAwait(false);
                     string who = sessions.Count == 0 ? "other transactions" : string.Join("; ", sessions);
                     string lockers = snapshot.LockersTotal > 0 ? $", {snapshot.LockersDone} of {snapshot.LockersTotal} done" : string.Empty;
-                    _progress?.Invoke($"index \"{_indexName}\" {snapshot.Phase}{lockers}: waiting {Seconds(waiting.Elapsed)} for {who}" + (_waitCap is TimeSpan cap ? $" (gives up after {Seconds(cap)})" : string.Empty));
-                    if (_waitCap is TimeSpan limit && waiting.Elapsed > limit)
+                    _progress?.Invoke($"index \"{_indexName}\" {snapshot.Phase}{lockers}: waiting {Seconds(waited)} for {who}" + (_waitCap is TimeSpan cap ? $" (gives up after {Seconds(cap)})" : string.Empty));
+                    if (_waitCap is TimeSpan limit && waited > limit)
                     {
                         CancelledFor = sessions;
-                        CancelledAfter = waiting.Elapsed;
+                        CancelledAfter = waited;
                         CancelledInPhase = snapshot.Phase;
                         await using var cancel = new NpgsqlCommand("select pg_cancel_backend(@pid)", monitor);
                         cancel.Parameters.AddWithValue("pid", _builderPid);
@@ -153,7 +157,8 @@ namespace SafeMigrations.Engine.Execution
         {
             const string sql = @"
 select p.phase, p.blocks_done, p.blocks_total, p.tuples_done, p.tuples_total, p.lockers_done, p.lockers_total,
-       p.current_locker_pid, pg_blocking_pids(p.pid)
+       p.current_locker_pid, pg_blocking_pids(p.pid),
+       clock_timestamp() - (select min((to_jsonb(l) ->> 'waitstart')::timestamptz) from pg_locks l where l.pid = p.pid and not l.granted)
 from pg_stat_progress_create_index p where p.pid = @pid";
             await using var command = new NpgsqlCommand(sql, monitor) { CommandTimeout = 30 };
             command.Parameters.AddWithValue("pid", _builderPid);
@@ -169,7 +174,8 @@ from pg_stat_progress_create_index p where p.pid = @pid";
             return new Snapshot(
                 reader.GetString(0),
                 reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6),
-                waitingFor);
+                waitingFor,
+                reader.IsDBNull(9) ? null : reader.GetFieldValue<TimeSpan>(9));
         }
 
         private static async Task<IReadOnlyList<BlockingSession>> SessionsAsync(NpgsqlConnection monitor, IReadOnlyList<int> pids, CancellationToken cancellationToken)
@@ -198,8 +204,9 @@ from unnest(@pids) as p(pid) left join pg_stat_activity a on a.pid = p.pid";
 
         private sealed class Snapshot
         {
-            public Snapshot(string phase, long blocksDone, long blocksTotal, long tuplesDone, long tuplesTotal, long lockersDone, long lockersTotal, IReadOnlyList<int> waitingFor)
+            public Snapshot(string phase, long blocksDone, long blocksTotal, long tuplesDone, long tuplesTotal, long lockersDone, long lockersTotal, IReadOnlyList<int> waitingFor, TimeSpan? lockWaitAge)
             {
+                LockWaitAge = lockWaitAge;
                 Phase = phase;
                 BlocksDone = blocksDone;
                 BlocksTotal = blocksTotal;
@@ -218,6 +225,7 @@ from unnest(@pids) as p(pid) left join pg_stat_activity a on a.pid = p.pid";
             public long LockersDone { get; }
             public long LockersTotal { get; }
             public IReadOnlyList<int> WaitingFor { get; }
+            public TimeSpan? LockWaitAge { get; }
         }
     }
 }
