@@ -77,6 +77,11 @@ namespace SafeMigrations.Engine.Applying
                 foreach (MigrationInfo migration in upToTarget)
                 {
                     MigrationPlan plan = _planner.Plan(migration);
+                    if (applied is not null && states is not null)
+                    {
+                        foreach (PlanDrift drift in RecordedProgressCheck.Find(new[] { migration }, _ => plan, applied, states, HistoryMarkerStep).Where(d => !d.NothingLeft))
+                            Log.Warn(EngineCodes.PlanChanged, drift.Message);
+                    }
                     var steps = plan.Steps.Where(step => WillRun(step, applied, states)).ToList();
                     if (steps.Count == 0 && (applied?.Contains(migration.Id) ?? false))
                         continue;
@@ -129,6 +134,13 @@ namespace SafeMigrations.Engine.Applying
                 await ExecuteAsync(connection, _catalog.HistoryCreateIfNotExistsSql, cancellationToken).ConfigureAwait(false);
                 var applied = new HashSet<string>(_catalog.AppliedMigrationIds(), StringComparer.Ordinal);
                 Dictionary<(string, int), StepState> states = await ReadStatesAsync(connection, cancellationToken).ConfigureAwait(false);
+                foreach (PlanDrift drift in RecordedProgressCheck.Find(upToTarget, _planner.Plan, applied, states, HistoryMarkerStep).Where(d => !d.NothingLeft))
+                {
+                    if (!drift.OnlyEditedInPlace || _options.AcceptEditedMigration is null || _catalog.Find(_options.AcceptEditedMigration).Id != drift.Migration.Id)
+                        throw new EngineException(EngineCodes.PlanChanged, drift.Message);
+                    await drift.AcceptAsync(store, _planner.Plan(drift.Migration), cancellationToken).ConfigureAwait(false);
+                    Log.Warn(EngineCodes.PlanChanged, $"{drift.Migration.Id}: accepted as edited in place ({string.Join("; ", drift.Mismatches.Select(m => "step " + m.StepIndex))}): the new SQL of these steps is recorded as what ran");
+                }
 
                 int ran = 0;
                 foreach (MigrationInfo migration in upToTarget)
@@ -196,6 +208,13 @@ namespace SafeMigrations.Engine.Applying
                         continue;
                     }
                     MigrationPlan plan = _planner.Plan(migration);
+                    foreach (PlanDrift drift in RecordedProgressCheck.Find(new[] { migration }, _ => plan, applied, states, HistoryMarkerStep))
+                    {
+                        if (drift.NothingLeft)
+                            Log.Info($"{migration.Id}: edited after it was applied ({string.Join("; ", drift.Mismatches)}); nothing of it runs again, so this changes nothing in the database");
+                        else
+                            Log.Warn(EngineCodes.PlanChanged, drift.Message);
+                    }
                     int expandDone = plan.ExpandSteps.Count(s => IsCompleted(states, s));
                     int contractDone = plan.ContractSteps.Count(s => IsCompleted(states, s));
                     string phases = $"expand {expandDone}/{plan.ExpandSteps.Count()}, contract {contractDone}/{plan.ContractSteps.Count()}";
@@ -206,8 +225,10 @@ namespace SafeMigrations.Engine.Applying
                     foreach (PlanStep step in plan.Steps)
                     {
                         if (states.TryGetValue((migration.Id, step.Index), out StepState? state) && state.Status == StepStatus.Failed)
-                            Log.Warn(EngineCodes.StepFailed, $"{step.Name}: failed in an earlier run: {OneLine(state.Error ?? "unknown error")}; fix the cause and rerun apply");
+                            Log.Warn(state.ErrorCode ?? EngineCodes.StepFailed, RecordedFailure.StatusLine(step, state));
                     }
+                    foreach (InvalidIndex leftover in await InvalidIndexReport.FindAsync(connection, plan.Steps, cancellationToken).ConfigureAwait(false))
+                        Log.Warn(EngineCodes.StepFailed, leftover.Message);
                 }
                 return 0;
             });
@@ -250,6 +271,8 @@ namespace SafeMigrations.Engine.Applying
                 }
 
                 // Check every victim first: a rollback never stops half way on something it knew it could not undo.
+                foreach (PlanDrift drift in RecordedProgressCheck.Find(victims, _planner.Plan, applied, states, HistoryMarkerStep))
+                    throw new EngineException(EngineCodes.PlanChanged, drift.Message);
                 var plans = new List<MigrationPlan>();
                 foreach (MigrationInfo migration in victims)
                 {
@@ -344,7 +367,7 @@ namespace SafeMigrations.Engine.Applying
                     await _lock.EnsureHeldAsync(cancellationToken).ConfigureAwait(false);
                 if (step.SkipWhenVerified && step.VerificationSql is not null && await VerifyAsync(connection, step, cancellationToken).ConfigureAwait(false))
                 {
-                    await store.RecordStartAsync(step.MigrationId, step.Index, step.Kind, cancellationToken).ConfigureAwait(false);
+                    await store.RecordStartAsync(step.MigrationId, step.Index, step.Kind, StepFingerprint.Of(step), cancellationToken).ConfigureAwait(false);
                     await store.RecordCompletionAsync(step.MigrationId, step.Index, cancellationToken).ConfigureAwait(false);
                     record.Outcome = StepOutcome.AlreadyInPlace;
                     record.Verified = true;
@@ -353,7 +376,7 @@ namespace SafeMigrations.Engine.Applying
                 }
 
                 Log.Info($"{step.Name}: running ({MarkdownReport.Policy(step.Transaction)})");
-                await store.RecordStartAsync(step.MigrationId, step.Index, step.Kind, cancellationToken).ConfigureAwait(false);
+                await store.RecordStartAsync(step.MigrationId, step.Index, step.Kind, StepFingerprint.Of(step), cancellationToken).ConfigureAwait(false);
                 if (_options.StepObserver is IStepObserver observer)
                     await observer.BeforeStepAsync(step, connection, cancellationToken).ConfigureAwait(false);
                 try
@@ -384,8 +407,10 @@ namespace SafeMigrations.Engine.Applying
                 record.Outcome = StepOutcome.Failed;
                 record.Duration = clock.Elapsed;
                 EngineException failure = ExplainSessionFailure(step.Name, exception) ?? Explain(step, exception);
+                if (failure.Code == EngineCodes.LockRetriesExhausted)
+                    failure = await RecordedFailure.WithLockHoldersAsync(connection, step, failure).ConfigureAwait(false);
                 record.Error = failure.Message;
-                await RecordFailureQuietlyAsync(store, step, failure.Message).ConfigureAwait(false);
+                await RecordFailureQuietlyAsync(store, step, failure.Message, failure.Code).ConfigureAwait(false);
                 throw failure;
             }
             catch (OperationCanceledException)
@@ -393,7 +418,7 @@ namespace SafeMigrations.Engine.Applying
                 record.Outcome = StepOutcome.Failed;
                 record.Duration = clock.Elapsed;
                 record.Error = "cancelled";
-                await RecordFailureQuietlyAsync(store, step, "cancelled").ConfigureAwait(false);
+                await RecordFailureQuietlyAsync(store, step, "cancelled", EngineCodes.Cancelled).ConfigureAwait(false);
                 throw;
             }
         }
@@ -414,11 +439,11 @@ namespace SafeMigrations.Engine.Applying
             }
         }
 
-        private static async Task RecordFailureQuietlyAsync(StepStateStore store, PlanStep step, string error)
+        private static async Task RecordFailureQuietlyAsync(StepStateStore store, PlanStep step, string error, string code)
         {
             try
             {
-                await store.RecordFailureAsync(step.MigrationId, step.Index, error, CancellationToken.None).ConfigureAwait(false);
+                await store.RecordFailureAsync(step.MigrationId, step.Index, error, code, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception exception) when (exception is NpgsqlException || exception is InvalidOperationException)
             {
@@ -432,6 +457,8 @@ namespace SafeMigrations.Engine.Applying
             {
                 case EngineException engine:
                     return engine;
+                case IndexBuildWaitException wait:
+                    return new EngineException(EngineCodes.IndexBuildWaitTimeout, $"{step.Name}: {OneLine(wait.Message)}", exception);
                 case StepFailedException failed when failed.RetriesExhausted:
                     return new EngineException(EngineCodes.LockRetriesExhausted, $"{step.Name}: {OneLine(failed.Message)}", exception);
                 case StepFailedException failed:
@@ -466,7 +493,7 @@ namespace SafeMigrations.Engine.Applying
         private void OnAttempt(PlanStep step, StepAttempt attempt)
         {
             if (attempt.Outcome == AttemptOutcome.LockTimeout || attempt.Outcome == AttemptOutcome.Deadlock)
-                Log.Progress($"{step.Name}: attempt {attempt.Number} {(attempt.Outcome == AttemptOutcome.Deadlock ? "lost a deadlock" : $"timed out waiting for a lock (lock_timeout {LockRetryPolicy.Milliseconds(_options.LockTimeout)})")}; retrying");
+                Log.Progress($"{step.Name}: attempt {attempt.Number} {(attempt.Outcome == AttemptOutcome.Deadlock ? "lost a deadlock" : $"timed out waiting for a lock (lock_timeout {LockRetryPolicy.Milliseconds(_options.LockTimeout)})")}; {(attempt.WillRetry ? "retrying" : "giving up")}");
         }
 
         private async Task RunWithoutTransactionAsync(NpgsqlConnection connection, PlanStep step, StepRecord record, CancellationToken cancellationToken)
@@ -476,20 +503,26 @@ namespace SafeMigrations.Engine.Applying
             {
                 if (statement.Kind == StatementKind.CreateIndex && statement.Concurrently && statement.Index is not null)
                 {
-                    var index = new ConcurrentIndexStep(statement.Text.Trim());
+                    var index = new ConcurrentIndexStep(statement.Text.Trim())
+                    {
+                        DropPolicy = _options.LockPolicy(),
+                        WaitTimeout = _options.IndexWaitTimeout > TimeSpan.Zero ? _options.IndexWaitTimeout : null,
+                        Progress = line => Log.Progress($"{step.Name}: {line}"),
+                        OpenSecondConnection = OpenAsync,
+                    };
                     ConcurrentIndexResult result = await index.RunAsync(connection, cancellationToken).ConfigureAwait(false);
                     if (result.DroppedInvalidLeftover)
                         Log.Info($"{step.Name}: dropped an invalid index left by an earlier failed build, and rebuilt it");
                 }
                 else
                 {
-                    record.Retries += await RunAutocommitAsync(connection, statement.Text, cancellationToken).ConfigureAwait(false);
+                    record.Retries += await RunAutocommitAsync(connection, statement.Text, cancellationToken, step).ConfigureAwait(false);
                 }
             }
         }
 
         /// <summary>Runs one statement outside a transaction with a session lock_timeout, retrying lock timeouts like the blocking runner.</summary>
-        private async Task<int> RunAutocommitAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+        private async Task<int> RunAutocommitAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, PlanStep? step = null)
         {
             LockRetryPolicy policy = _options.LockPolicy();
             var random = new Random();
@@ -503,11 +536,15 @@ namespace SafeMigrations.Engine.Applying
                 }
                 catch (PostgresException exception) when (exception.SqlState == BlockingStepRunner.LockNotAvailable && attempt < policy.MaxAttempts)
                 {
+                    if (step is not null)
+                        OnAttempt(step, new StepAttempt(attempt, TimeSpan.Zero, TimeSpan.Zero, AttemptOutcome.LockTimeout, exception.SqlState, exception.MessageText, willRetry: true));
                     await Task.Delay(policy.Backoff(attempt, random), cancellationToken).ConfigureAwait(false);
                 }
                 catch (PostgresException exception) when (exception.SqlState == BlockingStepRunner.LockNotAvailable)
                 {
-                    throw new StepFailedException($"Gave up after {attempt} attempts: each waited longer than lock_timeout = {LockRetryPolicy.Milliseconds(policy.LockTimeout)} for a lock (55P03); another transaction holds a conflicting lock. Nothing was changed; rerun when it has finished, or raise --lock-timeout.", Array.Empty<StepAttempt>(), retriesExhausted: true, exception);
+                    if (step is not null)
+                        OnAttempt(step, new StepAttempt(attempt, TimeSpan.Zero, TimeSpan.Zero, AttemptOutcome.LockTimeout, exception.SqlState, exception.MessageText, willRetry: false));
+                    throw new StepFailedException(BlockingStepRunner.ExhaustedMessage($"{attempt} attempts (the maximum)", AttemptOutcome.LockTimeout, policy, countCap: true), Array.Empty<StepAttempt>(), retriesExhausted: true, exception);
                 }
                 finally
                 {
@@ -528,6 +565,7 @@ namespace SafeMigrations.Engine.Applying
                 LockPolicy = _options.LockPolicy(),
                 TargetBatchDuration = _options.BackfillBatchDuration,
                 PauseBetweenBatches = _options.BackfillPause,
+                LockAttempt = attempt => OnAttempt(step, attempt),
             };
             if (spec.BatchSize is int size && size > 0)
             {
@@ -606,8 +644,8 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
 
         private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
         {
-            if (string.IsNullOrWhiteSpace(_options.ConnectionString))
-                throw new EngineException(EngineCodes.Configuration, "no connection string; pass --connection or set SAFEMIGRATIONS_CONNECTION (SafeMigrationsConnection in MSBuild).");
+            // Refuses (SM1001) a string without a Database, a URI, an unknown key: never a connection to a guessed database.
+            ConnectionTarget target = ConnectionTarget.Parse(_options.ConnectionString);
             try
             {
                 // Keepalives, statement timeout, idle-in-transaction timeout and the executor's application_name.
@@ -616,7 +654,7 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
             }
             catch (Exception exception) when (exception is NpgsqlException || exception is ArgumentException || exception is System.Net.Sockets.SocketException)
             {
-                throw new EngineException(EngineCodes.Configuration, $"cannot connect to {ConnectionStringRedaction.ForLog(_options.ConnectionString)}: {OneLine(exception.Message)}; check the connection string and that the server is reachable.", exception);
+                throw new EngineException(EngineCodes.Configuration, $"cannot connect to {target}: {OneLine(exception.Message)}; check the connection string and that the server is reachable.", exception);
             }
         }
 
@@ -649,6 +687,11 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
                 succeeded = true;
                 return value;
             }
+            catch (PostgresException exception) when (MissingPrivilege.Matches(exception))
+            {
+                // Steps report their own failures; what reaches here is the engine's bookkeeping (state schema, history, lock).
+                throw MissingPrivilege.Explain(exception, _options.ConnectionString);
+            }
             catch (Exception exception) when (ExplainSessionFailure(command, exception) is EngineException failure)
             {
                 throw failure;
@@ -657,7 +700,7 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
             {
                 if (_options.ReportPath is not null)
                 {
-                    string database = string.IsNullOrWhiteSpace(_options.ConnectionString) ? "(none)" : ConnectionStringRedaction.ForLog(_options.ConnectionString);
+                    string database = ConnectionTarget.Describe(_options.ConnectionString);
                     MarkdownReport.Write(_options.ReportPath, MarkdownReport.Render(command, database, _options.Phase.ToString(), started, clock.Elapsed, succeeded, _records, _warnings));
                     Log.Info("report written to " + _options.ReportPath);
                 }
