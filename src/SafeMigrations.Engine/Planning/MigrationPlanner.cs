@@ -234,8 +234,11 @@ namespace SafeMigrations.Engine.Planning
                 if (pending.Count == 0)
                     return;
                 string sql = string.Join("\n", pending);
-                StatementFacts facts = StatementFacts.Combine(StatementScanner.Scan(sql).Select(StatementFacts.Of).ToList());
+                IReadOnlyList<SqlStatement> statements = StatementScanner.Scan(sql);
+                StatementFacts facts = StatementFacts.Combine(statements.Select(StatementFacts.Of).ToList());
                 PlanStep step = context.Add("alter-column", $"alter column {SqlIdentifier.Quote(alter.Name)} of {qualified}", sql, StepTransaction.Own, facts.Lock);
+                AlterColumnUndo.Apply(step, alter, statements, () => StatementScanner.Scan(string.Join("\n",
+                    _catalog.GenerateSql(new[] { AlterColumnUndo.Inverse(alter) }, null).Select(c => c.CommandText))));
                 step.Warning = warning;
                 warning = null;
                 pending.Clear();
@@ -397,9 +400,13 @@ namespace SafeMigrations.Engine.Planning
                 string qualified = SqlIdentifier.Qualify(schema, table);
                 step.VerificationSql = CatalogChecks.TriggerExists(schema, table, trigger);
                 step.VerificationDescription = "trigger exists";
-                step.UndoSql = $"DROP TRIGGER IF EXISTS {SqlIdentifier.Quote(trigger)} ON {qualified};"
+                // The runtime library's own drop (it also gives back the defaults a two-way trigger took over);
+                // a library without the annotation never took defaults over, so dropping the objects is the undo.
+                step.UndoSql = operation[StepAnnotations.UndoSql] as string
+                    ?? $"DROP TRIGGER IF EXISTS {SqlIdentifier.Quote(trigger)} ON {qualified};"
                     + (operation[StepAnnotations.FunctionName] is string function ? $"\nDROP FUNCTION IF EXISTS {SqlIdentifier.Qualify(schema, function)}();" : string.Empty);
                 step.SkipWhenVerified = false;
+                step.UndoGuard = SyncTriggerGuard.For(schema, table, operation);
             }
         }
 
