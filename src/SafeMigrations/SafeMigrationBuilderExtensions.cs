@@ -527,9 +527,10 @@ public static class SafeMigrationBuilderExtensions
     /// <remarks>
     /// <para>A <c>BEFORE INSERT OR UPDATE ... FOR EACH ROW</c> trigger that only assigns <c>NEW</c>: it issues no
     /// statement of its own, so it cannot fire itself and two-way copying cannot loop.</para>
-    /// <para>One-way: every written row gets <c>to := convert(from)</c>. Two-way: an UPDATE that changed one side
-    /// (<c>IS DISTINCT FROM OLD</c>) copies it to the other; otherwise (an INSERT, or an UPDATE that wrote both sides or
-    /// neither) a NULL side is filled from the other, and when both hold different values <paramref name="toColumn"/>
+    /// <para>One-way: every written row gets <c>to := convert(from)</c>. Two-way: an UPDATE that left
+    /// <paramref name="toColumn"/> unchanged (<c>IS NOT DISTINCT FROM OLD</c>) sets it from <paramref name="fromColumn"/>
+    /// (as the backfill would), one that changed only <paramref name="toColumn"/> copies it back; on an INSERT, or an
+    /// UPDATE that changed both, a NULL side is filled from the other, and when both hold different values <paramref name="toColumn"/>
     /// wins (only code that knows the new schema can name it, and it is the column that outlives the contract).</para>
     /// <para>Two-way: column defaults are filled in before BEFORE triggers run, so the install moves both columns'
     /// defaults into the trigger (dropped from the columns, applied by the trigger when an INSERT writes neither side;

@@ -332,21 +332,35 @@ public class SafeStepSqlTests
         // The function is created at run time with both columns' defaults in it, and the defaults leave the columns.
         Assert.StartsWith("DO $sync_install$\n", op.Sql, StringComparison.Ordinal);
         Assert.Contains(
-            "    IF TG_OP = 'UPDATE' AND NEW.\"Name\" IS DISTINCT FROM OLD.\"Name\" AND NEW.\"FullName\" IS NOT DISTINCT FROM OLD.\"FullName\" THEN\n" +
-            "        NEW.\"FullName\" := NEW.\"Name\";\n" +
-            "    ELSIF TG_OP = 'UPDATE' AND NEW.\"FullName\" IS DISTINCT FROM OLD.\"FullName\" AND NEW.\"Name\" IS NOT DISTINCT FROM OLD.\"Name\" THEN\n" +
-            "        NEW.\"Name\" := NEW.\"FullName\";\n" +
-            "    ELSIF NEW.\"Name\" IS NULL AND NEW.\"FullName\" IS NULL THEN\n",
+            "    IF TG_OP = 'INSERT' THEN\n" +
+            "        IF NEW.\"Name\" IS NULL AND NEW.\"FullName\" IS NULL THEN\n" +
+            "            NEW.\"Name\" := @@safemigrations_from_default@@;\n",
             op.Sql,
             StringComparison.Ordinal);
-        Assert.Contains("    ELSIF NEW.\"Name\" IS NULL OR NEW.\"FullName\" IS DISTINCT FROM NEW.\"Name\" THEN\n        NEW.\"Name\" := NEW.\"FullName\";\n", op.Sql, StringComparison.Ordinal);
+        Assert.Contains(
+            "    ELSIF TG_ARGV[0] = 'to' THEN\n" +
+            "        IF NEW.\"FullName\" IS NULL AND NEW.\"Name\" IS NOT NULL AND NEW.\"Name\" IS DISTINCT FROM OLD.\"Name\" THEN\n" +
+            "            NEW.\"FullName\" := NEW.\"Name\";\n" +
+            "        ELSE\n" +
+            "            NEW.\"Name\" := NEW.\"FullName\";\n" +
+            "        END IF;\n" +
+            "    ELSIF NEW.\"FullName\" IS NOT NULL AND NEW.\"FullName\" IS DISTINCT FROM OLD.\"FullName\" THEN\n" +
+            "        NEW.\"Name\" := NEW.\"FullName\";\n" +
+            "    ELSE\n" +
+            "        NEW.\"FullName\" := NEW.\"Name\";\n" +
+            "    END IF;\n",
+            op.Sql,
+            StringComparison.Ordinal);
         Assert.Contains("WHERE a.attrelid = target AND a.attname = 'Name' AND NOT a.attisdropped", op.Sql, StringComparison.Ordinal);
         Assert.Contains("jsonb_build_object('Name', from_default, 'FullName', to_default)", op.Sql, StringComparison.Ordinal);
+        // One trigger on INSERT and on UPDATE OF the old column, one on UPDATE OF the new column.
         Assert.EndsWith(
             "$sync_install$;\n" +
             "ALTER TABLE \"Users\" ALTER COLUMN \"Name\" DROP DEFAULT, ALTER COLUMN \"FullName\" DROP DEFAULT;\n" +
             "DROP TRIGGER IF EXISTS \"sync_Name_to_FullName\" ON \"Users\";\n" +
-            "CREATE TRIGGER \"sync_Name_to_FullName\" BEFORE INSERT OR UPDATE ON \"Users\" FOR EACH ROW EXECUTE FUNCTION \"sync_Users_Name_to_FullName\"();",
+            "DROP TRIGGER IF EXISTS \"sync_Name_to_FullName_back\" ON \"Users\";\n" +
+            "CREATE TRIGGER \"sync_Name_to_FullName\" BEFORE INSERT OR UPDATE OF \"Name\" ON \"Users\" FOR EACH ROW EXECUTE FUNCTION \"sync_Users_Name_to_FullName\"('from');\n" +
+            "CREATE TRIGGER \"sync_Name_to_FullName_back\" BEFORE UPDATE OF \"FullName\" ON \"Users\" FOR EACH ROW EXECUTE FUNCTION \"sync_Users_Name_to_FullName\"('to');",
             op.Sql,
             StringComparison.Ordinal);
         Assert.Equal(true, op[SafeMigrationsAnnotations.TwoWay]);
@@ -395,12 +409,8 @@ public class SafeStepSqlTests
         Assert.Equal(function, ops[1][SafeMigrationsAnnotations.FunctionName]);
         Assert.StartsWith("DO $sync_drop$\n", ops[1].Sql, StringComparison.Ordinal);
         Assert.Contains("EXECUTE format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', target, col, expr);", ops[1].Sql, StringComparison.Ordinal);
-        Assert.EndsWith(
-            $"$sync_drop$;\n" +
-            $"DROP TRIGGER IF EXISTS \"{trigger.Replace("\"", "\"\"")}\" ON \"s\".\"{table}\";\n" +
-            $"DROP FUNCTION IF EXISTS \"s\".\"{function.Replace("\"", "\"\"")}\"();",
-            ops[1].Sql,
-            StringComparison.Ordinal);
+        Assert.Contains($"$sync_drop$;\nDROP TRIGGER IF EXISTS \"{trigger.Replace("\"", "\"\"")}\" ON \"s\".\"{table}\";\n", ops[1].Sql, StringComparison.Ordinal);
+        Assert.EndsWith($"DROP FUNCTION IF EXISTS \"s\".\"{function.Replace("\"", "\"\"")}\"();", ops[1].Sql, StringComparison.Ordinal);
         Assert.Equal("DropSyncTrigger", ops[1][SafeMigrationsAnnotations.Step]);
     }
 
