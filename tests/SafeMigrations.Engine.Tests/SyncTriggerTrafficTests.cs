@@ -75,7 +75,7 @@ namespace SafeMigrations.Engine.Tests
             var operations = new ConcurrentDictionary<string, long>();
             var duringExpand = new ConcurrentDictionary<string, long>();
             bool expandDone = false;
-            Task triggersInstalled = WaitForTriggersAsync(database.ConnectionString, 3, stop.Token);
+            Task triggersInstalled = WaitForTriggersAsync(database.ConnectionString, 6, stop.Token); // two per two-way sync
 
             async Task RunAsync(string name, int seed, Task gate, Func<NpgsqlConnection, Random, long, Task> step)
             {
