@@ -527,18 +527,19 @@ public static class SafeMigrationBuilderExtensions
     /// <remarks>
     /// <para>A <c>BEFORE INSERT OR UPDATE ... FOR EACH ROW</c> trigger that only assigns <c>NEW</c>: it issues no
     /// statement of its own, so it cannot fire itself and two-way copying cannot loop.</para>
-    /// <para>One-way: every written row gets <c>to := convert(from)</c>. Two-way: an UPDATE that left
-    /// <paramref name="toColumn"/> unchanged (<c>IS NOT DISTINCT FROM OLD</c>) sets it from <paramref name="fromColumn"/>
-    /// (as the backfill would), one that changed only <paramref name="toColumn"/> copies it back; on an INSERT, or an
-    /// UPDATE that changed both, a NULL side is filled from the other, and when both hold different values <paramref name="toColumn"/>
-    /// wins (only code that knows the new schema can name it, and it is the column that outlives the contract).</para>
+    /// <para>One-way: every written row gets <c>to := convert(from)</c>. Two-way: an UPDATE that names one column in
+    /// its SET list copies it to the other (a second trigger, <c>UPDATE OF</c> <paramref name="toColumn"/>, tells which
+    /// was named); on an INSERT, or an UPDATE naming both, a NULL side is filled from the other, and when both hold
+    /// different values <paramref name="toColumn"/> wins (only code that knows the new schema can name it, and it is the
+    /// column that outlives the contract).</para>
     /// <para>Two-way: column defaults are filled in before BEFORE triggers run, so the install moves both columns'
     /// defaults into the trigger (dropped from the columns, applied by the trigger when an INSERT writes neither side;
     /// the old column's default first) and <see cref="DropSyncTrigger"/> gives them back. An INSERT of explicit NULLs into
     /// both sides gets the default too. Set defaults on either column before this step or after
-    /// <see cref="DropSyncTrigger"/>, not in between.</para>
+    /// <see cref="DropSyncTrigger"/>, not in between. See STEPS.md for the exact rules.</para>
     /// <para>Rows nobody writes are not touched: pair the trigger with a <c>Backfill</c>. The function is
-    /// <c>sync_&lt;table&gt;_&lt;from&gt;_to_&lt;to&gt;</c> and the trigger <c>sync_&lt;from&gt;_to_&lt;to&gt;</c>, each shortened with a
+    /// <c>sync_&lt;table&gt;_&lt;from&gt;_to_&lt;to&gt;</c> and the trigger <c>sync_&lt;from&gt;_to_&lt;to&gt;</c> (two-way also
+    /// <c>sync_&lt;from&gt;_to_&lt;to&gt;_back</c>), each shortened with a
     /// hash to 63 bytes when longer; <see cref="DropSyncTrigger"/> computes the same names.</para>
     /// </remarks>
     public static OperationBuilder<SqlOperation> CreateSyncTrigger(
@@ -585,8 +586,9 @@ public static class SafeMigrationBuilderExtensions
     }
 
     /// <summary>
-    /// Drops the trigger and function <see cref="CreateSyncTrigger"/> installed for the same table and columns: the
-    /// contract half of SM0007/SM0011 (mark it <c>.InContractPhase()</c>), and the <c>Down</c> of <see cref="CreateSyncTrigger"/>.
+    /// Drops the trigger(s) and function <see cref="CreateSyncTrigger"/> installed for the same table and columns, and
+    /// gives the columns back the defaults a two-way trigger took over: the contract half of SM0007/SM0011 (mark it
+    /// <c>.InContractPhase()</c>), and the <c>Down</c> of <see cref="CreateSyncTrigger"/>.
     /// </summary>
     /// <param name="migrationBuilder">The migration's builder.</param>
     /// <param name="table">The table.</param>
