@@ -57,6 +57,23 @@ namespace SafeMigrations.Engine.Tests
         }
 
         [Fact]
+        public void Two_way_sync_trigger_step_is_undone_by_DropSyncTrigger_and_guarded_by_a_count_of_values_only_the_new_column_holds()
+        {
+            var (engine, catalog) = Engine("Host=localhost");
+            using (catalog)
+            {
+                List<PlanStep> installs = engine.Plan(catalog.Find("MemberRenames")).Steps.Where(s => s.SafeStep == SafeMigrationSteps.CreateSyncTrigger).ToList();
+                Assert.Equal(3, installs.Count);
+                PlanStep nick = installs[1];
+                Assert.StartsWith("DO $sync_drop$", nick.UndoSql);
+                Assert.Contains("DROP TRIGGER IF EXISTS \"sync_nick_to_nickname_back\" ON \"members\";", nick.UndoSql);
+                Assert.EndsWith("DROP FUNCTION IF EXISTS \"sync_members_nick_to_nickname\"();", nick.UndoSql);
+                Assert.Equal("SELECT count(*) FROM \"members\" AS new WHERE new.\"nickname\" IS NOT NULL AND new.\"nick\" IS DISTINCT FROM (NEW.\"nickname\")", nick.UndoGuard?.CountSql);
+                Assert.StartsWith("ACCESS EXCLUSIVE on \"members\", brief", nick.Lock);
+            }
+        }
+
+        [Fact]
         public async Task Mixed_version_writers_during_trigger_install_and_backfill_leave_every_row_in_agreement_and_none_lost()
         {
             await using TestDatabase database = await _server.CreateDatabaseAsync();

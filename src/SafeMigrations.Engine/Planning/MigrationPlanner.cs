@@ -389,7 +389,10 @@ namespace SafeMigrations.Engine.Planning
             string? name = operation[StepAnnotations.Name] as string ?? statements.FirstOrDefault()?.Index?.Name;
             if (name is not null)
                 description += " " + SqlIdentifier.Quote(name);
-            PlanStep step = context.Add(facts.Kind, description, sql, transaction, facts.Lock);
+            string lockTaken = safeStep == StepAnnotations.CreateSyncTriggerStep && operation[StepAnnotations.TwoWay] is true && table is not null
+                ? $"ACCESS EXCLUSIVE on {SqlIdentifier.Qualify(schema, table)}, brief (moves both columns' defaults into the trigger; no scan), then SHARE ROW EXCLUSIVE for the triggers"
+                : facts.Lock;
+            PlanStep step = context.Add(facts.Kind, description, sql, transaction, lockTaken);
             ApplyFacts(step, facts, onNewTable: table is not null && context.IsNew(schema, table));
             step.SafeStep = safeStep;
             if (part == StepAnnotations.DropCheckPart)
