@@ -123,9 +123,11 @@ namespace SafeMigrations.Engine.Planning
                     .SelectMany(s => s.Actions)
                     .FirstOrDefault(a => a.Kind == AlterTableActionKind.SetDefault && a.DefaultExpression is not null);
             }
-            catch (Exception exception) when (exception is InvalidOperationException or NotSupportedException or ArgumentException)
+            catch (Exception)
             {
-                return null; // the provider cannot write the reverse (e.g. a value without a type mapping)
+                // Whatever the provider cannot write (a value without a type mapping...) only costs this step its
+                // undo; planning the migration must not fail over it.
+                return null;
             }
             return set is null ? null : "SET DEFAULT " + set.DefaultExpression!.Trim().TrimEnd(';').TrimEnd();
         }
