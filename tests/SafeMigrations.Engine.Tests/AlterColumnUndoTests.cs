@@ -47,7 +47,8 @@ namespace SafeMigrations.Engine.Tests
                 Assert.Equal("ALTER TABLE \"profiles\" ALTER COLUMN \"nickname\" SET NOT NULL;", nickname.UndoSql);
                 Assert.Equal("SELECT count(*) FROM \"profiles\" WHERE \"nickname\" IS NULL", nickname.UndoGuard?.CountSql);
                 Assert.Equal("ALTER TABLE \"profiles\" ALTER COLUMN \"status\" SET DEFAULT 'new';", tweaks.Steps.Single(s => s.Sql.Contains("status")).UndoSql);
-                Assert.Equal("ALTER TABLE \"profiles\" ALTER COLUMN \"bio\" DROP DEFAULT;", tweaks.Steps.Single(s => s.Sql.Contains("bio")).UndoSql);
+                Assert.Equal("ALTER TABLE \"profiles\" ALTER COLUMN \"bio\" DROP DEFAULT;", tweaks.Steps.Single(s => s.Sql.Contains("bio SET DEFAULT")).UndoSql);
+                Assert.Equal("COMMENT ON COLUMN \"profiles\".\"bio\" IS NULL;", tweaks.Steps.Single(s => s.Sql.Contains("COMMENT ON COLUMN")).UndoSql);
 
                 PlanStep bigint = engine.Plan(catalog.Find("ScoreBigint")).Steps.Single();
                 Assert.Null(bigint.UndoSql);
@@ -69,8 +70,11 @@ namespace SafeMigrations.Engine.Tests
             Assert.NotEmpty(SchemaSnapshot.Differences(before, after));
             await database.ExecuteAsync("insert into profiles (nickname, rank) values ('written by the new version', 1)");
 
+            Assert.Equal("shown on the profile page", await database.ScalarAsync<string>(BioComment));
+
             await RollbackAsync(database);
             Assert.Empty(SchemaSnapshot.Differences(before, await SchemaSnapshot.ReadAsync(database.ConnectionString, default)));
+            Assert.Null(await database.ScalarAsync<string>(BioComment));
             Assert.Equal(1L, await database.ScalarAsync<long>("select count(*) from \"__EFMigrationsHistory\""));
             Assert.Equal(301L, await database.ScalarAsync<long>("select count(*) from profiles"));
 
@@ -92,6 +96,8 @@ namespace SafeMigrations.Engine.Tests
             Assert.Equal(EngineCodes.RollbackNotPossible, typeChange.Code);
             Assert.Contains("from integer to bigint", typeChange.Message);
         }
+
+        private const string BioComment = "select col_description('profiles'::regclass, (select attnum from pg_attribute where attrelid = 'profiles'::regclass and attname = 'bio'))";
 
         private async Task ApplyAsync(TestDatabase database, string target)
         {

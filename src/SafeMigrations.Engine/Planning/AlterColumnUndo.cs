@@ -27,6 +27,18 @@ namespace SafeMigrations.Engine.Planning
             UndoGuard? guard = null;
             foreach (SqlStatement statement in forward)
             {
+                if (statement.Kind == StatementKind.Comment)
+                {
+                    string? comment = OldComment(alter, qualified, column, inverse);
+                    if (comment is null)
+                    {
+                        step.NoUndoReason = $"the old comment of {column} could not be written as SQL; go back with a new forward migration";
+                        return;
+                    }
+                    undo.Add(comment);
+                    continue;
+                }
+
                 if (statement.Kind != StatementKind.AlterTable || statement.Actions.Count == 0)
                 {
                     step.NoUndoReason = $"no automatic undo for {OneLine(statement.Text)}; go back with a new forward migration";
@@ -130,6 +142,22 @@ namespace SafeMigrations.Engine.Planning
                 return null;
             }
             return set is null ? null : "SET DEFAULT " + set.DefaultExpression!.Trim().TrimEnd(';').TrimEnd();
+        }
+
+        /// <summary>The provider's COMMENT statement for the old comment, <c>IS NULL</c> when there was none; null when unknown.</summary>
+        private static string? OldComment(AlterColumnOperation alter, string qualified, string column, Func<IReadOnlyList<SqlStatement>> inverse)
+        {
+            if (alter.OldColumn.Comment is null)
+                return $"COMMENT ON COLUMN {qualified}.{column} IS NULL;";
+            try
+            {
+                SqlStatement? comment = inverse().FirstOrDefault(s => s.Kind == StatementKind.Comment);
+                return comment is null ? null : comment.Text.Trim().TrimEnd(';').TrimEnd() + ";";
+            }
+            catch (Exception)
+            {
+                return null; // as for the default: only this step's undo is lost
+            }
         }
 
         private static void Copy(ColumnOperation from, ColumnOperation to)

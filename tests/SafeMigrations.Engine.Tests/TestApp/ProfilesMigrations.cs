@@ -54,6 +54,7 @@ namespace SafeMigrations.Engine.Tests.TestApp
             migrationBuilder.AlterColumn<string>(name: "status", table: "profiles", type: "text", nullable: false, defaultValue: "active", oldClrType: typeof(string), oldType: "text", oldDefaultValue: "new");
             migrationBuilder.AlterColumn<string>(name: "bio", table: "profiles", type: "character varying(200)", maxLength: 200, nullable: true, defaultValueSql: "'(none)'", oldClrType: typeof(string), oldType: "character varying(200)", oldMaxLength: 200, oldNullable: true);
             migrationBuilder.AlterColumn<int>(name: "rank", table: "profiles", type: "integer", nullable: false, oldClrType: typeof(int), oldType: "integer", oldDefaultValueSql: "0");
+            migrationBuilder.AlterColumn<string>(name: "bio", table: "profiles", type: "character varying(200)", maxLength: 200, nullable: true, defaultValueSql: "'(none)'", comment: "shown on the profile page", oldClrType: typeof(string), oldType: "character varying(200)", oldMaxLength: 200, oldNullable: true, oldDefaultValueSql: "'(none)'");
         }
 
         protected override void Down(MigrationBuilder migrationBuilder)
