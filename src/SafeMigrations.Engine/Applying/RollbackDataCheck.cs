@@ -30,6 +30,11 @@ namespace SafeMigrations.Engine.Applying
                 {
                     continue; // the column (or table) is not there: it holds nothing to lose
                 }
+                catch (PostgresException exception)
+                {
+                    // E.g. a reverse conversion failing on a value the old column's type cannot hold: that row would be lost too.
+                    throw new EngineException(EngineCodes.RollbackNotPossible, $"{step.Name}: could not check what its undo would lose ({exception.SqlState}: {exception.MessageText}); nothing was rolled back. Check the rows yourself ({guard.CountSql}); to go on: {guard.Remedy}.", exception);
+                }
                 if (count > 0)
                     throw new EngineException(EngineCodes.RollbackNotPossible, $"{step.Name}: {count} row(s) {guard.Problem}; nothing was rolled back. To go on: {guard.Remedy}.");
             }
