@@ -539,7 +539,7 @@ public static class SafeMigrationBuilderExtensions
     /// <see cref="DropSyncTrigger"/>, not in between. See STEPS.md for the exact rules.</para>
     /// <para>Rows nobody writes are not touched: pair the trigger with a <c>Backfill</c>. The function is
     /// <c>sync_&lt;table&gt;_&lt;from&gt;_to_&lt;to&gt;</c> and the trigger <c>sync_&lt;from&gt;_to_&lt;to&gt;</c> (two-way also
-    /// <c>sync_&lt;from&gt;_to_&lt;to&gt;_back</c>), each shortened with a
+    /// <c>sync-back_&lt;from&gt;_to_&lt;to&gt;</c>), each shortened with a
     /// hash to 63 bytes when longer; <see cref="DropSyncTrigger"/> computes the same names.</para>
     /// </remarks>
     public static OperationBuilder<SqlOperation> CreateSyncTrigger(

@@ -66,7 +66,7 @@ namespace SafeMigrations.Engine.Tests
                 Assert.Equal(3, installs.Count);
                 PlanStep nick = installs[1];
                 Assert.StartsWith("DO $sync_drop$", nick.UndoSql);
-                Assert.Contains("DROP TRIGGER IF EXISTS \"sync_nick_to_nickname_back\" ON \"members\";", nick.UndoSql);
+                Assert.Contains("DROP TRIGGER IF EXISTS \"sync-back_nick_to_nickname\" ON \"members\";", nick.UndoSql);
                 Assert.EndsWith("DROP FUNCTION IF EXISTS \"sync_members_nick_to_nickname\"();", nick.UndoSql);
                 Assert.Equal("SELECT count(*) FROM \"members\" AS new WHERE new.\"nickname\" IS NOT NULL AND new.\"nick\" IS DISTINCT FROM (NEW.\"nickname\")", nick.UndoGuard?.CountSql);
                 Assert.StartsWith("ACCESS EXCLUSIVE on \"members\", brief", nick.Lock);

@@ -358,9 +358,9 @@ public class SafeStepSqlTests
             "$sync_install$;\n" +
             "ALTER TABLE \"Users\" ALTER COLUMN \"Name\" DROP DEFAULT, ALTER COLUMN \"FullName\" DROP DEFAULT;\n" +
             "DROP TRIGGER IF EXISTS \"sync_Name_to_FullName\" ON \"Users\";\n" +
-            "DROP TRIGGER IF EXISTS \"sync_Name_to_FullName_back\" ON \"Users\";\n" +
+            "DROP TRIGGER IF EXISTS \"sync-back_Name_to_FullName\" ON \"Users\";\n" +
             "CREATE TRIGGER \"sync_Name_to_FullName\" BEFORE INSERT OR UPDATE OF \"Name\" ON \"Users\" FOR EACH ROW EXECUTE FUNCTION \"sync_Users_Name_to_FullName\"('from');\n" +
-            "CREATE TRIGGER \"sync_Name_to_FullName_back\" BEFORE UPDATE OF \"FullName\" ON \"Users\" FOR EACH ROW EXECUTE FUNCTION \"sync_Users_Name_to_FullName\"('to');",
+            "CREATE TRIGGER \"sync-back_Name_to_FullName\" BEFORE UPDATE OF \"FullName\" ON \"Users\" FOR EACH ROW EXECUTE FUNCTION \"sync_Users_Name_to_FullName\"('to');",
             op.Sql,
             StringComparison.Ordinal);
         Assert.Equal(true, op[SafeMigrationsAnnotations.TwoWay]);

@@ -14,9 +14,10 @@ namespace SafeMigrations.Internal;
 /// from the columns, applies them itself when an INSERT writes neither side). The defaults are kept in the function's
 /// comment (JSON, column name → expression) so that the drop gives them back and a rerun of the install keeps them.</para>
 /// <para>UPDATE: two triggers on the one function, <c>UPDATE OF from</c> and <c>UPDATE OF to</c>, each fired when its
-/// column is named in the SET list (changed or not). Their rules give the same result in either firing order: the
-/// named side is copied to the other; when both are named the new column wins unless it is NULL while the old one got
-/// a value. An UPDATE naming neither leaves the pair alone (the backfill converges rows nobody writes).</para>
+/// column is named in the SET list (changed or not): the named side is copied to the other; when both are named the
+/// new column wins unless it is NULL while the old one got a value. The <c>UPDATE OF to</c> trigger is named to fire first (triggers fire in name order), so it is the one that
+/// decides when both are named, even when the new column is written with the value it already holds. An UPDATE naming
+/// neither leaves the pair alone (the backfill converges rows nobody writes).</para>
 /// </remarks>
 internal static class SyncTriggerSql
 {
@@ -27,7 +28,8 @@ internal static class SyncTriggerSql
     public static SyncTriggerNames Names(string table, string fromColumn, string toColumn)
         => new(
             PostgresText.FitIdentifier($"sync_{fromColumn}_to_{toColumn}"),
-            PostgresText.FitIdentifier($"sync_{fromColumn}_to_{toColumn}_back"),
+            // "sync-" sorts before "sync_" byte-wise (also when shortened): the UPDATE OF to trigger fires first.
+            PostgresText.FitIdentifier($"sync-back_{fromColumn}_to_{toColumn}"),
             PostgresText.FitIdentifier($"sync_{table}_{fromColumn}_to_{toColumn}"));
 
     /// <summary>Installs (or replaces) the function and the trigger(s).</summary>

@@ -63,12 +63,18 @@ public sealed class SyncTriggerDefaultsTests(PostgresServerFixture server)
         await db.ExecuteAsync("INSERT INTO \"Items\" (\"Id\", \"Status\") VALUES (1002, 'old app')");
         await db.ExecuteAsync("INSERT INTO \"Items\" (\"Id\") VALUES (1003)");
         await db.ExecuteAsync("UPDATE \"Items\" SET \"State\" = 'moved by new' WHERE \"Id\" = 1");
+        // Both named, the new one with the value it already holds: the new column still wins.
+        await db.ExecuteAsync("UPDATE \"Items\" SET \"Status\" = 'conflicting old', \"State\" = \"State\" WHERE \"Id\" = 2");
+        // The new version clears nothing it did not name: an UPDATE of another column leaves the pair as it is.
+        await db.ExecuteAsync("UPDATE \"Items\" SET \"Note\" = 'other column' WHERE \"Id\" = 3");
 
         Assert.Equal("new app", await db.ScalarAsync<string>("SELECT \"Status\" FROM \"Items\" WHERE \"Id\" = 1001"));
         Assert.Equal("old app", await db.ScalarAsync<string>("SELECT \"State\" FROM \"Items\" WHERE \"Id\" = 1002"));
         Assert.Equal("draft", await db.ScalarAsync<string>("SELECT \"State\" FROM \"Items\" WHERE \"Id\" = 1003"));
         Assert.Equal("draft", await db.ScalarAsync<string>("SELECT \"Status\" FROM \"Items\" WHERE \"Id\" = 1003"));
         Assert.Equal("moved by new", await db.ScalarAsync<string>("SELECT \"Status\" FROM \"Items\" WHERE \"Id\" = 1"));
+        Assert.Equal("seeded 2", await db.ScalarAsync<string>("SELECT \"Status\" FROM \"Items\" WHERE \"Id\" = 2"));
+        Assert.Equal("seeded 3", await db.ScalarAsync<string>("SELECT \"State\" FROM \"Items\" WHERE \"Id\" = 3"));
         Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM \"Items\" WHERE \"State\" IS DISTINCT FROM \"Status\""));
         Assert.Null(await db.ScalarAsync<string>("SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = '\"Items\"'::regclass"));
 
