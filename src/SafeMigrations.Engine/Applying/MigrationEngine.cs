@@ -285,6 +285,7 @@ namespace SafeMigrations.Engine.Applying
                     PlanStep? stuck = plan.ExpandSteps.FirstOrDefault(s => (IsCompleted(states, s) || HasCommittedBatches(states, s)) && s.UndoSql is null && !s.NoUndoNeeded);
                     if (stuck is not null)
                         throw new EngineException(EngineCodes.RollbackNotPossible, $"{stuck.Name}: this step has no automatic undo{(stuck.NoUndoReason is null ? string.Empty : " (" + stuck.NoUndoReason + ")")}; nothing was rolled back. Write a new forward migration that reverts {migration.Id}.");
+                    await RollbackDataCheck.EnsureNothingLostAsync(connection, plan.ExpandSteps.Where(s => states.ContainsKey((s.MigrationId, s.Index))), cancellationToken).ConfigureAwait(false);
                     plans.Add(plan);
                 }
 
