@@ -407,7 +407,7 @@ namespace SafeMigrations.Engine.Applying
             {
                 record.Outcome = StepOutcome.Failed;
                 record.Duration = clock.Elapsed;
-                EngineException failure = ExplainSessionFailure(step.Name, exception) ?? Explain(step, exception);
+                EngineException failure = ExplainSessionFailure(step.Name, exception, step) ?? Explain(step, exception);
                 if (failure.Code == EngineCodes.LockRetriesExhausted)
                     failure = await RecordedFailure.WithLockHoldersAsync(connection, step, failure).ConfigureAwait(false);
                 record.Error = failure.Message;
@@ -650,8 +650,10 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
             try
             {
                 // Keepalives, statement timeout, idle-in-transaction timeout and the executor's application_name.
-                _session = await EngineConnectionFactory.For(_options).OpenAsync(cancellationToken).ConfigureAwait(false);
-                return _session;
+                NpgsqlConnection opened = await EngineConnectionFactory.For(_options).OpenAsync(cancellationToken).ConfigureAwait(false);
+                // The first session of a run does the work; later ones (an index build's watcher) only look.
+                _session ??= opened;
+                return opened;
             }
             catch (Exception exception) when (exception is NpgsqlException || exception is ArgumentException || exception is System.Net.Sockets.SocketException)
             {
@@ -709,8 +711,8 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
         }
 
         /// <summary>A stalled, broken or terminated session (and with it a lost executor lock), explained; null for other failures.</summary>
-        private EngineException? ExplainSessionFailure(string where, Exception exception)
-            => SessionFailure.Explain(where, exception, _session, _options.StatementTimeout, _options.IdleInTransactionTimeout, _lock?.BackendPid);
+        private EngineException? ExplainSessionFailure(string where, Exception exception, PlanStep? step = null)
+            => SessionFailure.Explain(where, exception, _session, _options.StatementTimeout, _options.IdleInTransactionTimeout, _lock?.BackendPid, step is null || exception is EngineException ? null : Explain(step, exception));
 
         private void Warn(PlanStep step, string warning)
         {

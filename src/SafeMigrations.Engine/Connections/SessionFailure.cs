@@ -16,9 +16,11 @@ namespace SafeMigrations.Engine.Connections
         /// <summary>
         /// The explanation of <paramref name="exception"/> when it is a failure of the session, else null.
         /// <paramref name="where"/> names the step (or the command); <paramref name="lockBackendPid"/> is the backend
-        /// pid of the session when it held the executor lock, else null.
+        /// pid of the session when it held the executor lock, else null. <paramref name="stepFailure"/> is the step's
+        /// own explanation of a failure in flight (what the step left behind): a session that ended under it keeps
+        /// that explanation and its code, and gains what the lost lock means.
         /// </summary>
-        public static EngineException? Explain(string where, Exception exception, NpgsqlConnection? session, TimeSpan statementTimeout, TimeSpan idleInTransactionTimeout, int? lockBackendPid)
+        public static EngineException? Explain(string where, Exception exception, NpgsqlConnection? session, TimeSpan statementTimeout, TimeSpan idleInTransactionTimeout, int? lockBackendPid, EngineException? stepFailure = null)
         {
             if (exception is EngineException || exception is OperationCanceledException)
                 return null;
@@ -39,6 +41,13 @@ namespace SafeMigrations.Engine.Connections
             if (!terminated && !broken)
                 return null;
             string reason = postgres is not null ? $"{postgres.SqlState}: {postgres.MessageText}" : OneLine(exception.Message);
+            if (stepFailure is not null)
+            {
+                string lockNote = lockBackendPid is int holder
+                    ? $" The executor lock ended with this session (backend pid {holder}): this run stopped at once, so no other executor's work overlaps it; if another executor started meanwhile, a rerun refuses with SM1005 until it finishes."
+                    : string.Empty;
+                return new EngineException(stepFailure.Code, stepFailure.Message + lockNote, exception);
+            }
             if (lockBackendPid is int pid)
             {
                 return new EngineException(
