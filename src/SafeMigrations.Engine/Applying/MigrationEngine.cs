@@ -556,12 +556,20 @@ namespace SafeMigrations.Engine.Applying
             string marker = $@"INSERT INTO {SqlIdentifier.Qualify(StepStateStore.SchemaName, StepStateStore.TableName)} (migration_id, step_index, step_kind, status, attempts, finished_at)
 VALUES ({CatalogChecks.Literal(migrationId)}, {HistoryMarkerStep}, 'history', 'completed', 1, now())
 ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finished_at = now()";
-            await new BlockingStepRunner(_options.LockPolicy()).RunAsync(connection, async (transaction, token) =>
+            try
             {
-                await ExecuteAsync(connection, insert, token, transaction).ConfigureAwait(false);
-                await ExecuteAsync(connection, marker, token, transaction).ConfigureAwait(false);
-                return 0;
-            }, null, cancellationToken).ConfigureAwait(false);
+                await new BlockingStepRunner(_options.LockPolicy()).RunAsync(connection, async (transaction, token) =>
+                {
+                    await ExecuteAsync(connection, insert, token, transaction).ConfigureAwait(false);
+                    await ExecuteAsync(connection, marker, token, transaction).ConfigureAwait(false);
+                    return 0;
+                }, null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StepFailedException failed)
+            {
+                // Coded like a step: a connection lost right after the last step's commit used to surface as "unexpected".
+                throw new EngineException(failed.RetriesExhausted ? EngineCodes.LockRetriesExhausted : EngineCodes.StepFailed, $"{migrationId}: writing its EF history row failed: {OneLine(failed.Message)}; every expand step is recorded as done, so a rerun of apply only writes the row.", failed);
+            }
         }
 
         private static bool IsCompleted(Dictionary<(string, int), StepState> states, PlanStep step)
