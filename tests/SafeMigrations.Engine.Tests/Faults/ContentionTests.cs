@@ -97,7 +97,7 @@ namespace SafeMigrations.Engine.Tests.Faults
             RunnerProcess loser = first.HasExited ? first : second;
             RunnerProcess winner = ReferenceEquals(loser, first) ? second : first;
             Assert.Equal(1, await loser.WaitForExitAsync(RunnerKillTests.RunTimeout));
-            Assert.Contains(loser.Lines, l => l.StartsWith("error: SM1005: another SafeMigrations executor is running", StringComparison.Ordinal));
+            Assert.Contains(loser.Lines, l => l.StartsWith("error: SM1005: another SafeMigrations executor ", StringComparison.Ordinal));
             Assert.False(winner.HasExited, "both executors ended");
 
             await blockerTransaction.RollbackAsync();

@@ -81,8 +81,11 @@ namespace SafeMigrations.Engine.Tests.Faults
             await using NpgsqlConnection observer = await payments.OpenAsync();
 
             // Three distinct expand steps, ascending; each kill lands a random moment after that step's 'running' line.
+            // The first is at or before the backfill (about a second long), so at least one kill lands mid-run; the
+            // steps after it take milliseconds each, and a kill meant for them may come after the run has finished.
             PlanStep[] expand = payments.ExpandSteps.ToArray();
-            PlanStep[] targets = expand.OrderBy(_ => random.Next()).Take(3).OrderBy(s => s.Index).ToArray();
+            PlanStep first = expand.Where(s => s.Index <= payments.BackfillStep.Index).OrderBy(_ => random.Next()).First();
+            PlanStep[] targets = expand.Where(s => s != first).OrderBy(_ => random.Next()).Take(2).Append(first).OrderBy(s => s.Index).ToArray();
             int kills = 0;
             foreach (PlanStep target in targets)
             {
