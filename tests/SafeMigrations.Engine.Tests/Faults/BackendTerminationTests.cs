@@ -33,7 +33,7 @@ namespace SafeMigrations.Engine.Tests.Faults
         [Fact]
         public async Task Terminated_mid_batch_the_batch_rolls_back_and_the_rerun_resumes()
         {
-            const int rows = 60_000;
+            const int rows = 80_000;
             const int held = rows - 10;
             await using PaymentsDatabase payments = await PaymentsDatabase.CreateAsync(_server, rows, _output);
             await using NpgsqlConnection observer = await payments.OpenAsync();
@@ -43,7 +43,7 @@ namespace SafeMigrations.Engine.Tests.Faults
             await using (RunnerProcess runner = RunnerProcess.Start(_output, "apply", PaymentsDatabase.Context, "apply", payments.ConnectionString, "--lock-timeout", "30000"))
             {
                 // Once the backfill runs, the app holds a row of the last batch: that batch waits there, its earlier rows updated but uncommitted.
-                Assert.NotNull(await runner.WaitForLineAsync(l => l.StartsWith($"info: {payments.BackfillStep.Name}: running", StringComparison.Ordinal), RunnerKillTests.RunTimeout));
+                Assert.True(await PaymentsDatabase.WaitForStepStartAsync(observer, payments.BackfillStep.Index, runner, RunnerKillTests.RunTimeout), "the run ended before the backfill");
                 await new NpgsqlCommand($"select id from payments where id = {held} for update", app, appTransaction).ExecuteScalarAsync();
                 Backend batch = await ServerSessions.WaitForAsync(observer, b => b.WaitEventType == "Lock" && b.Query.StartsWith("UPDATE", StringComparison.Ordinal), RunnerKillTests.RunTimeout, runner);
                 _output.WriteLine("terminating " + batch);
@@ -192,7 +192,14 @@ namespace SafeMigrations.Engine.Tests.Faults
 
                 await ServerSessions.WaitUntilGoneAsync(observer, RunnerKillTests.SessionsGone);
                 await payments.AssertStateConsistentAsync(_output);
-                bool recorded = (await payments.StateAsync()).TryGetValue(step.Index, out var state) && state.Status == "completed";
+                var states = await payments.StateAsync();
+                bool recorded = states.TryGetValue(step.Index, out var state) && state.Status == "completed";
+                if (states.Any(s => s.Key > step.Index && s.Value.Status == "completed"))
+                {
+                    // The cut landed after the run had moved on (a later step may already have changed what this one did, e.g. dropped a helper check).
+                    Assert.True(recorded, $"step {step.Index} ({step.Kind}) is not recorded completed though later steps are");
+                    continue;
+                }
                 bool inPlace = await payments.ScalarAsync<bool>(step.VerificationSql!);
                 Assert.True(recorded == inPlace, $"step {step.Index} ({step.Kind}) after a cut {cut}: recorded completed {recorded}, in place {inPlace}");
                 if (cut == CommitCut.BeforeCommit)

@@ -148,6 +148,34 @@ analyze payments;");
             }
         }
 
+        /// <summary>
+        /// Polls the state table (server side, so no output buffering delays it) until the runner has recorded the start
+        /// of <paramref name="stepIndex"/>; false when the runner ended first.
+        /// </summary>
+        public static async Task<bool> WaitForStepStartAsync(NpgsqlConnection observer, int stepIndex, RunnerProcess runner, TimeSpan timeout)
+        {
+            await using var command = new NpgsqlCommand("select count(*) from safemigrations.state where migration_id = @id and step_index = @step", observer);
+            command.Parameters.AddWithValue("id", MigrationId);
+            command.Parameters.AddWithValue("step", stepIndex);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (clock.Elapsed < timeout)
+            {
+                try
+                {
+                    if ((long)(await command.ExecuteScalarAsync())! > 0)
+                        return true;
+                }
+                catch (PostgresException exception) when (exception.SqlState == "42P01" || exception.SqlState == "3F000")
+                {
+                    // The state table does not exist yet.
+                }
+                if (runner.HasExited)
+                    return false;
+                await Task.Delay(5);
+            }
+            throw new TimeoutException($"step {stepIndex} did not start within {timeout.TotalSeconds:0} s");
+        }
+
         public async Task<bool> HistoryRowExistsAsync()
             => await ScalarAsync<long>($"select count(*) from \"__EFMigrationsHistory\" where \"MigrationId\" = '{MigrationId}'") == 1;
 

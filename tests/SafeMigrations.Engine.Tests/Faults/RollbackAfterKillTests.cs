@@ -36,7 +36,7 @@ namespace SafeMigrations.Engine.Tests.Faults
             int delay = random.Next(0, 40);
             await using (RunnerProcess runner = RunnerProcess.Start(_output, $"apply (kill {delay} ms into step {target.Index} {target.Kind})", PaymentsDatabase.Context, "apply", payments.ConnectionString))
             {
-                Assert.NotNull(await runner.WaitForLineAsync(l => l.StartsWith($"info: {target.Name}: running", StringComparison.Ordinal), RunnerKillTests.RunTimeout));
+                Assert.True(await PaymentsDatabase.WaitForStepStartAsync(observer, target.Index, runner, RunnerKillTests.RunTimeout), "the run ended before the step started");
                 await Task.Delay(delay);
                 await RunnerKillTests.KillAsync(runner);
             }

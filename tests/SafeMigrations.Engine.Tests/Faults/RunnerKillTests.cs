@@ -80,7 +80,7 @@ namespace SafeMigrations.Engine.Tests.Faults
             await using OldAppWriter app = OldAppWriter.Start(payments, random.Next());
             await using NpgsqlConnection observer = await payments.OpenAsync();
 
-            // Three distinct expand steps, ascending; each kill lands a random moment after that step's 'running' line.
+            // Three distinct expand steps, ascending; each kill lands a random moment after the runner recorded that step's start.
             // The first is at or before the backfill (about a second long), so at least one kill lands mid-run; the
             // steps after it take milliseconds each, and a kill meant for them may come after the run has finished.
             PlanStep[] expand = payments.ExpandSteps.ToArray();
@@ -91,8 +91,7 @@ namespace SafeMigrations.Engine.Tests.Faults
             {
                 int delay = random.Next(0, 40);
                 await using RunnerProcess runner = RunnerProcess.Start(_output, $"apply (kill {delay} ms into step {target.Index} {target.Kind})", PaymentsDatabase.Context, "apply", payments.ConnectionString);
-                string? line = await runner.WaitForLineAsync(l => l.StartsWith($"info: {target.Name}: running", StringComparison.Ordinal), RunTimeout);
-                if (line is null)
+                if (!await PaymentsDatabase.WaitForStepStartAsync(observer, target.Index, runner, RunTimeout))
                 {
                     // The step was already done (an earlier kill landed after it): nothing to interrupt here.
                     Assert.Equal(0, await runner.WaitForExitAsync(RunTimeout));
