@@ -131,6 +131,41 @@ namespace SafeMigrations.Engine.Tests.Faults
             await payments.AssertExpandedExactlyAsync();
         }
 
+        [Fact]
+        public async Task Terminated_while_writing_the_EF_history_row_every_step_stays_recorded_and_the_rerun_writes_it()
+        {
+            await using PaymentsDatabase payments = await PaymentsDatabase.CreateAsync(_server, 2_000, _output);
+            await using NpgsqlConnection observer = await payments.OpenAsync();
+
+            // SHARE on the history table lets the runner read it but makes its INSERT wait: the last moment of the expand phase.
+            await using NpgsqlConnection holder = await payments.OpenAsync();
+            await using NpgsqlTransaction holderTransaction = await holder.BeginTransactionAsync();
+            await new NpgsqlCommand("lock table \"__EFMigrationsHistory\" in share mode", holder, holderTransaction).ExecuteNonQueryAsync();
+
+            await using (RunnerProcess runner = RunnerProcess.Start(_output, "apply", PaymentsDatabase.Context, "apply", payments.ConnectionString, "--lock-timeout", "30000"))
+            {
+                Backend insert = await ServerSessions.WaitForAsync(observer, b => b.WaitEventType == "Lock" && b.Query.Contains("__EFMigrationsHistory", StringComparison.Ordinal) && b.Query.TrimStart().StartsWith("INSERT", StringComparison.OrdinalIgnoreCase), RunnerKillTests.RunTimeout, runner);
+                _output.WriteLine("terminating " + insert);
+                await ServerSessions.TerminateAsync(observer, insert.Pid);
+                Assert.Equal(1, await runner.WaitForExitAsync(RunnerKillTests.RunTimeout));
+                Assert.Contains(runner.Lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, "^error: SM10[0-9][0-9]: ") && l.Contains(PaymentsDatabase.MigrationId, StringComparison.Ordinal));
+                Assert.DoesNotContain(runner.Lines, l => l.Contains("unexpected", StringComparison.Ordinal));
+            }
+            await holderTransaction.RollbackAsync();
+            await ServerSessions.WaitUntilGoneAsync(observer, RunnerKillTests.SessionsGone);
+            await payments.AssertStateConsistentAsync(_output);
+            Assert.False(await payments.HistoryRowExistsAsync());
+            var states = await payments.StateAsync();
+            Assert.All(payments.ExpandSteps, s => Assert.Equal("completed", states[s.Index].Status));
+
+            await using (RunnerProcess rerun = RunnerProcess.Start(_output, "apply (rerun)", PaymentsDatabase.Context, "apply", payments.ConnectionString))
+            {
+                Assert.Equal(0, await rerun.WaitForExitAsync(RunnerKillTests.RunTimeout));
+                Assert.DoesNotContain(rerun.Lines, l => l.Contains(": running (", StringComparison.Ordinal));
+            }
+            await payments.AssertExpandedExactlyAsync();
+        }
+
         /// <summary>
         /// The runner's last words: an SM10xx error naming the step. The code is SM1002 (the step failed: its session
         /// was terminated) or, where the executor lock lives on the work session, SM1005 (the lock went with it).
