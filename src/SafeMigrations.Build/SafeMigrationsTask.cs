@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Data.Common;
 using System.Diagnostics;
 using System.IO;
 using System.Text;
@@ -77,6 +76,9 @@ namespace SafeMigrations.Build
         /// <summary>lock_timeout of blocking steps, in milliseconds.</summary>
         public string? LockTimeout { get; set; }
 
+        /// <summary>Lock retries of a blocking step after its first attempt, before it gives up with SM1003.</summary>
+        public string? LockRetries { get; set; }
+
         /// <summary>Path of the markdown report to write.</summary>
         public string? Report { get; set; }
 
@@ -128,6 +130,12 @@ namespace SafeMigrations.Build
                 Log.LogError(null, "SM1001", null, null, 0, 0, 0, 0, "SafeMigrations: the runner '{0}' does not exist; restore the SafeMigrations package again.", RunnerPath);
                 return false;
             }
+            string? connectionProblem = SplitConnectionCheck.Problem(Connection, (BuildEngine as IBuildEngine6)?.GetGlobalProperties(), Environment.GetEnvironmentVariable(ConnectionVariable));
+            if (connectionProblem is not null)
+            {
+                Log.LogError(null, "SM1001", null, null, 0, 0, 0, 0, "SafeMigrations: {0}", connectionProblem);
+                return false;
+            }
             if (!File.Exists(ResolvedRuntimeConfig()) && string.IsNullOrWhiteSpace(RuntimeFrameworkVersion))
             {
                 Log.LogError(null, "SM1001", null, null, 0, 0, 0, 0, "SafeMigrations: '{0}' has no runtimeconfig.json and no runtime version was given; run the targets on a .NET (not .NET Standard) project.", Assembly);
@@ -165,6 +173,8 @@ namespace SafeMigrations.Build
             AppendOption(builder, "--phase ", Phase);
             AppendOption(builder, "--target ", Target);
             AppendOption(builder, "--lock-timeout ", LockTimeout);
+            if (Command != "verify")
+                AppendOption(builder, "--lock-retries ", LockRetries);
             AppendOption(builder, "--report ", Report);
             if (Command == "verify")
             {
@@ -249,29 +259,10 @@ namespace SafeMigrations.Build
             foreach (string secret in secrets)
             {
                 line = line.Replace(secret, "<connection string>");
-                string? password = PasswordOf(secret);
-                if (!string.IsNullOrEmpty(password))
+                foreach (string password in ConnectionStringKeywords.SecretValues(secret))
                     line = line.Replace(password, "***");
             }
             return line;
-        }
-
-        private static string? PasswordOf(string connectionString)
-        {
-            try
-            {
-                var builder = new DbConnectionStringBuilder { ConnectionString = connectionString };
-                foreach (string key in new[] { "Password", "Pwd" })
-                {
-                    if (builder.TryGetValue(key, out object? value) && value is string text && text.Length > 0)
-                        return text;
-                }
-            }
-            catch (ArgumentException)
-            {
-                // Not parseable: the whole string is still redacted.
-            }
-            return null;
         }
     }
 }

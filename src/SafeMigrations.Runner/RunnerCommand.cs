@@ -18,7 +18,7 @@ namespace SafeMigrations.Runner
     {
         public const string ConnectionVariable = "SAFEMIGRATIONS_CONNECTION";
 
-        private const string Usage = "usage: SafeMigrations.Runner <plan|apply|status|rollback|verify> --assembly <app.dll> [--connection <string>] [--context <DbContext>] [--phase Expand|Contract|All] [--target <migration>] [--lock-timeout <ms>] [--report <path.md>]; verify also [--lock-budget <ms>] [--sarif <path.sarif>] and, without a connection, uses a throwaway PostgreSQL";
+        private const string Usage = "usage: SafeMigrations.Runner <plan|apply|status|rollback|verify> --assembly <app.dll> [--connection <string>] [--context <DbContext>] [--phase Expand|Contract|All] [--target <migration>] [--lock-timeout <ms>] [--lock-retries <n>] [--report <path.md>]; verify also [--lock-budget <ms>] [--sarif <path.sarif>] and, without a connection, uses a throwaway PostgreSQL";
 
         public static int Run(string[] args, Action<string> setAppDirectory, TextWriter output, CancellationToken cancellationToken)
         {
@@ -29,13 +29,15 @@ namespace SafeMigrations.Runner
                 options.TryGetValue("connection", out string? connection);
                 if (string.IsNullOrWhiteSpace(connection))
                     connection = Environment.GetEnvironmentVariable(ConnectionVariable);
+                log.Hide(connection);
+                log.Info(RunnerTarget.FirstLine(command, connection));
                 if (!options.TryGetValue("assembly", out string? assembly))
                     throw new EngineException(EngineCodes.Configuration, "--assembly <app.dll> is required; " + Usage);
                 assembly = Path.GetFullPath(assembly);
                 setAppDirectory(Path.GetDirectoryName(assembly)!);
                 if (command == "verify")
                 {
-                    log.Info($"SafeMigrations verify: {Path.GetFileName(assembly)}" + (string.IsNullOrWhiteSpace(connection) ? ", throwaway PostgreSQL" : ", server " + ConnectionStringRedaction.ForLog(connection!)));
+                    log.Info($"SafeMigrations verify: {Path.GetFileName(assembly)}" + (string.IsNullOrWhiteSpace(connection) ? ", throwaway PostgreSQL" : ", throwaway databases on the server above"));
                     return VerifyCommand.Run(options, assembly, connection, log, cancellationToken);
                 }
 
@@ -58,11 +60,16 @@ namespace SafeMigrations.Runner
                         throw new EngineException(EngineCodes.Configuration, $"--lock-timeout must be a positive number of milliseconds, not '{lockTimeout}'.");
                     engineOptions.LockTimeout = TimeSpan.FromMilliseconds(milliseconds);
                 }
-                if (command != "plan" && string.IsNullOrWhiteSpace(connection))
-                    throw new EngineException(EngineCodes.Configuration, $"no connection string; pass --connection or set {ConnectionVariable}.");
+                if (options.TryGetValue("lock-retries", out string? lockRetries) && !string.IsNullOrWhiteSpace(lockRetries))
+                {
+                    // Retries after the first attempt: 0 tries once.
+                    if (!int.TryParse(lockRetries, NumberStyles.None, CultureInfo.InvariantCulture, out int retries) || retries > 1000)
+                        throw new EngineException(EngineCodes.Configuration, $"--lock-retries must be a whole number from 0 to 1000 (retries after the first attempt), not '{lockRetries}'.");
+                    engineOptions.MaxLockAttempts = retries + 1;
+                }
 
                 options.TryGetValue("context", out string? contextName);
-                log.Info($"SafeMigrations {command}: {Path.GetFileName(assembly)}, phase {engineOptions.Phase}" + (string.IsNullOrWhiteSpace(connection) ? string.Empty : ", database " + ConnectionStringRedaction.ForLog(connection)));
+                log.Info($"SafeMigrations {command}: {Path.GetFileName(assembly)}, phase {engineOptions.Phase}");
                 using MigrationCatalog catalog = MigrationCatalog.Load(assembly, contextName, string.IsNullOrWhiteSpace(connection) ? "Host=localhost" : connection!);
                 log.Info($"context {catalog.Context.GetType().Name}: {catalog.Migrations.Count} migration(s); EF Core {catalog.ProductVersion}");
                 var engine = new MigrationEngine(catalog, engineOptions);
@@ -85,7 +92,7 @@ namespace SafeMigrations.Runner
             }
             catch (EngineException exception)
             {
-                log.Error(exception.Code, Redact(exception.Message, args));
+                log.Error(exception.Code, exception.Message);
                 return 1;
             }
             catch (OperationCanceledException)
@@ -95,7 +102,7 @@ namespace SafeMigrations.Runner
             }
             catch (Exception exception)
             {
-                log.Error(EngineCodes.StepFailed, Redact($"unexpected {exception.GetType().Name}: {exception.Message}; please report this with the output above.", args));
+                log.Error(EngineCodes.StepFailed, $"unexpected {exception.GetType().Name}: {exception.Message}; please report this with the output above.");
                 return 1;
             }
         }
@@ -115,25 +122,11 @@ namespace SafeMigrations.Runner
                     throw new EngineException(EngineCodes.Configuration, $"unexpected argument '{(arg.StartsWith("--", StringComparison.Ordinal) ? arg + " (missing value)" : "an argument")}'; " + Usage);
                 string name = arg.Substring(2);
                 bool verifyOnly = name == "lock-budget" || name == "sarif";
-                if ((name != "assembly" && name != "connection" && name != "context" && name != "phase" && name != "target" && name != "lock-timeout" && name != "report" && !verifyOnly) || (verifyOnly && command != "verify"))
+                if ((name != "assembly" && name != "connection" && name != "context" && name != "phase" && name != "target" && name != "lock-timeout" && name != "lock-retries" && name != "report" && !verifyOnly) || (verifyOnly && command != "verify"))
                     throw new EngineException(EngineCodes.Configuration, $"unknown option '{arg}'; " + Usage);
                 options[name] = args[++i];
             }
             return (command, options);
-        }
-
-        /// <summary>Messages never carry the connection password, even when a provider error echoes the string.</summary>
-        private static string Redact(string message, string[] args)
-        {
-            for (int i = 0; i + 1 < args.Length; i++)
-            {
-                if (string.Equals(args[i], "--connection", StringComparison.OrdinalIgnoreCase) && args[i + 1].Length > 0)
-                    message = message.Replace(args[i + 1], ConnectionStringRedaction.ForLog(args[i + 1]));
-            }
-            string? fromEnvironment = Environment.GetEnvironmentVariable(ConnectionVariable);
-            if (!string.IsNullOrEmpty(fromEnvironment))
-                message = message.Replace(fromEnvironment, ConnectionStringRedaction.ForLog(fromEnvironment));
-            return message;
         }
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -110,6 +111,24 @@ namespace SafeMigrations.Engine.Tests
             Assert.Equal(new[] { AttemptOutcome.Deadlock, AttemptOutcome.Succeeded }, result.Attempts.Select(a => a.Outcome));
             Assert.True(result.Attempts[1].BackoffBefore > TimeSpan.Zero);
             Assert.Equal("0", (string)(await new NpgsqlCommand("SHOW lock_timeout", connection).ExecuteScalarAsync())!);
+        }
+
+        [Fact]
+        public async Task Only_attempts_that_are_followed_by_another_say_they_will_retry()
+        {
+            await using TestDatabase database = await _server.CreateDatabaseAsync();
+            await using NpgsqlConnection connection = await database.OpenAsync();
+            var heard = new List<StepAttempt>();
+
+            var failure = await Assert.ThrowsAsync<StepFailedException>(() => new BlockingStepRunner(ShortPolicy(maxAttempts: 3)).RunAsync<int>(
+                connection,
+                (transaction, token) => throw new PostgresException("deadlock detected", "ERROR", "ERROR", BlockingStepRunner.DeadlockDetected),
+                heard.Add));
+
+            Assert.True(failure.RetriesExhausted);
+            Assert.Equal(new[] { true, true, false }, heard.Select(a => a.WillRetry));
+            Assert.Equal(new[] { true, true, false }, failure.Attempts.Select(a => a.WillRetry));
+            Assert.Contains("--lock-retries <n>, SafeMigrationsLockRetries", failure.Message);
         }
 
         [Fact]

@@ -192,6 +192,31 @@ create table unique_not_null (a int not null, b int); create unique index on uni
         }
 
         [Fact]
+        public async Task A_blocked_batch_reports_each_lock_attempt_and_the_last_one_does_not_promise_a_retry()
+        {
+            await using TestDatabase database = await _server.CreateDatabaseAsync();
+            await database.ExecuteAsync("create table t (id int primary key, v int); insert into t select g, null from generate_series(1, 100) g");
+            await using NpgsqlConnection blocker = await database.OpenAsync();
+            await using NpgsqlTransaction transaction = await blocker.BeginTransactionAsync();
+            // SHARE conflicts with the batch's ROW EXCLUSIVE.
+            await using (var command = new NpgsqlCommand("lock table t in share mode", blocker, transaction))
+                await command.ExecuteNonQueryAsync();
+
+            await using NpgsqlConnection connection = await database.OpenAsync();
+            var heard = new List<StepAttempt>();
+            var options = new BackfillOptions
+            {
+                LockPolicy = new LockRetryPolicy { LockTimeout = TimeSpan.FromMilliseconds(100), InitialBackoff = TimeSpan.FromMilliseconds(20), MaxAttempts = 3 },
+                LockAttempt = heard.Add,
+            };
+            var failure = await Assert.ThrowsAsync<StepFailedException>(() => new KeysetBackfill(null, "t", "v = 1", "v IS NULL").RunAsync(connection, options));
+
+            Assert.True(failure.RetriesExhausted);
+            Assert.Equal(new[] { AttemptOutcome.LockTimeout, AttemptOutcome.LockTimeout, AttemptOutcome.LockTimeout }, heard.Select(a => a.Outcome));
+            Assert.Equal(new[] { true, true, false }, heard.Select(a => a.WillRetry));
+        }
+
+        [Fact]
         public void Positions_round_trip_through_text()
         {
             var position = new BackfillPosition(new[] { "tenant", "id" }, new[] { "O'Brien \"&\" Co", "42" }, 1234);

@@ -88,5 +88,44 @@ namespace SafeMigrations.Engine.Tests
             Assert.Contains(badLines, l => l.StartsWith("error: SM1001: "));
             Assert.DoesNotContain(badLines, l => l.Contains(secret));
         }
+
+        [Fact]
+        public async Task Blocked_step_gives_up_with_SM1003_after_the_lock_retries_naming_the_blocker_and_status_repeats_SM1003()
+        {
+            await using TestDatabase database = await _server.CreateDatabaseAsync();
+            string connection = database.ConnectionString;
+            Assert.Equal(0, Run("apply", "--connection", connection, "--target", "Hardening").ExitCode);
+
+            // Nicknames' first step adds a column to "customers": it needs ACCESS EXCLUSIVE, which this session holds.
+            await using var blocker = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connection) { ApplicationName = "sm-test-blocker" }.ConnectionString);
+            await blocker.OpenAsync();
+            await using NpgsqlTransaction transaction = await blocker.BeginTransactionAsync();
+            await using (var command = new NpgsqlCommand("LOCK TABLE customers IN ACCESS EXCLUSIVE MODE", blocker, transaction))
+                await command.ExecuteNonQueryAsync();
+
+            var (applyExit, applyLines) = Run("apply", "--connection", connection, "--lock-timeout", "100", "--lock-retries", "2");
+            Assert.Equal(1, applyExit);
+            const string step = "20240103000000_Nicknames step 1 (add column \"nickname\" to \"customers\")";
+            // --lock-retries 2: three attempts, the first two announce a retry, the last one gives up.
+            var attempts = applyLines.Where(l => l.StartsWith("progress: " + step + ": attempt ", StringComparison.Ordinal)).ToList();
+            Assert.Equal(3, attempts.Count);
+            Assert.Equal(2, applyLines.Count(l => l.EndsWith("; retrying", StringComparison.Ordinal)));
+            Assert.EndsWith("attempt 3 timed out waiting for a lock (lock_timeout 100ms); giving up", attempts[2]);
+            string error = Assert.Single(applyLines, l => l.StartsWith("error: ", StringComparison.Ordinal));
+            Assert.StartsWith("error: SM1003: " + step + ": Gave up after 3 attempts (the maximum)", error);
+            Assert.Contains("--lock-timeout <ms>, SafeMigrationsLockTimeout", error);
+            Assert.Contains("--lock-retries <n>, SafeMigrationsLockRetries", error);
+            Assert.Contains("application_name 'sm-test-blocker', idle in transaction", error);
+            Assert.Contains("holds AccessExclusiveLock on customers", error);
+
+            await transaction.RollbackAsync();
+            var (statusExit, statusLines) = Run("status", "--connection", connection);
+            Assert.Equal(0, statusExit);
+            Assert.Contains(statusLines, l => l.StartsWith("warn: SM1003: " + step + ": failed in an earlier run: ", StringComparison.Ordinal) && l.Contains("SafeMigrationsLockRetries"));
+            Assert.DoesNotContain(statusLines, l => l.Contains("SM1002"));
+
+            // The blocker is gone: a rerun resumes and completes the step.
+            Assert.Equal(0, Run("apply", "--connection", connection, "--lock-retries", "0").ExitCode);
+        }
     }
 }

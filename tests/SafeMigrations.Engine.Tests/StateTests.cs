@@ -110,5 +110,35 @@ namespace SafeMigrations.Engine.Tests
             Assert.Null(await store.GetAsync(migration, 1));
             await Assert.ThrowsAsync<InvalidOperationException>(() => store.RecordCompletionAsync(migration, 7));
         }
+
+        [Fact]
+        public async Task A_failure_keeps_its_code_and_a_state_table_from_before_codes_still_reads()
+        {
+            await using TestDatabase database = await _server.CreateDatabaseAsync();
+            // The table as earlier versions created it: no error_code column.
+            await database.ExecuteAsync(@"CREATE SCHEMA safemigrations;
+CREATE TABLE safemigrations.state (migration_id text NOT NULL, step_index integer NOT NULL, step_kind text NOT NULL,
+    status text NOT NULL, position text, attempts integer NOT NULL DEFAULT 0, started_at timestamptz NOT NULL DEFAULT now(),
+    finished_at timestamptz, error text, PRIMARY KEY (migration_id, step_index));
+INSERT INTO safemigrations.state (migration_id, step_index, step_kind, status, attempts, finished_at, error)
+VALUES ('20240101000000_Old', 1, 'sql', 'failed', 1, now(), 'old failure');");
+            await using NpgsqlConnection connection = await database.OpenAsync();
+            var store = new StepStateStore(connection);
+
+            StepState old = Assert.Single(await store.ListAsync());
+            Assert.Equal("old failure", old.Error);
+            Assert.Null(old.ErrorCode);
+
+            await store.EnsureCreatedAsync();
+            await store.RecordStartAsync("20240101000000_Old", 1, "sql");
+            await store.RecordFailureAsync("20240101000000_Old", 1, "gave up waiting for locks", "SM1003");
+            StepState failed = (await store.GetAsync("20240101000000_Old", 1))!;
+            Assert.Equal(StepStatus.Failed, failed.Status);
+            Assert.Equal("SM1003", failed.ErrorCode);
+
+            // A new attempt clears the code with the error.
+            await store.RecordStartAsync("20240101000000_Old", 1, "sql");
+            Assert.Null((await store.GetAsync("20240101000000_Old", 1))!.ErrorCode);
+        }
     }
 }

@@ -67,16 +67,49 @@ public class DeployTargetsTests : IClassFixture<PostgresServerFixture>
         Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM information_schema.columns WHERE table_name = 'Orders' AND column_name = 'LegacyCode'"));
         Assert.Null(await database.ScalarAsync<string>("SELECT to_regclass('\"OldOrders\"')::text"));
 
-        var status = Build(connection, "-t:SafeMigrationsStatus");
+        // -v:diag: the environment variable (how this helper passes the string) stays out of even the most verbose log.
+        var status = Build(connection, "-t:SafeMigrationsStatus", "-v:diag");
         Assert.True(status.ExitCode == 0, status.ToString());
         Assert.Contains("20240315000000_AddOrderCustomerForeignKey: applied", status.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(Secret, status.Output, StringComparison.Ordinal);
+
+        // SafeMigrationsLockRetries reaches the runner's --lock-retries, which refuses a value that is not a count.
+        var retries = Build(connection, "-t:SafeMigrationsApply", "-p:SafeMigrationsLockRetries=many");
+        Assert.True(retries.ExitCode != 0, retries.ToString());
+        Assert.Contains("error SM1001: --lock-retries must be a whole number from 0 to 1000 (retries after the first attempt), not 'many'", retries.Output, StringComparison.Ordinal);
 
         string wrongPort = new NpgsqlConnectionStringBuilder(connection) { Port = 1, Timeout = 3 }.ConnectionString;
         var failed = Build(wrongPort, "-t:SafeMigrationsApply");
         Assert.True(failed.ExitCode != 0, failed.ToString());
         Assert.Contains("error SM1001", failed.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(Secret, failed.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_connection_string_cut_at_semicolons_by_MSBuild_fails_with_SM1001_and_an_escaped_one_works()
+    {
+        await using TestDatabase database = await _server.CreateDatabaseAsync();
+        var parts = new NpgsqlConnectionStringBuilder(database.ConnectionString);
+        string[] pairs = { $"Host={parts.Host}", $"Port={parts.Port}", $"Database={database.Name}", $"Username={parts.Username}", $"Password={Secret}" };
+
+        // MSBuild splits this at ';': the task gets "Host=..." and Port, Database, Username, Password become global properties.
+        var split = Build(connection: null, "-t:SafeMigrationsApply", "-p:SafeMigrationsConnection=" + string.Join(";", pairs));
+        Assert.True(split.ExitCode != 0, split.ToString());
+        Assert.Contains("error SM1001: SafeMigrations: SafeMigrationsConnection was cut at ';' by MSBuild", split.Output, StringComparison.Ordinal);
+        Assert.Contains("SAFEMIGRATIONS_CONNECTION environment variable", split.Output, StringComparison.Ordinal);
+        Assert.Contains("%3B", split.Output, StringComparison.Ordinal);
+        Assert.Null(await database.ScalarAsync<string>("SELECT to_regclass('\"__EFMigrationsHistory\"')::text"));
+        Assert.Null(await database.ScalarAsync<string>("SELECT to_regnamespace('safemigrations')::text"));
+
+        // The documented escape: every ';' as %3B arrives whole, and the first line names the target.
+        var escaped = Build(connection: null, "-t:SafeMigrationsStatus", "-p:SafeMigrationsConnection=" + string.Join("%3B", pairs));
+        Assert.True(escaped.ExitCode == 0, escaped.ToString());
+        Assert.Contains($"target: host={parts.Host} port={parts.Port} database={database.Name} user={parts.Username}", escaped.Output, StringComparison.Ordinal);
+
+        Assert.DoesNotContain(Secret, split.Output + escaped.Output, StringComparison.Ordinal);
+        byte[] secret = System.Text.Encoding.UTF8.GetBytes(Secret);
+        foreach (string file in Directory.EnumerateFiles(Path.Combine(_package.ConsumerDirectory, "obj"), "*", SearchOption.AllDirectories))
+            Assert.True(File.ReadAllBytes(file).AsSpan().IndexOf(secret) < 0, "the password is in " + file);
     }
 
     [Fact]

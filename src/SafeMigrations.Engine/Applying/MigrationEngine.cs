@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Npgsql;
 using SafeMigrations.Engine.Backfill;
+using SafeMigrations.Engine.Connections;
 using SafeMigrations.Engine.Execution;
 using SafeMigrations.Engine.Loading;
 using SafeMigrations.Engine.Planning;
@@ -203,7 +204,7 @@ namespace SafeMigrations.Engine.Applying
                     foreach (PlanStep step in plan.Steps)
                     {
                         if (states.TryGetValue((migration.Id, step.Index), out StepState? state) && state.Status == StepStatus.Failed)
-                            Log.Warn(EngineCodes.StepFailed, $"{step.Name}: failed in an earlier run: {OneLine(state.Error ?? "unknown error")}; fix the cause and rerun apply");
+                            Log.Warn(state.ErrorCode ?? EngineCodes.StepFailed, RecordedFailure.StatusLine(step, state));
                     }
                 }
                 return 0;
@@ -378,8 +379,10 @@ namespace SafeMigrations.Engine.Applying
                 record.Outcome = StepOutcome.Failed;
                 record.Duration = clock.Elapsed;
                 EngineException failure = Explain(step, exception);
+                if (failure.Code == EngineCodes.LockRetriesExhausted)
+                    failure = await RecordedFailure.WithLockHoldersAsync(connection, step, failure).ConfigureAwait(false);
                 record.Error = failure.Message;
-                await RecordFailureQuietlyAsync(store, step, failure.Message).ConfigureAwait(false);
+                await RecordFailureQuietlyAsync(store, step, failure.Message, failure.Code).ConfigureAwait(false);
                 throw failure;
             }
             catch (OperationCanceledException)
@@ -387,7 +390,7 @@ namespace SafeMigrations.Engine.Applying
                 record.Outcome = StepOutcome.Failed;
                 record.Duration = clock.Elapsed;
                 record.Error = "cancelled";
-                await RecordFailureQuietlyAsync(store, step, "cancelled").ConfigureAwait(false);
+                await RecordFailureQuietlyAsync(store, step, "cancelled", EngineCodes.Cancelled).ConfigureAwait(false);
                 throw;
             }
         }
@@ -408,11 +411,11 @@ namespace SafeMigrations.Engine.Applying
             }
         }
 
-        private static async Task RecordFailureQuietlyAsync(StepStateStore store, PlanStep step, string error)
+        private static async Task RecordFailureQuietlyAsync(StepStateStore store, PlanStep step, string error, string code)
         {
             try
             {
-                await store.RecordFailureAsync(step.MigrationId, step.Index, error, CancellationToken.None).ConfigureAwait(false);
+                await store.RecordFailureAsync(step.MigrationId, step.Index, error, code, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception exception) when (exception is NpgsqlException || exception is InvalidOperationException)
             {
@@ -460,7 +463,7 @@ namespace SafeMigrations.Engine.Applying
         private void OnAttempt(PlanStep step, StepAttempt attempt)
         {
             if (attempt.Outcome == AttemptOutcome.LockTimeout || attempt.Outcome == AttemptOutcome.Deadlock)
-                Log.Progress($"{step.Name}: attempt {attempt.Number} {(attempt.Outcome == AttemptOutcome.Deadlock ? "lost a deadlock" : $"timed out waiting for a lock (lock_timeout {LockRetryPolicy.Milliseconds(_options.LockTimeout)})")}; retrying");
+                Log.Progress($"{step.Name}: attempt {attempt.Number} {(attempt.Outcome == AttemptOutcome.Deadlock ? "lost a deadlock" : $"timed out waiting for a lock (lock_timeout {LockRetryPolicy.Milliseconds(_options.LockTimeout)})")}; {(attempt.WillRetry ? "retrying" : "giving up")}");
         }
 
         private async Task RunWithoutTransactionAsync(NpgsqlConnection connection, PlanStep step, StepRecord record, CancellationToken cancellationToken)
@@ -477,13 +480,13 @@ namespace SafeMigrations.Engine.Applying
                 }
                 else
                 {
-                    record.Retries += await RunAutocommitAsync(connection, statement.Text, cancellationToken).ConfigureAwait(false);
+                    record.Retries += await RunAutocommitAsync(connection, statement.Text, cancellationToken, step).ConfigureAwait(false);
                 }
             }
         }
 
         /// <summary>Runs one statement outside a transaction with a session lock_timeout, retrying lock timeouts like the blocking runner.</summary>
-        private async Task<int> RunAutocommitAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+        private async Task<int> RunAutocommitAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, PlanStep? step = null)
         {
             LockRetryPolicy policy = _options.LockPolicy();
             var random = new Random();
@@ -497,11 +500,15 @@ namespace SafeMigrations.Engine.Applying
                 }
                 catch (PostgresException exception) when (exception.SqlState == BlockingStepRunner.LockNotAvailable && attempt < policy.MaxAttempts)
                 {
+                    if (step is not null)
+                        OnAttempt(step, new StepAttempt(attempt, TimeSpan.Zero, TimeSpan.Zero, AttemptOutcome.LockTimeout, exception.SqlState, exception.MessageText, willRetry: true));
                     await Task.Delay(policy.Backoff(attempt, random), cancellationToken).ConfigureAwait(false);
                 }
                 catch (PostgresException exception) when (exception.SqlState == BlockingStepRunner.LockNotAvailable)
                 {
-                    throw new StepFailedException($"Gave up after {attempt} attempts: each waited longer than lock_timeout = {LockRetryPolicy.Milliseconds(policy.LockTimeout)} for a lock (55P03); another transaction holds a conflicting lock. Nothing was changed; rerun when it has finished, or raise --lock-timeout.", Array.Empty<StepAttempt>(), retriesExhausted: true, exception);
+                    if (step is not null)
+                        OnAttempt(step, new StepAttempt(attempt, TimeSpan.Zero, TimeSpan.Zero, AttemptOutcome.LockTimeout, exception.SqlState, exception.MessageText, willRetry: false));
+                    throw new StepFailedException(BlockingStepRunner.ExhaustedMessage($"{attempt} attempts (the maximum)", AttemptOutcome.LockTimeout, policy, countCap: true), Array.Empty<StepAttempt>(), retriesExhausted: true, exception);
                 }
                 finally
                 {
@@ -522,6 +529,7 @@ namespace SafeMigrations.Engine.Applying
                 LockPolicy = _options.LockPolicy(),
                 TargetBatchDuration = _options.BackfillBatchDuration,
                 PauseBetweenBatches = _options.BackfillPause,
+                LockAttempt = attempt => OnAttempt(step, attempt),
             };
             if (spec.BatchSize is int size && size > 0)
             {
@@ -606,8 +614,8 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
 
         private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
         {
-            if (string.IsNullOrWhiteSpace(_options.ConnectionString))
-                throw new EngineException(EngineCodes.Configuration, "no connection string; pass --connection or set SAFEMIGRATIONS_CONNECTION (SafeMigrationsConnection in MSBuild).");
+            // Refuses (SM1001) a string without a Database, a URI, an unknown key: never a connection to a guessed database.
+            ConnectionTarget target = ConnectionTarget.Parse(_options.ConnectionString);
             var connection = new NpgsqlConnection(_options.ConnectionString);
             try
             {
@@ -617,7 +625,7 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
             catch (Exception exception) when (exception is NpgsqlException || exception is ArgumentException || exception is System.Net.Sockets.SocketException)
             {
                 await connection.DisposeAsync().ConfigureAwait(false);
-                throw new EngineException(EngineCodes.Configuration, $"cannot connect to {ConnectionStringRedaction.ForLog(_options.ConnectionString)}: {OneLine(exception.Message)}; check the connection string and that the server is reachable.", exception);
+                throw new EngineException(EngineCodes.Configuration, $"cannot connect to {target}: {OneLine(exception.Message)}; check the connection string and that the server is reachable.", exception);
             }
         }
 
@@ -646,11 +654,16 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
                 succeeded = true;
                 return value;
             }
+            catch (PostgresException exception) when (MissingPrivilege.Matches(exception))
+            {
+                // Steps report their own failures; what reaches here is the engine's bookkeeping (state schema, history, lock).
+                throw MissingPrivilege.Explain(exception, _options.ConnectionString);
+            }
             finally
             {
                 if (_options.ReportPath is not null)
                 {
-                    string database = string.IsNullOrWhiteSpace(_options.ConnectionString) ? "(none)" : ConnectionStringRedaction.ForLog(_options.ConnectionString);
+                    string database = ConnectionTarget.Describe(_options.ConnectionString);
                     MarkdownReport.Write(_options.ReportPath, MarkdownReport.Render(command, database, _options.Phase.ToString(), started, clock.Elapsed, succeeded, _records, _warnings));
                     Log.Info("report written to " + _options.ReportPath);
                 }

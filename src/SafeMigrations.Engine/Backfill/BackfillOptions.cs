@@ -33,6 +33,9 @@ namespace SafeMigrations.Engine.Backfill
         /// <summary>Called after every committed batch; persist <see cref="BackfillProgress.Position"/> to resume later.</summary>
         public Action<BackfillProgress>? Progress { get; set; }
 
+        /// <summary>Hears about every attempt of a batch that waited for a lock, as it ends (null for none).</summary>
+        public Action<StepAttempt>? LockAttempt { get; set; }
+
         internal void Validate()
         {
             if (MinBatchSize < 1 || MaxBatchSize < MinBatchSize)

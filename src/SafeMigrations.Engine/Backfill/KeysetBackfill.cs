@@ -145,7 +145,8 @@ namespace SafeMigrations.Engine.Backfill
                         int updated = await RunRangeAsync(connection, transaction, key, keyList, lower, upper, token).ConfigureAwait(false);
                         return (upper, updated);
                     },
-                    cancellationToken: cancellationToken).ConfigureAwait(false);
+                    options.LockAttempt,
+                    cancellationToken).ConfigureAwait(false);
 
                 batches++;
                 retries += batch.Retries;

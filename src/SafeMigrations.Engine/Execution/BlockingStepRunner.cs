@@ -95,18 +95,24 @@ namespace SafeMigrations.Engine.Execution
                         DeadlockDetected => AttemptOutcome.Deadlock,
                         _ => AttemptOutcome.Failed,
                     };
-                    Record(new StepAttempt(number, backoff, attemptClock.Elapsed, outcome, exception.SqlState, exception.MessageText));
                     if (outcome == AttemptOutcome.Failed)
+                    {
+                        Record(new StepAttempt(number, backoff, attemptClock.Elapsed, outcome, exception.SqlState, exception.MessageText));
                         throw new StepFailedException($"The step failed: {exception.SqlState}: {exception.MessageText}", attempts, retriesExhausted: false, exception);
+                    }
 
-                    backoff = _policy.Backoff(number, _random);
-                    string? stop = number >= _policy.MaxAttempts
+                    // Decided before the attempt is reported, so the last one never announces a retry.
+                    TimeSpan next = _policy.Backoff(number, _random);
+                    bool countCap = number >= _policy.MaxAttempts;
+                    string? stop = countCap
                         ? $"{number} attempts (the maximum)"
-                        : total.Elapsed + backoff + _policy.LockTimeout > _policy.MaxTotalTime
+                        : total.Elapsed + next + _policy.LockTimeout > _policy.MaxTotalTime
                             ? $"{number} attempts in {total.Elapsed.TotalSeconds:0.0} s (the time cap is {_policy.MaxTotalTime.TotalSeconds:0.#} s)"
                             : null;
+                    Record(new StepAttempt(number, backoff, attemptClock.Elapsed, outcome, exception.SqlState, exception.MessageText, willRetry: stop is null));
                     if (stop is not null)
-                        throw new StepFailedException(ExhaustedMessage(stop, outcome), attempts, retriesExhausted: true, exception);
+                        throw new StepFailedException(ExhaustedMessage(stop, outcome, _policy, countCap), attempts, retriesExhausted: true, exception);
+                    backoff = next;
                 }
                 catch (NpgsqlException exception) when (!cancellationToken.IsCancellationRequested)
                 {
@@ -122,14 +128,21 @@ namespace SafeMigrations.Engine.Execution
             }
         }
 
-        private string ExhaustedMessage(string stop, AttemptOutcome lastOutcome)
+        /// <summary>
+        /// Why a blocking step gave up, and the settings that change it: the runner's <c>--lock-timeout</c> and
+        /// <c>--lock-retries</c>, MSBuild's <c>SafeMigrationsLockTimeout</c> and <c>SafeMigrationsLockRetries</c>.
+        /// </summary>
+        internal static string ExhaustedMessage(string stop, AttemptOutcome lastOutcome, LockRetryPolicy policy, bool countCap)
         {
-            string lockTimeout = LockRetryPolicy.Milliseconds(_policy.LockTimeout);
+            string lockTimeout = LockRetryPolicy.Milliseconds(policy.LockTimeout);
+            string knobs = countCap
+                ? "raise the lock timeout (--lock-timeout <ms>, SafeMigrationsLockTimeout) or the retries (--lock-retries <n>, SafeMigrationsLockRetries)"
+                : "raise the lock timeout (--lock-timeout <ms>, SafeMigrationsLockTimeout); more retries do not help once the time cap is reached";
             return lastOutcome == AttemptOutcome.Deadlock
-                ? $"Gave up after {stop}: the step kept losing deadlocks (40P01) against concurrent transactions."
+                ? $"Gave up after {stop}: the step kept losing deadlocks (40P01) against concurrent transactions. Nothing was changed; rerun when the competing writes have calmed down, or {knobs}."
                 : $"Gave up after {stop}: each attempt waited longer than lock_timeout = {lockTimeout} for a lock (55P03). " +
                   "Another transaction holds a conflicting lock on a table this step needs (see pg_stat_activity for long-running or idle-in-transaction sessions). " +
-                  "Nothing was changed; rerun when it has finished, or raise the lock timeout or the retry cap.";
+                  $"Nothing was changed; rerun when it has finished, or {knobs}.";
         }
 
         private async Task<T> RunOnceAsync<T>(NpgsqlConnection connection, Func<NpgsqlTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken)

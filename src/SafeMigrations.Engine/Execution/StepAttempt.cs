@@ -22,8 +22,9 @@ namespace SafeMigrations.Engine.Execution
     /// <summary>One attempt of a step: when, how long, and how it ended.</summary>
     public sealed class StepAttempt
     {
-        internal StepAttempt(int number, TimeSpan backoffBefore, TimeSpan duration, AttemptOutcome outcome, string? sqlState, string? error)
+        internal StepAttempt(int number, TimeSpan backoffBefore, TimeSpan duration, AttemptOutcome outcome, string? sqlState, string? error, bool willRetry = false)
         {
+            WillRetry = willRetry;
             Number = number;
             BackoffBefore = backoffBefore;
             Duration = duration;
@@ -49,6 +50,9 @@ namespace SafeMigrations.Engine.Execution
 
         /// <summary>Error message, if any.</summary>
         public string? Error { get; }
+
+        /// <summary>True when another attempt follows this failed one; false on success and on the attempt that gives up.</summary>
+        public bool WillRetry { get; }
 
         /// <inheritdoc />
         public override string ToString()

@@ -22,8 +22,9 @@ namespace SafeMigrations.Engine.State
     /// <summary>One row of <c>safemigrations.state</c>.</summary>
     public sealed class StepState
     {
-        internal StepState(string migrationId, int stepIndex, string stepKind, StepStatus status, string? position, int attempts, DateTime startedAt, DateTime? finishedAt, string? error)
+        internal StepState(string migrationId, int stepIndex, string stepKind, StepStatus status, string? position, int attempts, DateTime startedAt, DateTime? finishedAt, string? error, string? errorCode = null)
         {
+            ErrorCode = errorCode;
             MigrationId = migrationId;
             StepIndex = stepIndex;
             StepKind = stepKind;
@@ -61,6 +62,9 @@ namespace SafeMigrations.Engine.State
 
         /// <summary>Error of the last failure.</summary>
         public string? Error { get; }
+
+        /// <summary>Engine code of the last failure (SM1002, SM1003, ...), or null when none was recorded.</summary>
+        public string? ErrorCode { get; }
     }
 
     /// <summary>
@@ -104,6 +108,10 @@ CREATE TABLE IF NOT EXISTS {Table} (
     PRIMARY KEY (migration_id, step_index)
 )";
             await ExecuteAsync(sql, null, cancellationToken).ConfigureAwait(false);
+
+            // error_code: the engine code of a failure, so status repeats SM1003 as SM1003. Its own statement: tables
+            // created by earlier versions get it here too.
+            await ExecuteAsync($"ALTER TABLE {Table} ADD COLUMN IF NOT EXISTS error_code text", null, cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>
@@ -117,7 +125,7 @@ INSERT INTO {Table} (migration_id, step_index, step_kind, status, attempts, star
 VALUES (@migration, @step, @kind, 'running', 1, now())
 ON CONFLICT (migration_id, step_index) DO UPDATE
 SET step_kind = excluded.step_kind, status = 'running', attempts = {Table}.attempts + 1,
-    started_at = now(), finished_at = NULL, error = NULL";
+    started_at = now(), finished_at = NULL, error = NULL, error_code = NULL";
             return ExecuteAsync(sql, command =>
             {
                 Key(command, migrationId, stepIndex);
@@ -141,6 +149,16 @@ SET step_kind = excluded.step_kind, status = 'running', attempts = {Table}.attem
         public Task RecordFailureAsync(string migrationId, int stepIndex, string error, CancellationToken cancellationToken = default)
         {
             return UpdateAsync("status = 'failed', finished_at = now(), error = @error", migrationId, stepIndex, command => command.Parameters.AddWithValue("error", error), cancellationToken);
+        }
+
+        /// <summary>Marks a step failed with its error and engine code (the position stays for a resume).</summary>
+        public Task RecordFailureAsync(string migrationId, int stepIndex, string error, string code, CancellationToken cancellationToken = default)
+        {
+            return UpdateAsync("status = 'failed', finished_at = now(), error = @error, error_code = @code", migrationId, stepIndex, command =>
+            {
+                command.Parameters.AddWithValue("error", error);
+                command.Parameters.AddWithValue("code", code);
+            }, cancellationToken);
         }
 
         /// <summary>Forgets a step (after it was rolled back).</summary>
@@ -177,7 +195,8 @@ SET step_kind = excluded.step_kind, status = 'running', attempts = {Table}.attem
 
         private async Task<IReadOnlyList<StepState>> QueryAsync(string where, Action<NpgsqlCommand>? parameters, CancellationToken cancellationToken)
         {
-            string sql = $"SELECT migration_id, step_index, step_kind, status, position, attempts, started_at, finished_at, error FROM {Table} {where} ORDER BY migration_id, step_index";
+            // error_code read through to_jsonb: status reads a state table that an older version created without the column.
+            string sql = $"SELECT migration_id, step_index, step_kind, status, position, attempts, started_at, finished_at, error, to_jsonb(s) ->> 'error_code' FROM {Table} AS s {where} ORDER BY migration_id, step_index";
             await using var command = new NpgsqlCommand(sql, _connection);
             parameters?.Invoke(command);
             var rows = new List<StepState>();
@@ -193,7 +212,8 @@ SET step_kind = excluded.step_kind, status = 'running', attempts = {Table}.attem
                     reader.GetInt32(5),
                     reader.GetDateTime(6),
                     reader.IsDBNull(7) ? null : reader.GetDateTime(7),
-                    reader.IsDBNull(8) ? null : reader.GetString(8)));
+                    reader.IsDBNull(8) ? null : reader.GetString(8),
+                    reader.IsDBNull(9) ? null : reader.GetString(9)));
             }
             return rows;
         }

@@ -10,6 +10,7 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql;
 using SafeMigrations.Engine.Applying;
+using SafeMigrations.Engine.Connections;
 using SafeMigrations.Engine.Loading;
 using SafeMigrations.Engine.Planning;
 using SafeMigrations.Engine.Postgres;
@@ -67,7 +68,8 @@ namespace SafeMigrations.Engine.Verifying
                 else
                 {
                     adminConnection = options.ServerConnectionString!;
-                    result.Server = ConnectionStringRedaction.ForLog(adminConnection);
+                    // Refuses (SM1001) an unreadable string or one without a Database before anything connects.
+                    result.Server = "throwaway databases on " + ConnectionTarget.Parse(adminConnection);
                 }
 
                 string suffix = Guid.NewGuid().ToString("N").Substring(0, 10);
@@ -132,7 +134,11 @@ namespace SafeMigrations.Engine.Verifying
                 MigrationInfo migration = migrations[i];
                 result.Migrations.Add(migration.Id);
                 List<UserTable> existing = await TableSeeder.UserTablesAsync(connection, cancellationToken).ConfigureAwait(false);
-                List<string> seeded = await seeder.SeedAsync(connection, cancellationToken).ConfigureAwait(false);
+                // The model this migration leaves behind knows foreign keys the database does not have yet.
+                List<DeclaredReference> declared = DeclaredReference.Of(catalog, migration, out string? modelProblem);
+                if (modelProblem is not null)
+                    log.Info($"{migration.Id}: seeding without the EF model's foreign keys (the model could not be read: {modelProblem})");
+                List<string> seeded = await seeder.SeedAsync(connection, declared, cancellationToken).ConfigureAwait(false);
                 result.Seeding.Add(new KeyValuePair<string, List<string>>(migration.Id, seeded));
                 foreach (string line in seeded.Where(l => l.Contains(": not seeded: ")))
                     log.Info($"{migration.Id}: seeding {line}");
@@ -345,7 +351,7 @@ namespace SafeMigrations.Engine.Verifying
             }
             catch (Exception exception) when (exception is NpgsqlException || exception is ArgumentException || exception is System.Net.Sockets.SocketException)
             {
-                throw new EngineException(EngineCodes.Configuration, $"cannot create the throwaway database {name} on {ConnectionStringRedaction.ForLog(adminConnectionString)}: {MigrationEngine.OneLine(exception.Message)}; verify needs a server where it may create databases (CREATEDB), or no connection at all for a throwaway cluster.", exception);
+                throw new EngineException(EngineCodes.Configuration, $"cannot create the throwaway database {name} on {ConnectionTarget.Describe(adminConnectionString)}: {MigrationEngine.OneLine(exception.Message)}; verify needs a server where it may create databases (CREATEDB), or no connection at all for a throwaway cluster.", exception);
             }
             string connectionString = new NpgsqlConnectionStringBuilder(adminConnectionString) { Database = name }.ConnectionString;
             return new ThrowawayDatabase(adminConnectionString, name, connectionString);

@@ -27,7 +27,8 @@ namespace SafeMigrations.Engine.Verifying
     /// <summary>
     /// Puts a few rows into every user table before a migration, so data-dependent failures (SET NOT NULL over NULLs,
     /// a constraint the data violates) and rewrites show up. Values follow the column types; NOT NULL, identity and
-    /// defaults are respected; foreign keys take existing parent rows (parents are seeded first); nullable columns get
+    /// defaults are respected; foreign keys (the catalog's, and the EF model's that the database does not have yet) take
+    /// existing parent rows (parents are seeded first), and never point nowhere; nullable columns get
     /// a NULL in every fourth row; unique keys get distinct values and conflicts are skipped.
     /// </summary>
     internal sealed class TableSeeder
@@ -59,7 +60,14 @@ ORDER BY n.nspname, c.relname";
         }
 
         /// <summary>Seeds every table; returns one line per table (rows added, or why it was skipped).</summary>
-        public async Task<List<string>> SeedAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+        public Task<List<string>> SeedAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+            => SeedAsync(connection, Array.Empty<DeclaredReference>(), cancellationToken);
+
+        /// <summary>
+        /// Seeds every table; references follow the catalog's foreign keys, then the ones <paramref name="declared"/> by
+        /// the EF model that the database does not have yet, and only then EF's naming convention.
+        /// </summary>
+        public async Task<List<string>> SeedAsync(NpgsqlConnection connection, IReadOnlyList<DeclaredReference> declared, CancellationToken cancellationToken)
         {
             _round++;
             List<UserTable> tables = await UserTablesAsync(connection, cancellationToken).ConfigureAwait(false);
@@ -68,6 +76,10 @@ ORDER BY n.nspname, c.relname";
                 return notes;
             Dictionary<long, List<Column>> columns = await ColumnsAsync(connection, tables, cancellationToken).ConfigureAwait(false);
             List<ForeignKey> foreignKeys = await ForeignKeysAsync(connection, tables, cancellationToken).ConfigureAwait(false);
+            string currentSchema;
+            await using (var schema = new NpgsqlCommand("SELECT current_schema()", connection))
+                currentSchema = (string)(await schema.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            foreignKeys.AddRange(ModelOnly(declared, tables, columns, foreignKeys, currentSchema));
             var byOid = tables.ToDictionary(t => t.Oid);
 
             foreach (UserTable table in ParentsFirst(tables, foreignKeys))
@@ -94,16 +106,85 @@ ORDER BY n.nspname, c.relname";
                 }
             }
 
+            // Rows of earlier rounds were seeded before the model declared these keys, or before a NOT VALID key existed.
+            foreach (ForeignKey reference in foreignKeys.Where(f => f.FromModel || !f.Validated))
+            {
+                if (byOid.TryGetValue(reference.Table, out UserTable? child) && byOid.TryGetValue(reference.Principal, out UserTable? parent) && columns.TryGetValue(child.Oid, out List<Column>? childColumns))
+                    await RepairOrphansAsync(connection, child, parent, reference, childColumns, certain: true, notes, cancellationToken).ConfigureAwait(false);
+            }
             await RepairImpliedReferencesAsync(connection, tables, columns, foreignKeys, notes, cancellationToken).ConfigureAwait(false);
             return notes;
         }
 
         /// <summary>
-        /// Real data keeps <c>Orders.CustomerId</c> pointing at a customer even before a migration adds the foreign key,
-        /// so a later <c>AddForeignKey</c> validates. Seeded rows must too, or verify fails a safe project on orphans we
-        /// made up: every column named like EF's convention for a reference (<c>CustomerId</c>, <c>customer_id</c>) that
-        /// has no foreign key yet, and whose table (<c>Customers</c>, <c>customer</c>, ...) has a one-column primary key of
-        /// the same type, is pointed at existing parent rows; orphans become NULL when the parent is empty.
+        /// The model's foreign keys that the catalog does not have yet, on tables and columns that exist now; a column
+        /// already under a real foreign key keeps that one.
+        /// </summary>
+        private static IEnumerable<ForeignKey> ModelOnly(IReadOnlyList<DeclaredReference> declared, List<UserTable> tables, Dictionary<long, List<Column>> columns, List<ForeignKey> foreignKeys, string currentSchema)
+        {
+            var added = new List<ForeignKey>();
+            foreach (DeclaredReference reference in declared)
+            {
+                UserTable? child = tables.FirstOrDefault(t => t.Name == reference.Table && t.Schema == (reference.Schema ?? currentSchema));
+                UserTable? parent = tables.FirstOrDefault(t => t.Name == reference.PrincipalTable && t.Schema == (reference.PrincipalSchema ?? currentSchema));
+                if (child is null || parent is null || !columns.TryGetValue(child.Oid, out List<Column>? childColumns) || !columns.TryGetValue(parent.Oid, out List<Column>? parentColumns))
+                    continue;
+                if (!reference.Columns.All(c => childColumns.Any(x => x.Name == c)) || !reference.PrincipalColumns.All(c => parentColumns.Any(x => x.Name == c)))
+                    continue;
+                if (foreignKeys.Concat(added).Any(f => f.Table == child.Oid && f.Columns.Intersect(reference.Columns).Any()))
+                    continue;
+                added.Add(new ForeignKey(child.Oid, parent.Oid, reference.Columns.ToList(), reference.PrincipalColumns.ToList(), validated: false, fromModel: true));
+            }
+            return added;
+        }
+
+        /// <summary>
+        /// Points orphans of <paramref name="reference"/> (every column set, no parent row matches) at existing parent
+        /// rows, one parent row for all columns of a composite key. Orphans left (an empty parent) become NULL when a
+        /// column allows it; a <paramref name="certain"/> reference deletes the rest, a guessed one leaves them.
+        /// </summary>
+        private static async Task RepairOrphansAsync(NpgsqlConnection connection, UserTable child, UserTable parent, ForeignKey reference, List<Column> childColumns, bool certain, List<string> notes, CancellationToken cancellationToken)
+        {
+            List<string> c = reference.Columns.Select(SqlIdentifier.Quote).ToList();
+            List<string> k = reference.PrincipalColumns.Select(SqlIdentifier.Quote).ToList();
+            string keys = string.Join(", ", k.Select(x => "p." + x));
+            string match = string.Join(" AND ", k.Zip(c, (key, column) => $"p.{key} = x.{column}"));
+            // MATCH SIMPLE: a row with a NULL in any column of the key is not checked.
+            string orphan = $"{string.Join(" AND ", c.Select(x => $"x.{x} IS NOT NULL"))} AND NOT EXISTS (SELECT 1 FROM {parent.Qualified} p WHERE {match})";
+            string pick = $"(SELECT {keys} FROM {parent.Qualified} p ORDER BY {keys} OFFSET (abs(hashtext(x.ctid::text)) % greatest((SELECT count(*) FROM {parent.Qualified}), 1)) LIMIT 1)";
+            string target = c.Count == 1 ? c[0] : "(" + string.Join(", ", c) + ")";
+            string described = $"{child.Qualified} ({string.Join(", ", c)}) -> {parent.Qualified} ({string.Join(", ", k)})";
+
+            await RunAsync($"UPDATE {child.Qualified} AS x SET {target} = {pick} WHERE {orphan} AND EXISTS (SELECT 1 FROM {parent.Qualified})", "seeded value(s) pointed at parent rows").ConfigureAwait(false);
+            List<string> nullable = reference.Columns.Where(n => childColumns.Any(x => x.Name == n && !x.NotNull)).Select(SqlIdentifier.Quote).ToList();
+            if (nullable.Count > 0)
+                await RunAsync($"UPDATE {child.Qualified} AS x SET {string.Join(", ", nullable.Select(n => n + " = NULL"))} WHERE {orphan}", "orphan(s) set to NULL (no parent row to point at)").ConfigureAwait(false);
+            else if (certain)
+                await RunAsync($"DELETE FROM {child.Qualified} AS x WHERE {orphan}", "orphan row(s) deleted (no parent row to point at)").ConfigureAwait(false);
+
+            async Task RunAsync(string sql, string what)
+            {
+                try
+                {
+                    await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 60 };
+                    int changed = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    if (changed > 0)
+                        notes.Add($"{described}: {changed} {what}{(reference.FromModel ? "; a foreign key of the EF model, not in the database yet" : certain ? string.Empty : "; a reference named by EF's convention, without a foreign key yet")}");
+                }
+                catch (PostgresException exception)
+                {
+                    notes.Add($"{described}: references not repaired: {exception.SqlState}: {exception.MessageText}");
+                }
+            }
+        }
+
+        /// <summary>
+        /// The last resort, for references neither the catalog nor the model declares. Real data keeps
+        /// <c>Orders.CustomerId</c> pointing at a customer even before a migration adds the foreign key, so a later
+        /// <c>AddForeignKey</c> validates. Seeded rows must too, or verify fails a safe project on orphans we made up:
+        /// every column named like EF's convention for a reference (<c>CustomerId</c>, <c>customer_id</c>) that has no
+        /// foreign key, and whose table (<c>Customers</c>, <c>customer</c>, ...) has a one-column primary key of the same
+        /// type, is pointed at existing parent rows; orphans become NULL when the parent is empty.
         /// </summary>
         private static async Task RepairImpliedReferencesAsync(NpgsqlConnection connection, List<UserTable> tables, Dictionary<long, List<Column>> columns, List<ForeignKey> foreignKeys, List<string> notes, CancellationToken cancellationToken)
         {
@@ -120,25 +201,8 @@ ORDER BY n.nspname, c.relname";
                     if (parent is null || !primaryKeys.TryGetValue(parent.Oid, out var key) || key.Type != column.Type
                         || (parent.Oid == child.Oid && key.Column == column.Name))
                         continue;
-
-                    string c = SqlIdentifier.Quote(column.Name);
-                    string k = SqlIdentifier.Quote(key.Column);
-                    string pick = $"(SELECT p.{k} FROM {parent.Qualified} p ORDER BY p.{k} OFFSET (abs(hashtext(x.ctid::text)) % greatest((SELECT count(*) FROM {parent.Qualified}), 1)) LIMIT 1)";
-                    string orphan = $"x.{c} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {parent.Qualified} p WHERE p.{k} = x.{c})";
-                    string sql = $"UPDATE {child.Qualified} AS x SET {c} = {pick} WHERE {orphan} AND EXISTS (SELECT 1 FROM {parent.Qualified})";
-                    if (!column.NotNull)
-                        sql += $"; UPDATE {child.Qualified} AS x SET {c} = NULL WHERE {orphan}";
-                    try
-                    {
-                        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 60 };
-                        int repaired = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                        if (repaired > 0)
-                            notes.Add($"{child.Qualified}.{c}: {repaired} seeded value(s) pointed at rows of {parent.Qualified} (a reference without a foreign key yet)");
-                    }
-                    catch (PostgresException exception)
-                    {
-                        notes.Add($"{child.Qualified}.{c}: references to {parent.Qualified} not repaired: {exception.SqlState}: {exception.MessageText}");
-                    }
+                    var guessed = new ForeignKey(child.Oid, parent.Oid, new List<string> { column.Name }, new List<string> { key.Column }, validated: false, fromModel: false);
+                    await RepairOrphansAsync(connection, child, parent, guessed, childColumns, certain: false, notes, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -342,19 +406,19 @@ WHERE a.attrelid = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.at
 
         private static async Task<List<ForeignKey>> ForeignKeysAsync(NpgsqlConnection connection, List<UserTable> tables, CancellationToken cancellationToken)
         {
-            const string sql = @"SELECT con.conrelid::bigint, con.confrelid::bigint, array_agg(a.attname ORDER BY k.ord), array_agg(fa.attname ORDER BY k.ord)
+            const string sql = @"SELECT con.conrelid::bigint, con.confrelid::bigint, array_agg(a.attname ORDER BY k.ord), array_agg(fa.attname ORDER BY k.ord), con.convalidated
 FROM pg_constraint con
 CROSS JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY AS k(key, fkey, ord)
 JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.key
 JOIN pg_attribute fa ON fa.attrelid = con.confrelid AND fa.attnum = k.fkey
 WHERE con.contype = 'f' AND con.conrelid = ANY($1)
-GROUP BY con.oid, con.conrelid, con.confrelid";
+GROUP BY con.oid, con.conrelid, con.confrelid, con.convalidated";
             var result = new List<ForeignKey>();
             await using var command = new NpgsqlCommand(sql, connection);
             command.Parameters.Add(new NpgsqlParameter { Value = tables.Select(t => (uint)t.Oid).ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Oid });
             await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                result.Add(new ForeignKey(reader.GetInt64(0), reader.GetInt64(1), reader.GetFieldValue<string[]>(2).ToList(), reader.GetFieldValue<string[]>(3).ToList()));
+                result.Add(new ForeignKey(reader.GetInt64(0), reader.GetInt64(1), reader.GetFieldValue<string[]>(2).ToList(), reader.GetFieldValue<string[]>(3).ToList(), reader.GetBoolean(4), fromModel: false));
             return result;
         }
 
@@ -374,18 +438,26 @@ GROUP BY con.oid, con.conrelid, con.confrelid";
 
         private sealed class ForeignKey
         {
-            public ForeignKey(long table, long principal, List<string> columns, List<string> principalColumns)
+            public ForeignKey(long table, long principal, List<string> columns, List<string> principalColumns, bool validated, bool fromModel)
             {
                 Table = table;
                 Principal = principal;
                 Columns = columns;
                 PrincipalColumns = principalColumns;
+                Validated = validated;
+                FromModel = fromModel;
             }
 
             public long Table { get; }
             public long Principal { get; }
             public List<string> Columns { get; }
             public List<string> PrincipalColumns { get; }
+
+            /// <summary>False for a key added NOT VALID: rows from before it may still be orphans.</summary>
+            public bool Validated { get; }
+
+            /// <summary>Declared by the EF model, not (yet) in the database.</summary>
+            public bool FromModel { get; }
         }
     }
 }

@@ -1,0 +1,28 @@
+using SafeMigrations.Engine.Connections;
+
+namespace SafeMigrations.Runner
+{
+    /// <summary>
+    /// The first line of every command: which server and database it acts on (the allow-listed description of the
+    /// connection string), so an operator sees the target before anything happens.
+    /// </summary>
+    internal static class RunnerTarget
+    {
+        /// <summary>
+        /// <c>target: host=db port=5432 database=shop user=app ssl=Prefer</c>, or where verify and plan run without a
+        /// connection; throws SM1001 (<see cref="ConnectionTarget.Parse"/>) for a string that must not be connected with.
+        /// </summary>
+        public static string FirstLine(string command, string? connection)
+        {
+            if (string.IsNullOrWhiteSpace(connection))
+            {
+                if (command == "verify")
+                    return "target: a throwaway PostgreSQL cluster started from local binaries (no connection given)";
+                if (command == "plan")
+                    return "target: none (no connection given: the plan lists every migration up to the target)";
+            }
+            ConnectionTarget target = ConnectionTarget.Parse(connection);
+            return command == "verify" ? $"target: throwaway databases created on the server of {target}" : $"target: {target}";
+        }
+    }
+}
