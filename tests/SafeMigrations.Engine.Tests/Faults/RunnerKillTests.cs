@@ -123,12 +123,12 @@ namespace SafeMigrations.Engine.Tests.Faults
             {
                 Assert.NotNull(await build.WaitForLineAsync(l => l.StartsWith("wrapper: runner ", StringComparison.Ordinal), RunTimeout));
                 Assert.True(await WaitForBackfillAsync(observer, payments.BackfillStep.Index, point, build), "the run finished before the kill point");
-                int runnerPid = build.RunnerPid ?? throw new InvalidOperationException("the wrapper did not report the runner's pid");
+                Assert.True(build.RunnerIsAlive(), "the runner is not running");
                 build.KillProcessGroup();
                 Assert.NotEqual(0, await build.WaitForExitAsync(RunTimeout));
                 Assert.DoesNotContain(build.Lines, l => l.StartsWith("wrapper: runner exited", StringComparison.Ordinal));
+                Assert.False(build.RunnerIsAlive(), $"runner pid {build.RunnerPid} survived the group kill");
                 await ServerSessions.WaitUntilGoneAsync(observer, SessionsGone);
-                Assert.False(RunnerProcess.IsAlive(runnerPid), $"runner pid {runnerPid} survived the group kill");
             }
             await payments.AssertStateConsistentAsync(_output);
             Assert.NotEqual("completed", (await payments.StateAsync())[payments.BackfillStep.Index].Status);

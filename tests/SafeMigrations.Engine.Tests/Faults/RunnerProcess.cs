@@ -120,7 +120,10 @@ namespace SafeMigrations.Engine.Tests.Faults
             if (line.StartsWith("wrapper: group ", StringComparison.Ordinal))
                 ProcessGroup = int.Parse(line.Substring("wrapper: group ".Length), System.Globalization.CultureInfo.InvariantCulture);
             else if (line.StartsWith("wrapper: runner ", StringComparison.Ordinal) && int.TryParse(line.Substring("wrapper: runner ".Length), out int pid))
+            {
                 RunnerPid = pid;
+                RunnerStartTime = StartTime(pid);
+            }
             lock (_lines)
                 _lines.Add(line);
             Log(line);
@@ -190,23 +193,34 @@ namespace SafeMigrations.Engine.Tests.Faults
                 throw new InvalidOperationException($"kill -KILL -- -{group} failed with exit code {kill.ExitCode}");
         }
 
-        /// <summary>Whether a process with <paramref name="pid"/> still exists (a zombie counts as gone).</summary>
-        public static bool IsAlive(int pid)
+        /// <summary>Start time (clock ticks since boot) of the runner reported by the wrapper, telling it from a later process that reuses its pid.</summary>
+        public long? RunnerStartTime { get; private set; }
+
+        /// <summary>Whether the runner reported by the wrapper still exists (a zombie, or another process with its pid, counts as gone).</summary>
+        public bool RunnerIsAlive()
         {
-            string stat = $"/proc/{pid}/stat";
-            if (!File.Exists(stat))
-                return false;
+            if (RunnerPid is not int pid)
+                throw new InvalidOperationException("the wrapper has not reported the runner's pid");
+            string[]? fields = StatFields(pid);
+            return fields is not null && fields[0] != "Z" && StartTime(pid) == RunnerStartTime;
+        }
+
+        /// <summary>Fields of /proc/&lt;pid&gt;/stat after "pid (comm)": state first, start time 20th; null when there is no such process.</summary>
+        private static string[]? StatFields(int pid)
+        {
             try
             {
-                string text = File.ReadAllText(stat);
-                // pid (comm) state ...: the state follows the last ')'.
-                return text[text.LastIndexOf(')') + 2] != 'Z';
+                string text = File.ReadAllText($"/proc/{pid}/stat");
+                return text.Substring(text.LastIndexOf(')') + 2).Split(' ');
             }
             catch (IOException)
             {
-                return false;
+                return null;
             }
         }
+
+        private static long? StartTime(int pid)
+            => StatFields(pid) is string[] fields && long.TryParse(fields[19], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long ticks) ? ticks : null;
 
         public async ValueTask DisposeAsync()
         {
