@@ -295,6 +295,26 @@ namespace SafeMigrations.Engine.Applying
 
         private async Task<int> RunUndoAsync(NpgsqlConnection connection, PlanStep step, CancellationToken cancellationToken)
         {
+            try
+            {
+                return await RunUndoStatementsAsync(connection, step, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StepFailedException failed)
+            {
+                // Coded like a step of apply (an undo used to escape as an "unexpected" exception); the undo's own transaction rolled back.
+                throw new EngineException(failed.RetriesExhausted ? EngineCodes.LockRetriesExhausted : EngineCodes.StepFailed, $"{step.Name}: undo failed: {OneLine(failed.Message)}; {UndoRerunAdvice}", failed);
+            }
+            catch (NpgsqlException failed)
+            {
+                string reason = failed is PostgresException postgres ? $"{postgres.SqlState}: {postgres.MessageText}" : failed.Message;
+                throw new EngineException(EngineCodes.StepFailed, $"{step.Name}: undo failed: {OneLine(reason)}; {UndoRerunAdvice}", failed);
+            }
+        }
+
+        private const string UndoRerunAdvice = "the steps undone before it are recorded as such, so a rerun of rollback goes on from this step";
+
+        private async Task<int> RunUndoStatementsAsync(NpgsqlConnection connection, PlanStep step, CancellationToken cancellationToken)
+        {
             int retries = 0;
             var concurrent = new List<string>();
             var transactional = new List<string>();
