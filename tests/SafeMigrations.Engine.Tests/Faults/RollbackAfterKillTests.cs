@@ -2,7 +2,10 @@ using System;
 using System.Linq;
 using System.Threading.Tasks;
 using Npgsql;
+using SafeMigrations.Engine.Applying;
+using SafeMigrations.Engine.Loading;
 using SafeMigrations.Engine.Planning;
+using SafeMigrations.Engine.Tests.TestApp;
 using Xunit.Abstractions;
 
 namespace SafeMigrations.Engine.Tests.Faults
@@ -64,6 +67,43 @@ namespace SafeMigrations.Engine.Tests.Faults
             await using (RunnerProcess apply = RunnerProcess.Start(_output, "apply (again)", PaymentsDatabase.Context, "apply", payments.ConnectionString))
                 Assert.Equal(0, await apply.WaitForExitAsync(RunnerKillTests.RunTimeout));
             await payments.AssertExpandedExactlyAsync();
+        }
+
+        [Fact]
+        public async Task A_blocker_during_rollback_gives_SM1003_naming_the_undo_and_a_rerun_of_rollback_finishes()
+        {
+            await using PaymentsDatabase payments = await PaymentsDatabase.CreateAsync(_server, 5_000, _output);
+            await using NpgsqlConnection observer = await payments.OpenAsync();
+            string before = await payments.SchemaAsync();
+            using (var catalog = new MigrationCatalog(DbContextLoader.Create(typeof(PaymentsContext).Assembly, PaymentsDatabase.Context, payments.ConnectionString)))
+                await new MigrationEngine(catalog, new EngineOptions { ConnectionString = payments.ConnectionString }).ApplyAsync();
+            PaymentsDatabase.ClearPool(payments.ConnectionString);
+            string expanded = await payments.SchemaAsync();
+
+            // A report job's long read: the first undo that needs ACCESS EXCLUSIVE (the newest step with an undo) cannot get it.
+            await using NpgsqlConnection reader = await payments.OpenAsync();
+            await using NpgsqlTransaction readerTransaction = await reader.BeginTransactionAsync();
+            await new NpgsqlCommand("select count(*) from payments", reader, readerTransaction).ExecuteScalarAsync();
+            PlanStep blocked = payments.ExpandSteps.Reverse().First(s => s.UndoSql is not null);
+
+            await using (RunnerProcess rollback = RunnerProcess.Start(_output, "rollback (blocked)", PaymentsDatabase.Context, "rollback", payments.ConnectionString, "--target", PaymentsDatabase.CreateMigrationId, "--lock-timeout", "100", "--lock-retries", "2"))
+            {
+                Assert.Equal(1, await rollback.WaitForExitAsync(RunnerKillTests.RunTimeout));
+                Assert.Contains(rollback.Lines, l => l.StartsWith($"error: SM1003: {blocked.Name}: undo failed: ", StringComparison.Ordinal));
+                Assert.DoesNotContain(rollback.Lines, l => l.Contains("unexpected", StringComparison.Ordinal));
+            }
+            await readerTransaction.RollbackAsync();
+            await ServerSessions.WaitUntilGoneAsync(observer, RunnerKillTests.SessionsGone);
+            // The blocked undo changed nothing; only steps without an undo after it were forgotten.
+            Assert.Equal(expanded, await payments.SchemaAsync());
+            Assert.True(await payments.HistoryRowExistsAsync());
+            Assert.True((await payments.StateAsync()).ContainsKey(blocked.Index));
+
+            await using (RunnerProcess rollback = RunnerProcess.Start(_output, "rollback (rerun)", PaymentsDatabase.Context, "rollback", payments.ConnectionString, "--target", PaymentsDatabase.CreateMigrationId))
+                Assert.Equal(0, await rollback.WaitForExitAsync(RunnerKillTests.RunTimeout));
+            Assert.Equal(before, await payments.SchemaAsync());
+            Assert.Empty(await payments.StateAsync());
+            await payments.AssertOldColumnsAsync();
         }
     }
 }
