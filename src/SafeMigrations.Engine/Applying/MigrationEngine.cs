@@ -280,13 +280,7 @@ namespace SafeMigrations.Engine.Applying
                         record.Duration = clock.Elapsed;
                         _records.Add(record);
                     }
-                    string deleteHistory = _catalog.HistoryDeleteSql(plan.Migration.Id);
-                    await new BlockingStepRunner(_options.LockPolicy()).RunAsync(connection, async (transaction, token) =>
-                    {
-                        await ExecuteAsync(connection, deleteHistory, token, transaction).ConfigureAwait(false);
-                        await ExecuteAsync(connection, $"DELETE FROM {SqlIdentifier.Qualify(StepStateStore.SchemaName, StepStateStore.TableName)} WHERE migration_id = {CatalogChecks.Literal(plan.Migration.Id)}", token, transaction).ConfigureAwait(false);
-                        return 0;
-                    }, null, cancellationToken).ConfigureAwait(false);
+                    await DeleteHistoryAsync(connection, plan.Migration.Id, cancellationToken).ConfigureAwait(false);
                     Log.Info($"{plan.Migration.Id}: rolled back; EF history row deleted");
                 }
                 return 0;
@@ -597,6 +591,24 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
             {
                 // Coded like a step: a connection lost right after the last step's commit used to surface as "unexpected".
                 throw new EngineException(failed.RetriesExhausted ? EngineCodes.LockRetriesExhausted : EngineCodes.StepFailed, $"{migrationId}: writing its EF history row failed: {OneLine(failed.Message)}; every expand step is recorded as done, so a rerun of apply only writes the row.", failed);
+            }
+        }
+
+        private async Task DeleteHistoryAsync(NpgsqlConnection connection, string migrationId, CancellationToken cancellationToken)
+        {
+            string deleteHistory = _catalog.HistoryDeleteSql(migrationId);
+            try
+            {
+                await new BlockingStepRunner(_options.LockPolicy()).RunAsync(connection, async (transaction, token) =>
+                {
+                    await ExecuteAsync(connection, deleteHistory, token, transaction).ConfigureAwait(false);
+                    await ExecuteAsync(connection, $"DELETE FROM {SqlIdentifier.Qualify(StepStateStore.SchemaName, StepStateStore.TableName)} WHERE migration_id = {CatalogChecks.Literal(migrationId)}", token, transaction).ConfigureAwait(false);
+                    return 0;
+                }, null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StepFailedException failed)
+            {
+                throw new EngineException(failed.RetriesExhausted ? EngineCodes.LockRetriesExhausted : EngineCodes.StepFailed, $"{migrationId}: deleting its EF history row failed: {OneLine(failed.Message)}; every step is undone, so a rerun of rollback only deletes the row.", failed);
             }
         }
 
