@@ -105,5 +105,38 @@ namespace SafeMigrations.Engine.Tests.Faults
             Assert.Empty(await payments.StateAsync());
             await payments.AssertOldColumnsAsync();
         }
+
+        [Fact]
+        public async Task A_blocked_history_delete_at_the_end_of_a_rollback_gives_SM1003_and_a_rerun_only_deletes_the_row()
+        {
+            await using PaymentsDatabase payments = await PaymentsDatabase.CreateAsync(_server, 2_000, _output);
+            await using NpgsqlConnection observer = await payments.OpenAsync();
+            string before = await payments.SchemaAsync();
+            using (var catalog = new MigrationCatalog(DbContextLoader.Create(typeof(PaymentsContext).Assembly, PaymentsDatabase.Context, payments.ConnectionString)))
+                await new MigrationEngine(catalog, new EngineOptions { ConnectionString = payments.ConnectionString }).ApplyAsync();
+            PaymentsDatabase.ClearPool(payments.ConnectionString);
+
+            // SHARE on the history table: the rollback reads it and undoes every step, but cannot delete the row.
+            await using NpgsqlConnection holder = await payments.OpenAsync();
+            await using NpgsqlTransaction holderTransaction = await holder.BeginTransactionAsync();
+            await new NpgsqlCommand("lock table \"__EFMigrationsHistory\" in share mode", holder, holderTransaction).ExecuteNonQueryAsync();
+            await using (RunnerProcess rollback = RunnerProcess.Start(_output, "rollback (history blocked)", PaymentsDatabase.Context, "rollback", payments.ConnectionString, "--target", PaymentsDatabase.CreateMigrationId, "--lock-timeout", "100", "--lock-retries", "2"))
+            {
+                Assert.Equal(1, await rollback.WaitForExitAsync(RunnerKillTests.RunTimeout));
+                Assert.Contains(rollback.Lines, l => l.StartsWith($"error: SM1003: {PaymentsDatabase.MigrationId}: deleting its EF history row failed: ", StringComparison.Ordinal));
+            }
+            await holderTransaction.RollbackAsync();
+            await ServerSessions.WaitUntilGoneAsync(observer, RunnerKillTests.SessionsGone);
+            Assert.True(await payments.HistoryRowExistsAsync());
+            Assert.Equal(new[] { 0 }, (await payments.StateAsync()).Keys.ToArray());
+
+            await using (RunnerProcess rollback = RunnerProcess.Start(_output, "rollback (rerun)", PaymentsDatabase.Context, "rollback", payments.ConnectionString, "--target", PaymentsDatabase.CreateMigrationId))
+            {
+                Assert.Equal(0, await rollback.WaitForExitAsync(RunnerKillTests.RunTimeout));
+                Assert.DoesNotContain(rollback.Lines, l => l.Contains(": undo: ", StringComparison.Ordinal));
+            }
+            Assert.Equal(before, await payments.SchemaAsync());
+            await payments.AssertOldColumnsAsync();
+        }
     }
 }
