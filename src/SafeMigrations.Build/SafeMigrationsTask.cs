@@ -78,6 +78,11 @@ namespace SafeMigrations.Build
 
         /// <summary>Lock retries of a blocking step after its first attempt, before it gives up with SM1003.</summary>
         public string? LockRetries { get; set; }
+        /// <summary>apply: longest wait of a concurrent index build for other transactions, in milliseconds (0 for no cap).</summary>
+        public string? IndexWaitTimeout { get; set; }
+
+        /// <summary>apply: a partly applied migration whose steps were edited in place, accepted as what ran (see SM1013).</summary>
+        public string? AcceptEdited { get; set; }
 
         /// <summary>Path of the markdown report to write.</summary>
         public string? Report { get; set; }
@@ -176,6 +181,11 @@ namespace SafeMigrations.Build
             if (Command != "verify")
                 AppendOption(builder, "--lock-retries ", LockRetries);
             AppendOption(builder, "--report ", Report);
+            if (Command == "apply")
+            {
+                AppendOption(builder, "--index-wait-timeout ", IndexWaitTimeout);
+                AppendOption(builder, "--accept-edited ", AcceptEdited);
+            }
             if (Command == "verify")
             {
                 AppendOption(builder, "--lock-budget ", LockBudget);

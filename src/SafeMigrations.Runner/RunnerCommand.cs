@@ -18,7 +18,7 @@ namespace SafeMigrations.Runner
     {
         public const string ConnectionVariable = "SAFEMIGRATIONS_CONNECTION";
 
-        private const string Usage = "usage: SafeMigrations.Runner <plan|apply|status|rollback|verify> --assembly <app.dll> [--connection <string>] [--context <DbContext>] [--phase Expand|Contract|All] [--target <migration>] [--lock-timeout <ms>] [--lock-retries <n>] [--report <path.md>]; verify also [--lock-budget <ms>] [--sarif <path.sarif>] and, without a connection, uses a throwaway PostgreSQL";
+        private const string Usage = "usage: SafeMigrations.Runner <plan|apply|status|rollback|verify> --assembly <app.dll> [--connection <string>] [--context <DbContext>] [--phase Expand|Contract|All] [--target <migration>] [--lock-timeout <ms>] [--lock-retries <n>] [--index-wait-timeout <ms>] [--accept-edited <migration>] [--report <path.md>]; verify also [--lock-budget <ms>] [--sarif <path.sarif>] and, without a connection, uses a throwaway PostgreSQL";
 
         public static int Run(string[] args, Action<string> setAppDirectory, TextWriter output, CancellationToken cancellationToken)
         {
@@ -67,6 +67,14 @@ namespace SafeMigrations.Runner
                         throw new EngineException(EngineCodes.Configuration, $"--lock-retries must be a whole number from 0 to 1000 (retries after the first attempt), not '{lockRetries}'.");
                     engineOptions.MaxLockAttempts = retries + 1;
                 }
+                if (options.TryGetValue("index-wait-timeout", out string? indexWait) && !string.IsNullOrWhiteSpace(indexWait))
+                {
+                    if (!int.TryParse(indexWait, NumberStyles.None, CultureInfo.InvariantCulture, out int milliseconds))
+                        throw new EngineException(EngineCodes.Configuration, $"--index-wait-timeout must be a number of milliseconds (0 for no cap), not '{indexWait}'.");
+                    engineOptions.IndexWaitTimeout = milliseconds == 0 ? null : TimeSpan.FromMilliseconds(milliseconds);
+                }
+                if (options.TryGetValue("accept-edited", out string? acceptEdited) && !string.IsNullOrWhiteSpace(acceptEdited))
+                    engineOptions.AcceptEditedMigration = acceptEdited;
 
                 options.TryGetValue("context", out string? contextName);
                 log.Info($"SafeMigrations {command}: {Path.GetFileName(assembly)}, phase {engineOptions.Phase}");
@@ -122,7 +130,7 @@ namespace SafeMigrations.Runner
                     throw new EngineException(EngineCodes.Configuration, $"unexpected argument '{(arg.StartsWith("--", StringComparison.Ordinal) ? arg + " (missing value)" : "an argument")}'; " + Usage);
                 string name = arg.Substring(2);
                 bool verifyOnly = name == "lock-budget" || name == "sarif";
-                if ((name != "assembly" && name != "connection" && name != "context" && name != "phase" && name != "target" && name != "lock-timeout" && name != "lock-retries" && name != "report" && !verifyOnly) || (verifyOnly && command != "verify"))
+                if ((name != "assembly" && name != "connection" && name != "context" && name != "phase" && name != "target" && name != "lock-timeout" && name != "lock-retries" && name != "index-wait-timeout" && name != "accept-edited" && name != "report" && !verifyOnly) || (verifyOnly && command != "verify") || ((name == "index-wait-timeout" || name == "accept-edited") && command == "verify"))
                     throw new EngineException(EngineCodes.Configuration, $"unknown option '{arg}'; " + Usage);
                 options[name] = args[++i];
             }

@@ -527,11 +527,19 @@ public static class SafeMigrationBuilderExtensions
     /// <remarks>
     /// <para>A <c>BEFORE INSERT OR UPDATE ... FOR EACH ROW</c> trigger that only assigns <c>NEW</c>: it issues no
     /// statement of its own, so it cannot fire itself and two-way copying cannot loop.</para>
-    /// <para>One-way: every written row gets <c>to := convert(from)</c>. Two-way: on INSERT the null side is filled from the
-    /// other; on UPDATE the side that changed (<c>IS DISTINCT FROM OLD</c>) is copied to the other (the from side wins when
-    /// both changed).</para>
+    /// <para>One-way: every written row gets <c>to := convert(from)</c>. Two-way: an UPDATE that names one column in
+    /// its SET list copies it to the other (a second trigger, <c>UPDATE OF</c> <paramref name="toColumn"/>, tells which
+    /// was named); on an INSERT, or an UPDATE naming both, a NULL side is filled from the other, and when both hold
+    /// different values <paramref name="toColumn"/> wins (only code that knows the new schema can name it, and it is the
+    /// column that outlives the contract).</para>
+    /// <para>Two-way: column defaults are filled in before BEFORE triggers run, so the install moves both columns'
+    /// defaults into the trigger (dropped from the columns, applied by the trigger when an INSERT writes neither side;
+    /// the old column's default first) and <see cref="DropSyncTrigger"/> gives them back. An INSERT of explicit NULLs into
+    /// both sides gets the default too. Set defaults on either column before this step or after
+    /// <see cref="DropSyncTrigger"/>, not in between. See STEPS.md for the exact rules.</para>
     /// <para>Rows nobody writes are not touched: pair the trigger with a <c>Backfill</c>. The function is
-    /// <c>sync_&lt;table&gt;_&lt;from&gt;_to_&lt;to&gt;</c> and the trigger <c>sync_&lt;from&gt;_to_&lt;to&gt;</c>, each shortened with a
+    /// <c>sync_&lt;table&gt;_&lt;from&gt;_to_&lt;to&gt;</c> and the trigger <c>sync_&lt;from&gt;_to_&lt;to&gt;</c> (two-way also
+    /// <c>sync-back_&lt;from&gt;_to_&lt;to&gt;</c>), each shortened with a
     /// hash to 63 bytes when longer; <see cref="DropSyncTrigger"/> computes the same names.</para>
     /// </remarks>
     public static OperationBuilder<SqlOperation> CreateSyncTrigger(
@@ -560,7 +568,7 @@ public static class SafeMigrationBuilderExtensions
             throw new ArgumentException("reverseConvertSql is only used by a two-way sync trigger; pass twoWay: true.", nameof(reverseConvertSql));
         }
 
-        var names = SyncTriggerNames.For(table, fromColumn, toColumn);
+        var names = SyncTriggerSql.Names(table, fromColumn, toColumn);
         var step = new Step(SafeMigrationSteps.CreateSyncTrigger, schema, table)
             .With(SafeMigrationsAnnotations.FromColumn, fromColumn)
             .With(SafeMigrationsAnnotations.ToColumn, toColumn)
@@ -568,7 +576,8 @@ public static class SafeMigrationBuilderExtensions
             .With(SafeMigrationsAnnotations.ConvertSql, convertSql)
             .With(SafeMigrationsAnnotations.ReverseConvertSql, reverseConvertSql)
             .With(SafeMigrationsAnnotations.TriggerName, names.Trigger)
-            .With(SafeMigrationsAnnotations.FunctionName, names.Function);
+            .With(SafeMigrationsAnnotations.FunctionName, names.Function)
+            .With(SafeMigrationsAnnotations.UndoSql, DropSyncTriggerSql(schema, table, names));
         step.Add(
             SafeMigrationSteps.CreateSyncTrigger,
             CreateSyncTriggerSql(schema, table, fromColumn, toColumn, twoWay, convertSql, reverseConvertSql),
@@ -577,8 +586,9 @@ public static class SafeMigrationBuilderExtensions
     }
 
     /// <summary>
-    /// Drops the trigger and function <see cref="CreateSyncTrigger"/> installed for the same table and columns: the
-    /// contract half of SM0007/SM0011 (mark it <c>.InContractPhase()</c>), and the <c>Down</c> of <see cref="CreateSyncTrigger"/>.
+    /// Drops the trigger(s) and function <see cref="CreateSyncTrigger"/> installed for the same table and columns, and
+    /// gives the columns back the defaults a two-way trigger took over: the contract half of SM0007/SM0011 (mark it
+    /// <c>.InContractPhase()</c>), and the <c>Down</c> of <see cref="CreateSyncTrigger"/>.
     /// </summary>
     /// <param name="migrationBuilder">The migration's builder.</param>
     /// <param name="table">The table.</param>
@@ -597,7 +607,7 @@ public static class SafeMigrationBuilderExtensions
         CheckName(table, nameof(table));
         CheckName(fromColumn, nameof(fromColumn));
         CheckName(toColumn, nameof(toColumn));
-        var names = SyncTriggerNames.For(table, fromColumn, toColumn);
+        var names = SyncTriggerSql.Names(table, fromColumn, toColumn);
         var step = new Step(SafeMigrationSteps.DropSyncTrigger, schema, table)
             .With(SafeMigrationsAnnotations.FromColumn, fromColumn)
             .With(SafeMigrationsAnnotations.ToColumn, toColumn)
@@ -659,10 +669,10 @@ public static class SafeMigrationBuilderExtensions
         }
 
         string qualifiedTable = PostgresText.Qualify(schema, table);
-        var reverse = SyncTriggerNames.For(table, column, renamedTo);
+        var reverse = SyncTriggerSql.Names(table, column, renamedTo);
         var sql = new StringBuilder()
-            .Append(DropSyncTriggerSql(schema, table, SyncTriggerNames.For(table, column, replacementColumn))).Append('\n')
-            .Append(DropSyncTriggerSql(schema, table, SyncTriggerNames.For(table, replacementColumn, column))).Append('\n')
+            .Append(DropSyncTriggerSql(schema, table, SyncTriggerSql.Names(table, column, replacementColumn))).Append('\n')
+            .Append(DropSyncTriggerSql(schema, table, SyncTriggerSql.Names(table, replacementColumn, column))).Append('\n')
             .Append("ALTER TABLE ").Append(qualifiedTable).Append(" RENAME COLUMN ").Append(PostgresText.Quote(column))
             .Append(" TO ").Append(PostgresText.Quote(renamedTo)).Append(";\n")
             .Append("ALTER TABLE ").Append(qualifiedTable).Append(" RENAME COLUMN ").Append(PostgresText.Quote(replacementColumn))
@@ -864,49 +874,10 @@ public static class SafeMigrationBuilderExtensions
         bool twoWay,
         string? convertSql,
         string? reverseConvertSql)
-    {
-        var names = SyncTriggerNames.For(table, fromColumn, toColumn);
-        string from = PostgresText.Quote(fromColumn);
-        string to = PostgresText.Quote(toColumn);
-        string toValue = convertSql ?? "NEW." + from;
-        string fromValue = reverseConvertSql ?? "NEW." + to;
-        string function = PostgresText.Qualify(schema, names.Function);
-
-        var sql = new StringBuilder()
-            .Append("CREATE OR REPLACE FUNCTION ").Append(function).Append("() RETURNS trigger LANGUAGE plpgsql AS $sync$\n")
-            .Append("BEGIN\n");
-        if (twoWay)
-        {
-            sql.Append("    IF TG_OP = 'INSERT' THEN\n")
-               .Append("        IF NEW.").Append(to).Append(" IS NULL THEN\n")
-               .Append("            NEW.").Append(to).Append(" := ").Append(toValue).Append(";\n")
-               .Append("        ELSIF NEW.").Append(from).Append(" IS NULL THEN\n")
-               .Append("            NEW.").Append(from).Append(" := ").Append(fromValue).Append(";\n")
-               .Append("        END IF;\n")
-               .Append("    ELSIF NEW.").Append(from).Append(" IS DISTINCT FROM OLD.").Append(from).Append(" THEN\n")
-               .Append("        NEW.").Append(to).Append(" := ").Append(toValue).Append(";\n")
-               .Append("    ELSIF NEW.").Append(to).Append(" IS DISTINCT FROM OLD.").Append(to).Append(" THEN\n")
-               .Append("        NEW.").Append(from).Append(" := ").Append(fromValue).Append(";\n")
-               .Append("    END IF;\n");
-        }
-        else
-        {
-            sql.Append("    NEW.").Append(to).Append(" := ").Append(toValue).Append(";\n");
-        }
-
-        sql.Append("    RETURN NEW;\n")
-           .Append("END;\n")
-           .Append("$sync$;\n")
-           .Append("DROP TRIGGER IF EXISTS ").Append(PostgresText.Quote(names.Trigger)).Append(" ON ").Append(PostgresText.Qualify(schema, table)).Append(";\n")
-           .Append("CREATE TRIGGER ").Append(PostgresText.Quote(names.Trigger))
-           .Append(" BEFORE INSERT OR UPDATE ON ").Append(PostgresText.Qualify(schema, table))
-           .Append(" FOR EACH ROW EXECUTE FUNCTION ").Append(function).Append("();");
-        return sql.ToString();
-    }
+        => SyncTriggerSql.Create(schema, table, fromColumn, toColumn, twoWay, convertSql, reverseConvertSql);
 
     private static string DropSyncTriggerSql(string? schema, string table, SyncTriggerNames names)
-        => $"DROP TRIGGER IF EXISTS {PostgresText.Quote(names.Trigger)} ON {PostgresText.Qualify(schema, table)};\n" +
-           $"DROP FUNCTION IF EXISTS {PostgresText.Qualify(schema, names.Function)}();";
+        => SyncTriggerSql.Drop(schema, table, names);
 
     private static void AppendReferentialAction(StringBuilder sql, string clause, ReferentialAction action)
     {
@@ -992,25 +963,6 @@ public static class SafeMigrationBuilderExtensions
         {
             throw new ArgumentException("The SQL must be null or not empty.", parameter);
         }
-    }
-
-    /// <summary>The deterministic names of a sync trigger and its function.</summary>
-    private readonly struct SyncTriggerNames
-    {
-        private SyncTriggerNames(string trigger, string function)
-        {
-            Trigger = trigger;
-            Function = function;
-        }
-
-        public string Trigger { get; }
-
-        public string Function { get; }
-
-        public static SyncTriggerNames For(string table, string fromColumn, string toColumn)
-            => new(
-                PostgresText.FitIdentifier($"sync_{fromColumn}_to_{toColumn}"),
-                PostgresText.FitIdentifier($"sync_{table}_{fromColumn}_to_{toColumn}"));
     }
 
     /// <summary>Collects a step's operations, all carrying the step's shared annotations.</summary>

@@ -132,4 +132,11 @@ public static class SafeMigrationsAnnotations
 
     /// <summary>The name the swapped-out column gets: <c>SafeMigrations:OldColumn</c>.</summary>
     public const string OldColumn = Prefix + "OldColumn";
+
+    /// <summary>
+    /// SQL that undoes the step (run by a rollback of its migration): <c>SafeMigrations:UndoSql</c>. Carried by
+    /// <see cref="SafeMigrationSteps.CreateSyncTrigger"/>: the same SQL as <c>DropSyncTrigger</c>, which also gives the
+    /// columns back the defaults a two-way trigger took over.
+    /// </summary>
+    public const string UndoSql = Prefix + "UndoSql";
 }

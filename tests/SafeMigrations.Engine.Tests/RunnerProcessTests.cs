@@ -64,7 +64,7 @@ namespace SafeMigrations.Engine.Tests
             Assert.Contains(planLines, l => l.StartsWith("info: 20240102000000_Hardening step 1 (create index \"IX_orders_total\" concurrently) [expand]"));
 
             string report = Path.Combine(Path.GetTempPath(), "sm-report-" + Guid.NewGuid().ToString("N") + ".md");
-            var (applyExit, applyLines) = Run("apply", "--connection", connection, "--phase", "All", "--lock-timeout", "1000", "--report", report);
+            var (applyExit, applyLines) = Run("apply", "--connection", connection, "--phase", "All", "--lock-timeout", "1000", "--index-wait-timeout", "60000", "--report", report);
             Assert.Equal(0, applyExit);
             Assert.All(applyLines, l => Assert.Matches("^(info|warn|error|progress): ", l));
             Assert.DoesNotContain(applyLines, l => l.Contains(secret));
@@ -87,6 +87,10 @@ namespace SafeMigrations.Engine.Tests
             Assert.Equal(1, badExit);
             Assert.Contains(badLines, l => l.StartsWith("error: SM1001: "));
             Assert.DoesNotContain(badLines, l => l.Contains(secret));
+
+            var (waitExit, waitLines) = Run("apply", "--connection", connection, "--index-wait-timeout", "soon");
+            Assert.Equal(1, waitExit);
+            Assert.Contains(waitLines, l => l.StartsWith("error: SM1001: --index-wait-timeout must be a number of milliseconds"));
         }
 
         [Fact]

@@ -325,31 +325,62 @@ public class SafeStepSqlTests
     }
 
     [Fact]
-    public void CreateSyncTrigger_two_way_copies_the_side_that_changed()
+    public void CreateSyncTrigger_two_way_takes_over_the_defaults_and_copies_the_side_that_was_written()
     {
         var op = Single(b => b.CreateSyncTrigger(table: "Users", fromColumn: "Name", toColumn: "FullName", twoWay: true));
 
-        Assert.Equal(
-            "CREATE OR REPLACE FUNCTION \"sync_Users_Name_to_FullName\"() RETURNS trigger LANGUAGE plpgsql AS $sync$\n" +
-            "BEGIN\n" +
+        // The function is created at run time with both columns' defaults in it, and the defaults leave the columns.
+        Assert.StartsWith("DO $sync_install$\n", op.Sql, StringComparison.Ordinal);
+        Assert.Contains(
             "    IF TG_OP = 'INSERT' THEN\n" +
-            "        IF NEW.\"FullName\" IS NULL THEN\n" +
+            "        IF NEW.\"Name\" IS NULL AND NEW.\"FullName\" IS NULL THEN\n" +
+            "            NEW.\"Name\" := @@safemigrations_from_default@@;\n",
+            op.Sql,
+            StringComparison.Ordinal);
+        Assert.Contains(
+            "    ELSIF TG_ARGV[0] = 'to' THEN\n" +
+            "        IF NEW.\"FullName\" IS NULL AND NEW.\"Name\" IS NOT NULL AND NEW.\"Name\" IS DISTINCT FROM OLD.\"Name\" THEN\n" +
             "            NEW.\"FullName\" := NEW.\"Name\";\n" +
-            "        ELSIF NEW.\"Name\" IS NULL THEN\n" +
+            "        ELSE\n" +
             "            NEW.\"Name\" := NEW.\"FullName\";\n" +
             "        END IF;\n" +
-            "    ELSIF NEW.\"Name\" IS DISTINCT FROM OLD.\"Name\" THEN\n" +
-            "        NEW.\"FullName\" := NEW.\"Name\";\n" +
-            "    ELSIF NEW.\"FullName\" IS DISTINCT FROM OLD.\"FullName\" THEN\n" +
+            "    ELSIF NEW.\"FullName\" IS NOT NULL AND NEW.\"FullName\" IS DISTINCT FROM OLD.\"FullName\" THEN\n" +
             "        NEW.\"Name\" := NEW.\"FullName\";\n" +
-            "    END IF;\n" +
-            "    RETURN NEW;\n" +
-            "END;\n" +
-            "$sync$;\n" +
+            "    ELSE\n" +
+            "        NEW.\"FullName\" := NEW.\"Name\";\n" +
+            "    END IF;\n",
+            op.Sql,
+            StringComparison.Ordinal);
+        Assert.Contains("WHERE a.attrelid = target AND a.attname = 'Name' AND NOT a.attisdropped", op.Sql, StringComparison.Ordinal);
+        Assert.Contains("jsonb_build_object('Name', from_default, 'FullName', to_default)", op.Sql, StringComparison.Ordinal);
+        // One trigger on INSERT and on UPDATE OF the old column, one on UPDATE OF the new column.
+        Assert.EndsWith(
+            "$sync_install$;\n" +
+            "ALTER TABLE \"Users\" ALTER COLUMN \"Name\" DROP DEFAULT, ALTER COLUMN \"FullName\" DROP DEFAULT;\n" +
             "DROP TRIGGER IF EXISTS \"sync_Name_to_FullName\" ON \"Users\";\n" +
-            "CREATE TRIGGER \"sync_Name_to_FullName\" BEFORE INSERT OR UPDATE ON \"Users\" FOR EACH ROW EXECUTE FUNCTION \"sync_Users_Name_to_FullName\"();",
-            op.Sql);
+            "DROP TRIGGER IF EXISTS \"sync-back_Name_to_FullName\" ON \"Users\";\n" +
+            "CREATE TRIGGER \"sync_Name_to_FullName\" BEFORE INSERT OR UPDATE OF \"Name\" ON \"Users\" FOR EACH ROW EXECUTE FUNCTION \"sync_Users_Name_to_FullName\"('from');\n" +
+            "CREATE TRIGGER \"sync-back_Name_to_FullName\" BEFORE UPDATE OF \"FullName\" ON \"Users\" FOR EACH ROW EXECUTE FUNCTION \"sync_Users_Name_to_FullName\"('to');",
+            op.Sql,
+            StringComparison.Ordinal);
         Assert.Equal(true, op[SafeMigrationsAnnotations.TwoWay]);
+
+        // Its undo is DropSyncTrigger's SQL, which gives the defaults back.
+        var drop = Single(b => b.DropSyncTrigger(table: "Users", fromColumn: "Name", toColumn: "FullName"));
+        Assert.Equal(drop.Sql, op[SafeMigrationsAnnotations.UndoSql]);
+    }
+
+    [Fact]
+    public void CreateSyncTrigger_two_way_quotes_names_inside_literals_and_keeps_conversions()
+    {
+        var op = Single(b => b.CreateSyncTrigger(
+            table: "it's", fromColumn: "a'b", toColumn: "c\"d", twoWay: true, convertSql: "NEW.\"a'b\"::bigint", reverseConvertSql: "NEW.\"c\"\"d\"::integer", schema: "s"));
+
+        Assert.Contains("target regclass := '\"s\".\"it''s\"';", op.Sql, StringComparison.Ordinal);
+        Assert.Contains("a.attname = 'a''b'", op.Sql, StringComparison.Ordinal);
+        Assert.Contains("a.attname = 'c\"d'", op.Sql, StringComparison.Ordinal);
+        Assert.Contains("NEW.\"c\"\"d\" := NEW.\"a'b\"::bigint;", op.Sql, StringComparison.Ordinal);
+        Assert.Contains("NEW.\"a'b\" := NEW.\"c\"\"d\"::integer;", op.Sql, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -376,10 +407,10 @@ public class SafeStepSqlTests
         Assert.True(Encoding.UTF8.GetByteCount(function) <= 63);
         Assert.Equal(trigger, ops[1][SafeMigrationsAnnotations.TriggerName]);
         Assert.Equal(function, ops[1][SafeMigrationsAnnotations.FunctionName]);
-        Assert.Equal(
-            $"DROP TRIGGER IF EXISTS \"{trigger.Replace("\"", "\"\"")}\" ON \"s\".\"{table}\";\n" +
-            $"DROP FUNCTION IF EXISTS \"s\".\"{function.Replace("\"", "\"\"")}\"();",
-            ops[1].Sql);
+        Assert.StartsWith("DO $sync_drop$\n", ops[1].Sql, StringComparison.Ordinal);
+        Assert.Contains("EXECUTE format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', target, col, expr);", ops[1].Sql, StringComparison.Ordinal);
+        Assert.Contains($"$sync_drop$;\nDROP TRIGGER IF EXISTS \"{trigger.Replace("\"", "\"\"")}\" ON \"s\".\"{table}\";\n", ops[1].Sql, StringComparison.Ordinal);
+        Assert.EndsWith($"DROP FUNCTION IF EXISTS \"s\".\"{function.Replace("\"", "\"\"")}\"();", ops[1].Sql, StringComparison.Ordinal);
         Assert.Equal("DropSyncTrigger", ops[1][SafeMigrationsAnnotations.Step]);
     }
 
@@ -390,11 +421,12 @@ public class SafeStepSqlTests
     {
         var op = Single(b => b.SwapColumns(table: "Orders", column: "Qty", replacementColumn: "QtyNew", reverseConvertSql: "NEW.\"Qty\"::integer"));
 
+        // Either direction's sync trigger is dropped the way DropSyncTrigger drops it (defaults given back).
+        string dropForward = Single(b => b.DropSyncTrigger(table: "Orders", fromColumn: "Qty", toColumn: "QtyNew")).Sql;
+        string dropBackward = Single(b => b.DropSyncTrigger(table: "Orders", fromColumn: "QtyNew", toColumn: "Qty")).Sql;
         Assert.Equal(
-            "DROP TRIGGER IF EXISTS \"sync_Qty_to_QtyNew\" ON \"Orders\";\n" +
-            "DROP FUNCTION IF EXISTS \"sync_Orders_Qty_to_QtyNew\"();\n" +
-            "DROP TRIGGER IF EXISTS \"sync_QtyNew_to_Qty\" ON \"Orders\";\n" +
-            "DROP FUNCTION IF EXISTS \"sync_Orders_QtyNew_to_Qty\"();\n" +
+            dropForward + "\n" +
+            dropBackward + "\n" +
             "ALTER TABLE \"Orders\" RENAME COLUMN \"Qty\" TO \"Qty_old\";\n" +
             "ALTER TABLE \"Orders\" RENAME COLUMN \"QtyNew\" TO \"Qty\";\n" +
             "CREATE OR REPLACE FUNCTION \"sync_Orders_Qty_to_Qty_old\"() RETURNS trigger LANGUAGE plpgsql AS $sync$\n" +

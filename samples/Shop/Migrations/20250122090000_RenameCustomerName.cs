@@ -26,6 +26,8 @@ namespace Shop.Migrations
 
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            // The two-way triggers depend on both columns: drop them (and give the defaults back) before the column.
+            migrationBuilder.DropSyncTrigger(table: "Customers", fromColumn: "Name", toColumn: "FullName");
             migrationBuilder.DropColumn(name: "FullName", table: "Customers");
         }
     }

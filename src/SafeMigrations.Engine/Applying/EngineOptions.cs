@@ -38,6 +38,20 @@ namespace SafeMigrations.Engine.Applying
         /// <summary>First back-off between lock attempts (doubles, jittered). Default 250 ms.</summary>
         public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromMilliseconds(250);
 
+        /// <summary>
+        /// Longest single wait of a CREATE INDEX CONCURRENTLY for other transactions (it waits for every transaction that
+        /// could see the table's old state, even idle ones) before it is cancelled with SM1014; null or zero waits as long
+        /// as they last. Default 10 minutes.
+        /// </summary>
+        public TimeSpan? IndexWaitTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+        /// <summary>
+        /// apply: id or name of a partly applied migration whose recorded steps were edited in place (same kinds at the
+        /// same positions, other SQL): the user confirms the new SQL is what ran, and their fingerprints are re-recorded
+        /// instead of stopping with SM1013. Inserted, removed or moved steps are refused whatever this says.
+        /// </summary>
+        public string? AcceptEditedMigration { get; set; }
+
         /// <summary>Target duration of one backfill batch. Default 200 ms.</summary>
         public TimeSpan BackfillBatchDuration { get; set; } = TimeSpan.FromMilliseconds(200);
 

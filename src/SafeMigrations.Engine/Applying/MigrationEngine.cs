@@ -75,6 +75,11 @@ namespace SafeMigrations.Engine.Applying
                 foreach (MigrationInfo migration in upToTarget)
                 {
                     MigrationPlan plan = _planner.Plan(migration);
+                    if (applied is not null && states is not null)
+                    {
+                        foreach (PlanDrift drift in RecordedProgressCheck.Find(new[] { migration }, _ => plan, applied, states, HistoryMarkerStep).Where(d => !d.NothingLeft))
+                            Log.Warn(EngineCodes.PlanChanged, drift.Message);
+                    }
                     var steps = plan.Steps.Where(step => WillRun(step, applied, states)).ToList();
                     if (steps.Count == 0 && (applied?.Contains(migration.Id) ?? false))
                         continue;
@@ -127,6 +132,13 @@ namespace SafeMigrations.Engine.Applying
                 await ExecuteAsync(connection, _catalog.HistoryCreateIfNotExistsSql, cancellationToken).ConfigureAwait(false);
                 var applied = new HashSet<string>(_catalog.AppliedMigrationIds(), StringComparer.Ordinal);
                 Dictionary<(string, int), StepState> states = await ReadStatesAsync(connection, cancellationToken).ConfigureAwait(false);
+                foreach (PlanDrift drift in RecordedProgressCheck.Find(upToTarget, _planner.Plan, applied, states, HistoryMarkerStep).Where(d => !d.NothingLeft))
+                {
+                    if (!drift.OnlyEditedInPlace || _options.AcceptEditedMigration is null || _catalog.Find(_options.AcceptEditedMigration).Id != drift.Migration.Id)
+                        throw new EngineException(EngineCodes.PlanChanged, drift.Message);
+                    await drift.AcceptAsync(store, _planner.Plan(drift.Migration), cancellationToken).ConfigureAwait(false);
+                    Log.Warn(EngineCodes.PlanChanged, $"{drift.Migration.Id}: accepted as edited in place ({string.Join("; ", drift.Mismatches.Select(m => "step " + m.StepIndex))}): the new SQL of these steps is recorded as what ran");
+                }
 
                 int ran = 0;
                 foreach (MigrationInfo migration in upToTarget)
@@ -194,6 +206,13 @@ namespace SafeMigrations.Engine.Applying
                         continue;
                     }
                     MigrationPlan plan = _planner.Plan(migration);
+                    foreach (PlanDrift drift in RecordedProgressCheck.Find(new[] { migration }, _ => plan, applied, states, HistoryMarkerStep))
+                    {
+                        if (drift.NothingLeft)
+                            Log.Info($"{migration.Id}: edited after it was applied ({string.Join("; ", drift.Mismatches)}); nothing of it runs again, so this changes nothing in the database");
+                        else
+                            Log.Warn(EngineCodes.PlanChanged, drift.Message);
+                    }
                     int expandDone = plan.ExpandSteps.Count(s => IsCompleted(states, s));
                     int contractDone = plan.ContractSteps.Count(s => IsCompleted(states, s));
                     string phases = $"expand {expandDone}/{plan.ExpandSteps.Count()}, contract {contractDone}/{plan.ContractSteps.Count()}";
@@ -206,6 +225,8 @@ namespace SafeMigrations.Engine.Applying
                         if (states.TryGetValue((migration.Id, step.Index), out StepState? state) && state.Status == StepStatus.Failed)
                             Log.Warn(state.ErrorCode ?? EngineCodes.StepFailed, RecordedFailure.StatusLine(step, state));
                     }
+                    foreach (InvalidIndex leftover in await InvalidIndexReport.FindAsync(connection, plan.Steps, cancellationToken).ConfigureAwait(false))
+                        Log.Warn(EngineCodes.StepFailed, leftover.Message);
                 }
                 return 0;
             });
@@ -248,6 +269,8 @@ namespace SafeMigrations.Engine.Applying
                 }
 
                 // Check every victim first: a rollback never stops half way on something it knew it could not undo.
+                foreach (PlanDrift drift in RecordedProgressCheck.Find(victims, _planner.Plan, applied, states, HistoryMarkerStep))
+                    throw new EngineException(EngineCodes.PlanChanged, drift.Message);
                 var plans = new List<MigrationPlan>();
                 foreach (MigrationInfo migration in victims)
                 {
@@ -260,6 +283,7 @@ namespace SafeMigrations.Engine.Applying
                     PlanStep? stuck = plan.ExpandSteps.FirstOrDefault(s => (IsCompleted(states, s) || HasCommittedBatches(states, s)) && s.UndoSql is null && !s.NoUndoNeeded);
                     if (stuck is not null)
                         throw new EngineException(EngineCodes.RollbackNotPossible, $"{stuck.Name}: this step has no automatic undo{(stuck.NoUndoReason is null ? string.Empty : " (" + stuck.NoUndoReason + ")")}; nothing was rolled back. Write a new forward migration that reverts {migration.Id}.");
+                    await RollbackDataCheck.EnsureNothingLostAsync(connection, plan.ExpandSteps.Where(s => states.ContainsKey((s.MigrationId, s.Index))), cancellationToken).ConfigureAwait(false);
                     plans.Add(plan);
                 }
 
@@ -353,7 +377,7 @@ namespace SafeMigrations.Engine.Applying
             {
                 if (step.SkipWhenVerified && step.VerificationSql is not null && await VerifyAsync(connection, step, cancellationToken).ConfigureAwait(false))
                 {
-                    await store.RecordStartAsync(step.MigrationId, step.Index, step.Kind, cancellationToken).ConfigureAwait(false);
+                    await store.RecordStartAsync(step.MigrationId, step.Index, step.Kind, StepFingerprint.Of(step), cancellationToken).ConfigureAwait(false);
                     await store.RecordCompletionAsync(step.MigrationId, step.Index, cancellationToken).ConfigureAwait(false);
                     record.Outcome = StepOutcome.AlreadyInPlace;
                     record.Verified = true;
@@ -362,7 +386,7 @@ namespace SafeMigrations.Engine.Applying
                 }
 
                 Log.Info($"{step.Name}: running ({MarkdownReport.Policy(step.Transaction)})");
-                await store.RecordStartAsync(step.MigrationId, step.Index, step.Kind, cancellationToken).ConfigureAwait(false);
+                await store.RecordStartAsync(step.MigrationId, step.Index, step.Kind, StepFingerprint.Of(step), cancellationToken).ConfigureAwait(false);
                 if (_options.StepObserver is IStepObserver observer)
                     await observer.BeforeStepAsync(step, connection, cancellationToken).ConfigureAwait(false);
                 try
@@ -443,6 +467,8 @@ namespace SafeMigrations.Engine.Applying
             {
                 case EngineException engine:
                     return engine;
+                case IndexBuildWaitException wait:
+                    return new EngineException(EngineCodes.IndexBuildWaitTimeout, $"{step.Name}: {OneLine(wait.Message)}", exception);
                 case StepFailedException failed when failed.RetriesExhausted:
                     return new EngineException(EngineCodes.LockRetriesExhausted, $"{step.Name}: {OneLine(failed.Message)}", exception);
                 case StepFailedException failed:
@@ -487,7 +513,13 @@ namespace SafeMigrations.Engine.Applying
             {
                 if (statement.Kind == StatementKind.CreateIndex && statement.Concurrently && statement.Index is not null)
                 {
-                    var index = new ConcurrentIndexStep(statement.Text.Trim());
+                    var index = new ConcurrentIndexStep(statement.Text.Trim())
+                    {
+                        DropPolicy = _options.LockPolicy(),
+                        WaitTimeout = _options.IndexWaitTimeout > TimeSpan.Zero ? _options.IndexWaitTimeout : null,
+                        Progress = line => Log.Progress($"{step.Name}: {line}"),
+                        OpenSecondConnection = OpenAsync,
+                    };
                     ConcurrentIndexResult result = await index.RunAsync(connection, cancellationToken).ConfigureAwait(false);
                     if (result.DroppedInvalidLeftover)
                         Log.Info($"{step.Name}: dropped an invalid index left by an earlier failed build, and rebuilt it");

@@ -234,8 +234,11 @@ namespace SafeMigrations.Engine.Planning
                 if (pending.Count == 0)
                     return;
                 string sql = string.Join("\n", pending);
-                StatementFacts facts = StatementFacts.Combine(StatementScanner.Scan(sql).Select(StatementFacts.Of).ToList());
+                IReadOnlyList<SqlStatement> statements = StatementScanner.Scan(sql);
+                StatementFacts facts = StatementFacts.Combine(statements.Select(StatementFacts.Of).ToList());
                 PlanStep step = context.Add("alter-column", $"alter column {SqlIdentifier.Quote(alter.Name)} of {qualified}", sql, StepTransaction.Own, facts.Lock);
+                AlterColumnUndo.Apply(step, alter, statements, () => StatementScanner.Scan(string.Join("\n",
+                    _catalog.GenerateSql(new[] { AlterColumnUndo.Inverse(alter) }, null).Select(c => c.CommandText))));
                 step.Warning = warning;
                 warning = null;
                 pending.Clear();
@@ -386,7 +389,10 @@ namespace SafeMigrations.Engine.Planning
             string? name = operation[StepAnnotations.Name] as string ?? statements.FirstOrDefault()?.Index?.Name;
             if (name is not null)
                 description += " " + SqlIdentifier.Quote(name);
-            PlanStep step = context.Add(facts.Kind, description, sql, transaction, facts.Lock);
+            string lockTaken = safeStep == StepAnnotations.CreateSyncTriggerStep && operation[StepAnnotations.TwoWay] is true && table is not null
+                ? $"ACCESS EXCLUSIVE on {SqlIdentifier.Qualify(schema, table)}, brief (moves both columns' defaults into the trigger; no scan), then SHARE ROW EXCLUSIVE for the triggers"
+                : facts.Lock;
+            PlanStep step = context.Add(facts.Kind, description, sql, transaction, lockTaken);
             ApplyFacts(step, facts, onNewTable: table is not null && context.IsNew(schema, table));
             step.SafeStep = safeStep;
             if (part == StepAnnotations.DropCheckPart)
@@ -397,9 +403,13 @@ namespace SafeMigrations.Engine.Planning
                 string qualified = SqlIdentifier.Qualify(schema, table);
                 step.VerificationSql = CatalogChecks.TriggerExists(schema, table, trigger);
                 step.VerificationDescription = "trigger exists";
-                step.UndoSql = $"DROP TRIGGER IF EXISTS {SqlIdentifier.Quote(trigger)} ON {qualified};"
+                // The runtime library's own drop (it also gives back the defaults a two-way trigger took over);
+                // a library without the annotation never took defaults over, so dropping the objects is the undo.
+                step.UndoSql = operation[StepAnnotations.UndoSql] as string
+                    ?? $"DROP TRIGGER IF EXISTS {SqlIdentifier.Quote(trigger)} ON {qualified};"
                     + (operation[StepAnnotations.FunctionName] is string function ? $"\nDROP FUNCTION IF EXISTS {SqlIdentifier.Qualify(schema, function)}();" : string.Empty);
                 step.SkipWhenVerified = false;
+                step.UndoGuard = SyncTriggerGuard.For(schema, table, operation);
             }
         }
 

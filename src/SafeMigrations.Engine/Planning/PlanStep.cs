@@ -65,6 +65,30 @@ namespace SafeMigrations.Engine.Planning
         public IReadOnlyList<string>? KeyColumns { get; }
     }
 
+    /// <summary>
+    /// A rollback's check of one step's undo: <see cref="CountSql"/> counts the rows the undo would lose (or that would
+    /// make it fail); above zero the rollback refuses (SM1008) before undoing anything.
+    /// </summary>
+    public sealed class UndoGuard
+    {
+        /// <summary>Creates a guard.</summary>
+        public UndoGuard(string countSql, string problem, string remedy)
+        {
+            CountSql = countSql;
+            Problem = problem;
+            Remedy = remedy;
+        }
+
+        /// <summary>A query returning one count; the rows it counts are what the undo would lose or reject.</summary>
+        public string CountSql { get; }
+
+        /// <summary>What those rows are, after "N row(s)", e.g. <c>of "t" hold a value in "b" that "a" does not</c>.</summary>
+        public string Problem { get; }
+
+        /// <summary>What the operator can do about them.</summary>
+        public string Remedy { get; }
+    }
+
     /// <summary>One step of a migration's plan.</summary>
     public sealed class PlanStep
     {
@@ -126,6 +150,12 @@ namespace SafeMigrations.Engine.Planning
         /// step has changed anything. Null when the step has an undo or needs none.
         /// </summary>
         public string? NoUndoReason { get; internal set; }
+
+        /// <summary>
+        /// What a rollback checks before running <see cref="UndoSql"/>: rows the undo would lose or could not take. Null
+        /// when the undo is always safe.
+        /// </summary>
+        public UndoGuard? UndoGuard { get; internal set; }
 
         /// <summary>Set for <see cref="StepTransaction.Batched"/> steps.</summary>
         public BackfillSpec? Backfill { get; internal set; }

@@ -18,6 +18,12 @@ namespace SafeMigrations.Engine.Planning
         public const string KeyColumns = SafeMigrationsAnnotations.KeyColumns;
         public const string TriggerName = SafeMigrationsAnnotations.TriggerName;
         public const string FunctionName = SafeMigrationsAnnotations.FunctionName;
+        public const string FromColumn = SafeMigrationsAnnotations.FromColumn;
+        public const string ToColumn = SafeMigrationsAnnotations.ToColumn;
+        public const string TwoWay = SafeMigrationsAnnotations.TwoWay;
+        public const string ConvertSql = SafeMigrationsAnnotations.ConvertSql;
+        public const string ReverseConvertSql = SafeMigrationsAnnotations.ReverseConvertSql;
+        public const string UndoSql = SafeMigrationsAnnotations.UndoSql;
 
         public const string BackfillStep = SafeMigrationSteps.Backfill;
         public const string DeleteInBatchesStep = SafeMigrationSteps.DeleteInBatches;

@@ -41,5 +41,11 @@ namespace SafeMigrations.Engine.Reporting
 
         /// <summary>Verify: after every migration, the schema differs from the one plain EF Core's Migrate() builds from the same migrations.</summary>
         public const string SchemaDiffers = "SM1012";
+
+        /// <summary>A migration was edited after it partly ran: its plan no longer matches the steps recorded in safemigrations.state (nothing was run).</summary>
+        public const string PlanChanged = "SM1013";
+
+        /// <summary>A concurrent index build waited longer than its cap for older transactions to finish; the build was cancelled.</summary>
+        public const string IndexBuildWaitTimeout = "SM1014";
     }
 }

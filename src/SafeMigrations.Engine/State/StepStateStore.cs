@@ -22,9 +22,10 @@ namespace SafeMigrations.Engine.State
     /// <summary>One row of <c>safemigrations.state</c>.</summary>
     public sealed class StepState
     {
-        internal StepState(string migrationId, int stepIndex, string stepKind, StepStatus status, string? position, int attempts, DateTime startedAt, DateTime? finishedAt, string? error, string? errorCode = null)
+        internal StepState(string migrationId, int stepIndex, string stepKind, StepStatus status, string? position, int attempts, DateTime startedAt, DateTime? finishedAt, string? error, string? errorCode = null, string? fingerprint = null)
         {
             ErrorCode = errorCode;
+            Fingerprint = fingerprint;
             MigrationId = migrationId;
             StepIndex = stepIndex;
             StepKind = stepKind;
@@ -65,6 +66,12 @@ namespace SafeMigrations.Engine.State
 
         /// <summary>Engine code of the last failure (SM1002, SM1003, ...), or null when none was recorded.</summary>
         public string? ErrorCode { get; }
+
+        /// <summary>
+        /// <see cref="StepFingerprint"/> of the step as it was when it ran; null for rows written by a version of
+        /// SafeMigrations before fingerprints (those are matched by kind only).
+        /// </summary>
+        public string? Fingerprint { get; }
     }
 
     /// <summary>
@@ -106,7 +113,8 @@ CREATE TABLE IF NOT EXISTS {Table} (
     finished_at timestamptz,
     error text,
     PRIMARY KEY (migration_id, step_index)
-)";
+);
+ALTER TABLE {Table} ADD COLUMN IF NOT EXISTS fingerprint text";
             await ExecuteAsync(sql, null, cancellationToken).ConfigureAwait(false);
 
             // error_code: the engine code of a failure, so status repeats SM1003 as SM1003. Its own statement: tables
@@ -119,18 +127,32 @@ CREATE TABLE IF NOT EXISTS {Table} (
         /// so the caller can read it and resume.
         /// </summary>
         public Task RecordStartAsync(string migrationId, int stepIndex, string stepKind, CancellationToken cancellationToken = default)
+            => RecordStartAsync(migrationId, stepIndex, stepKind, null, cancellationToken);
+
+        /// <summary>
+        /// Marks a step running, counts the attempt and records its <see cref="StepFingerprint"/>. A position recorded
+        /// by an interrupted earlier run is kept, so the caller can read it and resume.
+        /// </summary>
+        public Task RecordStartAsync(string migrationId, int stepIndex, string stepKind, string? fingerprint, CancellationToken cancellationToken = default)
         {
             string sql = $@"
-INSERT INTO {Table} (migration_id, step_index, step_kind, status, attempts, started_at)
-VALUES (@migration, @step, @kind, 'running', 1, now())
+INSERT INTO {Table} (migration_id, step_index, step_kind, status, attempts, started_at, fingerprint)
+VALUES (@migration, @step, @kind, 'running', 1, now(), @fingerprint)
 ON CONFLICT (migration_id, step_index) DO UPDATE
 SET step_kind = excluded.step_kind, status = 'running', attempts = {Table}.attempts + 1,
-    started_at = now(), finished_at = NULL, error = NULL, error_code = NULL";
+    started_at = now(), finished_at = NULL, error = NULL, error_code = NULL, fingerprint = coalesce(excluded.fingerprint, {Table}.fingerprint)";
             return ExecuteAsync(sql, command =>
             {
                 Key(command, migrationId, stepIndex);
                 command.Parameters.AddWithValue("kind", stepKind);
+                command.Parameters.Add(new NpgsqlParameter("fingerprint", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)fingerprint ?? DBNull.Value });
             }, cancellationToken);
+        }
+
+        /// <summary>Replaces a recorded step's fingerprint (an edit the user accepted, see <see cref="RecordedProgressCheck"/>).</summary>
+        public Task RecordFingerprintAsync(string migrationId, int stepIndex, string fingerprint, CancellationToken cancellationToken = default)
+        {
+            return UpdateAsync("fingerprint = @fingerprint", migrationId, stepIndex, command => command.Parameters.AddWithValue("fingerprint", fingerprint), cancellationToken);
         }
 
         /// <summary>Saves a resume position (call after each committed batch).</summary>
@@ -195,8 +217,9 @@ SET step_kind = excluded.step_kind, status = 'running', attempts = {Table}.attem
 
         private async Task<IReadOnlyList<StepState>> QueryAsync(string where, Action<NpgsqlCommand>? parameters, CancellationToken cancellationToken)
         {
-            // error_code read through to_jsonb: status reads a state table that an older version created without the column.
-            string sql = $"SELECT migration_id, step_index, step_kind, status, position, attempts, started_at, finished_at, error, to_jsonb(s) ->> 'error_code' FROM {Table} AS s {where} ORDER BY migration_id, step_index";
+            // error_code and fingerprint are read through to_jsonb: status and plan also read a state table that an
+            // older version created without those columns (only apply and rollback add them).
+            string sql = $"SELECT migration_id, step_index, step_kind, status, position, attempts, started_at, finished_at, error, to_jsonb(s) ->> 'error_code', to_jsonb(s) ->> 'fingerprint' FROM {Table} AS s {where} ORDER BY migration_id, step_index";
             await using var command = new NpgsqlCommand(sql, _connection);
             parameters?.Invoke(command);
             var rows = new List<StepState>();
@@ -213,7 +236,8 @@ SET step_kind = excluded.step_kind, status = 'running', attempts = {Table}.attem
                     reader.GetDateTime(6),
                     reader.IsDBNull(7) ? null : reader.GetDateTime(7),
                     reader.IsDBNull(8) ? null : reader.GetString(8),
-                    reader.IsDBNull(9) ? null : reader.GetString(9)));
+                    reader.IsDBNull(9) ? null : reader.GetString(9),
+                    reader.IsDBNull(10) ? null : reader.GetString(10)));
             }
             return rows;
         }

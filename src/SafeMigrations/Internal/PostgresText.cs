@@ -32,6 +32,9 @@ internal static class PostgresText
     public static string Qualify(string? schema, string name)
         => string.IsNullOrEmpty(schema) ? Quote(name) : Quote(schema!) + "." + Quote(name);
 
+    /// <summary>A SQL string literal (standard_conforming_strings, PostgreSQL's default since 9.1).</summary>
+    public static string Literal(string text) => "'" + text.Replace("'", "''") + "'";
+
     /// <summary>A comma-separated list of quoted names.</summary>
     public static string QuoteList(IEnumerable<string> names) => string.Join(", ", names.Select(Quote));
 
