@@ -269,7 +269,9 @@ namespace SafeMigrations.Engine.Applying
                 }
 
                 // Check every victim first: a rollback never stops half way on something it knew it could not undo.
-                foreach (PlanDrift drift in RecordedProgressCheck.Find(victims, _planner.Plan, applied, states, HistoryMarkerStep))
+                // A planned step with no record is nothing to undo (an interrupted rollback already undid and forgot it, or it never
+                // ran); only recorded steps that no longer match the plan make an undo unsafe.
+                foreach (PlanDrift drift in RecordedProgressCheck.Find(victims, _planner.Plan, applied, states, HistoryMarkerStep).Where(d => d.Mismatches.Any(m => m.RecordedKind is not null)))
                     throw new EngineException(EngineCodes.PlanChanged, drift.Message);
                 var plans = new List<MigrationPlan>();
                 foreach (MigrationInfo migration in victims)
