@@ -271,7 +271,9 @@ namespace SafeMigrations.Engine.Applying
                 }
 
                 // Check every victim first: a rollback never stops half way on something it knew it could not undo.
-                foreach (PlanDrift drift in RecordedProgressCheck.Find(victims, _planner.Plan, applied, states, HistoryMarkerStep))
+                // A planned step with no record is nothing to undo (an interrupted rollback already undid and forgot it, or it never
+                // ran); only recorded steps that no longer match the plan make an undo unsafe.
+                foreach (PlanDrift drift in RecordedProgressCheck.Find(victims, _planner.Plan, applied, states, HistoryMarkerStep).Where(d => d.Mismatches.Any(m => m.RecordedKind is not null)))
                     throw new EngineException(EngineCodes.PlanChanged, drift.Message);
                 var plans = new List<MigrationPlan>();
                 foreach (MigrationInfo migration in victims)
@@ -307,13 +309,7 @@ namespace SafeMigrations.Engine.Applying
                         record.Duration = clock.Elapsed;
                         _records.Add(record);
                     }
-                    string deleteHistory = _catalog.HistoryDeleteSql(plan.Migration.Id);
-                    await new BlockingStepRunner(_options.LockPolicy()).RunAsync(connection, async (transaction, token) =>
-                    {
-                        await ExecuteAsync(connection, deleteHistory, token, transaction).ConfigureAwait(false);
-                        await ExecuteAsync(connection, $"DELETE FROM {SqlIdentifier.Qualify(StepStateStore.SchemaName, StepStateStore.TableName)} WHERE migration_id = {CatalogChecks.Literal(plan.Migration.Id)}", token, transaction).ConfigureAwait(false);
-                        return 0;
-                    }, null, cancellationToken).ConfigureAwait(false);
+                    await DeleteHistoryAsync(connection, plan.Migration.Id, cancellationToken).ConfigureAwait(false);
                     Log.Info($"{plan.Migration.Id}: rolled back; EF history row deleted");
                 }
                 return 0;
@@ -321,6 +317,26 @@ namespace SafeMigrations.Engine.Applying
         }
 
         private async Task<int> RunUndoAsync(NpgsqlConnection connection, PlanStep step, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await RunUndoStatementsAsync(connection, step, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StepFailedException failed)
+            {
+                // Coded like a step of apply (an undo used to escape as an "unexpected" exception); the undo's own transaction rolled back.
+                throw new EngineException(failed.RetriesExhausted ? EngineCodes.LockRetriesExhausted : EngineCodes.StepFailed, $"{step.Name}: undo failed: {OneLine(failed.Message)}; {UndoRerunAdvice}", failed);
+            }
+            catch (NpgsqlException failed)
+            {
+                string reason = failed is PostgresException postgres ? $"{postgres.SqlState}: {postgres.MessageText}" : failed.Message;
+                throw new EngineException(EngineCodes.StepFailed, $"{step.Name}: undo failed: {OneLine(reason)}; {UndoRerunAdvice}", failed);
+            }
+        }
+
+        private const string UndoRerunAdvice = "the steps undone before it are recorded as such, so a rerun of rollback goes on from this step";
+
+        private async Task<int> RunUndoStatementsAsync(NpgsqlConnection connection, PlanStep step, CancellationToken cancellationToken)
         {
             int retries = 0;
             var concurrent = new List<string>();
@@ -603,12 +619,38 @@ namespace SafeMigrations.Engine.Applying
             string marker = $@"INSERT INTO {SqlIdentifier.Qualify(StepStateStore.SchemaName, StepStateStore.TableName)} (migration_id, step_index, step_kind, status, attempts, finished_at)
 VALUES ({CatalogChecks.Literal(migrationId)}, {HistoryMarkerStep}, 'history', 'completed', 1, now())
 ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finished_at = now()";
-            await new BlockingStepRunner(_options.LockPolicy()).RunAsync(connection, async (transaction, token) =>
+            try
             {
-                await ExecuteAsync(connection, insert, token, transaction).ConfigureAwait(false);
-                await ExecuteAsync(connection, marker, token, transaction).ConfigureAwait(false);
-                return 0;
-            }, null, cancellationToken).ConfigureAwait(false);
+                await new BlockingStepRunner(_options.LockPolicy()).RunAsync(connection, async (transaction, token) =>
+                {
+                    await ExecuteAsync(connection, insert, token, transaction).ConfigureAwait(false);
+                    await ExecuteAsync(connection, marker, token, transaction).ConfigureAwait(false);
+                    return 0;
+                }, null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StepFailedException failed)
+            {
+                // Coded like a step: a connection lost right after the last step's commit used to surface as "unexpected".
+                throw new EngineException(failed.RetriesExhausted ? EngineCodes.LockRetriesExhausted : EngineCodes.StepFailed, $"{migrationId}: writing its EF history row failed: {OneLine(failed.Message)}; every expand step is recorded as done, so a rerun of apply only writes the row.", failed);
+            }
+        }
+
+        private async Task DeleteHistoryAsync(NpgsqlConnection connection, string migrationId, CancellationToken cancellationToken)
+        {
+            string deleteHistory = _catalog.HistoryDeleteSql(migrationId);
+            try
+            {
+                await new BlockingStepRunner(_options.LockPolicy()).RunAsync(connection, async (transaction, token) =>
+                {
+                    await ExecuteAsync(connection, deleteHistory, token, transaction).ConfigureAwait(false);
+                    await ExecuteAsync(connection, $"DELETE FROM {SqlIdentifier.Qualify(StepStateStore.SchemaName, StepStateStore.TableName)} WHERE migration_id = {CatalogChecks.Literal(migrationId)}", token, transaction).ConfigureAwait(false);
+                    return 0;
+                }, null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StepFailedException failed)
+            {
+                throw new EngineException(failed.RetriesExhausted ? EngineCodes.LockRetriesExhausted : EngineCodes.StepFailed, $"{migrationId}: deleting its EF history row failed: {OneLine(failed.Message)}; every step is undone, so a rerun of rollback only deletes the row.", failed);
+            }
         }
 
         private static bool IsCompleted(Dictionary<(string, int), StepState> states, PlanStep step)

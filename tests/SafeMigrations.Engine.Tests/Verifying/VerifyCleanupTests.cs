@@ -49,6 +49,7 @@ namespace SafeMigrations.Engine.Tests.Verifying
             ContextName = context,
             Ephemeral = new EphemeralPostgresOptions { BaseDirectory = _base },
             Log = log,
+            LockBudget = VerifyTests.SafeSampleLockBudget,
         };
 
         [Fact]
@@ -129,7 +130,7 @@ namespace SafeMigrations.Engine.Tests.Verifying
             string report = Path.Combine(_base, "verify.md");
             string sarif = Path.Combine(_base, "verify.sarif");
 
-            var (exit, lines) = Run("Shop", "--report", report, "--sarif", sarif, "--lock-budget", "100");
+            var (exit, lines) = Run("Shop", "--report", report, "--sarif", sarif, "--lock-budget", VerifyTests.SafeSampleLockBudget.TotalMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Assert.Equal(0, exit);
             Assert.All(lines, l => Assert.Matches("^(info|warn|error|progress): ", l));
             Assert.Contains(lines, l => l.StartsWith("info: verify passed: 7 migration(s)"));

@@ -18,7 +18,7 @@ namespace SafeMigrations.Engine.Tests.Verifying
             string sarif = Path.ChangeExtension(report, ".sarif");
             try
             {
-                var (exitCode, output) = await BuildAsync("samples/Shop/Shop.csproj", "-p:SafeMigrationsReport=" + report, "-p:SafeMigrationsSarif=" + sarif);
+                var (exitCode, output) = await BuildAsync("samples/Shop/Shop.csproj", "-p:SafeMigrationsReport=" + report, "-p:SafeMigrationsSarif=" + sarif, "-p:SafeMigrationsLockBudget=" + VerifyTests.SafeSampleLockBudget.TotalMilliseconds);
                 Assert.True(exitCode == 0, output);
                 Assert.Contains("verify passed", output, StringComparison.Ordinal);
                 Assert.Contains("result: **passed**", File.ReadAllText(report), StringComparison.Ordinal);

