@@ -5,6 +5,7 @@ using System.IO;
 using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
+using SafeMigrations.Engine;
 
 namespace SafeMigrations.Runner
 {
@@ -95,50 +96,13 @@ namespace SafeMigrations.Runner
                     onStop("the build was cancelled");
                     return;
                 }
-                bool gone = watchPid && (watchingParent ? GetParentProcessId() != parentAtStart : !IsRunning(ParentPid!.Value));
+                bool gone = watchPid && (watchingParent ? GetParentProcessId() != parentAtStart : !LocalProcess.IsRunning(ParentPid!.Value));
                 if (gone)
                 {
                     onGone(ParentPid!.Value);
                     return;
                 }
                 _stop.Token.WaitHandle.WaitOne(PollInterval);
-            }
-        }
-
-        private static bool IsRunning(int pid)
-        {
-            string stat = Path.Combine("/proc", pid.ToString(CultureInfo.InvariantCulture), "stat");
-            if (Directory.Exists("/proc/self"))
-            {
-                try
-                {
-                    // "pid (comm) S ...": a zombie (Z) or dead (X) process has ended.
-                    string text = File.ReadAllText(stat);
-                    int close = text.LastIndexOf(')');
-                    char state = close >= 0 && close + 2 < text.Length ? text[close + 2] : '?';
-                    return state != 'Z' && state != 'X';
-                }
-                catch (IOException)
-                {
-                    return false;
-                }
-                catch (UnauthorizedAccessException)
-                {
-                    return true;
-                }
-            }
-            try
-            {
-                using Process process = Process.GetProcessById(pid);
-                return !process.HasExited;
-            }
-            catch (ArgumentException)
-            {
-                return false;
-            }
-            catch (InvalidOperationException)
-            {
-                return false;
             }
         }
 

@@ -70,19 +70,7 @@ namespace SafeMigrations.Engine.Connections
             bool sameHost = HostTruncated ? here.StartsWith(Host, StringComparison.OrdinalIgnoreCase) : string.Equals(here, Host, StringComparison.OrdinalIgnoreCase);
             if (!sameHost || ProcessId <= 0)
                 return false;
-            try
-            {
-                using Process process = Process.GetProcessById(ProcessId);
-                return process.HasExited;
-            }
-            catch (ArgumentException)
-            {
-                return true; // no such process
-            }
-            catch (InvalidOperationException)
-            {
-                return true;
-            }
+            return !LocalProcess.IsRunning(ProcessId);
         }
 
         /// <inheritdoc />

@@ -386,7 +386,7 @@ namespace SafeMigrations.Engine.Postgres
                 string ownerFile = Path.Combine(directory, OwnerFileName);
                 try
                 {
-                    if (!File.Exists(ownerFile) || !int.TryParse(File.ReadAllText(ownerFile).Trim(), out int owner) || IsRunning(owner))
+                    if (!File.Exists(ownerFile) || !int.TryParse(File.ReadAllText(ownerFile).Trim(), out int owner) || LocalProcess.IsRunning(owner))
                         continue;
                 }
                 catch (IOException)
@@ -397,23 +397,6 @@ namespace SafeMigrations.Engine.Postgres
                 log($"removing orphaned cluster {directory}");
                 StopServer(binDirectory, directory, new ExternalCommand(runAsUser, directory), log);
                 DeleteDirectory(directory, log);
-            }
-        }
-
-        private static bool IsRunning(int pid)
-        {
-            try
-            {
-                using Process process = Process.GetProcessById(pid);
-                return !process.HasExited;
-            }
-            catch (ArgumentException)
-            {
-                return false;
-            }
-            catch (InvalidOperationException)
-            {
-                return false;
             }
         }
 
