@@ -55,6 +55,8 @@ namespace SafeMigrations.Sql
             }
 
             s.Actions = actions;
+            // DETACH PARTITION ... CONCURRENTLY is the one ALTER TABLE that cannot run in a transaction block.
+            s.Concurrently = actions.Exists(a => a.Kind == AlterTableActionKind.DetachPartition && a.Concurrently);
         }
 
         private static AlterTableAction ParseAction(TokenCursor c)
@@ -420,6 +422,8 @@ namespace SafeMigrations.Sql
                     return false;
                 if (!IsColumn(c.At(first + 2), column))
                     return false;
+                if (!IsTypeName(c, first + 4, last - 1))
+                    return false;
                 castType = c.TextOf(first + 4, last - 1);
             }
             else
@@ -428,12 +432,37 @@ namespace SafeMigrations.Sql
                     return false;
                 if (first == last)
                     return true;
-                if (!c.At(first + 1).IsOperator("::") || first + 2 > last)
+                if (!c.At(first + 1).IsOperator("::") || first + 2 > last || !IsTypeName(c, first + 2, last))
                     return false;
                 castType = c.TextOf(first + 2, last);
             }
 
             return ColumnTypes.Normalize(castType) == ColumnTypes.Normalize(newType);
+        }
+
+        /// <summary>Tokens [first, last] can only be a type name: words, dots, numbers, commas, parentheses, brackets.</summary>
+        private static bool IsTypeName(TokenCursor c, int first, int last)
+        {
+            for (int i = first; i <= last; i++)
+            {
+                switch (c.At(i).Kind)
+                {
+                    case SqlTokenKind.Identifier:
+                    case SqlTokenKind.QuotedIdentifier:
+                    case SqlTokenKind.Number:
+                    case SqlTokenKind.Dot:
+                    case SqlTokenKind.Comma:
+                    case SqlTokenKind.OpenParen:
+                    case SqlTokenKind.CloseParen:
+                    case SqlTokenKind.OpenBracket:
+                    case SqlTokenKind.CloseBracket:
+                        continue;
+                    default:
+                        return false;
+                }
+            }
+
+            return true;
         }
 
         private static bool IsColumn(SqlToken token, string column) => token.IsName && token.Value == column;
