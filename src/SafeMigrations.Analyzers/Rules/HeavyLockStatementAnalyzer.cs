@@ -240,7 +240,7 @@ namespace SafeMigrations.Analyzers.Rules
         /// Another action of the same ALTER TABLE that takes ACCESS EXCLUSIVE (the VALIDATE then scans under it), named
         /// the way it is written; null when every other action takes a weaker lock or is not understood.
         /// </summary>
-        private static string? StrongestOtherAction(SqlStatement sql, AlterTableAction validate)
+        internal static string? StrongestOtherAction(SqlStatement sql, AlterTableAction validate)
         {
             foreach (var action in sql.Actions)
             {
