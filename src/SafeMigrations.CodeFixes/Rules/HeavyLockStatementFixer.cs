@@ -6,6 +6,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using SafeMigrations.Analyzers;
 using SafeMigrations.Analyzers.Infrastructure;
+using SafeMigrations.Analyzers.Rules;
 using SafeMigrations.CodeFixes.Infrastructure;
 using SafeMigrations.Sql;
 
