@@ -55,6 +55,8 @@ namespace SafeMigrations.Sql
             }
 
             s.Actions = actions;
+            // DETACH PARTITION ... CONCURRENTLY is the one ALTER TABLE that cannot run in a transaction block.
+            s.Concurrently = actions.Exists(a => a.Kind == AlterTableActionKind.DetachPartition && a.Concurrently);
         }
 
         private static AlterTableAction ParseAction(TokenCursor c)
@@ -75,6 +77,13 @@ namespace SafeMigrations.Sql
                 ParseRename(action, c);
             else if (c.Accept("set"))
                 ParseSet(action, c);
+            else if (c.Accept("detach", "partition"))
+            {
+                action.Kind = AlterTableActionKind.DetachPartition;
+                action.Partition = c.ReadQualifiedName();
+                action.Concurrently = c.Accept("concurrently");
+                action.Finalize = c.Accept("finalize");
+            }
             else
                 action.Kind = AlterTableActionKind.Other;
             return action;
@@ -352,7 +361,10 @@ namespace SafeMigrations.Sql
                 if (c.Accept("collate"))
                     c.ReadQualifiedName();
                 if (c.Accept("using") && !c.AtEnd)
+                {
                     a.UsingExpression = c.TextOf(c.Position, c.End - 1);
+                    a.UsingIsPlainCast = IsPlainCast(c, a.Column, a.DataType);
+                }
             }
             else if (c.Accept("set", "not", "null"))
             {
@@ -384,6 +396,76 @@ namespace SafeMigrations.Sql
                 a.Kind = AlterTableActionKind.Other;
             }
         }
+
+        /// <summary>
+        /// The USING expression at the cursor is <c>col</c>, <c>col::type</c> or <c>CAST(col AS type)</c> (optionally in
+        /// parentheses) with <c>col</c> the altered column and <c>type</c> the new type: PostgreSQL converts exactly as
+        /// without USING, so a binary-coercible change stays free.
+        /// </summary>
+        private static bool IsPlainCast(TokenCursor c, string? column, string? newType)
+        {
+            if (column is null || newType is null)
+                return false;
+            int first = c.Position;
+            int last = c.End - 1;
+            while (last > first && c.At(first).Kind == SqlTokenKind.OpenParen && c.MatchingClose(first) == last)
+            {
+                first++;
+                last--;
+            }
+
+            string? castType;
+            if (c.At(first).IsKeyword("cast") && first + 1 < last && c.At(first + 1).Kind == SqlTokenKind.OpenParen && c.MatchingClose(first + 1) == last)
+            {
+                // CAST ( col AS type )
+                if (first + 4 > last - 1 || !c.At(first + 3).IsKeyword("as"))
+                    return false;
+                if (!IsColumn(c.At(first + 2), column))
+                    return false;
+                if (!IsTypeName(c, first + 4, last - 1))
+                    return false;
+                castType = c.TextOf(first + 4, last - 1);
+            }
+            else
+            {
+                if (!IsColumn(c.At(first), column))
+                    return false;
+                if (first == last)
+                    return true;
+                if (!c.At(first + 1).IsOperator("::") || first + 2 > last || !IsTypeName(c, first + 2, last))
+                    return false;
+                castType = c.TextOf(first + 2, last);
+            }
+
+            return ColumnTypes.Normalize(castType) == ColumnTypes.Normalize(newType);
+        }
+
+        /// <summary>Tokens [first, last] can only be a type name: words, dots, numbers, commas, parentheses, brackets.</summary>
+        private static bool IsTypeName(TokenCursor c, int first, int last)
+        {
+            for (int i = first; i <= last; i++)
+            {
+                switch (c.At(i).Kind)
+                {
+                    case SqlTokenKind.Identifier:
+                    case SqlTokenKind.QuotedIdentifier:
+                    case SqlTokenKind.Number:
+                    case SqlTokenKind.Dot:
+                    case SqlTokenKind.Comma:
+                    case SqlTokenKind.OpenParen:
+                    case SqlTokenKind.CloseParen:
+                    case SqlTokenKind.OpenBracket:
+                    case SqlTokenKind.CloseBracket:
+                        continue;
+                    default:
+                        return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static bool IsColumn(SqlToken token, string column) => token.IsName && token.Value == column;
 
         private static void ParseRename(AlterTableAction a, TokenCursor c)
         {

@@ -52,6 +52,8 @@ namespace SafeMigrations.Sql
         DropView,
         Comment,
         Set,
+        /// <summary>ALTER DOMAIN name action: its one action is in <see cref="SqlStatement.Actions"/>, the domain in <see cref="SqlStatement.ObjectName"/>.</summary>
+        AlterDomain,
         /// <summary>A statement whose leading keywords are not tracked (ALTER VIEW, ALTER SEQUENCE, GRANT, MERGE, ANALYZE, ...).</summary>
         Other,
     }
@@ -77,6 +79,8 @@ namespace SafeMigrations.Sql
         AddIdentity,
         SetLogged,
         SetTablespace,
+        /// <summary>DETACH PARTITION p [CONCURRENTLY | FINALIZE]; the partition is in <see cref="AlterTableAction.Partition"/>.</summary>
+        DetachPartition,
     }
 
     public enum ConstraintKind
@@ -159,6 +163,21 @@ namespace SafeMigrations.Sql
 
         /// <summary>SET UNLOGGED (false for SET LOGGED).</summary>
         public bool Unlogged { get; set; }
+
+        /// <summary>
+        /// ALTER COLUMN TYPE whose USING is only the column itself, or the column cast to the new type
+        /// (<c>"col"::text</c>, <c>CAST(col AS text)</c>): it converts exactly as no USING would.
+        /// </summary>
+        public bool UsingIsPlainCast { get; set; }
+
+        /// <summary>The partition of DETACH PARTITION.</summary>
+        public QualifiedName? Partition { get; set; }
+
+        /// <summary>DETACH PARTITION ... CONCURRENTLY.</summary>
+        public bool Concurrently { get; set; }
+
+        /// <summary>DETACH PARTITION ... FINALIZE (completes an interrupted concurrent detach).</summary>
+        public bool Finalize { get; set; }
 
         /// <summary>The action's source text.</summary>
         public string Text { get; set; } = string.Empty;
@@ -256,6 +275,12 @@ namespace SafeMigrations.Sql
         /// the text between BEGIN ATOMIC and the final END. Null when there is none.
         /// </summary>
         public string? Body { get; set; }
+
+        /// <summary>
+        /// A transaction-control statement that ends the current transaction and releases its locks: COMMIT, END,
+        /// ROLLBACK (not ROLLBACK TO SAVEPOINT), ABORT, PREPARE TRANSACTION. BEGIN and START TRANSACTION end nothing.
+        /// </summary>
+        public bool EndsTransaction { get; set; }
 
         /// <summary>CREATE OR REPLACE.</summary>
         public bool OrReplace { get; set; }

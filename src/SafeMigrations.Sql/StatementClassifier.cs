@@ -71,16 +71,24 @@ namespace SafeMigrations.Sql
                     break;
                 case "begin":
                 case "start":
-                case "commit":
-                case "end":
-                case "rollback":
-                case "abort":
                 case "savepoint":
                 case "release":
                     statement.Kind = StatementKind.TransactionControl;
                     break;
+                case "commit":
+                case "end":
+                case "abort":
+                    statement.Kind = StatementKind.TransactionControl;
+                    // COMMIT PREPARED 'id' finishes another, prepared transaction, not the current one.
+                    statement.EndsTransaction = !c.IsKeyword("prepared");
+                    break;
+                case "rollback":
+                    statement.Kind = StatementKind.TransactionControl;
+                    statement.EndsTransaction = !c.IsKeyword("prepared") && c.FindKeywordAtDepthZero(c.Position, "to") < 0;
+                    break;
                 case "prepare":
                     statement.Kind = c.IsKeyword("transaction") ? StatementKind.TransactionControl : StatementKind.Other;
+                    statement.EndsTransaction = statement.Kind == StatementKind.TransactionControl;
                     break;
                 case "do":
                     statement.Kind = StatementKind.Do;
@@ -279,6 +287,12 @@ namespace SafeMigrations.Sql
                 return;
             }
 
+            if (c.Accept("domain"))
+            {
+                ParseAlterDomain(s, c);
+                return;
+            }
+
             if (c.Accept("index"))
             {
                 s.Kind = StatementKind.AlterIndex;
@@ -290,6 +304,69 @@ namespace SafeMigrations.Sql
             }
 
             s.Kind = StatementKind.Other;
+        }
+
+        /// <summary>ALTER DOMAIN name action: one action, read into the same action model as ALTER TABLE's.</summary>
+        private static void ParseAlterDomain(SqlStatement s, TokenCursor c)
+        {
+            s.Kind = StatementKind.AlterDomain;
+            s.ObjectName = c.ReadQualifiedName();
+            var action = new AlterTableAction { Text = c.AtEnd ? string.Empty : c.TextOf(c.Position, c.End - 1) };
+            if (c.Accept("add"))
+            {
+                action.Kind = AlterTableActionKind.AddConstraint;
+                if (c.Accept("constraint"))
+                    action.Name = c.Next()?.Value;
+                if (c.Accept("check"))
+                    action.Constraint = ConstraintKind.Check;
+                else if (c.Accept("not", "null"))
+                    action.Constraint = ConstraintKind.NotNull;
+                action.NotValid = c.End - c.Position >= 2 && c.At(c.End - 2).IsKeyword("not") && c.At(c.End - 1).IsKeyword("valid");
+            }
+            else if (c.Accept("set", "not", "null"))
+            {
+                action.Kind = AlterTableActionKind.SetNotNull;
+                action.Constraint = ConstraintKind.NotNull;
+            }
+            else if (c.Accept("drop", "not", "null"))
+            {
+                action.Kind = AlterTableActionKind.DropNotNull;
+            }
+            else if (c.Accept("validate", "constraint"))
+            {
+                action.Kind = AlterTableActionKind.ValidateConstraint;
+                action.Name = c.Next()?.Value;
+            }
+            else if (c.Accept("drop", "constraint"))
+            {
+                action.Kind = AlterTableActionKind.DropConstraint;
+                action.IfExists = c.Accept("if", "exists");
+                action.Name = c.Next()?.Value;
+                action.Cascade = c.Accept("cascade");
+            }
+            else if (c.Accept("set", "default"))
+            {
+                action.Kind = AlterTableActionKind.SetDefault;
+                if (!c.AtEnd)
+                    action.DefaultExpression = c.TextOf(c.Position, c.End - 1);
+            }
+            else if (c.Accept("drop", "default"))
+            {
+                action.Kind = AlterTableActionKind.DropDefault;
+            }
+            else if (c.Accept("rename", "constraint"))
+            {
+                action.Kind = AlterTableActionKind.RenameConstraint;
+                action.OldName = c.Next()?.Value;
+                c.Accept("to");
+                action.Name = c.Next()?.Value;
+            }
+            else
+            {
+                action.Kind = AlterTableActionKind.Other;
+            }
+
+            s.Actions = new[] { action };
         }
 
         private static void ClassifyReindex(SqlStatement s, TokenCursor c)

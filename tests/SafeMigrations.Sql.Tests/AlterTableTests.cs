@@ -209,7 +209,6 @@ namespace SafeMigrations.Sql.Tests
         [InlineData("ALTER TABLE t OWNER TO bob", AlterTableActionKind.Other)]
         [InlineData("ALTER TABLE t SET (fillfactor = 70)", AlterTableActionKind.Other)]
         [InlineData("ALTER TABLE t SET ACCESS METHOD heap2", AlterTableActionKind.Other)]
-        [InlineData("ALTER TABLE t DETACH PARTITION p CONCURRENTLY", AlterTableActionKind.Other)]
         [InlineData("ALTER TABLE t SET SCHEMA archive", AlterTableActionKind.SetSchema)]
         [InlineData("ALTER TABLE t SET LOGGED", AlterTableActionKind.SetLogged)]
         [InlineData("ALTER TABLE t SET UNLOGGED", AlterTableActionKind.SetLogged)]
@@ -374,6 +373,53 @@ namespace SafeMigrations.Sql.Tests
             Assert.Equal(StatementKind.AlterTable, s.Kind);
             Assert.Null(s.Table);
             Assert.Equal(AlterTableActionKind.Other, s.Actions.Single().Kind);
+        }
+
+        [Theory]
+        [InlineData("ALTER TABLE measurements DETACH PARTITION measurements_2020", false, false)]
+        [InlineData("ALTER TABLE measurements DETACH PARTITION measurements_2020 CONCURRENTLY", true, false)]
+        [InlineData("alter table measurements detach partition measurements_2020 finalize", false, true)]
+        public void Detach_partition(string sql, bool concurrently, bool finalize)
+        {
+            var s = One(sql);
+            var a = s.Actions.Single();
+            Assert.Equal(AlterTableActionKind.DetachPartition, a.Kind);
+            Assert.Equal("measurements_2020", a.Partition!.Name);
+            Assert.Equal(concurrently, a.Concurrently);
+            Assert.Equal(finalize, a.Finalize);
+            // The statement-level flag tells callers it cannot run in a transaction block.
+            Assert.Equal(concurrently, s.Concurrently);
+        }
+
+        [Fact]
+        public void Detach_partition_reads_a_qualified_quoted_partition()
+        {
+            var a = OneAction("ALTER TABLE \"Sales\" DETACH PARTITION archive.\"Sales_2019\"");
+            Assert.Equal("archive", a.Partition!.Schema);
+            Assert.Equal("Sales_2019", a.Partition.Name);
+        }
+
+        [Theory]
+        [InlineData("ALTER TABLE t ALTER COLUMN \"Name\" TYPE text USING \"Name\"::text", true)]
+        [InlineData("ALTER TABLE t ALTER COLUMN name TYPE text USING name::text", true)]
+        [InlineData("ALTER TABLE t ALTER COLUMN name TYPE character varying(200) USING name::varchar(200)", true)]
+        [InlineData("ALTER TABLE t ALTER COLUMN name TYPE text USING CAST(name AS text)", true)]
+        [InlineData("ALTER TABLE t ALTER COLUMN name TYPE text USING (name::text)", true)]
+        [InlineData("ALTER TABLE t ALTER COLUMN name TYPE text USING name", true)]
+        [InlineData("ALTER TABLE t ALTER COLUMN name TYPE text USING other::text", false)]
+        [InlineData("ALTER TABLE t ALTER COLUMN name TYPE text USING name::varchar", false)]
+        [InlineData("ALTER TABLE t ALTER COLUMN name TYPE text USING lower(name)::text", false)]
+        [InlineData("ALTER TABLE t ALTER COLUMN name TYPE text USING name || 'x'", false)]
+        [InlineData("ALTER TABLE t ALTER COLUMN name TYPE text USING name::text || ''", false)]
+        [InlineData("ALTER TABLE t ALTER COLUMN name TYPE text USING name::text COLLATE \"C\"", false)]
+        [InlineData("ALTER TABLE t ALTER COLUMN tags TYPE text[] USING tags::text[]", true)]
+        [InlineData("ALTER TABLE t ALTER COLUMN n TYPE bigint USING n::integer", false)]
+        [InlineData("ALTER TABLE t ALTER COLUMN \"Name\" TYPE text USING name::text", false)]
+        public void Using_that_only_casts_the_column_to_the_new_type(string sql, bool plainCast)
+        {
+            var a = OneAction(sql);
+            Assert.NotNull(a.UsingExpression);
+            Assert.Equal(plainCast, a.UsingIsPlainCast);
         }
     }
 }

@@ -64,6 +64,7 @@ namespace SafeMigrations.Sql.Tests
         [InlineData("DROP SEQUENCE s", StatementKind.Other)]
         [InlineData("PREPARE q AS SELECT 1", StatementKind.Other)]
         [InlineData("PREPARE TRANSACTION 'x'", StatementKind.TransactionControl)]
+        [InlineData("ALTER DOMAIN positive ADD CONSTRAINT c CHECK (VALUE > 0)", StatementKind.AlterDomain)]
         [InlineData("REFRESH SOMETHING", StatementKind.Other)]
         [InlineData("42", StatementKind.Unknown)]
         [InlineData("'text'", StatementKind.Unknown)]
@@ -71,6 +72,65 @@ namespace SafeMigrations.Sql.Tests
         public void Kind(string sql, StatementKind kind)
         {
             Assert.Equal(kind, One(sql).Kind);
+        }
+
+        [Theory]
+        [InlineData("COMMIT", true)]
+        [InlineData("commit work", true)]
+        [InlineData("COMMIT AND CHAIN", true)]
+        [InlineData("END", true)]
+        [InlineData("END TRANSACTION", true)]
+        [InlineData("ROLLBACK", true)]
+        [InlineData("ABORT", true)]
+        [InlineData("PREPARE TRANSACTION 'x'", true)]
+        [InlineData("BEGIN", false)]
+        [InlineData("BEGIN ISOLATION LEVEL SERIALIZABLE", false)]
+        [InlineData("START TRANSACTION", false)]
+        [InlineData("SAVEPOINT s", false)]
+        [InlineData("RELEASE SAVEPOINT s", false)]
+        [InlineData("ROLLBACK TO SAVEPOINT s", false)]
+        [InlineData("ROLLBACK TO s", false)]
+        [InlineData("COMMIT PREPARED 'x'", false)]
+        [InlineData("ROLLBACK PREPARED 'x'", false)]
+        [InlineData("SELECT 1", false)]
+        public void Statements_that_end_the_transaction(string sql, bool ends)
+        {
+            Assert.Equal(ends, One(sql).EndsTransaction);
+        }
+
+        [Theory]
+        [InlineData("ALTER DOMAIN positive ADD CONSTRAINT positive_check CHECK (VALUE > 0)", AlterTableActionKind.AddConstraint, ConstraintKind.Check, false, "positive_check")]
+        [InlineData("ALTER DOMAIN positive ADD CONSTRAINT positive_check CHECK (VALUE > 0) NOT VALID", AlterTableActionKind.AddConstraint, ConstraintKind.Check, true, "positive_check")]
+        [InlineData("ALTER DOMAIN positive ADD CHECK (VALUE > 0)", AlterTableActionKind.AddConstraint, ConstraintKind.Check, false, null)]
+        [InlineData("ALTER DOMAIN positive ADD NOT NULL", AlterTableActionKind.AddConstraint, ConstraintKind.NotNull, false, null)]
+        [InlineData("ALTER DOMAIN positive SET NOT NULL", AlterTableActionKind.SetNotNull, ConstraintKind.NotNull, false, null)]
+        [InlineData("ALTER DOMAIN positive DROP NOT NULL", AlterTableActionKind.DropNotNull, ConstraintKind.None, false, null)]
+        [InlineData("ALTER DOMAIN positive VALIDATE CONSTRAINT positive_check", AlterTableActionKind.ValidateConstraint, ConstraintKind.None, false, "positive_check")]
+        [InlineData("ALTER DOMAIN positive DROP CONSTRAINT IF EXISTS positive_check CASCADE", AlterTableActionKind.DropConstraint, ConstraintKind.None, false, "positive_check")]
+        [InlineData("ALTER DOMAIN positive RENAME CONSTRAINT a TO positive_check", AlterTableActionKind.RenameConstraint, ConstraintKind.None, false, "positive_check")]
+        [InlineData("ALTER DOMAIN positive SET DEFAULT 1", AlterTableActionKind.SetDefault, ConstraintKind.None, false, null)]
+        [InlineData("ALTER DOMAIN positive DROP DEFAULT", AlterTableActionKind.DropDefault, ConstraintKind.None, false, null)]
+        [InlineData("ALTER DOMAIN positive RENAME TO strictly_positive", AlterTableActionKind.Other, ConstraintKind.None, false, null)]
+        [InlineData("ALTER DOMAIN positive OWNER TO bob", AlterTableActionKind.Other, ConstraintKind.None, false, null)]
+        public void Alter_domain_actions(string sql, AlterTableActionKind kind, ConstraintKind constraint, bool notValid, string? name)
+        {
+            var s = One(sql);
+            Assert.Equal(StatementKind.AlterDomain, s.Kind);
+            Assert.Equal("positive", s.ObjectName!.Name);
+            Assert.Null(s.Table);
+            var a = s.Actions.Single();
+            Assert.Equal(kind, a.Kind);
+            Assert.Equal(constraint, a.Constraint);
+            Assert.Equal(notValid, a.NotValid);
+            Assert.Equal(name, a.Name);
+        }
+
+        [Fact]
+        public void Alter_domain_reads_a_qualified_quoted_name()
+        {
+            var s = One("ALTER DOMAIN billing.\"Amount\" VALIDATE CONSTRAINT amount_check");
+            Assert.Equal("billing", s.ObjectName!.Schema);
+            Assert.Equal("Amount", s.ObjectName.Name);
         }
 
         [Fact]

@@ -70,7 +70,8 @@ namespace SafeMigrations.Analyzers.Rules
                     }
 
                     string? change;
-                    if (action.UsingExpression != null)
+                    // USING "col"::text converts exactly as no USING: judge it by the type alone.
+                    if (action.UsingExpression != null && !action.UsingIsPlainCast)
                     {
                         change = "with USING " + action.UsingExpression.Trim() + " (a USING expression is assumed to rewrite every row)";
                     }

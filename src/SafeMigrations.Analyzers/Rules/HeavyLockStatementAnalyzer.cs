@@ -12,7 +12,9 @@ namespace SafeMigrations.Analyzers.Rules
     /// <summary>
     /// SM0016: raw maintenance statements that lock a table for reads or writes for as long as they run or rewrite it:
     /// LOCK TABLE (SHARE or stronger), VACUUM FULL, CLUSTER, REINDEX without CONCURRENTLY, TRUNCATE,
-    /// REFRESH MATERIALIZED VIEW without CONCURRENTLY, ALTER TABLE ... SET TABLESPACE / SET [UN]LOGGED.
+    /// REFRESH MATERIALIZED VIEW without CONCURRENTLY, ALTER TABLE ... SET TABLESPACE / SET [UN]LOGGED, DETACH PARTITION
+    /// without CONCURRENTLY, VALIDATE CONSTRAINT in one ALTER TABLE with an ACCESS EXCLUSIVE subcommand, and ALTER DOMAIN
+    /// ADD CONSTRAINT / SET NOT NULL / VALIDATE CONSTRAINT (they check every column of the domain under SHARE locks).
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class HeavyLockStatementAnalyzer : MigrationRuleAnalyzer
@@ -22,9 +24,15 @@ namespace SafeMigrations.Analyzers.Rules
             title: "Avoid statements that take heavy locks or rewrite tables",
             messageFormat: "{0} takes {1}, which blocks {2}; {3}",
             category: RuleCategories.Locking,
-            description: "LOCK TABLE in SHARE mode or stronger, VACUUM FULL, CLUSTER, REINDEX without CONCURRENTLY, TRUNCATE, REFRESH MATERIALIZED VIEW without CONCURRENTLY and ALTER TABLE ... SET TABLESPACE / SET LOGGED / SET UNLOGGED hold a lock that blocks the application's writes (or all its queries) for as long as they run, and several rewrite the whole table. Use the concurrent form where there is one, an online tool such as pg_repack outside migrations, or batched DML.");
+            description: "LOCK TABLE in SHARE mode or stronger, VACUUM FULL, CLUSTER, REINDEX without CONCURRENTLY, TRUNCATE, REFRESH MATERIALIZED VIEW without CONCURRENTLY, ALTER TABLE ... SET TABLESPACE / SET LOGGED / SET UNLOGGED / DETACH PARTITION without CONCURRENTLY, VALIDATE CONSTRAINT combined with an ACCESS EXCLUSIVE subcommand, and ALTER DOMAIN ... ADD CONSTRAINT / SET NOT NULL / VALIDATE CONSTRAINT hold a lock that blocks the application's writes (or all its queries) for as long as they run, and several rewrite the whole table. Use the concurrent form where there is one, an online tool such as pg_repack outside migrations, or batched DML.");
 
         private const string BlocksEverything = "every query on it, reads included, until it is released";
+
+        private const string DomainLocks = "a SHARE lock on every table that has a column of the domain while it checks all their rows, held until the migration commits";
+
+        private const string DomainBlocks = "every INSERT, UPDATE and DELETE on those tables (reads proceed)";
+
+        private const string DomainInstead = "NOT VALID + VALIDATE does not help on a domain (ALTER DOMAIN ... VALIDATE CONSTRAINT scans under the same SHARE locks): add the domain constraint NOT VALID, which checks only new and updated values, and check the existing rows with a CHECK constraint on each table's column (ADD CONSTRAINT ... NOT VALID, then VALIDATE CONSTRAINT, which takes only SHARE UPDATE EXCLUSIVE)";
 
         // Modes that conflict with ROW EXCLUSIVE (INSERT/UPDATE/DELETE) or with ACCESS SHARE (SELECT).
         private static readonly Dictionary<string, string> BlockingLockModes = new Dictionary<string, string>
@@ -95,6 +103,9 @@ namespace SafeMigrations.Analyzers.Rules
                     case StatementKind.AlterTable:
                         CheckAlterTable(context, statement);
                         break;
+                    case StatementKind.AlterDomain:
+                        CheckAlterDomain(context, statement);
+                        break;
                 }
             }
         }
@@ -163,6 +174,16 @@ namespace SafeMigrations.Analyzers.Rules
         {
             var sql = statement.Statement;
             var table = "'" + (sql.Table?.ToString() ?? "?") + "'";
+            var validatedUnderAdd = new HashSet<AlterTableAction>();
+            if (sql.Actions.Count > 1)
+            {
+                foreach (var found in ValidationUnderAddLock.Find(context.Model))
+                {
+                    // SM0008/SM0009 already report a VALIDATE of a constraint added NOT VALID in the same transaction.
+                    validatedUnderAdd.Add(found.ValidateAction);
+                }
+            }
+
             foreach (var action in sql.Actions)
             {
                 if (action.Kind == AlterTableActionKind.SetTablespace)
@@ -187,8 +208,100 @@ namespace SafeMigrations.Analyzers.Rules
                         BlocksEverything,
                         "there is no online form: create a new table with the wanted persistence, copy the rows in batches and swap, or do it in a maintenance window");
                 }
+                else if (action.Kind == AlterTableActionKind.DetachPartition && !action.Concurrently && !action.Finalize)
+                {
+                    context.Report(
+                        Rule,
+                        statement,
+                        action,
+                        "ALTER TABLE " + table + " DETACH PARTITION '" + (action.Partition?.ToString() ?? "?") + "'",
+                        "an ACCESS EXCLUSIVE lock on the parent table and on the partition until the migration commits",
+                        "every query on both, reads included, until it is released",
+                        context.Options.PostgresVersion < 14
+                            ? "PostgreSQL " + context.Options.PostgresVersion.ToString(CultureInfo.InvariantCulture) + " (safe_migrations.postgres_version) has no DETACH PARTITION CONCURRENTLY, which needs PostgreSQL 14: keep the detach alone in a short transaction behind a lock_timeout"
+                            : "use DETACH PARTITION ... CONCURRENTLY (PostgreSQL 14+; SHARE UPDATE EXCLUSIVE on the parent; not possible while the parent has a default partition), alone in migrationBuilder.Sql(\"...\", suppressTransaction: true): it cannot run in a transaction block");
+                }
+                else if (action.Kind == AlterTableActionKind.ValidateConstraint && StrongestOtherAction(sql, action) is { } other
+                         && !validatedUnderAdd.Contains(action))
+                {
+                    context.Report(
+                        Rule,
+                        statement,
+                        action,
+                        "ALTER TABLE " + table + " VALIDATE CONSTRAINT " + (action.Name ?? "?") + " in one statement with " + other,
+                        "the statement's strongest lock, ACCESS EXCLUSIVE on the table, for the whole validation scan",
+                        BlocksEverything,
+                        "validate in its own statement after the other change has committed: ALTER TABLE " + (sql.Table?.ToString() ?? "?") + " VALIDATE CONSTRAINT " + (action.Name ?? "?") + " alone in migrationBuilder.Sql(\"...\", suppressTransaction: true), where it takes only SHARE UPDATE EXCLUSIVE");
+                }
             }
         }
+
+        /// <summary>
+        /// Another action of the same ALTER TABLE that takes ACCESS EXCLUSIVE (the VALIDATE then scans under it), named
+        /// the way it is written; null when every other action takes a weaker lock or is not understood.
+        /// </summary>
+        internal static string? StrongestOtherAction(SqlStatement sql, AlterTableAction validate)
+        {
+            foreach (var action in sql.Actions)
+            {
+                if (ReferenceEquals(action, validate))
+                {
+                    continue;
+                }
+
+                switch (action.Kind)
+                {
+                    case AlterTableActionKind.AddColumn: return "ADD COLUMN";
+                    case AlterTableActionKind.DropColumn: return "DROP COLUMN";
+                    case AlterTableActionKind.AlterColumnType: return "ALTER COLUMN ... TYPE";
+                    case AlterTableActionKind.SetNotNull: return "SET NOT NULL";
+                    case AlterTableActionKind.DropNotNull: return "DROP NOT NULL";
+                    case AlterTableActionKind.SetDefault: return "SET DEFAULT";
+                    case AlterTableActionKind.DropDefault: return "DROP DEFAULT";
+                    case AlterTableActionKind.DropConstraint: return "DROP CONSTRAINT";
+                    case AlterTableActionKind.RenameColumn: return "RENAME COLUMN";
+                    case AlterTableActionKind.RenameTable: return "RENAME TO";
+                    case AlterTableActionKind.SetSchema: return "SET SCHEMA";
+                    case AlterTableActionKind.AddIdentity: return "ADD GENERATED ... AS IDENTITY";
+                    case AlterTableActionKind.SetLogged: return action.Unlogged ? "SET UNLOGGED" : "SET LOGGED";
+                    case AlterTableActionKind.SetTablespace: return "SET TABLESPACE";
+                    // ADD FOREIGN KEY takes SHARE ROW EXCLUSIVE; every other table constraint ACCESS EXCLUSIVE.
+                    case AlterTableActionKind.AddConstraint when action.Constraint != ConstraintKind.ForeignKey && action.Constraint != ConstraintKind.None:
+                        return "ADD CONSTRAINT";
+                }
+            }
+
+            return null;
+        }
+
+        private static void CheckAlterDomain(MigrationContext context, StepStatement statement)
+        {
+            var sql = statement.Statement;
+            var domain = "ALTER DOMAIN '" + (sql.ObjectName?.ToString() ?? "?") + "'";
+            foreach (var action in sql.Actions)
+            {
+                switch (action.Kind)
+                {
+                    case AlterTableActionKind.AddConstraint when !action.NotValid:
+                        context.Report(Rule, statement, domain + " ADD " + (action.Constraint == ConstraintKind.NotNull ? "NOT NULL" : "CONSTRAINT") + Named(action), DomainLocks, DomainBlocks, DomainInstead);
+                        break;
+                    case AlterTableActionKind.SetNotNull:
+                        context.Report(Rule, statement, domain + " SET NOT NULL", DomainLocks, DomainBlocks, DomainInstead.Replace("add the domain constraint NOT VALID", "add CHECK (VALUE IS NOT NULL) to the domain NOT VALID instead of SET NOT NULL"));
+                        break;
+                    case AlterTableActionKind.ValidateConstraint:
+                        context.Report(
+                            Rule,
+                            statement,
+                            domain + " VALIDATE CONSTRAINT " + (action.Name ?? "?"),
+                            DomainLocks,
+                            DomainBlocks,
+                            "unlike a table's, a domain's VALIDATE CONSTRAINT blocks writes: leave the domain constraint NOT VALID (it already checks new and updated values) and check the existing rows with a CHECK constraint on each table's column (ADD CONSTRAINT ... NOT VALID, then VALIDATE CONSTRAINT, which takes only SHARE UPDATE EXCLUSIVE)");
+                        break;
+                }
+            }
+        }
+
+        private static string Named(AlterTableAction action) => action.Name is null ? string.Empty : " " + action.Name;
 
         /// <summary>
         /// One diagnostic per statement naming each table that no exemption covers (TRUNCATE new_table, orders names

@@ -31,7 +31,8 @@ namespace SafeMigrations.Analyzers.Rules
         /// <summary>
         /// Walks the method in order and tracks NOT VALID constraints added in the current transaction. EF commits
         /// before a <c>Sql(..., suppressTransaction: true)</c> call and runs that call on its own (its statements form
-        /// one implicit transaction), and Npgsql does the same for a concurrent <c>CreateIndex</c>; a
+        /// one implicit transaction), and Npgsql does the same for a concurrent <c>CreateIndex</c>; a COMMIT, END or
+        /// ROLLBACK inside the SQL text ends the transaction too (BEGIN does not release what is held); a
         /// <c>suppressTransaction</c> that is not a constant is treated as a commit (never flag what we cannot read).
         /// </summary>
         public static List<ValidationUnderAddLock> Find(MigrationModel model)
@@ -61,6 +62,13 @@ namespace SafeMigrations.Analyzers.Rules
                 for (var i = 0; i < statements.Count; i++)
                 {
                     var statement = statements[i];
+                    if (statement.EndsTransaction)
+                    {
+                        // COMMIT / END / ROLLBACK in the text: the ADD's lock is released; a later VALIDATE runs apart.
+                        pending.Clear();
+                        continue;
+                    }
+
                     if (statement.Kind != StatementKind.AlterTable || !(TableName.From(statement.Table) is { } table))
                     {
                         continue;

@@ -6,6 +6,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using SafeMigrations.Analyzers;
 using SafeMigrations.Analyzers.Infrastructure;
+using SafeMigrations.Analyzers.Rules;
 using SafeMigrations.CodeFixes.Infrastructure;
 using SafeMigrations.Sql;
 
@@ -20,9 +21,12 @@ namespace SafeMigrations.CodeFixes.Rules
     /// <item><c>CLUSTER t USING i</c> → <c>ALTER TABLE t CLUSTER ON i</c> (records the order for pg_repack; no rewrite).</item>
     /// <item><c>TRUNCATE t</c> → a DELETE in batches of 10 000 rows, each committed, outside the transaction.</item>
     /// <item><c>LOCK TABLE</c> → removed: every statement takes the lock it needs, held only as long as it must be.</item>
+    /// <item><c>DETACH PARTITION p</c> → <c>... CONCURRENTLY</c>, alone and outside the transaction (PostgreSQL 14+).</item>
+    /// <item><c>VALIDATE CONSTRAINT</c> beside an ACCESS EXCLUSIVE subcommand → moved to its own call after the commit.</item>
     /// </list>
     /// Statements with no online form (<c>SET TABLESPACE</c>, <c>SET LOGGED|UNLOGGED</c>, <c>REINDEX SYSTEM</c>, REINDEX
-    /// before PostgreSQL 12, <c>TRUNCATE ... CASCADE|RESTART IDENTITY</c>, <c>REFRESH ... WITH NO DATA</c>) are kept and
+    /// before PostgreSQL 12, <c>TRUNCATE ... CASCADE|RESTART IDENTITY</c>, <c>REFRESH ... WITH NO DATA</c>, DETACH PARTITION
+    /// before PostgreSQL 14, ALTER DOMAIN constraint checks) are kept and
     /// acknowledged with a <c>#pragma</c> whose comment says why.
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(HeavyLockStatementFixer)), Shared]
@@ -72,11 +76,51 @@ namespace SafeMigrations.CodeFixes.Rules
                     return Acknowledge(call, statement, "SET TABLESPACE copies the table under ACCESS EXCLUSIVE; pg_repack --tablespace moves it online, outside migrations.");
                 case StatementKind.AlterTable when statement.Actions.Any(a => a.Kind == AlterTableActionKind.SetLogged):
                     return Acknowledge(call, statement, "SET LOGGED/UNLOGGED rewrites the table under ACCESS EXCLUSIVE; the alternative is a new table, a batched copy and a swap.");
+                case StatementKind.AlterTable when statement.Actions.Any(a => a.Kind == AlterTableActionKind.DetachPartition) && postgresVersion < 14:
+                    return Acknowledge(call, statement, "DETACH PARTITION CONCURRENTLY needs PostgreSQL 14 (safe_migrations.postgres_version is " + postgresVersion + ").");
+                case StatementKind.AlterTable when statement.Actions.Count == 1 && statement.Actions[0].Kind == AlterTableActionKind.DetachPartition:
+                    return Alone(call, statement.Text.TrimEnd() + " CONCURRENTLY", "// Detached concurrently, outside the migration's transaction: SHARE UPDATE EXCLUSIVE on the parent instead of ACCESS EXCLUSIVE on both tables (not possible while the parent has a default partition).");
+                case StatementKind.AlterTable when SplitValidations(call, statement) is { } split:
+                    return split;
+                case StatementKind.AlterDomain:
+                    return Acknowledge(call, statement, "a domain's constraint check takes SHARE locks on every table using the domain and has no online form; NOT VALID + VALIDATE does not avoid it (check each column with a table CHECK constraint NOT VALID, then VALIDATE, instead).");
                 case StatementKind.Truncate:
                     return Acknowledge(call, statement, "TRUNCATE ... CASCADE / RESTART IDENTITY has no batched equivalent that keeps its meaning.");
                 default:
                     return Acknowledge(call, statement, "this statement takes a lock that blocks the application while it runs.");
             }
+        }
+
+        /// <summary>
+        /// <c>ALTER TABLE t ADD COLUMN c ..., VALIDATE CONSTRAINT k</c> → the statement without its VALIDATEs, then each
+        /// VALIDATE in a call of its own after the commit, where it scans under SHARE UPDATE EXCLUSIVE only. Null when
+        /// no VALIDATE shares the statement with an ACCESS EXCLUSIVE subcommand or the actions cannot be located.
+        /// </summary>
+        private static StatementEdit? SplitValidations(SqlCallRewrite call, SqlStatement statement)
+        {
+            var removed = new Dictionary<int, string?>();
+            var validations = new List<string>();
+            for (var i = 0; i < statement.Actions.Count; i++)
+            {
+                var action = statement.Actions[i];
+                if (action.Kind == AlterTableActionKind.ValidateConstraint && action.Name is { } name
+                    && HeavyLockStatementAnalyzer.StrongestOtherAction(statement, action) != null)
+                {
+                    removed[i] = null;
+                    validations.Add("ALTER TABLE " + (statement.Only ? "ONLY " : string.Empty) + SqlStatementEdits.Qualify(statement.Table) + " VALIDATE CONSTRAINT " + SqlStatementEdits.Quote(name));
+                }
+            }
+
+            if (validations.Count == 0 || statement.Table is null || SqlStatementEdits.ReplaceActions(statement, removed) is not { } rest)
+            {
+                return null;
+            }
+
+            return new StatementEdit(rest, after: new[]
+            {
+                "// Validated after the change above has committed: alone, VALIDATE CONSTRAINT takes SHARE UPDATE EXCLUSIVE and reads and writes continue during the scan.",
+                SqlCallRewrite.SqlCode(call.Receiver, validations, suppressTransaction: true),
+            });
         }
 
         private static StatementEdit Acknowledge(SqlCallRewrite call, SqlStatement statement, string reason) =>

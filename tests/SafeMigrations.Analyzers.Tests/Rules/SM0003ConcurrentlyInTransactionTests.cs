@@ -19,6 +19,18 @@ public class SM0003ConcurrentlyInTransactionTests
     }
 
     [Fact]
+    public async Task Detach_partition_concurrently_inside_a_transaction_is_flagged()
+    {
+        var source = Migration("""
+                migrationBuilder.Sql({|#0:"ALTER TABLE measurements DETACH PARTITION measurements_2020 CONCURRENTLY;"|});
+                migrationBuilder.Sql("ALTER TABLE measurements DETACH PARTITION measurements_2019 CONCURRENTLY;", suppressTransaction: true);
+                migrationBuilder.Sql("ALTER TABLE measurements DETACH PARTITION measurements_2018 FINALIZE;");
+        """);
+        await Verify.VerifyAnalyzerAsync(source, Verify.Diagnostic("SM0003").WithLocation(0).WithArguments(
+            "ALTER TABLE ... DETACH PARTITION CONCURRENTLY", "EF runs this Sql(...) call inside the migration's transaction (suppressTransaction is not true)"));
+    }
+
+    [Fact]
     public async Task Concurrent_statement_alone_with_suppressTransaction_is_not_flagged()
     {
         var source = Migration("""

@@ -58,9 +58,24 @@ public class SM0007AlterColumnTypeRewritesTableTests
                 migrationBuilder.Sql({|SM0007:"ALTER TABLE orders ALTER COLUMN total TYPE bigint;"|});
                 migrationBuilder.Sql({|SM0007:"ALTER TABLE orders ALTER COLUMN total SET DATA TYPE numeric(12,3)"|});
                 migrationBuilder.Sql({|SM0007:"ALTER TABLE orders ALTER COLUMN number TYPE integer USING number::integer"|});
-                migrationBuilder.Sql({|SM0007:"ALTER TABLE orders ALTER COLUMN note TYPE text USING note::text"|});
+                migrationBuilder.Sql({|SM0007:"ALTER TABLE orders ALTER COLUMN note TYPE text USING upper(note)"|});
+                migrationBuilder.Sql({|SM0007:"ALTER TABLE orders ALTER COLUMN note TYPE text USING note || ''"|});
         """);
         await Verify.VerifyAnalyzerAsync(source);
+    }
+
+    [Fact]
+    public async Task Using_that_only_casts_the_column_is_judged_like_no_using()
+    {
+        var source = Migration("""
+                migrationBuilder.Sql("ALTER TABLE invoices ALTER COLUMN \"Number\" TYPE text USING \"Number\"::text;");
+                migrationBuilder.Sql("ALTER TABLE invoices ALTER COLUMN note TYPE text USING CAST(note AS text)");
+                migrationBuilder.Sql("ALTER TABLE invoices ALTER COLUMN note TYPE character varying USING note::varchar");
+                migrationBuilder.Sql({|#0:"ALTER TABLE invoices ALTER COLUMN total TYPE bigint USING total::bigint"|});
+        """);
+        await Verify.VerifyAnalyzerAsync(
+            source,
+            Verify.Diagnostic("SM0007").WithLocation(0).WithArguments("ALTER COLUMN ... TYPE", "total", "invoices", "to bigint (the old type is unknown, so a rewrite is assumed)"));
     }
 
     [Fact]

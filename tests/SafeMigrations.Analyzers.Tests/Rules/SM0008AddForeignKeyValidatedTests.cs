@@ -147,6 +147,25 @@ public class SM0008AddForeignKeyValidatedTests
     }
 
     [Fact]
+    public async Task Validate_after_a_commit_inside_the_sql_text_is_not_flagged()
+    {
+        var source = Migration("""
+                migrationBuilder.Sql(@"
+                    BEGIN;
+                    ALTER TABLE lines ADD CONSTRAINT fk_l FOREIGN KEY (o) REFERENCES orders (id) NOT VALID;
+                    COMMIT;
+                    START TRANSACTION;
+                    ALTER TABLE lines VALIDATE CONSTRAINT fk_l;
+                    COMMIT;", suppressTransaction: true);
+                migrationBuilder.Sql({|SM0008:@"
+                    ALTER TABLE items ADD CONSTRAINT fk_i FOREIGN KEY (o) REFERENCES orders (id) NOT VALID;
+                    ALTER TABLE items VALIDATE CONSTRAINT fk_i;
+                    COMMIT;"|}, suppressTransaction: true);
+        """);
+        await Verify.VerifyAnalyzerAsync(source);
+    }
+
+    [Fact]
     public async Task Validate_after_a_commit_is_not_flagged()
     {
         var source = Migration("""

@@ -84,6 +84,33 @@ public class SM0009AddCheckConstraintValidatedTests
     }
 
     [Fact]
+    public async Task Validate_after_a_commit_in_the_sql_text_is_not_flagged()
+    {
+        var source = Migration("""
+                migrationBuilder.Sql(@"
+                    ALTER TABLE customers ADD CONSTRAINT ck_email_not_null CHECK (email IS NOT NULL) NOT VALID;
+                    COMMIT;
+                    BEGIN;
+                    ALTER TABLE customers VALIDATE CONSTRAINT ck_email_not_null;
+                    COMMIT;", suppressTransaction: true);
+                migrationBuilder.Sql("ALTER TABLE orders ADD CONSTRAINT ck_a CHECK (a > 0) NOT VALID; END; ALTER TABLE orders VALIDATE CONSTRAINT ck_a;");
+                migrationBuilder.Sql("BEGIN; ALTER TABLE lines ADD CONSTRAINT ck_l CHECK (l > 0) NOT VALID; ROLLBACK;");
+                migrationBuilder.Sql("ALTER TABLE lines VALIDATE CONSTRAINT ck_l;");
+        """);
+        await Verify.VerifyAnalyzerAsync(source);
+    }
+
+    [Fact]
+    public async Task Begin_savepoint_or_rollback_to_savepoint_do_not_end_the_lock()
+    {
+        var source = Migration("""
+                migrationBuilder.Sql({|SM0009:"ALTER TABLE orders ADD CONSTRAINT ck_a CHECK (a > 0) NOT VALID; BEGIN; ALTER TABLE orders VALIDATE CONSTRAINT ck_a;"|});
+                migrationBuilder.Sql({|SM0009:"ALTER TABLE lines ADD CONSTRAINT ck_l CHECK (l > 0) NOT VALID; SAVEPOINT s; ROLLBACK TO SAVEPOINT s; ALTER TABLE lines VALIDATE CONSTRAINT ck_l;"|});
+        """);
+        await Verify.VerifyAnalyzerAsync(source);
+    }
+
+    [Fact]
     public async Task Foreign_key_validation_is_not_reported_as_a_check()
     {
         var source = Migration("""

@@ -199,6 +199,142 @@ public class SM0016HeavyLockStatementTests
     }
 
     [Fact]
+    public async Task Detach_partition_without_concurrently_is_flagged()
+    {
+        var source = Migration("""
+                migrationBuilder.Sql({|#0:"ALTER TABLE measurements DETACH PARTITION measurements_2020;"|});
+        """);
+        await Verify.VerifyAnalyzerAsync(
+            source,
+            "safe_migrations.postgres_version = 14",
+            Verify.Diagnostic("SM0016").WithLocation(0).WithArguments(
+                "ALTER TABLE 'measurements' DETACH PARTITION 'measurements_2020'",
+                "an ACCESS EXCLUSIVE lock on the parent table and on the partition until the migration commits",
+                "every query on both, reads included, until it is released",
+                "use DETACH PARTITION ... CONCURRENTLY (PostgreSQL 14+; SHARE UPDATE EXCLUSIVE on the parent; not possible while the parent has a default partition), alone in migrationBuilder.Sql(\"...\", suppressTransaction: true): it cannot run in a transaction block"));
+    }
+
+    [Fact]
+    public async Task Detach_partition_before_postgres_14_says_there_is_no_concurrent_form()
+    {
+        // Without safe_migrations.postgres_version the oldest supported server is assumed: 12.
+        var source = Migration("""
+                migrationBuilder.Sql({|#0:"ALTER TABLE measurements DETACH PARTITION measurements_2020;"|});
+        """);
+        await Verify.VerifyAnalyzerAsync(
+            source,
+            "safe_migrations.postgres_version = 13",
+            Verify.Diagnostic("SM0016").WithLocation(0).WithArguments(
+                "ALTER TABLE 'measurements' DETACH PARTITION 'measurements_2020'",
+                "an ACCESS EXCLUSIVE lock on the parent table and on the partition until the migration commits",
+                "every query on both, reads included, until it is released",
+                "PostgreSQL 13 (safe_migrations.postgres_version) has no DETACH PARTITION CONCURRENTLY, which needs PostgreSQL 14: keep the detach alone in a short transaction behind a lock_timeout"));
+    }
+
+    [Fact]
+    public async Task Detach_partition_concurrently_or_finalize_is_not_flagged()
+    {
+        var source = Migration("""
+                migrationBuilder.Sql("ALTER TABLE measurements DETACH PARTITION measurements_2020 CONCURRENTLY;", suppressTransaction: true);
+                migrationBuilder.Sql("ALTER TABLE measurements DETACH PARTITION measurements_2020 FINALIZE;");
+                migrationBuilder.Sql("ALTER TABLE measurements ATTACH PARTITION measurements_2021 FOR VALUES FROM ('2021-01-01') TO ('2022-01-01');");
+        """);
+        await Verify.VerifyAnalyzerAsync(source);
+    }
+
+    [Fact]
+    public async Task Validate_combined_with_an_access_exclusive_subcommand_is_flagged()
+    {
+        var source = Migration("""
+                migrationBuilder.Sql({|#0:"ALTER TABLE orders ADD COLUMN note text, VALIDATE CONSTRAINT ck_orders_qty;"|});
+                migrationBuilder.Sql({|SM0016:"ALTER TABLE orders VALIDATE CONSTRAINT fk_orders_stores, ALTER COLUMN status SET DEFAULT 'new';"|});
+                migrationBuilder.Sql({|SM0016:"ALTER TABLE orders DROP CONSTRAINT ck_old, VALIDATE CONSTRAINT ck_new;"|});
+        """);
+        await Verify.VerifyAnalyzerAsync(
+            source,
+            Verify.Diagnostic("SM0016").WithLocation(0).WithArguments(
+                "ALTER TABLE 'orders' VALIDATE CONSTRAINT ck_orders_qty in one statement with ADD COLUMN",
+                "the statement's strongest lock, ACCESS EXCLUSIVE on the table, for the whole validation scan",
+                EverythingBlocked,
+                "validate in its own statement after the other change has committed: ALTER TABLE orders VALIDATE CONSTRAINT ck_orders_qty alone in migrationBuilder.Sql(\"...\", suppressTransaction: true), where it takes only SHARE UPDATE EXCLUSIVE"));
+    }
+
+    [Fact]
+    public async Task Validate_alone_or_with_weak_subcommands_is_not_flagged()
+    {
+        var source = Migration("""
+                migrationBuilder.Sql("ALTER TABLE orders VALIDATE CONSTRAINT ck_orders_qty;");
+                migrationBuilder.Sql("ALTER TABLE orders VALIDATE CONSTRAINT ck_a, VALIDATE CONSTRAINT ck_b;");
+                migrationBuilder.Sql("ALTER TABLE orders VALIDATE CONSTRAINT ck_a, SET (fillfactor = 90);");
+                migrationBuilder.Sql("ALTER TABLE orders ADD COLUMN note text; ALTER TABLE orders VALIDATE CONSTRAINT ck_a;", suppressTransaction: true);
+        """);
+        await Verify.VerifyAnalyzerAsync(source);
+    }
+
+    [Fact]
+    public async Task Validate_combined_on_a_table_created_earlier_is_not_flagged()
+    {
+        var source = Migration("""
+                migrationBuilder.CreateTable(
+                    name: "Events",
+                    columns: table => new { Id = table.Column<long>(type: "bigint", nullable: false) });
+                migrationBuilder.Sql("ALTER TABLE \"Events\" ADD COLUMN note text, VALIDATE CONSTRAINT ck_events;");
+        """);
+        await Verify.VerifyAnalyzerAsync(source);
+    }
+
+    [Fact]
+    public async Task Validate_of_a_constraint_added_in_the_same_statement_is_left_to_SM0009()
+    {
+        var source = Migration("""
+                migrationBuilder.Sql("ALTER TABLE orders ADD CONSTRAINT ck_q CHECK (q > 0) NOT VALID, VALIDATE CONSTRAINT ck_q;");
+        """);
+        await Verify.VerifyAnalyzerAsync(source);
+    }
+
+    [Fact]
+    public async Task Domain_constraints_that_check_existing_rows_are_flagged()
+    {
+        var source = Migration("""
+                migrationBuilder.Sql({|#0:"ALTER DOMAIN positive_amount ADD CONSTRAINT amount_positive CHECK (VALUE > 0);"|});
+                migrationBuilder.Sql({|#1:"ALTER DOMAIN positive_amount VALIDATE CONSTRAINT amount_positive;"|});
+                migrationBuilder.Sql({|SM0016:"ALTER DOMAIN positive_amount SET NOT NULL;"|});
+                migrationBuilder.Sql({|SM0016:"ALTER DOMAIN positive_amount ADD NOT NULL;"|});
+        """);
+        const string Locks = "a SHARE lock on every table that has a column of the domain while it checks all their rows, held until the migration commits";
+        const string Blocks = "every INSERT, UPDATE and DELETE on those tables (reads proceed)";
+        await Verify.VerifyAnalyzerAsync(
+            source,
+            Verify.Diagnostic("SM0016").WithLocation(0).WithArguments(
+                "ALTER DOMAIN 'positive_amount' ADD CONSTRAINT amount_positive",
+                Locks,
+                Blocks,
+                "NOT VALID + VALIDATE does not help on a domain (ALTER DOMAIN ... VALIDATE CONSTRAINT scans under the same SHARE locks): add the domain constraint NOT VALID, which checks only new and updated values, and check the existing rows with a CHECK constraint on each table's column (ADD CONSTRAINT ... NOT VALID, then VALIDATE CONSTRAINT, which takes only SHARE UPDATE EXCLUSIVE)"),
+            Verify.Diagnostic("SM0016").WithLocation(1).WithArguments(
+                "ALTER DOMAIN 'positive_amount' VALIDATE CONSTRAINT amount_positive",
+                Locks,
+                Blocks,
+                "unlike a table's, a domain's VALIDATE CONSTRAINT blocks writes: leave the domain constraint NOT VALID (it already checks new and updated values) and check the existing rows with a CHECK constraint on each table's column (ADD CONSTRAINT ... NOT VALID, then VALIDATE CONSTRAINT, which takes only SHARE UPDATE EXCLUSIVE)"));
+    }
+
+    [Fact]
+    public async Task Domain_changes_that_check_no_rows_are_not_flagged()
+    {
+        var source = Migration("""
+                migrationBuilder.Sql("ALTER DOMAIN positive_amount ADD CONSTRAINT amount_positive CHECK (VALUE > 0) NOT VALID;");
+                migrationBuilder.Sql("ALTER DOMAIN positive_amount DROP CONSTRAINT amount_positive;");
+                migrationBuilder.Sql("ALTER DOMAIN positive_amount DROP CONSTRAINT IF EXISTS amount_positive CASCADE;");
+                migrationBuilder.Sql("ALTER DOMAIN positive_amount RENAME CONSTRAINT amount_positive TO amount_gt_zero;");
+                migrationBuilder.Sql("ALTER DOMAIN positive_amount SET DEFAULT 1;");
+                migrationBuilder.Sql("ALTER DOMAIN positive_amount DROP DEFAULT;");
+                migrationBuilder.Sql("ALTER DOMAIN positive_amount DROP NOT NULL;");
+                migrationBuilder.Sql("ALTER DOMAIN positive_amount RENAME TO amount;");
+                migrationBuilder.Sql("ALTER DOMAIN positive_amount OWNER TO app;");
+        """);
+        await Verify.VerifyAnalyzerAsync(source);
+    }
+
+    [Fact]
     public async Task Tables_created_earlier_are_not_flagged()
     {
         var source = Migration("""

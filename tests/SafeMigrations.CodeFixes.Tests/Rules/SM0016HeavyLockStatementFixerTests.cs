@@ -1,3 +1,4 @@
+using System.Threading;
 using System.Threading.Tasks;
 using static SafeMigrations.Analyzers.Tests.Verifiers.MigrationSource;
 using Verify = SafeMigrations.CodeFixes.Tests.Verifiers.CSharpCodeFixVerifier<SafeMigrations.CodeFixes.Rules.HeavyLockStatementFixer>;
@@ -93,6 +94,65 @@ public class SM0016HeavyLockStatementFixerTests
                         // No online form: SET TABLESPACE copies the table under ACCESS EXCLUSIVE; pg_repack --tablespace moves it online, outside migrations.
                         #pragma warning disable SM0016 // runs under its lock: schedule it in a maintenance window
                         migrationBuilder.Sql("ALTER TABLE orders SET TABLESPACE fast_ssd;");
+                        #pragma warning restore SM0016
+            """));
+
+    [Fact]
+    public Task Detach_partition_becomes_concurrent_in_its_own_suppressed_call_from_postgres_14()
+    {
+        const string EditorConfig = "root = true\n\n[*.cs]\nsafe_migrations.postgres_version = 14\n";
+        var test = new Verify.Test
+        {
+            TestCode = Migration(up: """
+                        migrationBuilder.Sql({|SM0016:"UPDATE measurements SET v = 0 WHERE id = 1; ALTER TABLE measurements DETACH PARTITION measurements_2020;"|});
+            """),
+            FixedCode = Migration(up: """
+                        migrationBuilder.Sql("UPDATE measurements SET v = 0 WHERE id = 1;");
+                        // Detached concurrently, outside the migration's transaction: SHARE UPDATE EXCLUSIVE on the parent instead of ACCESS EXCLUSIVE on both tables (not possible while the parent has a default partition).
+                        migrationBuilder.Sql("ALTER TABLE measurements DETACH PARTITION measurements_2020 CONCURRENTLY;", suppressTransaction: true);
+            """),
+        };
+        test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", EditorConfig));
+        test.FixedState.AnalyzerConfigFiles.Add(("/.editorconfig", EditorConfig));
+        test.BatchFixedState.AnalyzerConfigFiles.Add(("/.editorconfig", EditorConfig));
+        return test.RunAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public Task Detach_partition_before_postgres_14_is_acknowledged() =>
+        Verify.VerifyCodeFixAsync(
+            Migration(up: """
+                        migrationBuilder.Sql({|SM0016:"ALTER TABLE measurements DETACH PARTITION measurements_2020;"|});
+            """),
+            Migration(up: """
+                        // No online form: DETACH PARTITION CONCURRENTLY needs PostgreSQL 14 (safe_migrations.postgres_version is 12).
+                        #pragma warning disable SM0016 // runs under its lock: schedule it in a maintenance window
+                        migrationBuilder.Sql("ALTER TABLE measurements DETACH PARTITION measurements_2020;");
+                        #pragma warning restore SM0016
+            """));
+
+    [Fact]
+    public Task Validate_beside_an_access_exclusive_subcommand_moves_after_the_commit() =>
+        Verify.VerifyCodeFixAsync(
+            Migration(up: """
+                        migrationBuilder.Sql({|SM0016:@"ALTER TABLE ""Orders"" ADD COLUMN note text, VALIDATE CONSTRAINT ""CK_Orders_Qty"";"|});
+            """),
+            Migration(up: """
+                        migrationBuilder.Sql(@"ALTER TABLE ""Orders"" ADD COLUMN note text;");
+                        // Validated after the change above has committed: alone, VALIDATE CONSTRAINT takes SHARE UPDATE EXCLUSIVE and reads and writes continue during the scan.
+                        migrationBuilder.Sql(@"ALTER TABLE ""Orders"" VALIDATE CONSTRAINT ""CK_Orders_Qty"";", suppressTransaction: true);
+            """));
+
+    [Fact]
+    public Task Domain_constraint_check_is_acknowledged() =>
+        Verify.VerifyCodeFixAsync(
+            Migration(up: """
+                        migrationBuilder.Sql({|SM0016:"ALTER DOMAIN positive_amount ADD CONSTRAINT amount_positive CHECK (VALUE > 0);"|});
+            """),
+            Migration(up: """
+                        // No online form: a domain's constraint check takes SHARE locks on every table using the domain and has no online form; NOT VALID + VALIDATE does not avoid it (check each column with a table CHECK constraint NOT VALID, then VALIDATE, instead).
+                        #pragma warning disable SM0016 // runs under its lock: schedule it in a maintenance window
+                        migrationBuilder.Sql("ALTER DOMAIN positive_amount ADD CONSTRAINT amount_positive CHECK (VALUE > 0);");
                         #pragma warning restore SM0016
             """));
 }
