@@ -24,21 +24,11 @@ namespace SafeMigrations.Engine.Tests
             _output = output;
         }
 
-        private static string RunnerPath()
-        {
-            // tests/SafeMigrations.Engine.Tests/bin/<Configuration>/net10.0 -> src/SafeMigrations.Runner/bin/<Configuration>/net8.0
-            string testDirectory = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
-            string configuration = Path.GetFileName(Path.GetDirectoryName(testDirectory))!;
-            string repo = Path.GetFullPath(Path.Combine(testDirectory, "..", "..", "..", "..", ".."));
-            return Path.Combine(repo, "src", "SafeMigrations.Runner", "bin", configuration, "net8.0", "SafeMigrations.Runner.dll");
-        }
-
         private (int ExitCode, string[] Lines) Run(params string[] arguments)
         {
             string app = typeof(TestApp.ShopContext).Assembly.Location;
-            string baseName = Path.Combine(Path.GetDirectoryName(app)!, Path.GetFileNameWithoutExtension(app));
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (string argument in new[] { "exec", "--depsfile", baseName + ".deps.json", "--runtimeconfig", baseName + ".runtimeconfig.json", RunnerPath() }
+            foreach (string argument in RunnerLaunch.ExecArguments(app)
                          .Concat(arguments.Take(1)).Concat(new[] { "--assembly", app, "--context", "ShopContext" }).Concat(arguments.Skip(1)))
                 start.ArgumentList.Add(argument);
             start.Environment.Remove("SAFEMIGRATIONS_CONNECTION");
@@ -54,7 +44,7 @@ namespace SafeMigrations.Engine.Tests
         [Fact]
         public async Task Runner_applies_in_the_apps_dependency_context_and_speaks_the_line_protocol()
         {
-            Assert.True(File.Exists(RunnerPath()), "runner not built at " + RunnerPath());
+            Assert.True(File.Exists(RunnerLaunch.RunnerPath()), "runner not built at " + RunnerLaunch.RunnerPath());
             await using TestDatabase database = await _server.CreateDatabaseAsync();
             const string secret = "s3cret-Pa55";
             string connection = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Password = secret }.ConnectionString;

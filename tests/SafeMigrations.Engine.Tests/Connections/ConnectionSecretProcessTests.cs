@@ -115,12 +115,8 @@ namespace SafeMigrations.Engine.Tests.Connections
         private (int ExitCode, string[] Lines) Run(string[] arguments, string? environmentConnection)
         {
             string app = typeof(TestApp.ShopContext).Assembly.Location;
-            string baseName = Path.Combine(Path.GetDirectoryName(app)!, Path.GetFileNameWithoutExtension(app));
-            string testDirectory = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
-            string configuration = Path.GetFileName(Path.GetDirectoryName(testDirectory))!;
-            string runner = Path.GetFullPath(Path.Combine(testDirectory, "..", "..", "..", "..", "..", "src", "SafeMigrations.Runner", "bin", configuration, "net8.0", "SafeMigrations.Runner.dll"));
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (string argument in new[] { "exec", "--depsfile", baseName + ".deps.json", "--runtimeconfig", baseName + ".runtimeconfig.json", runner }
+            foreach (string argument in RunnerLaunch.ExecArguments(app)
                          .Concat(arguments.Take(1)).Concat(new[] { "--assembly", app, "--context", "ShopContext" }).Concat(arguments.Skip(1)))
                 start.ArgumentList.Add(argument);
             start.Environment.Remove("SAFEMIGRATIONS_CONNECTION");

@@ -71,28 +71,20 @@ namespace SafeMigrations.Engine.Tests.Faults
         private static List<string> RunnerCommandLine(string context, string command, string connection, string[] extra)
         {
             string app = typeof(TestApp.ShopContext).Assembly.Location;
-            string baseName = Path.Combine(Path.GetDirectoryName(app)!, Path.GetFileNameWithoutExtension(app));
-            var arguments = new List<string>
+            var arguments = new List<string> { "dotnet" };
+            arguments.AddRange(RunnerLaunch.ExecArguments(app));
+            arguments.AddRange(new[]
             {
-                "dotnet", "exec", "--depsfile", baseName + ".deps.json", "--runtimeconfig", baseName + ".runtimeconfig.json", RunnerPath(),
                 command, "--assembly", app, "--context", context, "--connection", connection,
-            };
+            });
             arguments.AddRange(extra);
             return arguments;
         }
 
-        /// <summary>The runner built next to the tests: tests/.../bin/&lt;Configuration&gt;/net10.0 → src/SafeMigrations.Runner/bin/&lt;Configuration&gt;/net8.0.</summary>
-        public static string RunnerPath()
-        {
-            string testDirectory = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
-            string configuration = Path.GetFileName(Path.GetDirectoryName(testDirectory))!;
-            return Path.Combine(RepositoryPaths.Root, "src", "SafeMigrations.Runner", "bin", configuration, "net8.0", "SafeMigrations.Runner.dll");
-        }
-
         private static RunnerProcess Launch(ITestOutputHelper output, string name, List<string> commandLine, bool wrapped)
         {
-            if (!File.Exists(RunnerPath()))
-                throw new InvalidOperationException("runner not built at " + RunnerPath());
+            if (!File.Exists(RunnerLaunch.RunnerPath()))
+                throw new InvalidOperationException("runner not built at " + RunnerLaunch.RunnerPath());
             var start = new ProcessStartInfo(commandLine[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             foreach (string argument in commandLine.Skip(1))
                 start.ArgumentList.Add(argument);

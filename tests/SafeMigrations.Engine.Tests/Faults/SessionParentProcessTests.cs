@@ -139,13 +139,7 @@ create trigger slow_batch before update on customers for each statement execute 
         private static string[] RunnerCommandLine(string connectionString, params string[] extra)
         {
             string app = typeof(TestApp.ShopContext).Assembly.Location;
-            string baseName = Path.Combine(Path.GetDirectoryName(app)!, Path.GetFileNameWithoutExtension(app));
-            // tests/SafeMigrations.Engine.Tests/bin/<Configuration>/net10.0 -> src/SafeMigrations.Runner/bin/<Configuration>/net8.0
-            string testDirectory = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
-            string configuration = Path.GetFileName(Path.GetDirectoryName(testDirectory))!;
-            string repo = Path.GetFullPath(Path.Combine(testDirectory, "..", "..", "..", "..", ".."));
-            string runner = Path.Combine(repo, "src", "SafeMigrations.Runner", "bin", configuration, "net8.0", "SafeMigrations.Runner.dll");
-            return new[] { "dotnet", "exec", "--depsfile", baseName + ".deps.json", "--runtimeconfig", baseName + ".runtimeconfig.json", runner, "apply", "--assembly", app, "--context", "ShopContext", "--target", "Hardening", "--connection", connectionString, "--statement-timeout", "60000" }
+            return new[] { "dotnet" }.Concat(RunnerLaunch.ExecArguments(app)).Concat(new[] { "apply", "--assembly", app, "--context", "ShopContext", "--target", "Hardening", "--connection", connectionString, "--statement-timeout", "60000" })
                 .Concat(extra).ToArray();
         }
 

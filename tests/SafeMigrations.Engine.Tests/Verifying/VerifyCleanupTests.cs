@@ -82,14 +82,6 @@ namespace SafeMigrations.Engine.Tests.Verifying
             Assert.Empty(Clusters());
         }
 
-        private static string RunnerPath()
-        {
-            string testDirectory = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
-            string configuration = Path.GetFileName(Path.GetDirectoryName(testDirectory))!;
-            string repo = Path.GetFullPath(Path.Combine(testDirectory, "..", "..", "..", "..", ".."));
-            return Path.Combine(repo, "src", "SafeMigrations.Runner", "bin", configuration, "net8.0", "SafeMigrations.Runner.dll");
-        }
-
         internal static string SampleAssembly(string project)
         {
             // The sample's own bin directory: its deps.json and runtimeconfig.json are the app's dependency context.
@@ -102,9 +94,8 @@ namespace SafeMigrations.Engine.Tests.Verifying
         private Process StartRunner(string project, params string[] arguments)
         {
             string app = SampleAssembly(project);
-            string baseName = Path.Combine(Path.GetDirectoryName(app)!, Path.GetFileNameWithoutExtension(app));
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (string argument in new[] { "exec", "--depsfile", baseName + ".deps.json", "--runtimeconfig", baseName + ".runtimeconfig.json", RunnerPath(), "verify", "--assembly", app }.Concat(arguments))
+            foreach (string argument in RunnerLaunch.ExecArguments(app).Concat(new[] { "verify", "--assembly", app }).Concat(arguments))
                 start.ArgumentList.Add(argument);
             start.Environment.Remove("SAFEMIGRATIONS_CONNECTION");
             // The throwaway cluster goes under the temp folder: this test's own.
@@ -126,7 +117,7 @@ namespace SafeMigrations.Engine.Tests.Verifying
         [Fact]
         public async Task Runner_verify_passes_the_sample_fails_a_runtime_rewrite_and_Ctrl_C_removes_the_cluster()
         {
-            Assert.True(File.Exists(RunnerPath()), "runner not built at " + RunnerPath());
+            Assert.True(File.Exists(RunnerLaunch.RunnerPath()), "runner not built at " + RunnerLaunch.RunnerPath());
             string report = Path.Combine(_base, "verify.md");
             string sarif = Path.Combine(_base, "verify.sarif");
 
