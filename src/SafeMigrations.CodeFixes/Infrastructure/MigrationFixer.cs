@@ -23,7 +23,7 @@ namespace SafeMigrations.CodeFixes.Infrastructure
         protected abstract string EquivalenceKey { get; }
 
         public sealed override FixAllProvider GetFixAllProvider() =>
-            FixAllProvider.Create((context, document, diagnostics) => FixOrNullAsync(document, diagnostics.Where(IsFixable).ToImmutableArray(), context.CancellationToken));
+            new MigrationFixAllProvider((document, diagnostics, cancellationToken) => FixOrNullAsync(document, diagnostics.Where(IsFixable).ToImmutableArray(), cancellationToken));
 
         public sealed override Task RegisterCodeFixesAsync(CodeFixContext context)
         {
