@@ -13,6 +13,7 @@ using DropColumn = SafeMigrations.Analyzers.Tests.Verifiers.CSharpAnalyzerVerifi
 using DropIndex = SafeMigrations.Analyzers.Tests.Verifiers.CSharpAnalyzerVerifier<SafeMigrations.Analyzers.Rules.DropIndexNonConcurrentlyAnalyzer>;
 using DropTable = SafeMigrations.Analyzers.Tests.Verifiers.CSharpAnalyzerVerifier<SafeMigrations.Analyzers.Rules.DropTableOutsideContractAnalyzer>;
 using ForeignKey = SafeMigrations.Analyzers.Tests.Verifiers.CSharpAnalyzerVerifier<SafeMigrations.Analyzers.Rules.AddForeignKeyValidatedAnalyzer>;
+using RenameColumn = SafeMigrations.Analyzers.Tests.Verifiers.CSharpAnalyzerVerifier<SafeMigrations.Analyzers.Rules.RenameColumnAnalyzer>;
 using SetNotNull = SafeMigrations.Analyzers.Tests.Verifiers.CSharpAnalyzerVerifier<SafeMigrations.Analyzers.Rules.SetNotNullAnalyzer>;
 
 namespace SafeMigrations.Analyzers.Tests.Infrastructure;
@@ -76,6 +77,20 @@ public class AnalyzeDownTests
         """);
         await SetNotNull.VerifyAnalyzerAsync(source, On);
         await SetNotNull.VerifyAnalyzerAsync(source.Replace("{|SM0006:", string.Empty).Replace("oldNullable: true)|}", "oldNullable: true)"));
+    }
+
+    [Fact]
+    public async Task With_the_option_Down_renaming_back_what_Up_renamed_is_flagged()
+    {
+        var source = Migration(
+            up: """
+                migrationBuilder.RenameColumn(name: "Name", table: "Customers", newName: "FullName").InContractPhase();
+        """,
+            down: """
+                {|SM0011:migrationBuilder.RenameColumn(name: "FullName", table: "Customers", newName: "Name")|};
+        """);
+        await RenameColumn.VerifyAnalyzerAsync(source, On);
+        await RenameColumn.VerifyAnalyzerAsync(OnlyRule(source, "none"));
     }
 
     [Fact]
