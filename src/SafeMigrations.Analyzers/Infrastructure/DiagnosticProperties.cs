@@ -19,6 +19,15 @@ namespace SafeMigrations.Analyzers.Infrastructure
         /// <summary>Index of the action in <see cref="SqlStatement.Actions"/>, for ALTER TABLE diagnostics.</summary>
         public const string ActionIndex = "SafeMigrations.ActionIndex";
 
+        /// <summary>
+        /// Set on a <c>Down</c> diagnostic that is reported only under <c>safe_migrations.analyze_down</c>: the step
+        /// restores what the same migration's <c>Up</c> dropped, altered or renamed. Code fixes are not offered for it.
+        /// </summary>
+        public const string RevertsUp = "SafeMigrations.RevertsUp";
+
+        internal static readonly ImmutableDictionary<string, string?> RevertOfUp =
+            ImmutableDictionary<string, string?>.Empty.Add(RevertsUp, "true");
+
         internal static ImmutableDictionary<string, string?> For(StepStatement statement, AlterTableAction? action)
         {
             var properties = ImmutableDictionary.CreateBuilder<string, string?>();

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using SafeMigrations.Analyzers.Model;
@@ -42,7 +43,8 @@ namespace SafeMigrations.Analyzers.Infrastructure
         {
             if (!IsExempt(step))
             {
-                _report(Diagnostic.Create(descriptor, step.Location, messageArgs));
+                var properties = IsReportedRevert(RevertOf(step)) ? DiagnosticProperties.RevertOfUp : null;
+                _report(Diagnostic.Create(descriptor, step.Location, properties, messageArgs));
             }
         }
 
@@ -51,7 +53,7 @@ namespace SafeMigrations.Analyzers.Infrastructure
         {
             if (!IsExempt(statement))
             {
-                _report(Diagnostic.Create(descriptor, statement.Location, DiagnosticProperties.For(statement, null), messageArgs));
+                _report(Diagnostic.Create(descriptor, statement.Location, WithRevert(DiagnosticProperties.For(statement, null), RevertOf(statement, null)), messageArgs));
             }
         }
 
@@ -60,7 +62,7 @@ namespace SafeMigrations.Analyzers.Infrastructure
         {
             if (!IsExempt(statement, action))
             {
-                _report(Diagnostic.Create(descriptor, statement.Location, DiagnosticProperties.For(statement, action), messageArgs));
+                _report(Diagnostic.Create(descriptor, statement.Location, WithRevert(DiagnosticProperties.For(statement, action), RevertOf(statement, action)), messageArgs));
             }
         }
 
@@ -86,8 +88,7 @@ namespace SafeMigrations.Analyzers.Infrastructure
                 return true;
             }
 
-            return Has(RuleExemptions.UndoInDown) && IsDown && UpModel != null
-                   && ObjectKey.RevertedBy(step) is { } key && UpModel.ChangedObjects.Contains(key);
+            return Has(RuleExemptions.UndoInDown) && IsExemptRevert(RevertOf(step));
         }
 
         /// <summary>True when the rule's exemptions cover this raw statement (every table it names).</summary>
@@ -114,23 +115,61 @@ namespace SafeMigrations.Analyzers.Infrastructure
                 return true;
             }
 
-            if (Has(RuleExemptions.UndoInDown) && IsDown && UpModel != null)
-            {
-                if (action != null)
-                {
-                    return TableName.From(statement.Statement.Table) is { } table
-                           && ObjectKey.RevertedBy(table, action) is { } key
-                           && UpModel.ChangedObjects.Contains(key);
-                }
-
-                var keys = ObjectKey.RevertedBy(statement.Statement);
-                return keys.Count > 0 && keys.TrueForAll(UpModel.ChangedObjects.Contains);
-            }
-
-            return false;
+            return Has(RuleExemptions.UndoInDown) && IsExemptRevert(RevertOf(statement, action));
         }
 
         private bool Has(RuleExemptions exemption) => (Exemptions & exemption) != 0;
+
+        /// <summary>How a Down step relates to what the same migration's Up did.</summary>
+        private enum Revert
+        {
+            /// <summary>Not in Down, or reverts nothing Up did.</summary>
+            None,
+
+            /// <summary>Removes only what Up created: never reported.</summary>
+            RemovesCreated,
+
+            /// <summary>Re-creates what Up dropped, alters or renames back: reported under <c>safe_migrations.analyze_down</c>.</summary>
+            Restores,
+        }
+
+        private bool IsExemptRevert(Revert revert) => revert == Revert.RemovesCreated || (revert == Revert.Restores && !Options.AnalyzeDown);
+
+        /// <summary>A reported Down step that restores what Up changed: code fixes leave it alone (they rewrite Up's side).</summary>
+        private bool IsReportedRevert(Revert revert) => revert == Revert.Restores && Has(RuleExemptions.UndoInDown);
+
+        private ImmutableDictionary<string, string?> WithRevert(ImmutableDictionary<string, string?> properties, Revert revert) =>
+            IsReportedRevert(revert) ? properties.AddRange(DiagnosticProperties.RevertOfUp) : properties;
+
+        private Revert RevertOf(MigrationStep step) =>
+            IsDown && UpModel != null && ObjectKey.RevertedBy(step) is { } key && UpModel.ChangedObjects.Contains(key)
+                ? (key.IsCreation ? Revert.RemovesCreated : Revert.Restores)
+                : Revert.None;
+
+        private Revert RevertOf(StepStatement statement, AlterTableAction? action)
+        {
+            if (!IsDown || UpModel is null)
+            {
+                return Revert.None;
+            }
+
+            if (action != null)
+            {
+                return TableName.From(statement.Statement.Table) is { } table
+                       && ObjectKey.RevertedBy(table, action) is { } key
+                       && UpModel.ChangedObjects.Contains(key)
+                    ? (key.IsCreation ? Revert.RemovesCreated : Revert.Restores)
+                    : Revert.None;
+            }
+
+            var keys = ObjectKey.RevertedBy(statement.Statement);
+            if (keys.Count == 0 || !keys.TrueForAll(UpModel.ChangedObjects.Contains))
+            {
+                return Revert.None;
+            }
+
+            return keys.TrueForAll(k => k.IsCreation) ? Revert.RemovesCreated : Revert.Restores;
+        }
 
         /// <summary>The table is not a constant: exempt only when the method creates tables, since it may be one of them.</summary>
         private bool TableUnknownButMaybeNew(MigrationStep step)

@@ -15,22 +15,34 @@ namespace SafeMigrations.Analyzers.Infrastructure
         /// <summary>Oldest PostgreSQL major version the migrations run on (default 12).</summary>
         public const string PostgresVersionKey = "safe_migrations.postgres_version";
 
+        /// <summary>Analyze Down's restoring steps too (default false): see <see cref="AnalyzeDown"/>.</summary>
+        public const string AnalyzeDownKey = "safe_migrations.analyze_down";
+
         public const int DefaultPostgresVersion = 12;
 
-        public static readonly MigrationOptions Default = new MigrationOptions(Array.Empty<(string?, string)>(), DefaultPostgresVersion);
+        public static readonly MigrationOptions Default = new MigrationOptions(Array.Empty<(string?, string)>(), DefaultPostgresVersion, false);
 
         private static readonly char[] Separators = { ',', ' ', '\t', ';' };
 
         private readonly (string? Schema, string Name)[] _smallTables;
 
-        private MigrationOptions((string? Schema, string Name)[] smallTables, int postgresVersion)
+        private MigrationOptions((string? Schema, string Name)[] smallTables, int postgresVersion, bool analyzeDown)
         {
             _smallTables = smallTables;
             PostgresVersion = postgresVersion;
+            AnalyzeDown = analyzeDown;
         }
 
         /// <summary>PostgreSQL major version (<c>safe_migrations.postgres_version</c>, default 12).</summary>
         public int PostgresVersion { get; }
+
+        /// <summary>
+        /// <c>safe_migrations.analyze_down</c> (default false). Off: a <c>Down</c> step that reverts anything its own
+        /// <c>Up</c> did is not reported. On: only a <c>Down</c> step that removes what <c>Up</c> created is exempt;
+        /// re-creating what Up dropped, altering back and renaming back are judged like any step, since a rollback
+        /// runs them on the live tables too.
+        /// </summary>
+        public bool AnalyzeDown { get; }
 
         /// <summary>True when the table is listed in <c>safe_migrations.small_tables</c> (case-insensitive; an unqualified entry matches any schema).</summary>
         public bool IsSmallTable(TableName table)
@@ -75,9 +87,12 @@ namespace SafeMigrations.Analyzers.Infrastructure
                 version = parsed;
             }
 
-            return smallTables.Count == 0 && version == DefaultPostgresVersion
+            var analyzeDown = options.TryGetValue(AnalyzeDownKey, out var analyzeDownText)
+                              && string.Equals(analyzeDownText.Trim(), "true", StringComparison.OrdinalIgnoreCase);
+
+            return smallTables.Count == 0 && version == DefaultPostgresVersion && !analyzeDown
                 ? Default
-                : new MigrationOptions(smallTables.ToArray(), version);
+                : new MigrationOptions(smallTables.ToArray(), version, analyzeDown);
         }
     }
 }

@@ -34,6 +34,9 @@ namespace SafeMigrations.Analyzers.Model
 
         public override string ToString() => Kind + " " + Scope + " " + Name;
 
+        /// <summary>An object that was created (table, index, column, constraint): a Down step with this key removes what Up created.</summary>
+        public bool IsCreation => Kind == "table" || Kind == "index" || Kind == "column" || Kind == "constraint";
+
         private static ObjectKey Table(TableName table) => new ObjectKey("table", table, string.Empty);
 
         private static ObjectKey Index(string? schema, string name) => new ObjectKey("index", new TableName(schema, string.Empty), name);

@@ -76,6 +76,13 @@ namespace SafeMigrations.Analyzers.Rules
                 return false;
             }
 
+            // safe_migrations.analyze_down: only removing what Up created (its tables' or its inserted rows) is exempt;
+            // an UPDATE that reverts Up's data change rewrites rows of a live table on rollback.
+            if (context.Options.AnalyzeDown && sql.Kind != StatementKind.Delete)
+            {
+                return false;
+            }
+
             foreach (var created in context.UpModel.CreatedTables)
             {
                 if (created == table)

@@ -5,6 +5,7 @@ using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
+using SafeMigrations.Analyzers.Infrastructure;
 
 namespace SafeMigrations.CodeFixes.Infrastructure
 {
@@ -22,12 +23,12 @@ namespace SafeMigrations.CodeFixes.Infrastructure
         protected abstract string EquivalenceKey { get; }
 
         public sealed override FixAllProvider GetFixAllProvider() =>
-            FixAllProvider.Create((context, document, diagnostics) => FixOrNullAsync(document, diagnostics, context.CancellationToken));
+            new MigrationFixAllProvider((document, diagnostics, cancellationToken) => FixOrNullAsync(document, diagnostics.Where(IsFixable).ToImmutableArray(), cancellationToken));
 
         public sealed override Task RegisterCodeFixesAsync(CodeFixContext context)
         {
             // All diagnostics of this fixer at the span: raw-SQL statements of one Sql(...) call share a location.
-            var diagnostics = context.Diagnostics.Where(d => FixableDiagnosticIds.Contains(d.Id)).ToImmutableArray();
+            var diagnostics = context.Diagnostics.Where(IsFixable).ToImmutableArray();
             if (!diagnostics.IsEmpty)
             {
                 context.RegisterCodeFix(
@@ -37,6 +38,13 @@ namespace SafeMigrations.CodeFixes.Infrastructure
 
             return Task.CompletedTask;
         }
+
+        /// <summary>
+        /// A Down step restoring what Up changed (reported under <c>safe_migrations.analyze_down</c>) gets no fix:
+        /// the fixers rewrite Up and Down as a pair, from Up's side.
+        /// </summary>
+        private bool IsFixable(Diagnostic diagnostic) =>
+            FixableDiagnosticIds.Contains(diagnostic.Id) && !diagnostic.Properties.ContainsKey(DiagnosticProperties.RevertsUp);
 
         /// <summary>
         /// Rewrites the code of every diagnostic of the document: the fixer adds its text changes to <paramref name="fix"/>,
