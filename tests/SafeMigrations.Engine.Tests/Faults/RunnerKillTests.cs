@@ -127,7 +127,7 @@ namespace SafeMigrations.Engine.Tests.Faults
                 build.KillProcessGroup();
                 Assert.NotEqual(0, await build.WaitForExitAsync(RunTimeout));
                 Assert.DoesNotContain(build.Lines, l => l.StartsWith("wrapper: runner exited", StringComparison.Ordinal));
-                Assert.False(build.RunnerIsAlive(), $"runner pid {build.RunnerPid} survived the group kill");
+                Assert.True(await build.WaitForRunnerGoneAsync(TimeSpan.FromSeconds(10)), $"runner pid {build.RunnerPid} survived the group kill");
                 await ServerSessions.WaitUntilGoneAsync(observer, SessionsGone);
             }
             await payments.AssertStateConsistentAsync(_output);

@@ -197,6 +197,22 @@ namespace SafeMigrations.Engine.Tests.Faults
             return fields is not null && fields[0] != "Z" && StartTime(pid) == RunnerStartTime;
         }
 
+        /// <summary>
+        /// Waits until the runner reported by the wrapper is gone. SIGKILL is delivered at once but a multi-threaded
+        /// process takes a moment to be torn down, so the wrapper can be reaped while the runner still shows as running.
+        /// </summary>
+        public async Task<bool> WaitForRunnerGoneAsync(TimeSpan timeout)
+        {
+            var clock = Stopwatch.StartNew();
+            while (RunnerIsAlive())
+            {
+                if (clock.Elapsed > timeout)
+                    return false;
+                await Task.Delay(50);
+            }
+            return true;
+        }
+
         /// <summary>Fields of /proc/&lt;pid&gt;/stat after "pid (comm)": state first, start time 20th; null when there is no such process.</summary>
         private static string[]? StatFields(int pid)
         {
