@@ -325,7 +325,7 @@ namespace SafeMigrations.Engine.Applying
             catch (StepFailedException failed)
             {
                 // Coded like a step of apply (an undo used to escape as an "unexpected" exception); the undo's own transaction rolled back.
-                throw new EngineException(failed.RetriesExhausted ? EngineCodes.LockRetriesExhausted : EngineCodes.StepFailed, $"{step.Name}: undo failed: {OneLine(failed.Message)}; {UndoRerunAdvice}", failed);
+                throw Coded(failed, $"{step.Name}: undo failed", UndoRerunAdvice);
             }
             catch (NpgsqlException failed)
             {
@@ -333,6 +333,10 @@ namespace SafeMigrations.Engine.Applying
                 throw new EngineException(EngineCodes.StepFailed, $"{step.Name}: undo failed: {OneLine(reason)}; {UndoRerunAdvice}", failed);
             }
         }
+
+        /// <summary>A failure of the engine's own short transactions (undo, history row), coded like a step's: SM1003 when the lock retries ran out, else SM1002.</summary>
+        private static EngineException Coded(StepFailedException failed, string what, string advice)
+            => new EngineException(failed.RetriesExhausted ? EngineCodes.LockRetriesExhausted : EngineCodes.StepFailed, $"{what}: {OneLine(failed.Message)}; {advice}", failed);
 
         private const string UndoRerunAdvice = "the steps undone before it are recorded as such, so a rerun of rollback goes on from this step";
 
@@ -631,7 +635,7 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
             catch (StepFailedException failed)
             {
                 // Coded like a step: a connection lost right after the last step's commit used to surface as "unexpected".
-                throw new EngineException(failed.RetriesExhausted ? EngineCodes.LockRetriesExhausted : EngineCodes.StepFailed, $"{migrationId}: writing its EF history row failed: {OneLine(failed.Message)}; every expand step is recorded as done, so a rerun of apply only writes the row.", failed);
+                throw Coded(failed, $"{migrationId}: writing its EF history row failed", "every expand step is recorded as done, so a rerun of apply only writes the row.");
             }
         }
 
@@ -649,7 +653,7 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
             }
             catch (StepFailedException failed)
             {
-                throw new EngineException(failed.RetriesExhausted ? EngineCodes.LockRetriesExhausted : EngineCodes.StepFailed, $"{migrationId}: deleting its EF history row failed: {OneLine(failed.Message)}; every step is undone, so a rerun of rollback only deletes the row.", failed);
+                throw Coded(failed, $"{migrationId}: deleting its EF history row failed", "every step is undone, so a rerun of rollback only deletes the row.");
             }
         }
 
