@@ -116,6 +116,20 @@ namespace IdentityConsole.EntityFramework.PostgreSQL.Migrations
                     table.PrimaryKey("PK_ApiResources", x => x.Id);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "ServerSideSessions",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    Key = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Expires = table.Column<DateTime>(type: "timestamp without time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ServerSideSessions", x => x.Id);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_ClientSecrets_ClientId",
                 table: "ClientSecrets",
