@@ -31,7 +31,7 @@ public sealed class RealWorldCorpusTests
     private static class Floors
     {
         public const double Precision = 0.87;
-        public const double Recall = 0.88;
+        public const double Recall = 0.87;
     }
 
     private static readonly Lazy<Task<CorpusRun>> Run = new(RunCorpusAsync);

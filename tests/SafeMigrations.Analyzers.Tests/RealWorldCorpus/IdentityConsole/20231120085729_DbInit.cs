@@ -130,6 +130,24 @@ namespace IdentityConsole.EntityFramework.PostgreSQL.Migrations
                     table.PrimaryKey("PK_ServerSideSessions", x => x.Id);
                 });
 
+            // Keyless tables as the store creates them; keys come later through an index.
+            migrationBuilder.CreateTable(
+                name: "DeviceCodes",
+                columns: table => new
+                {
+                    DeviceCode = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    UserCode = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    Expiration = table.Column<DateTime>(type: "timestamp without time zone", nullable: false)
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SigningKeys",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
+                    Data = table.Column<string>(type: "text", nullable: false)
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_ClientSecrets_ClientId",
                 table: "ClientSecrets",
