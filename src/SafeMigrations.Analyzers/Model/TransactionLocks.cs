@@ -153,7 +153,8 @@ namespace SafeMigrations.Analyzers.Model
             foreach (var (table, mode) in locks.Locks)
             {
                 if (held.TryGetValue(table, out var earlier) && UnitLocks.ImpactOf(earlier.Mode) > UnitLocks.ImpactOf(mode)
-                    && !model.IsTableCreatedBefore(table, step.Index, statementIndex))
+                    && !model.IsTableCreatedBefore(table, step.Index, statementIndex)
+                    && !ValidatesWhatHolderAdded(step, statementIndex, earlier.Holder))
                 {
                     (worse ??= new List<HeldLock>()).Add(earlier);
                 }
@@ -175,6 +176,39 @@ namespace SafeMigrations.Analyzers.Model
             }
 
             return unit;
+        }
+
+        /// <summary>
+        /// A VALIDATE CONSTRAINT of the constraint the holder added NOT VALID: SM0008/SM0009 already report it as
+        /// "validated under the ADD's lock", so the ADD is not named a second time.
+        /// </summary>
+        private static bool ValidatesWhatHolderAdded(MigrationStep step, int statementIndex, LockUnit holder)
+        {
+            if (statementIndex < 0 || holder.StatementIndex < 0)
+            {
+                return false;
+            }
+
+            var validate = step.Sql!.Statements[statementIndex];
+            var add = holder.Step.Sql!.Statements[holder.StatementIndex];
+            foreach (var action in validate.Actions)
+            {
+                if (action.Kind != AlterTableActionKind.ValidateConstraint || action.Name is null)
+                {
+                    continue;
+                }
+
+                foreach (var added in add.Actions)
+                {
+                    if (added.Kind == AlterTableActionKind.AddConstraint && added.NotValid && added.Name == action.Name
+                        && TableName.From(add.Table) == TableName.From(validate.Table))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
         }
 
         /// <summary>Npgsql's concurrent CreateIndex and SafeMigrations' suppressed steps: plain EF commits before and after them.</summary>

@@ -83,7 +83,7 @@ namespace SafeMigrations.Analyzers.Rules
                     var mode = group.Max(held => held.Mode);
                     var waiting = CombinedImpact.Waiting(group.Select(held => unit.Locks.ModeOn(held.Table)).Max(), mode);
                     var moveAfter = MovableSteps.Contains(holder.Step.MethodName) ? LastMoveTarget(context.Model, transactionLocks, holder) : null;
-                    var target = moveAfter ?? unit.Step;
+                    var target = moveAfter ?? FirstLongStepAfter(context.Model, transactionLocks, holder, unit);
                     var remedy = moveAfter != null
                         ? "nothing up to " + (moveAfter == unit.Step ? "it" : Describe(moveAfter)) + " needs the drop: move it after " + (moveAfter == unit.Step ? "that step" : "it") + ", so the lock is taken once the work is done"
                         : "end the transaction in between: a migrationBuilder.Sql(..., suppressTransaction: true) call before the long step commits the migration's transaction there (or move one of them to another migration)";
@@ -105,6 +105,24 @@ namespace SafeMigrations.Analyzers.Rules
         }
 
         private static string Describe(MigrationStep step) => step.MethodName + (step.Name is { } name ? " '" + name + "'" : string.Empty) + " at line " + (step.Location.GetLineSpan().StartLinePosition.Line + 1).ToString(CultureInfo.InvariantCulture);
+
+        /// <summary>
+        /// Where the transaction is ended: before the first long step after the holder (up to the reported one), so one
+        /// commit serves every brief step before it.
+        /// </summary>
+        private static MigrationStep FirstLongStepAfter(MigrationModel model, TransactionLocks transactionLocks, LockUnit holder, LockUnit reported)
+        {
+            foreach (var unit in transactionLocks.Units)
+            {
+                if (unit.Step.Index > holder.Step.Index && unit.Step.Index < reported.Step.Index && unit.InMigrationTransaction
+                    && unit.Locks.LongWork != null && unit.Locks.Locks.Any(l => !model.IsTableCreatedBefore(l.Table, unit.Step.Index, unit.StatementIndex)))
+                {
+                    return unit.Step;
+                }
+            }
+
+            return reported.Step;
+        }
 
         /// <summary>A long step whose scanned or built table is listed in <c>safe_migrations.small_tables</c> is brief.</summary>
         private static bool IsOnSmallTable(MigrationContext context, LockUnit unit)
