@@ -156,9 +156,9 @@ namespace SafeMigrations.Analyzers.Model
                 case StatementKind.CreateIndex when table is { } indexed && !statement.Concurrently:
                     return new UnitLocks(new[] { (indexed, LockMode.Share) }, "index build", false);
                 case StatementKind.Update when table is { } updated && !statement.IsBatched && !statement.TargetsSingleRow:
-                    return new UnitLocks(new[] { (updated, LockMode.RowExclusive) }, "update", false);
+                    return new UnitLocks(new[] { (updated, LockMode.RowExclusive) }, "update of every matching row", false);
                 case StatementKind.Delete when table is { } deleted && !statement.IsBatched && !statement.TargetsSingleRow:
-                    return new UnitLocks(new[] { (deleted, LockMode.RowExclusive) }, "delete", false);
+                    return new UnitLocks(new[] { (deleted, LockMode.RowExclusive) }, "delete of every matching row", false);
                 case StatementKind.AlterTable when table is { } altered:
                     return OfAlterTable(statement, altered);
                 case StatementKind.Truncate:

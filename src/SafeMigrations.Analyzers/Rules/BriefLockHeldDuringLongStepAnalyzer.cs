@@ -32,7 +32,7 @@ namespace SafeMigrations.Analyzers.Rules
         public static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
             RuleIdentifiers.BriefLockHeldDuringLongStep,
             title: "Do not hold a brief step's lock through a later long step of the same transaction",
-            messageFormat: "{0} takes {1} on {2} and holds it until the migration commits, so {3} of {2} also wait for the whole {4} of {5} at line {6}; {7}",
+            messageFormat: "{0} takes {1} on {2} and holds it until the migration commits, so {3} of {2} also wait while {5} at line {6} runs its {4}; {7}",
             category: RuleCategories.Locking,
             description: "A migration's steps run in one transaction under plain EF, and PostgreSQL releases every lock only at commit. A step that takes ACCESS EXCLUSIVE briefly (dropping a foreign key, which locks the principal table too, a check, a primary key, a unique constraint or an index; adding, altering, renaming or dropping a column) keeps that lock while a later index build, validation scan or data change of the same transaction runs on the same table: reads wait for the whole long step, not only writes. Move the brief step after the long step when nothing depends on it, or end the transaction between them.");
 
