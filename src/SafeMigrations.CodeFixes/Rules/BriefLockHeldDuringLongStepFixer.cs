@@ -20,7 +20,7 @@ namespace SafeMigrations.CodeFixes.Rules
     /// migration's transaction is ended before the long step with a suppressed no-op <c>Sql</c> call: EF commits the
     /// open transaction before a suppressed command and begins a new one for the next. <c>DO 'BEGIN END'</c> is a no-op
     /// in plain scripts and inside the <c>DO</c> blocks of idempotent scripts; the SafeMigrations engine runs every step
-    /// in its own transaction anyway, so the call changes nothing there.
+    /// in its own transaction anyway and plans the call as a no-op with nothing to undo (StatementFacts).
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(BriefLockHeldDuringLongStepFixer)), Shared]
     public sealed class BriefLockHeldDuringLongStepFixer : MigrationFixer
