@@ -8,8 +8,9 @@ using SafeMigrations;
 
 namespace SafeMigrations.Engine.Tests.TestApp
 {
-    // The usual Npgsql 6 upgrade step, timestamp -> timestamptz, on an indexed table: with SET LOCAL TimeZone = 'UTC'
-    // first (no rewrite), and without it (every row rewritten, instants shifted under a non-UTC session).
+    // The usual Npgsql 6 upgrade step, timestamp -> timestamptz: with SET LOCAL TimeZone = 'UTC' first (no rewrite),
+    // without it (every row rewritten, instants shifted under a non-UTC session), and with an index on the column
+    // (no rewrite, but the index is rebuilt, scanning the table under the ACCESS EXCLUSIVE lock).
 
     public abstract class ClocksContextBase : DbContext
     {
@@ -32,6 +33,11 @@ namespace SafeMigrations.Engine.Tests.TestApp
         public ClocksWithoutUtcContext(DbContextOptions<ClocksWithoutUtcContext> options) : base(options) { }
     }
 
+    public sealed class ClocksIndexedContext : ClocksContextBase
+    {
+        public ClocksIndexedContext(DbContextOptions<ClocksIndexedContext> options) : base(options) { }
+    }
+
     /// <summary>Carried settings seen from inside steps of every kind.</summary>
     public sealed class ZonesContext : ClocksContextBase
     {
@@ -51,8 +57,11 @@ namespace SafeMigrations.Engine.Tests.TestApp
                     at = table.Column<DateTime>(type: "timestamp without time zone", nullable: false),
                 },
                 constraints: table => table.PrimaryKey("PK_clocks", x => x.id));
-            migrationBuilder.CreateIndex(name: "IX_clocks_at", table: "clocks", column: "at");
+            if (Indexed)
+                migrationBuilder.CreateIndex(name: "IX_clocks_at", table: "clocks", column: "at");
         }
+
+        protected virtual bool Indexed => false;
 
         protected override void Down(MigrationBuilder migrationBuilder) => migrationBuilder.DropTable(name: "clocks");
     }
@@ -65,9 +74,22 @@ namespace SafeMigrations.Engine.Tests.TestApp
     [Migration("20240501000000_Clocks")]
     public sealed class ClocksForWithoutUtc : ClocksTable { }
 
+    [DbContext(typeof(ClocksIndexedContext))]
+    [Migration("20240501000000_Clocks")]
+    public sealed class ClocksForIndexed : ClocksTable
+    {
+        protected override bool Indexed => true;
+    }
+
+    [DbContext(typeof(ClocksIndexedContext))]
+    [Migration("20240502000000_ClocksToTimestamptz")]
+    public sealed class ClocksToTimestamptzIndexed : ClocksToUtc { }
+
     [DbContext(typeof(ClocksContext))]
     [Migration("20240502000000_ClocksToTimestamptz")]
-    public sealed class ClocksToTimestamptz : Migration
+    public sealed class ClocksToTimestamptz : ClocksToUtc { }
+
+    public abstract class ClocksToUtc : Migration
     {
         protected override void Up(MigrationBuilder migrationBuilder)
         {
