@@ -19,7 +19,7 @@ namespace SafeMigrations.Analyzers.Rules
 
         /// <summary>Appended to a timestamp ↔ timestamptz change: the rewrite depends on the session time zone.</summary>
         public const string TimeZoneCondition =
-            " while the session TimeZone is not set to UTC (since PostgreSQL 12 this change is binary-coercible, without a rewrite, only when TimeZone is UTC; under any other zone every row is rewritten and the stored instants shift by the zone's offset; if the stored values are UTC, run migrationBuilder.Sql(\"SET LOCAL TimeZone = 'UTC'\") before it in the same transaction)";
+            " while the session TimeZone is not set to UTC (since PostgreSQL 12 this change is binary-coercible, without a rewrite, only when TimeZone is UTC; under any other zone every row is rewritten and the stored instants shift by the zone's offset; if the stored values are UTC, run migrationBuilder.Sql(\"SET LOCAL TimeZone = 'UTC'\") before it in the same transaction; indexes on the column are rebuilt either way)";
 
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
 
