@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.Linq;
 using System.Threading.Tasks;
 using SafeMigrations.Engine.Reporting;
@@ -87,6 +88,33 @@ namespace SafeMigrations.Engine.Tests.Verifying
             EngineException unknown = await Assert.ThrowsAsync<EngineException>(() => VerifyAsync(nameof(ClocksContext), new VerifyTests.CollectingLog(_output), "Mars/Olympus"));
             Assert.Equal(EngineCodes.Configuration, unknown.Code);
             Assert.Contains("'Mars/Olympus'", unknown.Message);
+        }
+
+        [Fact]
+        public async Task Runner_passes_time_zone_to_verify_only()
+        {
+            string app = typeof(ShopContext).Assembly.Location;
+            async Task<(int, string)> RunAsync(params string[] arguments)
+            {
+                var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+                foreach (string argument in RunnerLaunch.ExecArguments(app).Concat(arguments))
+                    start.ArgumentList.Add(argument);
+                start.Environment.Remove("SAFEMIGRATIONS_CONNECTION");
+                using Process process = Process.Start(start)!;
+                Task<string> error = process.StandardError.ReadToEndAsync();
+                string output = await process.StandardOutput.ReadToEndAsync();
+                await process.WaitForExitAsync();
+                _output.WriteLine(output + await error);
+                return (process.ExitCode, output);
+            }
+
+            var (verifyExit, verifyOutput) = await RunAsync("verify", "--assembly", app, "--context", nameof(ClocksContext), "--connection", _server.AdminConnectionString, "--time-zone", "Mars/Olympus");
+            Assert.Equal(1, verifyExit);
+            Assert.Contains("error: SM1001: verify: PostgreSQL does not know the time zone 'Mars/Olympus' (--time-zone)", verifyOutput);
+
+            var (planExit, planOutput) = await RunAsync("plan", "--assembly", app, "--context", nameof(ClocksContext), "--time-zone", "UTC");
+            Assert.Equal(1, planExit);
+            Assert.Contains("error: SM1001: unknown option '--time-zone'", planOutput);
         }
     }
 }
