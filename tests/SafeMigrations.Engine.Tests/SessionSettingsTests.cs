@@ -91,6 +91,18 @@ namespace SafeMigrations.Engine.Tests
         }
 
         [Fact]
+        public async Task A_search_path_set_earlier_decides_where_a_later_step_creates_and_verifies_its_table()
+        {
+            await using TestDatabase database = await _server.CreateDatabaseAsync();
+            var (engine, catalog, log) = Engine(database.ConnectionString, nameof(SearchPathContext));
+            using (catalog)
+                await engine.ApplyAsync();
+
+            Assert.Equal("app", await database.ScalarAsync<string>("SELECT table_schema FROM information_schema.tables WHERE table_name = 'things'"));
+            Assert.Contains(log.Lines, l => l.Contains("ThingsInApp step 2 (", StringComparison.Ordinal) && l.Contains("verified: table exists", StringComparison.Ordinal));
+        }
+
+        [Fact]
         public async Task Settings_are_applied_to_the_session_and_restored_after_the_step()
         {
             await using TestDatabase database = await _server.CreateDatabaseAsync();

@@ -671,6 +671,8 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
 
         private static async Task<bool> VerifyAsync(NpgsqlConnection connection, PlanStep step, CancellationToken cancellationToken)
         {
+            // Under the step's carried settings: a search_path the migration set decides which table the check finds.
+            await using StepSessionSettings settings = await StepSessionSettings.ApplyAsync(connection, step, cancellationToken).ConfigureAwait(false);
             await using var command = new NpgsqlCommand(step.VerificationSql, connection);
             return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
         }

@@ -44,6 +44,29 @@ namespace SafeMigrations.Engine.Tests.TestApp
         public ZonesContext(DbContextOptions<ZonesContext> options) : base(options) { }
     }
 
+    /// <summary>A search_path set by one step decides where later steps create (and verify) their tables.</summary>
+    public sealed class SearchPathContext : ClocksContextBase
+    {
+        public SearchPathContext(DbContextOptions<SearchPathContext> options) : base(options) { }
+    }
+
+    [DbContext(typeof(SearchPathContext))]
+    [Migration("20240601000000_ThingsInApp")]
+    public sealed class ThingsInApp : Migration
+    {
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.Sql("CREATE SCHEMA IF NOT EXISTS app; SET LOCAL search_path = app");
+            migrationBuilder.CreateTable(
+                name: "things",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false),
+                },
+                constraints: table => table.PrimaryKey("PK_things", x => x.id));
+        }
+    }
+
     public abstract class ClocksTable : Migration
     {
         protected override void Up(MigrationBuilder migrationBuilder)
