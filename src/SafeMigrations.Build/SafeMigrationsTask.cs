@@ -82,6 +82,9 @@ namespace SafeMigrations.Build
         /// <summary>verify: how long a step may hold a lock that blocks reads or writes of a pre-existing table, in milliseconds.</summary>
         public string? LockBudget { get; set; }
 
+        /// <summary>verify: the session TimeZone of the replay (default Europe/Berlin, deliberately not UTC).</summary>
+        public string? TimeZone { get; set; }
+
         /// <summary>verify: where to write the SARIF report.</summary>
         public string? Sarif { get; set; }
 
@@ -208,6 +211,7 @@ namespace SafeMigrations.Build
             {
                 AppendOption(builder, "--lock-budget ", LockBudget);
                 AppendOption(builder, "--sarif ", Sarif);
+                AppendOption(builder, "--time-zone ", TimeZone);
             }
 
             return builder.ToString();

@@ -10,7 +10,7 @@ namespace SafeMigrations.Runner
     /// <summary>
     /// <c>verify</c>: replays every migration through the engine on a throwaway database (a throwaway cluster when no
     /// connection is given) and fails on a blocking lock over budget, a table rewrite, a failing step or a schema that
-    /// differs from plain EF Core's. Options as apply's, plus <c>--lock-budget</c> and <c>--sarif</c>.
+    /// differs from plain EF Core's. Options as apply's, plus <c>--lock-budget</c>, <c>--sarif</c> and <c>--time-zone</c>.
     /// </summary>
     internal static class VerifyCommand
     {
@@ -28,6 +28,8 @@ namespace SafeMigrations.Runner
             };
             if (Value(options, "lock-timeout") is string lockTimeout)
                 verify.LockTimeout = TimeSpan.FromMilliseconds(Milliseconds("--lock-timeout", lockTimeout));
+            if (Value(options, "time-zone") is string zone)
+                verify.SessionTimeZone = zone;
             if (Value(options, "lock-budget") is string lockBudget)
                 verify.LockBudget = TimeSpan.FromMilliseconds(Milliseconds("--lock-budget", lockBudget));
             if (Value(options, "phase") is string phase && !string.Equals(phase, "All", StringComparison.OrdinalIgnoreCase))

@@ -15,7 +15,11 @@ namespace SafeMigrations.Analyzers.Rules
             title: "Change column types without rewriting the table",
             messageFormat: "{0} changes the type of column '{1}' of existing table '{2}' {3}: PostgreSQL rewrites '{2}' and rebuilds its indexes under an ACCESS EXCLUSIVE lock that blocks all reads and writes of it until the migration commits; add a new column, keep it in sync with a trigger, backfill it in batches, swap the columns in a short transaction, and drop the old one in the contract phase",
             category: RuleCategories.Locking,
-            description: "ALTER COLUMN ... TYPE rewrites the whole table and its indexes unless the new type is binary-compatible with the old one (same type, varchar(n) to a larger n, varchar to text, numeric precision increase with the same scale...). int to bigint, narrowing, numeric scale changes, text to integer and timestamp to timestamptz all rewrite while an ACCESS EXCLUSIVE lock blocks every query on the table.");
+            description: "ALTER COLUMN ... TYPE rewrites the whole table and its indexes unless the new type is binary-compatible with the old one (same type, varchar(n) to a larger n, varchar to text, numeric precision increase with the same scale...). int to bigint, narrowing, numeric scale changes and text to integer all rewrite while an ACCESS EXCLUSIVE lock blocks every query on the table. timestamp <-> timestamptz is conditional: since PostgreSQL 12 it needs no rewrite when the session TimeZone is UTC (set it in the same transaction before the change, valid when the stored values are UTC); under any other zone every row is rewritten and the stored instants shift.");
+
+        /// <summary>Appended to a timestamp ↔ timestamptz change: the rewrite depends on the session time zone.</summary>
+        public const string TimeZoneCondition =
+            " while the session TimeZone is not set to UTC (since PostgreSQL 12 this change is binary-coercible, without a rewrite, only when TimeZone is UTC; under any other zone every row is rewritten and the stored instants shift by the zone's offset; if the stored values are UTC, run migrationBuilder.Sql(\"SET LOCAL TimeZone = 'UTC'\") before it in the same transaction; indexes on the column are rebuilt either way)";
 
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
 
@@ -24,6 +28,7 @@ namespace SafeMigrations.Analyzers.Rules
         protected override void Analyze(MigrationContext context)
         {
             var version = context.Options.PostgresVersion;
+            var timeZone = SessionTimeZone.Of(context.Model);
             foreach (var step in context.Model.Steps)
             {
                 // Without type: EF resolves it from the model; nothing to judge.
@@ -34,13 +39,19 @@ namespace SafeMigrations.Analyzers.Rules
 
                 var oldType = step["oldType"];
                 string? change;
+                var utc = timeZone.IsUtcAt(step.Index);
                 if (oldType.AsString() is { } old)
                 {
-                    change = ColumnTypes.Classify(old, type, version) == TypeChangeSafety.Rewrite ? "from " + old + " to " + type : null;
+                    change = ColumnTypes.Classify(old, type, version) != TypeChangeSafety.Rewrite ? null
+                        : ColumnTypes.IsRewriteFreeUnderUtc(old, type, version) ? (utc ? null : "from " + old + " to " + type + TimeZoneCondition)
+                        : ColumnTypes.IsTimeZoneChange(old, type) && version >= 12 ? "from " + old + " to " + type + " (to a precision below 6, which rewrites even when the session TimeZone is UTC)"
+                        : "from " + old + " to " + type;
                 }
                 else if (oldType.IsNull)
                 {
-                    change = IsUsualWideningTarget(type) ? null : "to " + type + " without oldType (the old type is unknown, so a rewrite is assumed)";
+                    // With TimeZone set to UTC just before, a full-precision timestamp target is the time zone change.
+                    change = IsUsualWideningTarget(type) || (utc && version >= 12 && ColumnTypes.IsFullPrecisionTimestamp(type)) ? null
+                        : "to " + type + " without oldType (the old type is unknown, so a rewrite is assumed)";
                 }
                 else
                 {
@@ -75,9 +86,15 @@ namespace SafeMigrations.Analyzers.Rules
                     {
                         change = "with USING " + action.UsingExpression.Trim() + " (a USING expression is assumed to rewrite every row)";
                     }
-                    else if (action.DataType is { } type && !IsUsualWideningTarget(type))
+                    else if (action.DataType is { } type && version >= 12 && ColumnTypes.IsFullPrecisionTimestamp(type))
                     {
-                        change = "to " + type + " (the old type is unknown, so a rewrite is assumed)";
+                        // USING "c"::timestamptz converts like no USING: binary-coercible from timestamp under UTC (checked on PostgreSQL 15).
+                        change = timeZone.IsUtcAt(statement.Step.Index, statement.StatementIndex) ? null
+                            : "to " + type + TimeZoneCondition;
+                    }
+                    else if (action.DataType is { } other && !IsUsualWideningTarget(other))
+                    {
+                        change = "to " + other + " (the old type is unknown, so a rewrite is assumed)";
                     }
                     else
                     {

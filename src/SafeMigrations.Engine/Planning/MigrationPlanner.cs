@@ -64,6 +64,7 @@ namespace SafeMigrations.Engine.Planning
             var ordered = context.Steps.Where(s => s.Phase == MigrationPhase.Expand).Concat(context.Steps.Where(s => s.Phase == MigrationPhase.Contract)).ToList();
             for (int i = 0; i < ordered.Count; i++)
                 ordered[i].Index = i + 1;
+            SessionSettings.Carry(ordered);
             return new MigrationPlan(info, ordered);
         }
 

@@ -172,6 +172,12 @@ namespace SafeMigrations.Engine.Planning
         /// </summary>
         public string? RewrittenFrom { get; internal set; }
 
+        /// <summary>
+        /// Settings (SET / SET LOCAL) of earlier steps of the migration, re-applied on the session while this step runs:
+        /// plain EF would have run it on the same connection after them.
+        /// </summary>
+        public IReadOnlyList<CarriedSetting> SessionSettings { get; internal set; } = System.Array.Empty<CarriedSetting>();
+
         /// <summary><c>migration step N (description)</c>, the way messages name a step.</summary>
         public string Name => $"{MigrationId} step {Index} ({Description})";
 

@@ -75,7 +75,7 @@ namespace SafeMigrations.Engine.Verifying
                 string suffix = Guid.NewGuid().ToString("N").Substring(0, 10);
                 await using var verifyDatabase = await ThrowawayDatabase.CreateAsync(adminConnection, "sm_verify_" + suffix, cancellationToken).ConfigureAwait(false);
                 await using var expectedDatabase = await ThrowawayDatabase.CreateAsync(adminConnection, "sm_expected_" + suffix, cancellationToken).ConfigureAwait(false);
-                await VerifyAsync(options, verifyDatabase.ConnectionString, expectedDatabase.ConnectionString, result, cancellationToken).ConfigureAwait(false);
+                await VerifyAsync(options, await ReplayConnection.WithTimeZoneAsync(verifyDatabase.ConnectionString, options, cancellationToken).ConfigureAwait(false), expectedDatabase.ConnectionString, result, cancellationToken).ConfigureAwait(false);
             }
             finally
             {

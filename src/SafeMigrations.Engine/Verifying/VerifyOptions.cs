@@ -41,6 +41,17 @@ namespace SafeMigrations.Engine.Verifying
         /// <summary>How often the executor's locks are sampled while a step runs. Default 5 ms.</summary>
         public TimeSpan SampleInterval { get; set; } = TimeSpan.FromMilliseconds(5);
 
+        /// <summary>
+        /// The session TimeZone every replay connection uses. Default <see cref="DefaultSessionTimeZone"/>, deliberately not
+        /// UTC: timestamp ↔ timestamptz is rewrite-free only under UTC, and a throwaway server that happens to run in UTC
+        /// must not pass a migration that rewrites (and shifts the instants of) every row on a production server that does
+        /// not. Set it to the zone production sessions really use; a migration that sets TimeZone itself is unaffected.
+        /// </summary>
+        public string SessionTimeZone { get; set; } = DefaultSessionTimeZone;
+
+        /// <summary>The replay's TimeZone when none is given: a zone whose offset is never 0.</summary>
+        public const string DefaultSessionTimeZone = "Europe/Berlin";
+
         /// <summary>Markdown report path, or null.</summary>
         public string? ReportPath { get; set; }
 
