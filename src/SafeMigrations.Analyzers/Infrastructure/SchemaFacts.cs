@@ -1,0 +1,65 @@
+using Microsoft.CodeAnalysis;
+using SafeMigrations.Analyzers.Model;
+using SafeMigrations.Analyzers.Reading;
+using SafeMigrations.Sql;
+
+namespace SafeMigrations.Analyzers.Infrastructure
+{
+    /// <summary>
+    /// What the earlier migrations and the Designer files say about the schema an <c>Up</c> method starts from. Every
+    /// answer may be null (unknown): rules then judge the step alone, as without a history. Down gets no facts.
+    /// </summary>
+    public sealed class SchemaFacts
+    {
+        internal static readonly SchemaFacts None = new SchemaFacts(null, null);
+
+        private readonly MigrationCompilationState? _state;
+        private readonly INamedTypeSymbol? _migration;
+
+        internal SchemaFacts(MigrationCompilationState? state, MigrationModel? up)
+        {
+            _state = up is { Direction: MigrationDirection.Up } ? state : null;
+            _migration = _state is null ? null : up!.MigrationType;
+        }
+
+        /// <summary>The schema before this migration (built on first use, once per compilation); null when unknown.</summary>
+        public SchemaState? Before => _state is null ? null : _state.History.Before(_migration!);
+
+        /// <summary>The column as the earlier migrations left it, or null.</summary>
+        public ColumnState? Column(TableName table, string column) => Before?.Column(table, column);
+
+        /// <summary>The column in this migration's target model (Designer file), or null.</summary>
+        public TargetColumn? Target(TableName table, string column) => _state?.TargetColumn(_migration!, table, column);
+
+        /// <summary>
+        /// The column before this migration when the history is sure of it and the previous migration's target model,
+        /// where it maps the column, agrees on type and nullability; otherwise null.
+        /// </summary>
+        public ColumnState? AgreedColumn(TableName table, string column)
+        {
+            var state = Column(table, column);
+            if (state is null || _state is null)
+            {
+                return null;
+            }
+
+            var previous = _state.History.Previous(_migration!);
+            if (previous != null && _state.TargetColumn(previous, table, column) is { } modelled)
+            {
+                if (modelled.IsRequired is bool required && state.IsNullable is bool nullable && required == nullable)
+                {
+                    return null;
+                }
+
+                if (modelled.StoreType is { } modelledType && state.StoreType is { } storeType && !SameType(modelledType, storeType))
+                {
+                    return null;
+                }
+            }
+
+            return state;
+        }
+
+        public static bool SameType(string a, string b) => ColumnTypes.Normalize(a) == ColumnTypes.Normalize(b);
+    }
+}

@@ -1,0 +1,638 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using SafeMigrations.Analyzers.Model;
+using SafeMigrations.Sql;
+
+namespace SafeMigrations.Analyzers.Reading
+{
+    /// <summary>
+    /// Builds the <see cref="SchemaHistory"/> of a compilation: finds every <c>[Migration("id")]</c> class, orders each
+    /// DbContext's migrations by id (as EF does) and replays their <c>Up</c> steps. What it cannot read for sure
+    /// (SQL computed at run time, helper methods, statements it does not model) makes the touched tables, or all of
+    /// them, unsure, so that rules fall back to judging the step alone.
+    /// </summary>
+    internal sealed class HistoryReader
+    {
+        private const string MigrationAttributeName = "Microsoft.EntityFrameworkCore.Migrations.MigrationAttribute";
+        private const string DbContextAttributeName = "Microsoft.EntityFrameworkCore.Infrastructure.DbContextAttribute";
+
+        private readonly EfSymbols _symbols;
+        private readonly Func<INamedTypeSymbol, IMethodSymbol, MigrationModel?> _readUp;
+        private readonly Func<INamedTypeSymbol, TableName, string, TargetColumn?> _target;
+
+        private HistoryReader(EfSymbols symbols, Func<INamedTypeSymbol, IMethodSymbol, MigrationModel?> readUp, Func<INamedTypeSymbol, TableName, string, TargetColumn?> target)
+        {
+            _symbols = symbols;
+            _readUp = readUp;
+            _target = target;
+        }
+
+        /// <summary>
+        /// The history of <paramref name="compilation"/>; <paramref name="readUp"/> reads (or returns the already read)
+        /// <c>Up</c> of a migration, <paramref name="target"/> gives a column of a migration's target model (Designer file).
+        /// </summary>
+        public static SchemaHistory Build(Compilation compilation, EfSymbols symbols, Func<INamedTypeSymbol, IMethodSymbol, MigrationModel?> readUp, Func<INamedTypeSymbol, TableName, string, TargetColumn?> target, CancellationToken cancellationToken)
+        {
+            var migrationAttribute = compilation.GetTypeByMetadataName(MigrationAttributeName);
+            if (migrationAttribute is null)
+            {
+                return SchemaHistory.None;
+            }
+
+            var contextAttribute = compilation.GetTypeByMetadataName(DbContextAttributeName);
+            var byContext = new Dictionary<string, List<(string Id, INamedTypeSymbol Type)>>(StringComparer.Ordinal);
+            foreach (var type in Types(compilation.Assembly.GlobalNamespace))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (type.TypeKind != TypeKind.Class || type.IsAbstract || !symbols.IsMigration(type))
+                {
+                    continue;
+                }
+
+                string? id = null;
+                var context = string.Empty;
+                foreach (var attribute in type.GetAttributes())
+                {
+                    if (SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, migrationAttribute)
+                        && attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string value)
+                    {
+                        id = value;
+                    }
+                    else if (contextAttribute != null && SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, contextAttribute)
+                             && attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is ITypeSymbol contextType)
+                    {
+                        context = contextType.ToDisplayString();
+                    }
+                }
+
+                if (id != null)
+                {
+                    if (!byContext.TryGetValue(context, out var list))
+                    {
+                        list = new List<(string, INamedTypeSymbol)>();
+                        byContext[context] = list;
+                    }
+
+                    list.Add((id, type));
+                }
+            }
+
+            var reader = new HistoryReader(symbols, readUp, target);
+            var before = ImmutableDictionary.CreateBuilder<INamedTypeSymbol, SchemaState>(SymbolEqualityComparer.Default);
+            var previous = ImmutableDictionary.CreateBuilder<INamedTypeSymbol, INamedTypeSymbol>(SymbolEqualityComparer.Default);
+            foreach (var migrations in byContext.Values)
+            {
+                migrations.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+                var state = SchemaState.Empty;
+                INamedTypeSymbol? last = null;
+                foreach (var (_, type) in migrations)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    before[type] = state;
+                    if (last != null)
+                    {
+                        previous[type] = last;
+                    }
+                    else if (!reader.CreatesTables(type))
+                    {
+                        // The first migration creates no table: a baseline over a database made some other way.
+                        state = state.Unsure(null, indexes: true);
+                    }
+
+                    state = reader.Apply(state, type);
+                    last = type;
+                }
+            }
+
+            return new SchemaHistory(before.ToImmutable(), previous.ToImmutable());
+        }
+
+        private static IEnumerable<INamedTypeSymbol> Types(INamespaceSymbol ns)
+        {
+            foreach (var member in ns.GetMembers())
+            {
+                if (member is INamespaceSymbol child)
+                {
+                    foreach (var type in Types(child))
+                    {
+                        yield return type;
+                    }
+                }
+                else if (member is INamedTypeSymbol type)
+                {
+                    yield return type;
+                }
+            }
+        }
+
+        private MigrationModel? Up(INamedTypeSymbol type)
+        {
+            foreach (var member in type.GetMembers("Up"))
+            {
+                if (member is IMethodSymbol method && _symbols.IsUpOrDown(method, out var direction) && direction == MigrationDirection.Up)
+                {
+                    return _readUp(type, method);
+                }
+            }
+
+            return null;
+        }
+
+        private bool CreatesTables(INamedTypeSymbol type)
+        {
+            var up = Up(type);
+            if (up is null)
+            {
+                return false;
+            }
+
+            foreach (var step in up.Steps)
+            {
+                if (step.IsBuilderMethod("CreateTable"))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private SchemaState Apply(SchemaState state, INamedTypeSymbol type)
+        {
+            var up = Up(type);
+            if (up is null || PassesBuilderElsewhere(up))
+            {
+                // No readable Up, or steps made in helper methods this reader does not follow.
+                return up is null ? state : state.Unsure(null, indexes: true);
+            }
+
+            foreach (var step in up.Steps)
+            {
+                state = step.Sql is { } sql ? ApplySql(state, sql) : ApplyStep(state, step, type);
+            }
+
+            return state;
+        }
+
+        /// <summary>Up passes its MigrationBuilder to a method that is not a step: the calls in there are not read.</summary>
+        private bool PassesBuilderElsewhere(MigrationModel up)
+        {
+            var blockOperation = up.Steps.IsEmpty ? null : up.Steps[0].Invocation;
+            IOperation? root = blockOperation;
+            while (root?.Parent != null)
+            {
+                root = root.Parent;
+            }
+
+            if (root is null)
+            {
+                return false;
+            }
+
+            foreach (var operation in root.Descendants())
+            {
+                if (operation is IArgumentOperation { Value: var value } argument
+                    && StepValue.Unwrap(value) is IParameterReferenceOperation parameter
+                    && _symbols.IsMigrationBuilder(parameter.Type)
+                    && argument.Parent is IInvocationOperation invocation
+                    && !(invocation.TargetMethod.IsExtensionMethod && invocation.Arguments.Length > 0 && ReferenceEquals(invocation.Arguments[0], argument)))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private SchemaState ApplyStep(SchemaState state, MigrationStep step, INamedTypeSymbol migration)
+        {
+            var table = step.Table;
+            if (step.IsExtension)
+            {
+                return ApplySafeStep(state, step, table);
+            }
+
+            switch (step.MethodName)
+            {
+                case "CreateTable":
+                    return table is { } created ? state.WithTable(created, ReadColumns(step, created, migration)) : state.Unsure(null, indexes: true);
+                case "DropTable":
+                    return table is { } dropped ? state.WithoutTable(dropped) : state.Unsure(null, indexes: true);
+                case "RenameTable":
+                    if (table is { } renamed && step.GetString("newName") is { } newName)
+                    {
+                        var target = new TableName(step.HasArgument("newSchema") ? step.GetString("newSchema") : renamed.Schema, newName);
+                        state.Tables.TryGetValue(renamed, out var columns);
+                        return state.WithoutTable(renamed).WithTable(target, state.Tables.ContainsKey(renamed) ? columns : null);
+                    }
+
+                    return state.Unsure(null, indexes: true);
+                case "AddColumn":
+                case "AlterColumn":
+                    return WithColumn(state, table, step.Name, () => ColumnOf(step, table!.Value, migration));
+                case "DropColumn":
+                    return WithColumn(state, table, step.Name, () => null);
+                case "RenameColumn":
+                    return RenameColumn(state, table, step.Name, step.GetString("newName"));
+                case "CreateIndex":
+                    return IndexName(step) is { } index && table is { } indexed
+                        ? state.WithIndex(index, new IndexState(indexed, Columns(step)))
+                        : state.Unsure(null, indexes: true);
+                case "DropIndex":
+                case "DropPrimaryKey":
+                case "DropUniqueConstraint":
+                    return IndexName(step) is { } gone ? state.WithIndex(gone, null) : state.Unsure(null, indexes: true);
+                case "RenameIndex":
+                    if (IndexName(step) is { } old && step.GetString("newName") is { } newIndex && state.Indexes.TryGetValue(old, out var moved))
+                    {
+                        return state.WithIndex(old, null).WithIndex(SchemaState.IndexKey(step.Schema, newIndex), moved);
+                    }
+
+                    return state.Unsure(null, indexes: true);
+                case "AddPrimaryKey":
+                case "AddUniqueConstraint":
+                    if (table is { } keyed && IndexName(step) is { } key)
+                    {
+                        var keyColumns = Columns(step);
+                        var next = state.WithIndex(key, new IndexState(keyed, keyColumns));
+                        return step.MethodName == "AddPrimaryKey" ? SetNotNull(next, keyed, keyColumns) : next;
+                    }
+
+                    return state.Unsure(table, indexes: true);
+                default:
+                    // Foreign keys, checks, data, sequences, comments: no column or index of interest changes.
+                    return state;
+            }
+        }
+
+        private static SchemaState ApplySafeStep(SchemaState state, MigrationStep step, TableName? table)
+        {
+            switch (step.MethodName)
+            {
+                case "CreateIndexConcurrently":
+                case "CreateExpressionIndexConcurrently":
+                    return IndexName(step) is { } index && table is { } indexed
+                        ? state.WithIndex(index, new IndexState(indexed, Columns(step)))
+                        : state.Unsure(null, indexes: true);
+                case "DropIndexConcurrently":
+                    return IndexName(step) is { } gone ? state.WithIndex(gone, null) : state.Unsure(null, indexes: true);
+                case "SetNotNullThroughCheck":
+                    return table is { } t && step.GetString("column") is { } column ? SetNotNull(state, t, ImmutableArray.Create(column)) : state.Unsure(table, indexes: false);
+                case "AddPrimaryKeyUsingIndex":
+                    return table is { } pk ? SetNotNull(state, pk, Columns(step)) : state.Unsure(null, indexes: true);
+                case "AddUniqueConstraintUsingIndex":
+                case "Backfill":
+                case "DeleteInBatches":
+                case "AddForeignKeyNotValid":
+                case "AddCheckConstraintNotValid":
+                case "ValidateConstraint":
+                case "CreateSyncTrigger":
+                case "DropSyncTrigger":
+                case "CreateCompatibilityView":
+                case "DropCompatibilityView":
+                    return state;
+                default:
+                    // SwapColumns and any other extension: what it does to the table is not modelled.
+                    return state.Unsure(table, indexes: true);
+            }
+        }
+
+        private static SchemaState ApplySql(SchemaState state, SqlCall sql)
+        {
+            if (!sql.IsConstant)
+            {
+                return state.Unsure(null, indexes: true);
+            }
+
+            foreach (var statement in sql.Statements)
+            {
+                var table = TableName.From(statement.Table);
+                switch (statement.Kind)
+                {
+                    case StatementKind.CreateTable:
+                        state = table is { } created ? state.WithTable(created, null) : state.Unsure(null, indexes: true);
+                        break;
+                    case StatementKind.DropTable:
+                        foreach (var dropped in statement.Tables.Count > 0 ? statement.Tables : (IReadOnlyList<QualifiedName>)new[] { statement.Table! })
+                        {
+                            state = dropped is null ? state.Unsure(null, indexes: true) : state.WithoutTable(new TableName(dropped.Schema, dropped.Name));
+                        }
+
+                        break;
+                    case StatementKind.CreateIndex:
+                        state = statement.Index is { } index && table is { } indexed
+                            ? state.WithIndex(SchemaState.IndexKey(index.Schema ?? indexed.Schema, index.Name), new IndexState(indexed, IndexColumns(statement)))
+                            : state.Unsure(null, indexes: true);
+                        break;
+                    case StatementKind.DropIndex:
+                        foreach (var dropped in statement.Indexes.Count > 0 ? statement.Indexes : (IReadOnlyList<QualifiedName>)new[] { statement.Index! })
+                        {
+                            state = dropped is null ? state.Unsure(null, indexes: true) : state.WithIndex(SchemaState.IndexKey(dropped.Schema, dropped.Name), null);
+                        }
+
+                        break;
+                    case StatementKind.AlterTable:
+                        state = table is { } altered ? ApplyAlterTable(state, altered, statement) : state.Unsure(null, indexes: true);
+                        break;
+                    case StatementKind.Do:
+                        // A DO block may change anything.
+                        state = state.Unsure(null, indexes: true);
+                        break;
+                    case StatementKind.AlterIndex:
+                    case StatementKind.Other:
+                    case StatementKind.Unknown:
+                        // GRANT, CREATE EXTENSION, ALTER INDEX ... RENAME...: columns stay, but an index may have been made or renamed.
+                        state = table is { } named ? state.Unsure(named, indexes: true) : state.IndexesUnsure();
+                        break;
+                }
+            }
+
+            return state;
+        }
+
+        private static SchemaState ApplyAlterTable(SchemaState state, TableName table, SqlStatement statement)
+        {
+            foreach (var action in statement.Actions)
+            {
+                var column = action.Column;
+                switch (action.Kind)
+                {
+                    case AlterTableActionKind.AddColumn:
+                        var notNull = action.NotNull || action.InlineConstraints.Contains(ConstraintKind.PrimaryKey);
+                        state = WithColumn(state, table, column, () => new ColumnState(action.DataType, !notNull, action.DefaultExpression?.Trim() ?? string.Empty));
+                        break;
+                    case AlterTableActionKind.DropColumn:
+                        state = WithColumn(state, table, column, () => null);
+                        break;
+                    case AlterTableActionKind.RenameColumn:
+                        state = RenameColumn(state, table, column, action.Name);
+                        break;
+                    case AlterTableActionKind.AlterColumnType:
+                        state = Change(state, table, column, c => c.With(action.DataType, c.IsNullable, c.DefaultText));
+                        break;
+                    case AlterTableActionKind.SetNotNull:
+                    case AlterTableActionKind.DropNotNull:
+                        var nullable = action.Kind == AlterTableActionKind.DropNotNull;
+                        state = Change(state, table, column, c => c.With(c.StoreType, nullable, c.DefaultText));
+                        break;
+                    case AlterTableActionKind.SetDefault:
+                        state = Change(state, table, column, c => c.With(c.StoreType, c.IsNullable, action.DefaultExpression?.Trim()));
+                        break;
+                    case AlterTableActionKind.DropDefault:
+                        state = Change(state, table, column, c => c.With(c.StoreType, c.IsNullable, string.Empty));
+                        break;
+                    case AlterTableActionKind.AddConstraint:
+                        state = AddConstraint(state, table, action);
+                        break;
+                    case AlterTableActionKind.DropConstraint:
+                        if (action.Name != null)
+                        {
+                            state = state.WithIndex(SchemaState.IndexKey(table.Schema, action.Name), null);
+                        }
+
+                        break;
+                    case AlterTableActionKind.RenameTable when action.Name != null:
+                        state.Tables.TryGetValue(table, out var columns);
+                        state = state.WithoutTable(table).WithTable(new TableName(table.Schema, action.Name), columns);
+                        return state;
+                    case AlterTableActionKind.ValidateConstraint:
+                        break;
+                    default:
+                        state = state.Unsure(table, indexes: true);
+                        break;
+                }
+            }
+
+            return state;
+        }
+
+        private static SchemaState AddConstraint(SchemaState state, TableName table, AlterTableAction action)
+        {
+            if (action.Constraint != ConstraintKind.PrimaryKey && action.Constraint != ConstraintKind.Unique)
+            {
+                return action.Constraint == ConstraintKind.NotNull && action.Column != null
+                    ? SetNotNull(state, table, ImmutableArray.Create(action.Column))
+                    : state;
+            }
+
+            if (action.Name is null)
+            {
+                return state.Unsure(null, indexes: true);
+            }
+
+            var key = SchemaState.IndexKey(table.Schema, action.Name);
+            var columns = action.Columns.Count > 0 ? action.Columns.ToImmutableArray() : default;
+            if (action.UsingIndex && action.IndexName != null)
+            {
+                // USING INDEX renames the index to the constraint's name.
+                var used = state.Index(table.Schema, action.IndexName);
+                columns = used?.Columns ?? default;
+                state = state.WithIndex(SchemaState.IndexKey(table.Schema, action.IndexName), null);
+            }
+
+            state = state.WithIndex(key, new IndexState(table, columns));
+            return action.Constraint == ConstraintKind.PrimaryKey ? SetNotNull(state, table, columns) : state;
+        }
+
+        private static SchemaState SetNotNull(SchemaState state, TableName table, ImmutableArray<string> columns)
+        {
+            if (columns.IsDefault)
+            {
+                return state.Unsure(table, indexes: false);
+            }
+
+            foreach (var column in columns)
+            {
+                state = Change(state, table, column, c => c.With(c.StoreType, false, c.DefaultText));
+            }
+
+            return state;
+        }
+
+        /// <summary>Sets (or, when <paramref name="column"/> builds null, removes) a column of a table the history knows.</summary>
+        private static SchemaState WithColumn(SchemaState state, TableName? table, string? name, Func<ColumnState?> column)
+        {
+            if (table is null || name is null)
+            {
+                return state.Unsure(table, indexes: false);
+            }
+
+            if (!state.Tables.TryGetValue(table.Value, out var columns) || columns is null)
+            {
+                // A table made outside the history, or already unsure: nothing to track.
+                return state;
+            }
+
+            var value = column();
+            return state.WithTable(table.Value, value is null ? columns.Remove(name) : columns.SetItem(name, value));
+        }
+
+        private static SchemaState Change(SchemaState state, TableName table, string? name, Func<ColumnState, ColumnState> change)
+        {
+            if (name is null)
+            {
+                return state.Unsure(table, indexes: false);
+            }
+
+            var current = state.Column(table, name);
+            return current is null ? state.Unsure(table, indexes: false) : WithColumn(state, table, name, () => change(current));
+        }
+
+        private static SchemaState RenameColumn(SchemaState state, TableName? table, string? name, string? newName)
+        {
+            if (table is null || name is null || newName is null || state.Column(table.Value, name) is not { } column)
+            {
+                return state.Unsure(table, indexes: false);
+            }
+
+            return WithColumn(WithColumn(state, table, name, () => null), table, newName, () => column);
+        }
+
+        private ImmutableDictionary<string, ColumnState>? ReadColumns(MigrationStep step, TableName table, INamedTypeSymbol migration)
+        {
+            var columns = ImmutableDictionary.CreateBuilder<string, ColumnState>(StringComparer.Ordinal);
+            foreach (var column in step.Columns)
+            {
+                if (column.Name is null)
+                {
+                    return null;
+                }
+
+                columns[column.Name] = new ColumnState(
+                    column.StoreType ?? _target(migration, table, column.Name)?.StoreType ?? ClrStoreType(column),
+                    column.Nullable,
+                    DefaultText(column));
+            }
+
+            return columns.ToImmutable();
+        }
+
+        private ColumnState ColumnOf(MigrationStep step, TableName table, INamedTypeSymbol migration) =>
+            new ColumnState(
+                step.GetString("type") ?? _target(migration, table, step.Name!)?.StoreType ?? ClrStoreType(step),
+                step.GetBool("nullable"),
+                DefaultText(step));
+
+        /// <summary>The default as written: the SQL, or the constant; empty for none; null when not a constant.</summary>
+        internal static string? DefaultText(BuilderCall call)
+        {
+            var sql = call["defaultValueSql"];
+            if (!sql.IsOmitted && !sql.IsNull)
+            {
+                return sql.AsString()?.Trim();
+            }
+
+            var value = call["defaultValue"];
+            if (value.IsOmitted || value.IsNull)
+            {
+                return string.Empty;
+            }
+
+            return value.HasConstant ? "'" + Convert.ToString(value.Constant, System.Globalization.CultureInfo.InvariantCulture) + "'" : null;
+        }
+
+        /// <summary>The store type Npgsql maps a CLR type to when the call names none (unambiguous types only; DateTime depends on the Npgsql version).</summary>
+        internal static string? ClrStoreType(BuilderCall call)
+        {
+            if (call.GetBool("fixedLength") == true)
+            {
+                return null;
+            }
+
+            var maxLength = call["maxLength"].AsInt();
+            switch (call.TypeArgument?.SpecialType)
+            {
+                case SpecialType.System_String:
+                    return maxLength is { } n ? "character varying(" + n + ")" : "text";
+                case SpecialType.System_Int16:
+                    return "smallint";
+                case SpecialType.System_Int32:
+                    return "integer";
+                case SpecialType.System_Int64:
+                    return "bigint";
+                case SpecialType.System_Boolean:
+                    return "boolean";
+                case SpecialType.System_Double:
+                    return "double precision";
+                case SpecialType.System_Single:
+                    return "real";
+                default:
+                    return call.TypeArgument is { Name: "Guid", ContainingNamespace: { Name: "System" } } ? "uuid" : null;
+            }
+        }
+
+        private static string? IndexName(MigrationStep step) => step.Name is { } name ? SchemaState.IndexKey(step.Schema, name) : null;
+
+        /// <summary><c>column:</c> or <c>columns:</c> of a step; default when not constant.</summary>
+        private static ImmutableArray<string> Columns(MigrationStep step)
+        {
+            if (step.GetString("column") is { } column)
+            {
+                return ImmutableArray.Create(column);
+            }
+
+            if (step["columns"].AsStrings() is { } columns)
+            {
+                var builder = ImmutableArray.CreateBuilder<string>(columns.Length);
+                foreach (var c in columns)
+                {
+                    if (c is null)
+                    {
+                        return default;
+                    }
+
+                    builder.Add(c);
+                }
+
+                return builder.MoveToImmutable();
+            }
+
+            return default;
+        }
+
+        /// <summary>The plain column list of <c>CREATE INDEX ... ON t [USING m] (a, b)</c>; default for expressions.</summary>
+        private static ImmutableArray<string> IndexColumns(SqlStatement statement)
+        {
+            var tokens = statement.Tokens;
+            var i = 0;
+            while (i < tokens.Count && !(tokens[i].Kind == SqlTokenKind.Identifier && tokens[i].Value == "on"))
+            {
+                i++;
+            }
+
+            while (i < tokens.Count && tokens[i].Kind != SqlTokenKind.OpenParen)
+            {
+                i++;
+            }
+
+            var columns = ImmutableArray.CreateBuilder<string>();
+            for (i++; i < tokens.Count; i += 2)
+            {
+                var name = tokens[i];
+                if ((name.Kind != SqlTokenKind.Identifier && name.Kind != SqlTokenKind.QuotedIdentifier) || i + 1 >= tokens.Count)
+                {
+                    return default;
+                }
+
+                columns.Add(name.Value);
+                var next = tokens[i + 1].Kind;
+                if (next == SqlTokenKind.CloseParen)
+                {
+                    return columns.ToImmutable();
+                }
+
+                if (next != SqlTokenKind.Comma)
+                {
+                    return default;
+                }
+            }
+
+            return default;
+        }
+    }
+}
