@@ -50,5 +50,8 @@ namespace SafeMigrations.Analyzers
 
         /// <summary>Statement that takes a heavy lock or rewrites (LOCK TABLE, VACUUM FULL, CLUSTER, REINDEX, TRUNCATE, ...).</summary>
         public const string HeavyLockStatement = "SM0016";
+
+        /// <summary>AlterColumn that restates what the earlier migrations already made the column (redundant, still locks).</summary>
+        public const string RedundantAlterColumn = "SM0018";
     }
 }

@@ -57,15 +57,22 @@ namespace SafeMigrations.Analyzers.Infrastructure
         public SchemaHistory History => _history.Value;
 
         /// <summary>A column of <paramref name="migration"/>'s target model (its Designer file, read once), or null.</summary>
-        public TargetColumn? TargetColumn(INamedTypeSymbol migration, TableName table, string column)
-        {
-            var lazy = _targets.GetOrAdd(
+        public TargetColumn? TargetColumn(INamedTypeSymbol migration, TableName table, string column) =>
+            TargetModel(migration) is { } tables && tables.TryGetValue(table, out var columns) && columns.TryGetValue(column, out var found) ? found : null;
+
+        /// <summary>
+        /// The store type a column step without <c>type:</c> gets: the target model's (EF passes it to Npgsql), or without
+        /// a Designer file the CLR type's mapping; null when unknown.
+        /// </summary>
+        public string? StoreTypeOf(INamedTypeSymbol migration, TableName table, string column, BuilderCall call) =>
+            TargetModel(migration) != null ? TargetColumn(migration, table, column)?.StoreType : HistoryReader.ClrStoreType(call);
+
+        private ImmutableDictionary<TableName, ImmutableDictionary<string, TargetColumn>>? TargetModel(INamedTypeSymbol migration) =>
+            _targets.GetOrAdd(
                 migration,
                 m => new Lazy<ImmutableDictionary<TableName, ImmutableDictionary<string, TargetColumn>>?>(
                     () => TargetModelReader.Read(m, CancellationToken.None),
-                    LazyThreadSafetyMode.ExecutionAndPublication));
-            return lazy.Value is { } tables && tables.TryGetValue(table, out var columns) && columns.TryGetValue(column, out var found) ? found : null;
-        }
+                    LazyThreadSafetyMode.ExecutionAndPublication)).Value;
 
         private MigrationModel GetModel(INamedTypeSymbol migrationType, IMethodSymbol method, MigrationDirection direction, Func<ImmutableArray<IOperation>> operationBlocks)
         {
@@ -79,7 +86,7 @@ namespace SafeMigrations.Analyzers.Infrastructure
         }
 
         private SchemaHistory BuildHistory() =>
-            HistoryReader.Build(_compilation, Symbols!, ReadUp, TargetColumn, CancellationToken.None);
+            HistoryReader.Build(_compilation, Symbols!, ReadUp, StoreTypeOf, CancellationToken.None);
 
         /// <summary>Up of another migration than the one being analysed: bound here, then shared with the rules through the model cache.</summary>
         private MigrationModel? ReadUp(INamedTypeSymbol migrationType, IMethodSymbol method)

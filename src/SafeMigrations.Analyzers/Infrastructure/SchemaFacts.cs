@@ -32,6 +32,20 @@ namespace SafeMigrations.Analyzers.Infrastructure
         public TargetColumn? Target(TableName table, string column) => _state?.TargetColumn(_migration!, table, column);
 
         /// <summary>
+        /// The store type an AlterColumn without <c>type:</c> gets: the target model's (EF passes it to Npgsql), or without
+        /// a Designer file the CLR type's mapping; null when unknown.
+        /// </summary>
+        public string? NewStoreType(MigrationStep step)
+        {
+            if (_state is null || !(step.Table is { } table) || !(step.Name is { } column))
+            {
+                return null;
+            }
+
+            return _state.StoreTypeOf(_migration!, table, column, step);
+        }
+
+        /// <summary>
         /// The column before this migration when the history is sure of it and the previous migration's target model,
         /// where it maps the column, agrees on type and nullability; otherwise null.
         /// </summary>

@@ -4,7 +4,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.Operations;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using SafeMigrations.Analyzers.Model;
 using SafeMigrations.Sql;
 
@@ -23,20 +23,20 @@ namespace SafeMigrations.Analyzers.Reading
 
         private readonly EfSymbols _symbols;
         private readonly Func<INamedTypeSymbol, IMethodSymbol, MigrationModel?> _readUp;
-        private readonly Func<INamedTypeSymbol, TableName, string, TargetColumn?> _target;
+        private readonly Func<INamedTypeSymbol, TableName, string, BuilderCall, string?> _storeType;
 
-        private HistoryReader(EfSymbols symbols, Func<INamedTypeSymbol, IMethodSymbol, MigrationModel?> readUp, Func<INamedTypeSymbol, TableName, string, TargetColumn?> target)
+        private HistoryReader(EfSymbols symbols, Func<INamedTypeSymbol, IMethodSymbol, MigrationModel?> readUp, Func<INamedTypeSymbol, TableName, string, BuilderCall, string?> storeType)
         {
             _symbols = symbols;
             _readUp = readUp;
-            _target = target;
+            _storeType = storeType;
         }
 
         /// <summary>
         /// The history of <paramref name="compilation"/>; <paramref name="readUp"/> reads (or returns the already read)
-        /// <c>Up</c> of a migration, <paramref name="target"/> gives a column of a migration's target model (Designer file).
+        /// <c>Up</c> of a migration, <paramref name="storeType"/> gives the store type of a column step that names none.
         /// </summary>
-        public static SchemaHistory Build(Compilation compilation, EfSymbols symbols, Func<INamedTypeSymbol, IMethodSymbol, MigrationModel?> readUp, Func<INamedTypeSymbol, TableName, string, TargetColumn?> target, CancellationToken cancellationToken)
+        public static SchemaHistory Build(Compilation compilation, EfSymbols symbols, Func<INamedTypeSymbol, IMethodSymbol, MigrationModel?> readUp, Func<INamedTypeSymbol, TableName, string, BuilderCall, string?> storeType, CancellationToken cancellationToken)
         {
             var migrationAttribute = compilation.GetTypeByMetadataName(MigrationAttributeName);
             if (migrationAttribute is null)
@@ -82,7 +82,7 @@ namespace SafeMigrations.Analyzers.Reading
                 }
             }
 
-            var reader = new HistoryReader(symbols, readUp, target);
+            var reader = new HistoryReader(symbols, readUp, storeType);
             var before = ImmutableDictionary.CreateBuilder<INamedTypeSymbol, SchemaState>(SymbolEqualityComparer.Default);
             var previous = ImmutableDictionary.CreateBuilder<INamedTypeSymbol, INamedTypeSymbol>(SymbolEqualityComparer.Default);
             foreach (var migrations in byContext.Values)
@@ -179,30 +179,18 @@ namespace SafeMigrations.Analyzers.Reading
             return state;
         }
 
-        /// <summary>Up passes its MigrationBuilder to a method that is not a step: the calls in there are not read.</summary>
-        private bool PassesBuilderElsewhere(MigrationModel up)
+        /// <summary>Up passes its MigrationBuilder on (<c>Helper(migrationBuilder)</c>): the calls made in there are not read.</summary>
+        private static bool PassesBuilderElsewhere(MigrationModel up)
         {
-            var blockOperation = up.Steps.IsEmpty ? null : up.Steps[0].Invocation;
-            IOperation? root = blockOperation;
-            while (root?.Parent != null)
+            var builder = up.Method.Parameters[0].Name;
+            foreach (var reference in up.Method.DeclaringSyntaxReferences)
             {
-                root = root.Parent;
-            }
-
-            if (root is null)
-            {
-                return false;
-            }
-
-            foreach (var operation in root.Descendants())
-            {
-                if (operation is IArgumentOperation { Value: var value } argument
-                    && StepValue.Unwrap(value) is IParameterReferenceOperation parameter
-                    && _symbols.IsMigrationBuilder(parameter.Type)
-                    && argument.Parent is IInvocationOperation invocation
-                    && !(invocation.TargetMethod.IsExtensionMethod && invocation.Arguments.Length > 0 && ReferenceEquals(invocation.Arguments[0], argument)))
+                foreach (var node in reference.GetSyntax().DescendantNodes())
                 {
-                    return true;
+                    if (node is ArgumentSyntax { Expression: IdentifierNameSyntax name } && name.Identifier.ValueText == builder)
+                    {
+                        return true;
+                    }
                 }
             }
 
@@ -504,7 +492,7 @@ namespace SafeMigrations.Analyzers.Reading
                 }
 
                 columns[column.Name] = new ColumnState(
-                    column.StoreType ?? _target(migration, table, column.Name)?.StoreType ?? ClrStoreType(column),
+                    column.StoreType ?? _storeType(migration, table, column.Name, column),
                     column.Nullable,
                     DefaultText(column));
             }
@@ -514,20 +502,21 @@ namespace SafeMigrations.Analyzers.Reading
 
         private ColumnState ColumnOf(MigrationStep step, TableName table, INamedTypeSymbol migration) =>
             new ColumnState(
-                step.GetString("type") ?? _target(migration, table, step.Name!)?.StoreType ?? ClrStoreType(step),
+                step.GetString("type") ?? _storeType(migration, table, step.Name!, step),
                 step.GetBool("nullable"),
                 DefaultText(step));
 
         /// <summary>The default as written: the SQL, or the constant; empty for none; null when not a constant.</summary>
-        internal static string? DefaultText(BuilderCall call)
+        internal static string? DefaultText(BuilderCall call) => DefaultText(call["defaultValueSql"], call["defaultValue"]);
+
+        /// <summary>Same for a pair of <c>defaultValueSql</c> / <c>defaultValue</c> arguments (or their <c>old...</c> forms).</summary>
+        internal static string? DefaultText(StepValue sql, StepValue value)
         {
-            var sql = call["defaultValueSql"];
             if (!sql.IsOmitted && !sql.IsNull)
             {
                 return sql.AsString()?.Trim();
             }
 
-            var value = call["defaultValue"];
             if (value.IsOmitted || value.IsNull)
             {
                 return string.Empty;

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using SafeMigrations.Analyzers.Infrastructure;
+using SafeMigrations.Analyzers.Model;
 using SafeMigrations.Sql;
 
 namespace SafeMigrations.Analyzers.Rules
@@ -26,9 +27,20 @@ namespace SafeMigrations.Analyzers.Rules
             var version = context.Options.PostgresVersion;
             foreach (var step in context.Model.Steps)
             {
-                // Without type: EF resolves it from the model; nothing to judge.
-                if (!step.IsBuilderMethod("AlterColumn") || !(step.GetString("type") is { } type))
+                if (!step.IsBuilderMethod("AlterColumn") || RedundantAlterColumnAnalyzer.CurrentState(context, step) != null)
                 {
+                    continue;
+                }
+
+                // Without type: EF takes it from the target model; judge it with the earlier migrations' type, when both are known.
+                if (!(step.GetString("type") is { } type))
+                {
+                    if (TypesFromHistory(context, step) is { } types && ColumnTypes.Classify(types.Old, types.New, version) == TypeChangeSafety.Rewrite)
+                    {
+                        context.Report(Rule, step, "AlterColumn", step.Name, step.Table!.Value.ToString(),
+                            "from " + types.Old + " to " + types.New + " (the call names no type: the old one is from the earlier migrations, the new one from the target model)");
+                    }
+
                     continue;
                 }
 
@@ -37,6 +49,10 @@ namespace SafeMigrations.Analyzers.Rules
                 if (oldType.AsString() is { } old)
                 {
                     change = ColumnTypes.Classify(old, type, version) == TypeChangeSafety.Rewrite ? "from " + old + " to " + type : null;
+                }
+                else if (oldType.IsNull && step.Table is { } table && step.Name is { } column && context.Schema.AgreedColumn(table, column)?.StoreType is { } known)
+                {
+                    change = ColumnTypes.Classify(known, type, version) == TypeChangeSafety.Rewrite ? "from " + known + " (as the earlier migrations left it) to " + type : null;
                 }
                 else if (oldType.IsNull)
                 {
@@ -90,6 +106,19 @@ namespace SafeMigrations.Analyzers.Rules
                     }
                 }
             }
+        }
+
+        /// <summary>The column's type before (earlier migrations) and after (target model, else the CLR type's mapping), when both are known.</summary>
+        private static (string Old, string New)? TypesFromHistory(MigrationContext context, MigrationStep step)
+        {
+            if (!(step.Table is { } table) || !(step.Name is { } column)
+                || !(context.Schema.AgreedColumn(table, column)?.StoreType is { } oldType)
+                || !(context.Schema.NewStoreType(step) is { } newType))
+            {
+                return null;
+            }
+
+            return (oldType, newType);
         }
 
         /// <summary>text and unbounded varchar: the usual targets of a widening, binary-compatible from varchar/text.</summary>
