@@ -1,6 +1,7 @@
 using System.Threading.Tasks;
 using SafeMigrations.Analyzers.Rules;
 using static SafeMigrations.Analyzers.Tests.Verifiers.HistorySource;
+using static SafeMigrations.Analyzers.Tests.Verifiers.HistoryVerifier;
 using Verify = SafeMigrations.Analyzers.Tests.Verifiers.CSharpAnalyzerVerifier<SafeMigrations.Analyzers.Rules.RedundantAlterColumnAnalyzer>;
 
 namespace SafeMigrations.Analyzers.Tests.Rules;
@@ -8,20 +9,7 @@ namespace SafeMigrations.Analyzers.Tests.Rules;
 /// <summary>SM0018 over multi-file histories: the earlier migrations and Designer files say what the column already is.</summary>
 public class SM0018RedundantAlterColumnTests
 {
-    internal const string CreateOrders = """
-                migrationBuilder.CreateTable(
-                    name: "Orders",
-                    columns: table => new
-                    {
-                        Id = table.Column<long>(type: "bigint", nullable: false),
-                        Status = table.Column<string>(type: "text", nullable: false),
-                        Note = table.Column<string>(type: "text", nullable: true),
-                        Code = table.Column<string>(type: "text", nullable: true),
-                    },
-                    constraints: table => table.PrimaryKey("PK_Orders", x => x.Id));
-        """;
-
-    /// <summary>The target model after <see cref="CreateOrders"/>.</summary>
+    /// <summary>The target model after <see cref="HistorySource.CreateOrders"/>.</summary>
     internal static readonly string OrdersModel = Entity(
         "Order",
         "Orders",

@@ -1,8 +1,4 @@
 using System.Linq;
-using System.Threading;
-using System.Threading.Tasks;
-using Microsoft.CodeAnalysis.Diagnostics;
-using Microsoft.CodeAnalysis.Testing;
 
 namespace SafeMigrations.Analyzers.Tests.Verifiers;
 
@@ -72,25 +68,19 @@ public static class HistorySource
         + string.Concat(properties.Select(p => "                    " + p + ";\n"))
         + "                    b.ToTable(\"" + table + "\");\n                });";
 
-    /// <summary>Runs <typeparamref name="TAnalyzer"/> over the files (path, source); markup in any of them gives the expected diagnostics.</summary>
-    public static Task VerifyAsync<TAnalyzer>(params (string Path, string Source)[] files)
-        where TAnalyzer : DiagnosticAnalyzer, new() =>
-        VerifyAsync<TAnalyzer>(System.Array.Empty<DiagnosticResult>(), files);
-
-    /// <summary>Same, with explicit expected diagnostics besides the markup.</summary>
-    public static Task VerifyAsync<TAnalyzer>(DiagnosticResult[] expected, params (string Path, string Source)[] files)
-        where TAnalyzer : DiagnosticAnalyzer, new()
-    {
-        var test = new CSharpAnalyzerVerifier<TAnalyzer>.Test();
-        test.TestState.Sources.Add(("/0/AppDbContext.cs", Context));
-        foreach (var file in files)
-        {
-            test.TestState.Sources.Add(("/0/" + file.Path, file.Source));
-        }
-
-        test.ExpectedDiagnostics.AddRange(expected);
-        return test.RunAsync(CancellationToken.None);
-    }
+    /// <summary>An initial migration's body: table Orders with Id bigint, Status text NOT NULL, Note and Code text NULL.</summary>
+    public const string CreateOrders = """
+                migrationBuilder.CreateTable(
+                    name: "Orders",
+                    columns: table => new
+                    {
+                        Id = table.Column<long>(type: "bigint", nullable: false),
+                        Status = table.Column<string>(type: "text", nullable: false),
+                        Note = table.Column<string>(type: "text", nullable: true),
+                        Code = table.Column<string>(type: "text", nullable: true),
+                    },
+                    constraints: table => table.PrimaryKey("PK_Orders", x => x.Id));
+        """;
 
     private static string ClassName(string id) => id.Substring(id.IndexOf('_') + 1);
 }
