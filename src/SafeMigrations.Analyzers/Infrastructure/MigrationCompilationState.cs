@@ -67,6 +67,10 @@ namespace SafeMigrations.Analyzers.Infrastructure
         public string? StoreTypeOf(INamedTypeSymbol migration, TableName table, string column, BuilderCall call) =>
             TargetModel(migration) != null ? TargetColumn(migration, table, column)?.StoreType : HistoryReader.ClrStoreType(call);
 
+        /// <summary>The schema just before step <paramref name="stepIndex"/> of <paramref name="up"/>; null when the migration is not in the history.</summary>
+        public SchemaState? BeforeStep(MigrationModel up, int stepIndex) =>
+            History.Before(up.MigrationType) is { } before ? HistoryReader.BeforeStep(before, up, stepIndex, Symbols!, StoreTypeOf) : null;
+
         private ImmutableDictionary<TableName, ImmutableDictionary<string, TargetColumn>>? TargetModel(INamedTypeSymbol migration) =>
             _targets.GetOrAdd(
                 migration,

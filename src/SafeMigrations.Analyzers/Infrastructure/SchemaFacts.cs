@@ -15,11 +15,13 @@ namespace SafeMigrations.Analyzers.Infrastructure
 
         private readonly MigrationCompilationState? _state;
         private readonly INamedTypeSymbol? _migration;
+        private readonly MigrationModel? _up;
 
         internal SchemaFacts(MigrationCompilationState? state, MigrationModel? up)
         {
             _state = up is { Direction: MigrationDirection.Up } ? state : null;
-            _migration = _state is null ? null : up!.MigrationType;
+            _up = _state is null ? null : up;
+            _migration = _up?.MigrationType;
         }
 
         /// <summary>The schema before this migration (built on first use, once per compilation); null when unknown.</summary>
@@ -27,6 +29,9 @@ namespace SafeMigrations.Analyzers.Infrastructure
 
         /// <summary>The column as the earlier migrations left it, or null.</summary>
         public ColumnState? Column(TableName table, string column) => Before?.Column(table, column);
+
+        /// <summary>The schema just before step <paramref name="stepIndex"/> of this migration (its earlier steps applied); null when unknown.</summary>
+        public SchemaState? BeforeStep(int stepIndex) => _state?.BeforeStep(_up!, stepIndex);
 
         /// <summary>The column in this migration's target model (Designer file), or null.</summary>
         public TargetColumn? Target(TableName table, string column) => _state?.TargetColumn(_migration!, table, column);
@@ -46,14 +51,15 @@ namespace SafeMigrations.Analyzers.Infrastructure
         }
 
         /// <summary>
-        /// The column before this migration when the history is sure of it and the previous migration's target model,
+        /// The column before step <paramref name="stepIndex"/> when no earlier step of this migration changed it, the history is sure of it and the previous migration's target model,
         /// where it maps the column, agrees on type and nullability; otherwise null.
         /// </summary>
-        public ColumnState? AgreedColumn(TableName table, string column)
+        public ColumnState? AgreedColumn(TableName table, string column, int stepIndex)
         {
             var state = Column(table, column);
-            if (state is null || _state is null)
+            if (state is null || _state is null || !ReferenceEquals(state, BeforeStep(stepIndex)?.Column(table, column)))
             {
+                // Unknown, or an earlier step of this migration changed the column: the Designer check below no longer applies.
                 return null;
             }
 

@@ -112,6 +112,27 @@ namespace SafeMigrations.Analyzers.Reading
             return new SchemaHistory(before.ToImmutable(), previous.ToImmutable());
         }
 
+        /// <summary>
+        /// <paramref name="before"/> (the schema before <paramref name="up"/>) with the steps of <paramref name="up"/> that
+        /// come before step <paramref name="stepIndex"/> applied.
+        /// </summary>
+        public static SchemaState BeforeStep(SchemaState before, MigrationModel up, int stepIndex, EfSymbols symbols, Func<INamedTypeSymbol, TableName, string, BuilderCall, string?> storeType)
+        {
+            var reader = new HistoryReader(symbols, (_, _) => null, storeType);
+            var state = before;
+            foreach (var step in up.Steps)
+            {
+                if (step.Index >= stepIndex)
+                {
+                    break;
+                }
+
+                state = step.Sql is { } sql ? ApplySql(state, sql) : reader.ApplyStep(state, step, up.MigrationType);
+            }
+
+            return state;
+        }
+
         private static IEnumerable<INamedTypeSymbol> Types(INamespaceSymbol ns)
         {
             foreach (var member in ns.GetMembers())

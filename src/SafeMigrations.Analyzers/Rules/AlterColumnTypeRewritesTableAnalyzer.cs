@@ -50,7 +50,7 @@ namespace SafeMigrations.Analyzers.Rules
                 {
                     change = ColumnTypes.Classify(old, type, version) == TypeChangeSafety.Rewrite ? "from " + old + " to " + type : null;
                 }
-                else if (oldType.IsNull && step.Table is { } table && step.Name is { } column && context.Schema.AgreedColumn(table, column)?.StoreType is { } known)
+                else if (oldType.IsNull && step.Table is { } table && step.Name is { } column && context.Schema.AgreedColumn(table, column, step.Index)?.StoreType is { } known)
                 {
                     change = ColumnTypes.Classify(known, type, version) == TypeChangeSafety.Rewrite ? "from " + known + " (as the earlier migrations left it) to " + type : null;
                 }
@@ -112,7 +112,7 @@ namespace SafeMigrations.Analyzers.Rules
         private static (string Old, string New)? TypesFromHistory(MigrationContext context, MigrationStep step)
         {
             if (!(step.Table is { } table) || !(step.Name is { } column)
-                || !(context.Schema.AgreedColumn(table, column)?.StoreType is { } oldType)
+                || !(context.Schema.AgreedColumn(table, column, step.Index)?.StoreType is { } oldType)
                 || !(context.Schema.NewStoreType(step) is { } newType))
             {
                 return null;

@@ -45,7 +45,7 @@ namespace SafeMigrations.Analyzers.Rules
         {
             if (!step.IsBuilderMethod("AlterColumn") || !(step.Table is { } table) || !(step.Name is { } column)
                 || !step.Annotations.IsEmpty || ChangesOtherFacets(step)
-                || !(context.Schema.AgreedColumn(table, column) is { StoreType: { } storeType, IsNullable: { } isNullable, DefaultText: { } defaultText } state))
+                || !(context.Schema.AgreedColumn(table, column, step.Index) is { StoreType: { } storeType, IsNullable: { } isNullable, DefaultText: { } defaultText } state))
             {
                 return null;
             }
