@@ -5,6 +5,7 @@ using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
 using SafeMigrations.Analyzers.Model;
 using SafeMigrations.Sql;
 
@@ -93,7 +94,6 @@ namespace SafeMigrations.Analyzers.Reading
                 foreach (var (_, type) in migrations)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    before[type] = state;
                     if (last != null)
                     {
                         previous[type] = last;
@@ -103,6 +103,8 @@ namespace SafeMigrations.Analyzers.Reading
                         // The first migration creates no table: a baseline over a database made some other way.
                         state = state.Unsure(null, indexes: true);
                     }
+
+                    before[type] = state;
 
                     state = reader.Apply(state, type);
                     last = type;
@@ -229,7 +231,9 @@ namespace SafeMigrations.Analyzers.Reading
             switch (step.MethodName)
             {
                 case "CreateTable":
-                    return table is { } created ? state.WithTable(created, ReadColumns(step, created, migration)) : state.Unsure(null, indexes: true);
+                    return table is { } created
+                        ? WithConstraintIndexes(state.WithTable(created, ReadColumns(step, created, migration)), step, created)
+                        : state.Unsure(null, indexes: true);
                 case "DropTable":
                     return table is { } dropped ? state.WithoutTable(dropped) : state.Unsure(null, indexes: true);
                 case "RenameTable":
@@ -279,6 +283,26 @@ namespace SafeMigrations.Analyzers.Reading
             }
         }
 
+        /// <summary>The indexes of CreateTable's <c>table.PrimaryKey("PK_x", ...)</c> and <c>table.UniqueConstraint("AK_x", ...)</c>.</summary>
+        private static SchemaState WithConstraintIndexes(SchemaState state, MigrationStep step, TableName table)
+        {
+            if (!(step["constraints"].Operation is { } constraints))
+            {
+                return state;
+            }
+
+            foreach (var operation in constraints.Descendants())
+            {
+                if (operation is IInvocationOperation { TargetMethod: { Name: "PrimaryKey" or "UniqueConstraint" } } invocation)
+                {
+                    var name = invocation.Arguments.Length > 0 ? StepValue.Read(invocation.Arguments[0].Value).AsString() : null;
+                    state = name is null ? state.IndexesUnsure() : state.WithIndex(SchemaState.IndexKey(table.Schema, name), new IndexState(table, default));
+                }
+            }
+
+            return state;
+        }
+
         private static SchemaState ApplySafeStep(SchemaState state, MigrationStep step, TableName? table)
         {
             switch (step.MethodName)
@@ -324,7 +348,8 @@ namespace SafeMigrations.Analyzers.Reading
                 switch (statement.Kind)
                 {
                     case StatementKind.CreateTable:
-                        state = table is { } created ? state.WithTable(created, null) : state.Unsure(null, indexes: true);
+                        // Columns are not read; inline keys make indexes with generated names.
+                        state = table is { } created ? state.WithTable(created, null).IndexesUnsure() : state.Unsure(null, indexes: true);
                         break;
                     case StatementKind.DropTable:
                         foreach (var dropped in statement.Tables.Count > 0 ? statement.Tables : (IReadOnlyList<QualifiedName>)new[] { statement.Table! })
@@ -374,6 +399,11 @@ namespace SafeMigrations.Analyzers.Reading
                     case AlterTableActionKind.AddColumn:
                         var notNull = action.NotNull || action.InlineConstraints.Contains(ConstraintKind.PrimaryKey);
                         state = WithColumn(state, table, column, () => new ColumnState(action.DataType, !notNull, action.DefaultExpression?.Trim() ?? string.Empty));
+                        if (action.InlineConstraints.Contains(ConstraintKind.PrimaryKey) || action.InlineConstraints.Contains(ConstraintKind.Unique))
+                        {
+                            state = state.IndexesUnsure();
+                        }
+
                         break;
                     case AlterTableActionKind.DropColumn:
                         state = WithColumn(state, table, column, () => null);

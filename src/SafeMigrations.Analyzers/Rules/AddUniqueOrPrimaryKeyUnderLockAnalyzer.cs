@@ -26,7 +26,8 @@ namespace SafeMigrations.Analyzers.Rules
             title: Rule.Title.ToString(),
             messageFormat: "{0} makes index '{1}' the primary key of existing table '{2}', but {3} nullable: PostgreSQL first runs an implicit SET NOT NULL that scans all of '{2}' under an ACCESS EXCLUSIVE lock that blocks all reads and writes of it until the migration commits; make the columns NOT NULL through a validated check first (migrationBuilder.SetNotNullThroughCheck(...) in an earlier migration), then attach the index",
             category: RuleCategories.Locking,
-            description: Rule.Description.ToString());
+            description: Rule.Description.ToString(),
+            customTags: RuleDescriptors.NoCodeFix);
 
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule, UsingIndexOnNullableRule);
 
