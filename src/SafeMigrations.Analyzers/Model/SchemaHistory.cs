@@ -100,6 +100,22 @@ namespace SafeMigrations.Analyzers.Model
             return new SchemaState(Tables.Remove(table), indexes, IndexesComplete);
         }
 
+        /// <summary>The table under its new name (columns as known, unsure when it was not known); its indexes follow it.</summary>
+        internal SchemaState WithRenamedTable(TableName from, TableName to)
+        {
+            Tables.TryGetValue(from, out var columns);
+            var indexes = Indexes;
+            foreach (var entry in Indexes)
+            {
+                if (entry.Value.Table == from)
+                {
+                    indexes = indexes.SetItem(entry.Key, new IndexState(to, entry.Value.Columns));
+                }
+            }
+
+            return new SchemaState(Tables.Remove(from).SetItem(to, columns), indexes, IndexesComplete);
+        }
+
         internal SchemaState WithIndex(string key, IndexState? index) =>
             new SchemaState(Tables, index is null ? Indexes.Remove(key) : Indexes.SetItem(key, index), IndexesComplete);
 

@@ -240,8 +240,9 @@ namespace SafeMigrations.Analyzers.Reading
                     if (table is { } renamed && step.GetString("newName") is { } newName)
                     {
                         var target = new TableName(step.HasArgument("newSchema") ? step.GetString("newSchema") : renamed.Schema, newName);
-                        state.Tables.TryGetValue(renamed, out var columns);
-                        return state.WithoutTable(renamed).WithTable(target, state.Tables.ContainsKey(renamed) ? columns : null);
+                        // Index names are per schema: moving the table to another schema leaves them unsure.
+                        var renamedState = state.WithRenamedTable(renamed, target);
+                        return target.Schema == renamed.Schema ? renamedState : renamedState.IndexesUnsure();
                     }
 
                     return state.Unsure(null, indexes: true);
@@ -436,9 +437,7 @@ namespace SafeMigrations.Analyzers.Reading
 
                         break;
                     case AlterTableActionKind.RenameTable when action.Name != null:
-                        state.Tables.TryGetValue(table, out var columns);
-                        state = state.WithoutTable(table).WithTable(new TableName(table.Schema, action.Name), columns);
-                        return state;
+                        return state.WithRenamedTable(table, new TableName(table.Schema, action.Name));
                     case AlterTableActionKind.ValidateConstraint:
                         break;
                     default:

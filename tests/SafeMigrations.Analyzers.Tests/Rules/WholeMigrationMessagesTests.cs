@@ -101,6 +101,22 @@ public class WholeMigrationMessagesTests
     }
 
     [Fact]
+    public async Task An_index_follows_its_table_through_a_rename()
+    {
+        await VerifyAsync<DropIndexNonConcurrentlyAnalyzer>(
+            ("20240101000000_Initial.cs", Migration("20240101000000_Initial", CreateOrders + """
+
+                migrationBuilder.CreateIndex(name: "IX_Orders_Code", table: "Orders", column: "Code");
+        """)),
+            ("20240102000000_Rename.cs", Migration("20240102000000_Rename", """
+                migrationBuilder.RenameTable(name: "Orders", newName: "Purchases");
+        """)),
+            ("20240103000000_Cleanup.cs", Migration("20240103000000_Cleanup", """
+                {|SM0002:migrationBuilder.DropIndex(name: "IX_Orders_Code", table: "Purchases")|};
+        """)));
+    }
+
+    [Fact]
     public async Task Dropping_an_unknown_index_is_flagged_when_the_history_is_unsure()
     {
         await VerifyAsync<DropIndexNonConcurrentlyAnalyzer>(
