@@ -190,8 +190,8 @@ namespace SafeMigrations.Analyzers.Reading
             var up = Up(type);
             if (up is null || PassesBuilderElsewhere(up))
             {
-                // No readable Up, or steps made in helper methods this reader does not follow.
-                return up is null ? state : state.Unsure(null, indexes: true);
+                // Up inherited from a base class, or steps made in helper methods: not followed.
+                return state.Unsure(null, indexes: true);
             }
 
             foreach (var step in up.Steps)

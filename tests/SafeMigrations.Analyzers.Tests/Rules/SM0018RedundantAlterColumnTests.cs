@@ -67,6 +67,22 @@ public class SM0018RedundantAlterColumnTests
     }
 
     [Fact]
+    public async Task Safe_steps_and_raw_statements_of_earlier_migrations_are_replayed()
+    {
+        await VerifyAsync<RedundantAlterColumnAnalyzer>(
+            ("20240101000000_Initial.cs", Migration("20240101000000_Initial", CreateOrders)),
+            ("20240101500000_Steps.cs", Migration("20240101500000_Steps", """
+                migrationBuilder.SetNotNullThroughCheck(column: "Code", table: "Orders");
+                migrationBuilder.Sql("ALTER TABLE \"Orders\" ALTER COLUMN \"Status\" DROP NOT NULL;");
+        """)),
+            ("20240102000000_Require.cs", Migration("20240102000000_Require", """
+                {|SM0018:migrationBuilder.AlterColumn<string>(name: "Code", table: "Orders", type: "text", nullable: false, oldClrType: typeof(string), oldType: "text", oldNullable: true)|};
+                // Nullable again since the raw DROP NOT NULL: a real change.
+                migrationBuilder.AlterColumn<string>(name: "Status", table: "Orders", type: "text", nullable: false, oldClrType: typeof(string), oldType: "text", oldNullable: true);
+        """)));
+    }
+
+    [Fact]
     public async Task Real_changes_and_unsure_histories_are_not_flagged()
     {
         await VerifyAsync<RedundantAlterColumnAnalyzer>(
