@@ -119,6 +119,64 @@ namespace SafeMigrations.Analyzers.Model
         internal SchemaState WithIndex(string key, IndexState? index) =>
             new SchemaState(Tables, index is null ? Indexes.Remove(key) : Indexes.SetItem(key, index), IndexesComplete);
 
+        /// <summary>The key columns made NOT NULL (a primary key, SetNotNullThroughCheck); unknown columns make the table unsure.</summary>
+        internal SchemaState WithNotNull(TableName table, ImmutableArray<string> columns)
+        {
+            if (columns.IsDefault)
+            {
+                return Unsure(table, indexes: false);
+            }
+
+            var state = this;
+            foreach (var column in columns)
+            {
+                state = state.ChangeColumn(table, column, c => c.With(c.StoreType, false, c.DefaultText));
+            }
+
+            return state;
+        }
+
+        /// <summary>Sets (or, when <paramref name="column"/> builds null, removes) a column of a table the history knows.</summary>
+        internal SchemaState WithColumn(TableName? table, string? name, Func<ColumnState?> column)
+        {
+            if (table is null || name is null)
+            {
+                return Unsure(table, indexes: false);
+            }
+
+            if (!Tables.TryGetValue(table.Value, out var columns) || columns is null)
+            {
+                // A table made outside the history, or already unsure: nothing to track.
+                return this;
+            }
+
+            var value = column();
+            return WithTable(table.Value, value is null ? columns.Remove(name) : columns.SetItem(name, value));
+        }
+
+        /// <summary>A known column changed; an unknown one makes the table unsure.</summary>
+        internal SchemaState ChangeColumn(TableName table, string? name, Func<ColumnState, ColumnState> change)
+        {
+            if (name is null)
+            {
+                return Unsure(table, indexes: false);
+            }
+
+            var current = Column(table, name);
+            return current is null ? Unsure(table, indexes: false) : WithColumn(table, name, () => change(current));
+        }
+
+        /// <summary>A known column under its new name; an unknown one makes the table unsure.</summary>
+        internal SchemaState WithRenamedColumn(TableName? table, string? name, string? newName)
+        {
+            if (table is null || name is null || newName is null || Column(table.Value, name) is not { } column)
+            {
+                return Unsure(table, indexes: false);
+            }
+
+            return WithColumn(table, name, () => null).WithColumn(table, newName, () => column);
+        }
+
         internal SchemaState IndexesUnsure() => new SchemaState(Tables, Indexes, indexesComplete: false);
 
         /// <summary>Something unreadable ran: indexes may exist that are not listed; with <paramref name="table"/> null every table's columns become unsure.</summary>

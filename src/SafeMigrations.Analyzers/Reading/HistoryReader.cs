@@ -129,7 +129,7 @@ namespace SafeMigrations.Analyzers.Reading
                     break;
                 }
 
-                state = step.Sql is { } sql ? ApplySql(state, sql) : reader.ApplyStep(state, step, up.MigrationType);
+                state = step.Sql is { } sql ? SqlHistory.Apply(state, sql) : reader.ApplyStep(state, step, up.MigrationType);
             }
 
             return state;
@@ -196,7 +196,7 @@ namespace SafeMigrations.Analyzers.Reading
 
             foreach (var step in up.Steps)
             {
-                state = step.Sql is { } sql ? ApplySql(state, sql) : ApplyStep(state, step, type);
+                state = step.Sql is { } sql ? SqlHistory.Apply(state, sql) : ApplyStep(state, step, type);
             }
 
             return state;
@@ -248,11 +248,11 @@ namespace SafeMigrations.Analyzers.Reading
                     return state.Unsure(null, indexes: true);
                 case "AddColumn":
                 case "AlterColumn":
-                    return WithColumn(state, table, step.Name, () => ColumnOf(step, table!.Value, migration));
+                    return state.WithColumn(table, step.Name, () => ColumnOf(step, table!.Value, migration));
                 case "DropColumn":
-                    return WithColumn(state, table, step.Name, () => null);
+                    return state.WithColumn(table, step.Name, () => null);
                 case "RenameColumn":
-                    return RenameColumn(state, table, step.Name, step.GetString("newName"));
+                    return state.WithRenamedColumn(table, step.Name, step.GetString("newName"));
                 case "CreateIndex":
                     return IndexName(step) is { } index && table is { } indexed
                         ? state.WithIndex(index, new IndexState(indexed, Columns(step)))
@@ -274,7 +274,7 @@ namespace SafeMigrations.Analyzers.Reading
                     {
                         var keyColumns = Columns(step);
                         var next = state.WithIndex(key, new IndexState(keyed, keyColumns));
-                        return step.MethodName == "AddPrimaryKey" ? SetNotNull(next, keyed, keyColumns) : next;
+                        return step.MethodName == "AddPrimaryKey" ? next.WithNotNull(keyed, keyColumns) : next;
                     }
 
                     return state.Unsure(table, indexes: true);
@@ -316,9 +316,9 @@ namespace SafeMigrations.Analyzers.Reading
                 case "DropIndexConcurrently":
                     return IndexName(step) is { } gone ? state.WithIndex(gone, null) : state.Unsure(null, indexes: true);
                 case "SetNotNullThroughCheck":
-                    return table is { } t && step.GetString("column") is { } column ? SetNotNull(state, t, ImmutableArray.Create(column)) : state.Unsure(table, indexes: false);
+                    return table is { } t && step.GetString("column") is { } column ? state.WithNotNull(t, ImmutableArray.Create(column)) : state.Unsure(table, indexes: false);
                 case "AddPrimaryKeyUsingIndex":
-                    return table is { } pk ? SetNotNull(state, pk, Columns(step)) : state.Unsure(null, indexes: true);
+                    return table is { } pk ? state.WithNotNull(pk, Columns(step)) : state.Unsure(null, indexes: true);
                 case "AddUniqueConstraintUsingIndex":
                 case "Backfill":
                 case "DeleteInBatches":
@@ -334,201 +334,6 @@ namespace SafeMigrations.Analyzers.Reading
                     // SwapColumns and any other extension: what it does to the table is not modelled.
                     return state.Unsure(table, indexes: true);
             }
-        }
-
-        private static SchemaState ApplySql(SchemaState state, SqlCall sql)
-        {
-            if (!sql.IsConstant)
-            {
-                return state.Unsure(null, indexes: true);
-            }
-
-            foreach (var statement in sql.Statements)
-            {
-                var table = TableName.From(statement.Table);
-                switch (statement.Kind)
-                {
-                    case StatementKind.CreateTable:
-                        // Columns are not read; inline keys make indexes with generated names.
-                        state = table is { } created ? state.WithTable(created, null).IndexesUnsure() : state.Unsure(null, indexes: true);
-                        break;
-                    case StatementKind.DropTable:
-                        foreach (var dropped in statement.Tables.Count > 0 ? statement.Tables : (IReadOnlyList<QualifiedName>)new[] { statement.Table! })
-                        {
-                            state = dropped is null ? state.Unsure(null, indexes: true) : state.WithoutTable(new TableName(dropped.Schema, dropped.Name));
-                        }
-
-                        break;
-                    case StatementKind.CreateIndex:
-                        state = statement.Index is { } index && table is { } indexed
-                            ? state.WithIndex(SchemaState.IndexKey(index.Schema ?? indexed.Schema, index.Name), new IndexState(indexed, IndexColumns(statement)))
-                            : state.Unsure(null, indexes: true);
-                        break;
-                    case StatementKind.DropIndex:
-                        foreach (var dropped in statement.Indexes.Count > 0 ? statement.Indexes : (IReadOnlyList<QualifiedName>)new[] { statement.Index! })
-                        {
-                            state = dropped is null ? state.Unsure(null, indexes: true) : state.WithIndex(SchemaState.IndexKey(dropped.Schema, dropped.Name), null);
-                        }
-
-                        break;
-                    case StatementKind.AlterTable:
-                        state = table is { } altered ? ApplyAlterTable(state, altered, statement) : state.Unsure(null, indexes: true);
-                        break;
-                    case StatementKind.Do:
-                        // A DO block may change anything.
-                        state = state.Unsure(null, indexes: true);
-                        break;
-                    case StatementKind.AlterIndex:
-                    case StatementKind.Other:
-                    case StatementKind.Unknown:
-                        // GRANT, CREATE EXTENSION, ALTER INDEX ... RENAME...: columns stay, but an index may have been made or renamed.
-                        state = table is { } named ? state.Unsure(named, indexes: true) : state.IndexesUnsure();
-                        break;
-                }
-            }
-
-            return state;
-        }
-
-        private static SchemaState ApplyAlterTable(SchemaState state, TableName table, SqlStatement statement)
-        {
-            foreach (var action in statement.Actions)
-            {
-                var column = action.Column;
-                switch (action.Kind)
-                {
-                    case AlterTableActionKind.AddColumn:
-                        var notNull = action.NotNull || action.InlineConstraints.Contains(ConstraintKind.PrimaryKey);
-                        state = WithColumn(state, table, column, () => new ColumnState(action.DataType, !notNull, action.DefaultExpression?.Trim() ?? string.Empty));
-                        if (action.InlineConstraints.Contains(ConstraintKind.PrimaryKey) || action.InlineConstraints.Contains(ConstraintKind.Unique))
-                        {
-                            state = state.IndexesUnsure();
-                        }
-
-                        break;
-                    case AlterTableActionKind.DropColumn:
-                        state = WithColumn(state, table, column, () => null);
-                        break;
-                    case AlterTableActionKind.RenameColumn:
-                        state = RenameColumn(state, table, column, action.Name);
-                        break;
-                    case AlterTableActionKind.AlterColumnType:
-                        state = Change(state, table, column, c => c.With(action.DataType, c.IsNullable, c.DefaultText));
-                        break;
-                    case AlterTableActionKind.SetNotNull:
-                    case AlterTableActionKind.DropNotNull:
-                        var nullable = action.Kind == AlterTableActionKind.DropNotNull;
-                        state = Change(state, table, column, c => c.With(c.StoreType, nullable, c.DefaultText));
-                        break;
-                    case AlterTableActionKind.SetDefault:
-                        state = Change(state, table, column, c => c.With(c.StoreType, c.IsNullable, action.DefaultExpression?.Trim()));
-                        break;
-                    case AlterTableActionKind.DropDefault:
-                        state = Change(state, table, column, c => c.With(c.StoreType, c.IsNullable, string.Empty));
-                        break;
-                    case AlterTableActionKind.AddConstraint:
-                        state = AddConstraint(state, table, action);
-                        break;
-                    case AlterTableActionKind.DropConstraint:
-                        if (action.Name != null)
-                        {
-                            state = state.WithIndex(SchemaState.IndexKey(table.Schema, action.Name), null);
-                        }
-
-                        break;
-                    case AlterTableActionKind.RenameTable when action.Name != null:
-                        return state.WithRenamedTable(table, new TableName(table.Schema, action.Name));
-                    case AlterTableActionKind.ValidateConstraint:
-                        break;
-                    default:
-                        state = state.Unsure(table, indexes: true);
-                        break;
-                }
-            }
-
-            return state;
-        }
-
-        private static SchemaState AddConstraint(SchemaState state, TableName table, AlterTableAction action)
-        {
-            if (action.Constraint != ConstraintKind.PrimaryKey && action.Constraint != ConstraintKind.Unique)
-            {
-                return action.Constraint == ConstraintKind.NotNull && action.Column != null
-                    ? SetNotNull(state, table, ImmutableArray.Create(action.Column))
-                    : state;
-            }
-
-            if (action.Name is null)
-            {
-                return state.Unsure(null, indexes: true);
-            }
-
-            var key = SchemaState.IndexKey(table.Schema, action.Name);
-            var columns = action.Columns.Count > 0 ? action.Columns.ToImmutableArray() : default;
-            if (action.UsingIndex && action.IndexName != null)
-            {
-                // USING INDEX renames the index to the constraint's name.
-                var used = state.Index(table.Schema, action.IndexName);
-                columns = used?.Columns ?? default;
-                state = state.WithIndex(SchemaState.IndexKey(table.Schema, action.IndexName), null);
-            }
-
-            state = state.WithIndex(key, new IndexState(table, columns));
-            return action.Constraint == ConstraintKind.PrimaryKey ? SetNotNull(state, table, columns) : state;
-        }
-
-        private static SchemaState SetNotNull(SchemaState state, TableName table, ImmutableArray<string> columns)
-        {
-            if (columns.IsDefault)
-            {
-                return state.Unsure(table, indexes: false);
-            }
-
-            foreach (var column in columns)
-            {
-                state = Change(state, table, column, c => c.With(c.StoreType, false, c.DefaultText));
-            }
-
-            return state;
-        }
-
-        /// <summary>Sets (or, when <paramref name="column"/> builds null, removes) a column of a table the history knows.</summary>
-        private static SchemaState WithColumn(SchemaState state, TableName? table, string? name, Func<ColumnState?> column)
-        {
-            if (table is null || name is null)
-            {
-                return state.Unsure(table, indexes: false);
-            }
-
-            if (!state.Tables.TryGetValue(table.Value, out var columns) || columns is null)
-            {
-                // A table made outside the history, or already unsure: nothing to track.
-                return state;
-            }
-
-            var value = column();
-            return state.WithTable(table.Value, value is null ? columns.Remove(name) : columns.SetItem(name, value));
-        }
-
-        private static SchemaState Change(SchemaState state, TableName table, string? name, Func<ColumnState, ColumnState> change)
-        {
-            if (name is null)
-            {
-                return state.Unsure(table, indexes: false);
-            }
-
-            var current = state.Column(table, name);
-            return current is null ? state.Unsure(table, indexes: false) : WithColumn(state, table, name, () => change(current));
-        }
-
-        private static SchemaState RenameColumn(SchemaState state, TableName? table, string? name, string? newName)
-        {
-            if (table is null || name is null || newName is null || state.Column(table.Value, name) is not { } column)
-            {
-                return state.Unsure(table, indexes: false);
-            }
-
-            return WithColumn(WithColumn(state, table, name, () => null), table, newName, () => column);
         }
 
         private ImmutableDictionary<string, ColumnState>? ReadColumns(MigrationStep step, TableName table, INamedTypeSymbol migration)
@@ -629,46 +434,6 @@ namespace SafeMigrations.Analyzers.Reading
                 }
 
                 return builder.MoveToImmutable();
-            }
-
-            return default;
-        }
-
-        /// <summary>The plain column list of <c>CREATE INDEX ... ON t [USING m] (a, b)</c>; default for expressions.</summary>
-        private static ImmutableArray<string> IndexColumns(SqlStatement statement)
-        {
-            var tokens = statement.Tokens;
-            var i = 0;
-            while (i < tokens.Count && !(tokens[i].Kind == SqlTokenKind.Identifier && tokens[i].Value == "on"))
-            {
-                i++;
-            }
-
-            while (i < tokens.Count && tokens[i].Kind != SqlTokenKind.OpenParen)
-            {
-                i++;
-            }
-
-            var columns = ImmutableArray.CreateBuilder<string>();
-            for (i++; i < tokens.Count; i += 2)
-            {
-                var name = tokens[i];
-                if ((name.Kind != SqlTokenKind.Identifier && name.Kind != SqlTokenKind.QuotedIdentifier) || i + 1 >= tokens.Count)
-                {
-                    return default;
-                }
-
-                columns.Add(name.Value);
-                var next = tokens[i + 1].Kind;
-                if (next == SqlTokenKind.CloseParen)
-                {
-                    return columns.ToImmutable();
-                }
-
-                if (next != SqlTokenKind.Comma)
-                {
-                    return default;
-                }
             }
 
             return default;
