@@ -18,7 +18,16 @@ namespace SafeMigrations.Analyzers.Rules
             category: RuleCategories.Locking,
             description: "ALTER COLUMN ... TYPE rewrites the whole table and its indexes unless the new type is binary-compatible with the old one (same type, varchar(n) to a larger n, varchar to text, numeric precision increase with the same scale...). int to bigint, narrowing, numeric scale changes, text to integer and timestamp to timestamptz all rewrite while an ACCESS EXCLUSIVE lock blocks every query on the table.");
 
-        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
+        /// <summary>The same message for an AlterColumn without type: judged from the history; the swap fix needs the call's type, so none is offered.</summary>
+        public static readonly DiagnosticDescriptor UntypedRule = RuleDescriptors.Create(
+            RuleIdentifiers.AlterColumnTypeRewritesTable,
+            title: Rule.Title.ToString(),
+            messageFormat: Rule.MessageFormat.ToString(),
+            category: RuleCategories.Locking,
+            description: Rule.Description.ToString(),
+            customTags: RuleDescriptors.NoCodeFix);
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule, UntypedRule);
 
         protected override RuleExemptions Exemptions => RuleExemptions.LockHazard;
 
@@ -37,7 +46,7 @@ namespace SafeMigrations.Analyzers.Rules
                 {
                     if (TypesFromHistory(context, step) is { } types && ColumnTypes.Classify(types.Old, types.New, version) == TypeChangeSafety.Rewrite)
                     {
-                        context.Report(Rule, step, "AlterColumn", step.Name, step.Table!.Value.ToString(),
+                        context.Report(UntypedRule, step, "AlterColumn", step.Name, step.Table!.Value.ToString(),
                             "from " + types.Old + " to " + types.New + " (the call names no type: the old one is from the earlier migrations, the new one from the target model)");
                     }
 
