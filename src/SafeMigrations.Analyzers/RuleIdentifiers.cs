@@ -53,5 +53,8 @@ namespace SafeMigrations.Analyzers
 
         /// <summary>Brief-lock step whose lock is held through a later long step of the same transaction.</summary>
         public const string BriefLockHeldDuringLongStep = "SM0017";
+
+        /// <summary>AlterColumn that restates what the earlier migrations already made the column (redundant, still locks).</summary>
+        public const string RedundantAlterColumn = "SM0018";
     }
 }

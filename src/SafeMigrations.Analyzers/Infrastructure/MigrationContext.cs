@@ -13,8 +13,9 @@ namespace SafeMigrations.Analyzers.Infrastructure
     {
         private readonly Action<Diagnostic> _report;
 
-        internal MigrationContext(MigrationModel model, MigrationModel? upModel, MigrationOptions options, RuleExemptions exemptions, Action<Diagnostic> report, CancellationToken cancellationToken)
+        internal MigrationContext(MigrationModel model, MigrationModel? upModel, MigrationOptions options, RuleExemptions exemptions, Action<Diagnostic> report, CancellationToken cancellationToken, SchemaFacts? schema = null)
         {
+            Schema = schema ?? SchemaFacts.None;
             Model = model;
             UpModel = upModel;
             Options = options;
@@ -30,6 +31,9 @@ namespace SafeMigrations.Analyzers.Infrastructure
         public MigrationModel? UpModel { get; }
 
         public MigrationOptions Options { get; }
+
+        /// <summary>What the earlier migrations built (Up only; answers null when unknown).</summary>
+        public SchemaFacts Schema { get; }
 
         /// <summary>The exemptions of the rule being run.</summary>
         public RuleExemptions Exemptions { get; }

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using SafeMigrations.Analyzers.Infrastructure;
+using SafeMigrations.Analyzers.Model;
 using SafeMigrations.Sql;
 
 namespace SafeMigrations.Analyzers.Rules
@@ -21,7 +22,16 @@ namespace SafeMigrations.Analyzers.Rules
         public const string TimeZoneCondition =
             " while the session TimeZone is not set to UTC (since PostgreSQL 12 this change is binary-coercible, without a rewrite, only when TimeZone is UTC; under any other zone every row is rewritten and the stored instants shift by the zone's offset; if the stored values are UTC, run migrationBuilder.Sql(\"SET LOCAL TimeZone = 'UTC'\") before it in the same transaction; indexes on the column are rebuilt either way)";
 
-        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
+        /// <summary>The same message for an AlterColumn without type: judged from the history; the swap fix needs the call's type, so none is offered.</summary>
+        public static readonly DiagnosticDescriptor UntypedRule = RuleDescriptors.Create(
+            RuleIdentifiers.AlterColumnTypeRewritesTable,
+            title: Rule.Title.ToString(),
+            messageFormat: Rule.MessageFormat.ToString(),
+            category: RuleCategories.Locking,
+            description: Rule.Description.ToString(),
+            customTags: RuleDescriptors.NoCodeFix);
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule, UntypedRule);
 
         protected override RuleExemptions Exemptions => RuleExemptions.LockHazard;
 
@@ -31,9 +41,20 @@ namespace SafeMigrations.Analyzers.Rules
             var timeZone = SessionTimeZone.Of(context.Model);
             foreach (var step in context.Model.Steps)
             {
-                // Without type: EF resolves it from the model; nothing to judge.
-                if (!step.IsBuilderMethod("AlterColumn") || !(step.GetString("type") is { } type))
+                if (!step.IsBuilderMethod("AlterColumn") || RedundantAlterColumnAnalyzer.CurrentState(context, step) != null)
                 {
+                    continue;
+                }
+
+                // Without type: EF takes it from the target model; judge it with the earlier migrations' type, when both are known.
+                if (!(step.GetString("type") is { } type))
+                {
+                    if (TypesFromHistory(context, step) is { } types && ColumnTypes.Classify(types.Old, types.New, version) == TypeChangeSafety.Rewrite)
+                    {
+                        context.Report(UntypedRule, step, "AlterColumn", step.Name, step.Table!.Value.ToString(),
+                            "from " + types.Old + " to " + types.New + " (the call names no type: the old one is from the earlier migrations, the new one from the target model)");
+                    }
+
                     continue;
                 }
 
@@ -46,6 +67,10 @@ namespace SafeMigrations.Analyzers.Rules
                         : ColumnTypes.IsRewriteFreeUnderUtc(old, type, version) ? (utc ? null : "from " + old + " to " + type + TimeZoneCondition)
                         : ColumnTypes.IsTimeZoneChange(old, type) && version >= 12 ? "from " + old + " to " + type + " (to a precision below 6, which rewrites even when the session TimeZone is UTC)"
                         : "from " + old + " to " + type;
+                }
+                else if (oldType.IsNull && step.Table is { } table && step.Name is { } column && context.Schema.AgreedColumn(table, column, step.Index)?.StoreType is { } known)
+                {
+                    change = ColumnTypes.Classify(known, type, version) == TypeChangeSafety.Rewrite ? "from " + known + " (as the earlier migrations left it) to " + type : null;
                 }
                 else if (oldType.IsNull)
                 {
@@ -107,6 +132,19 @@ namespace SafeMigrations.Analyzers.Rules
                     }
                 }
             }
+        }
+
+        /// <summary>The column's type before (earlier migrations) and after (target model, else the CLR type's mapping), when both are known.</summary>
+        private static (string Old, string New)? TypesFromHistory(MigrationContext context, MigrationStep step)
+        {
+            if (!(step.Table is { } table) || !(step.Name is { } column)
+                || !(context.Schema.AgreedColumn(table, column, step.Index)?.StoreType is { } oldType)
+                || !(context.Schema.NewStoreType(step) is { } newType))
+            {
+                return null;
+            }
+
+            return (oldType, newType);
         }
 
         /// <summary>text and unbounded varchar: the usual targets of a widening, binary-compatible from varchar/text.</summary>

@@ -63,10 +63,12 @@ namespace SafeMigrations.CodeFixes.Infrastructure
 
         /// <summary>
         /// A Down step restoring what Up changed (reported under <c>safe_migrations.analyze_down</c>) gets no fix:
-        /// the fixers rewrite Up and Down as a pair, from Up's side.
+        /// the fixers rewrite Up and Down as a pair, from Up's side. Nor does a message shape tagged
+        /// <see cref="Analyzers.RuleDescriptors.NoCodeFix"/> (e.g. a rename whose old name the migration re-adds).
         /// </summary>
         private bool IsFixable(Diagnostic diagnostic) =>
-            FixableDiagnosticIds.Contains(diagnostic.Id) && !diagnostic.Properties.ContainsKey(DiagnosticProperties.RevertsUp);
+            FixableDiagnosticIds.Contains(diagnostic.Id) && !diagnostic.Properties.ContainsKey(DiagnosticProperties.RevertsUp)
+            && !diagnostic.Descriptor.CustomTags.Contains(Analyzers.RuleDescriptors.NoCodeFix);
 
         /// <summary>
         /// Rewrites the code of every diagnostic of the document: the fixer adds its text changes to <paramref name="fix"/>,
