@@ -36,11 +36,15 @@ namespace SafeMigrations.Analyzers.Rules
             category: RuleCategories.Locking,
             description: "A migration's steps run in one transaction under plain EF, and PostgreSQL releases every lock only at commit. A step that takes ACCESS EXCLUSIVE briefly (dropping a foreign key, which locks the principal table too, a check, a primary key, a unique constraint or an index; adding, altering, renaming or dropping a column) keeps that lock while a later index build, validation scan or data change of the same transaction runs on the same table: reads wait for the whole long step, not only writes. Move the brief step after the long step when nothing depends on it, or end the transaction between them.");
 
-        /// <summary>Builder steps whose lock is brief (and that this rule reports).</summary>
+        /// <summary>
+        /// Builder steps whose lock is brief (and that this rule reports). AddColumn and AlterColumn are left out: EF's
+        /// scaffold puts them before the index and foreign key of a new column, whose own rules (SM0001, SM0008) already
+        /// name the combined lock and whose fixes take the long step out of the transaction; a second warning is noise.
+        /// </summary>
         private static readonly HashSet<string> BriefSteps = new HashSet<string>(StringComparer.Ordinal)
         {
             "DropForeignKey", "DropCheckConstraint", "DropPrimaryKey", "DropUniqueConstraint", "DropIndex",
-            "AddColumn", "AlterColumn", "RenameColumn", "RenameTable", "DropColumn",
+            "RenameColumn", "RenameTable", "DropColumn",
         };
 
         /// <summary>Drops that nothing later in the method needs, unless it names the dropped object: these can move.</summary>

@@ -184,11 +184,21 @@ public class SM0017BriefLockHeldDuringLongStepTests
                 migrationBuilder.Sql("ALTER TABLE \"Orders\" VALIDATE CONSTRAINT \"CK_Orders_Total\";");
         """));
 
+    // SM0001 and SM0008 already say reads wait too (combined-impact clause), and their fixes end the shared transaction.
+    [Fact]
+    public Task Scaffolded_new_foreign_key_column_is_left_to_the_index_and_foreign_key_rules() =>
+        Verify.VerifyAnalyzerAsync(Migration("""
+                migrationBuilder.AddColumn<int>(name: "StoreId", table: "Orders", type: "integer", nullable: true);
+                migrationBuilder.AlterColumn<string>(name: "Note", table: "Orders", type: "text", nullable: true, oldClrType: typeof(string), oldType: "text");
+                migrationBuilder.CreateIndex(name: "IX_Orders_StoreId", table: "Orders", column: "StoreId");
+                migrationBuilder.AddForeignKey(name: "FK_Orders_Stores_StoreId", table: "Orders", column: "StoreId", principalTable: "Stores", principalColumn: "Id");
+        """));
+
     [Fact]
     public Task Long_step_on_a_small_table_is_not_flagged() =>
         Verify.VerifyAnalyzerAsync(
             Migration("""
-                migrationBuilder.AddColumn<int>(name: "Rank", table: "Countries", type: "integer", nullable: true);
+                migrationBuilder.DropCheckConstraint(name: "CK_Countries_Rank", table: "Countries");
                 migrationBuilder.CreateIndex(name: "IX_Countries_Rank", table: "Countries", column: "Rank");
         """),
             "safe_migrations.small_tables = Countries");

@@ -61,15 +61,15 @@ public class SM0017BriefLockHeldDuringLongStepFixerTests
             """));
 
     [Fact]
-    public Task A_column_added_before_a_validation_gets_a_commit_that_releases_every_lock_taken_before_it() =>
+    public Task A_drop_that_cannot_move_before_a_validation_gets_a_commit_that_releases_every_lock_taken_before_it() =>
         Verify.VerifyCodeFixAsync(
             Migration(up: """
-                        {|SM0017:migrationBuilder.AddColumn<int>(name: "Rank", table: "Orders", type: "integer", nullable: true)|};
+                        {|SM0017:migrationBuilder.DropCheckConstraint(name: "CK_Orders_Note", table: "Orders")|};
                         migrationBuilder.AlterColumn<string>(name: "Note", table: "Orders", type: "text", nullable: true, oldClrType: typeof(string), oldType: "text");
                         migrationBuilder.Sql("ALTER TABLE \"Orders\" VALIDATE CONSTRAINT \"CK_Orders_Rank\";");
             """),
             Migration(up: """
-                        migrationBuilder.AddColumn<int>(name: "Rank", table: "Orders", type: "integer", nullable: true);
+                        migrationBuilder.DropCheckConstraint(name: "CK_Orders_Note", table: "Orders");
                         migrationBuilder.AlterColumn<string>(name: "Note", table: "Orders", type: "text", nullable: true, oldClrType: typeof(string), oldType: "text");
                         // Commits the migration's transaction here (EF commits before a suppressed command): the locks taken above are not held during the step below.
                         migrationBuilder.Sql("DO 'BEGIN END'", suppressTransaction: true);

@@ -1,4 +1,4 @@
-// expect: SM0001 SM0008 SM0017
+// expect: SM0001 SM0008
 using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
