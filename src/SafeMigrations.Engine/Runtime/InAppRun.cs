@@ -91,8 +91,7 @@ namespace SafeMigrations.Engine.Runtime
                         result.Outcome = SafeMigrationOutcome.Completed;
                         break;
                     default:
-                        IReadOnlyCollection<string> before = catalog.AppliedMigrationIds();
-                        bool ran = await RunAloneAsync(engine, connectionString, cancellationToken).ConfigureAwait(false);
+                        (bool ran, IReadOnlyCollection<string> before) = await RunAloneAsync(engine, catalog, connectionString, cancellationToken).ConfigureAwait(false);
                         IReadOnlyCollection<string> after = catalog.AppliedMigrationIds();
                         result.AppliedMigrations = after.Except(before).OrderBy(id => id, StringComparer.Ordinal).ToList();
                         result.RolledBackMigrations = before.Except(after).OrderByDescending(id => id, StringComparer.Ordinal).ToList();
@@ -144,27 +143,30 @@ namespace SafeMigrations.Engine.Runtime
         /// <summary>
         /// Runs apply or rollback once the executor lock is free: while another instance holds it, waits up to
         /// <see cref="SafeMigrationOptions.AnotherInstanceWait"/>; false when it still ran after that (nothing ran here).
+        /// Also the history as it was just before the attempt that ran, so that what another instance applied while
+        /// this one waited is not counted as this run's.
         /// </summary>
-        private async Task<bool> RunAloneAsync(MigrationEngine engine, string connectionString, CancellationToken cancellationToken)
+        private async Task<(bool Ran, IReadOnlyCollection<string> AppliedBefore)> RunAloneAsync(MigrationEngine engine, MigrationCatalog catalog, string connectionString, CancellationToken cancellationToken)
         {
             var waited = Stopwatch.StartNew();
             TimeSpan lastReport = -WaitReportInterval;
             while (true)
             {
+                IReadOnlyCollection<string> before = catalog.AppliedMigrationIds();
                 try
                 {
                     if (_command == "rollback")
                         await engine.RollbackAsync(cancellationToken).ConfigureAwait(false);
                     else
                         await engine.ApplyAsync(cancellationToken).ConfigureAwait(false);
-                    return true;
+                    return (true, before);
                 }
                 catch (EngineException exception) when (exception.Code == EngineCodes.ExecutorLockHeld && exception.InnerException is ExecutorLockTakenException)
                 {
                     if (waited.Elapsed >= _options.AnotherInstanceWait)
                     {
                         _logger.LogWarning(LoggerEngineLog.EventFor(EngineCodes.ExecutorLockHeld), "{Code}: another instance is still running {Command} on database {Target} after {Seconds:0} s of waiting; returning without running anything here (that instance finishes the work). {Holder}", EngineCodes.ExecutorLockHeld, _command, ConnectionTarget.Describe(connectionString), waited.Elapsed.TotalSeconds, exception.Message);
-                        return false;
+                        return (false, before);
                     }
                     if (waited.Elapsed - lastReport >= WaitReportInterval)
                     {
