@@ -91,7 +91,7 @@ namespace SafeMigrations.Engine.Runtime
                         result.Outcome = SafeMigrationOutcome.Completed;
                         break;
                     default:
-                        (bool ran, IReadOnlyCollection<string> before) = await RunAloneAsync(engine, catalog, connectionString, cancellationToken).ConfigureAwait(false);
+                        (bool ran, IReadOnlyCollection<string> before) = await RunAloneAsync(engine, catalog, engineOptions, cancellationToken).ConfigureAwait(false);
                         IReadOnlyCollection<string> after = catalog.AppliedMigrationIds();
                         result.AppliedMigrations = after.Except(before).OrderBy(id => id, StringComparer.Ordinal).ToList();
                         result.RolledBackMigrations = before.Except(after).OrderByDescending(id => id, StringComparer.Ordinal).ToList();
@@ -146,36 +146,44 @@ namespace SafeMigrations.Engine.Runtime
         /// Also the history as it was just before the attempt that ran, so that what another instance applied while
         /// this one waited is not counted as this run's.
         /// </summary>
-        private async Task<(bool Ran, IReadOnlyCollection<string> AppliedBefore)> RunAloneAsync(MigrationEngine engine, MigrationCatalog catalog, string connectionString, CancellationToken cancellationToken)
+        private async Task<(bool Ran, IReadOnlyCollection<string> AppliedBefore)> RunAloneAsync(MigrationEngine engine, MigrationCatalog catalog, EngineOptions engineOptions, CancellationToken cancellationToken)
         {
             var waited = Stopwatch.StartNew();
             TimeSpan lastReport = -WaitReportInterval;
+            await using NpgsqlConnection probe = await EngineConnectionFactory.For(engineOptions).OpenAsync(cancellationToken).ConfigureAwait(false);
             while (true)
             {
                 IReadOnlyCollection<string> before = catalog.AppliedMigrationIds();
-                try
+                string? holder = await ExecutorLockProbe.HolderAsync(probe, cancellationToken).ConfigureAwait(false);
+                if (holder is null)
                 {
-                    if (_command == "rollback")
-                        await engine.RollbackAsync(cancellationToken).ConfigureAwait(false);
-                    else
-                        await engine.ApplyAsync(cancellationToken).ConfigureAwait(false);
-                    return (true, before);
+                    try
+                    {
+                        if (_command == "rollback")
+                            await engine.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                        else
+                            await engine.ApplyAsync(cancellationToken).ConfigureAwait(false);
+                        return (true, before);
+                    }
+                    catch (EngineException exception) when (exception.Code == EngineCodes.ExecutorLockHeld && exception.InnerException is ExecutorLockTakenException)
+                    {
+                        // Taken between the look and the run, or an earlier executor's statements still run.
+                        holder = exception.Message;
+                    }
                 }
-                catch (EngineException exception) when (exception.Code == EngineCodes.ExecutorLockHeld && exception.InnerException is ExecutorLockTakenException)
+                string target = ConnectionTarget.Describe(engineOptions.ConnectionString);
+                if (waited.Elapsed >= _options.AnotherInstanceWait)
                 {
-                    if (waited.Elapsed >= _options.AnotherInstanceWait)
-                    {
-                        _logger.LogWarning(LoggerEngineLog.EventFor(EngineCodes.ExecutorLockHeld), "{Code}: another instance is still running {Command} on database {Target} after {Seconds:0} s of waiting; returning without running anything here (that instance finishes the work). {Holder}", EngineCodes.ExecutorLockHeld, _command, ConnectionTarget.Describe(connectionString), waited.Elapsed.TotalSeconds, exception.Message);
-                        return (false, before);
-                    }
-                    if (waited.Elapsed - lastReport >= WaitReportInterval)
-                    {
-                        lastReport = waited.Elapsed;
-                        _logger.LogInformation("another instance is running {Command} on database {Target}; waiting for it (at most {Seconds:0} s): {Holder}", _command, ConnectionTarget.Describe(connectionString), _options.AnotherInstanceWait.TotalSeconds, exception.Message);
-                    }
-                    TimeSpan left = _options.AnotherInstanceWait - waited.Elapsed;
-                    await Task.Delay(left < _options.AnotherInstancePollInterval ? left : _options.AnotherInstancePollInterval, cancellationToken).ConfigureAwait(false);
+                    _logger.LogWarning(LoggerEngineLog.EventFor(EngineCodes.ExecutorLockHeld), "{Code}: another instance is still running on database {Target} after {Seconds:0} s of waiting ({Holder}); returning without running {Command} here: that instance finishes the work.", EngineCodes.ExecutorLockHeld, target, waited.Elapsed.TotalSeconds, holder, _command);
+                    return (false, before);
                 }
+                if (waited.Elapsed - lastReport >= WaitReportInterval)
+                {
+                    lastReport = waited.Elapsed;
+                    _logger.LogInformation("another instance is running on database {Target} ({Holder}); waiting for it before {Command} (at most {Seconds:0} s)", target, holder, _command, _options.AnotherInstanceWait.TotalSeconds);
+                }
+                TimeSpan left = _options.AnotherInstanceWait - waited.Elapsed;
+                await Task.Delay(left < _options.AnotherInstancePollInterval ? left : _options.AnotherInstancePollInterval, cancellationToken).ConfigureAwait(false);
             }
         }
 

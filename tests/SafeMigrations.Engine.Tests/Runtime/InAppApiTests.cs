@@ -77,6 +77,11 @@ analyze customers; analyze orders;");
             await using TestDatabase viaApi = await _server.CreateDatabaseAsync();
             await using TestDatabase viaRunner = await _server.CreateDatabaseAsync();
 
+            // The runner's two processes run meanwhile, on their own database.
+            Task<int[]> runner = Task.Run(() => new[] { "Expand", "Contract" }
+                .Select(phase => RunnerLaunch.Run(_output, typeof(ShopContext), "apply", "--connection", viaRunner.ConnectionString, "--phase", phase).ExitCode)
+                .ToArray());
+
             SafeMigrationResult expand = await MigrateAsync(viaApi.ConnectionString, MigrationPhase.Expand, Options());
             Assert.Equal(SafeMigrationOutcome.Completed, expand.Outcome);
             Assert.Equal(new[] { Initial, Hardening, Nicknames }, expand.AppliedMigrations);
@@ -89,8 +94,7 @@ analyze customers; analyze orders;");
             Assert.Equal(new[] { Nicknames }, contract.ContractedMigrations);
             Assert.Equal(StepOutcome.Completed, Assert.Single(contract.Steps, s => s.Step.Phase == MigrationPhase.Contract).Outcome);
 
-            Assert.Equal(0, RunnerLaunch.Run(_output, typeof(ShopContext), "apply", "--connection", viaRunner.ConnectionString, "--phase", "Expand").ExitCode);
-            Assert.Equal(0, RunnerLaunch.Run(_output, typeof(ShopContext), "apply", "--connection", viaRunner.ConnectionString, "--phase", "Contract").ExitCode);
+            Assert.Equal(new[] { 0, 0 }, await runner);
 
             string? apiState = await StateRows(viaApi);
             _output.WriteLine(apiState);
@@ -231,7 +235,7 @@ analyze customers; analyze orders;");
                 Assert.Empty(r.AppliedMigrations);
                 Assert.Empty(r.Findings);
             });
-            Assert.Equal(2, logs.Count(l => l.In(SafeMigrationsLogCategories.Apply).Any(m => m.StartsWith("another instance is running apply on database host="))));
+            Assert.Equal(2, logs.Count(l => l.In(SafeMigrationsLogCategories.Apply).Any(m => m.StartsWith("another instance is running on database host=") && m.EndsWith("waiting for it before apply (at most 60 s)"))));
             Assert.Equal(1L, await database.ScalarAsync<long>($"select count(*) from \"__EFMigrationsHistory\" where \"MigrationId\" = '{Hardening}'"));
             Assert.Equal(0L, await database.ScalarAsync<long>("select count(*) from customers where email is null"));
             Assert.Equal(0L, await database.ScalarAsync<long>("select count(*) from safemigrations.state where status <> 'completed'"));
@@ -252,18 +256,24 @@ analyze customers; analyze orders;");
                 Assert.Empty(skipped.AppliedMigrations);
                 CapturedLog.Entry warning = Assert.Single(log.Entries, e => e.Level == LogLevel.Warning);
                 Assert.Equal("SM1005", warning.EventId.Name);
-                Assert.Contains("returning without running anything here", warning.Message);
+                Assert.Contains("returning without running apply here: that instance finishes the work.", warning.Message);
                 Assert.Null(await database.ScalarAsync<string>($"select \"MigrationId\" from \"__EFMigrationsHistory\" where \"MigrationId\" = '{Hardening}'"));
 
                 SafeMigrationOptions wait = Options("Hardening");
                 wait.AnotherInstanceWait = TimeSpan.FromSeconds(30);
                 wait.AnotherInstancePollInterval = TimeSpan.FromMilliseconds(200);
-                Task<SafeMigrationResult> waiting = MigrateAsync(database.ConnectionString, MigrationPhase.Expand, wait, log.Factory);
+                wait.ReportPath = Path.Combine(Path.GetTempPath(), "sm-wait-" + Guid.NewGuid().ToString("N") + ".md");
+                var waitLog = new CapturedLog(_output);
+                Task<SafeMigrationResult> waiting = MigrateAsync(database.ConnectionString, MigrationPhase.Expand, wait, waitLog.Factory);
                 await Task.Delay(1000);
                 Assert.False(waiting.IsCompleted);
                 await other.DisposeAsync();
                 SafeMigrationResult ran = await waiting;
+                File.Delete(wait.ReportPath);
                 Assert.Equal(new[] { Hardening }, ran.AppliedMigrations);
+                // It looked at the lock while waiting instead of starting runs that would be refused: one run, one report.
+                Assert.Single(waitLog.In(SafeMigrationsLogCategories.Apply), m => m.StartsWith("report written to", StringComparison.Ordinal));
+                Assert.Single(waitLog.In(SafeMigrationsLogCategories.Apply), m => m.StartsWith("another instance is running on database", StringComparison.Ordinal) && m.Contains("'SafeMigrations executor pid "));
             }
             finally
             {
