@@ -127,7 +127,10 @@ public class InAppApiConsumerTests : IClassFixture<PostgresServerFixture>
             ["CONSUMER_DB"] = connection,
         };
 
-        var expand = DotNetCli.Run(app, environment, StepTimeout, "run", "--project", "Consumer.csproj", "-c", "Debug", "-nodeReuse:false", "-p:UseSharedCompilation=false", "-tl:off", "--", "Expand");
+        var build = DotNetCli.Run(app, environment, StepTimeout, "build", "Consumer.csproj", "-c", "Debug", "-nodeReuse:false", "-p:UseSharedCompilation=false", "-tl:off", "-clp:NoSummary");
+        Assert.True(build.ExitCode == 0, build.ToString());
+
+        var expand = DotNetCli.Run(app, environment, StepTimeout, "run", "--project", "Consumer.csproj", "-c", "Debug", "--no-build", "--", "Expand");
         _output.WriteLine(expand.ToString());
         Assert.True(expand.ExitCode == 0, expand.ToString());
         Assert.Contains($"result: Completed; applied [{string.Join(",", ConsumerProject.MigrationIds)}]; contracted []", expand.Output, StringComparison.Ordinal);

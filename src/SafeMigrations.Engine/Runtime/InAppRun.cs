@@ -124,8 +124,8 @@ namespace SafeMigrations.Engine.Runtime
             }
             catch (NpgsqlException exception)
             {
-                // EF's own queries (the history table) before the engine opened its session: the server is not reachable.
-                string message = $"cannot read the EF history table of {ConnectionTarget.Describe(_context.Database.GetConnectionString())}: {MigrationEngine.OneLine(exception.Message)}; check the connection string and that the server is reachable.";
+                // EF's history queries and the lock look-out, outside the engine's own coded handling: the server is not reachable.
+                string message = $"cannot reach {ConnectionTarget.Describe(_context.Database.GetConnectionString())}: {MigrationEngine.OneLine(exception.Message)}; check the connection string and that the server is reachable.";
                 _log.Error(EngineCodes.Configuration, message);
                 Complete(result, engine, clock);
                 throw new SafeMigrationsException(EngineCodes.Configuration, message, result, exception);

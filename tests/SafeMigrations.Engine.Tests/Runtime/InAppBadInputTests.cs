@@ -61,6 +61,20 @@ namespace SafeMigrations.Engine.Tests.Runtime
         }
 
         [Fact]
+        public async Task An_unreachable_server_gets_SM1001_naming_the_target_without_the_password()
+        {
+            const string secret = "n0t-Shown-8";
+            string connection = new NpgsqlConnectionStringBuilder(_server.AdminConnectionString) { Port = 1, Timeout = 3, Password = secret }.ConnectionString;
+            await using ShopContext context = InAppApiTests.Context(connection);
+            SafeMigrationsException failure = await FailsAsync(context, new SafeMigrationOptions());
+            Assert.Equal(EngineCodes.Configuration, failure.Code);
+            Assert.Contains("cannot reach host=", failure.Message);
+            Assert.Contains(" port=1 ", failure.Message);
+            Assert.Contains("check the connection string and that the server is reachable", failure.Message);
+            Assert.DoesNotContain(secret, failure.Message);
+        }
+
+        [Fact]
         public async Task A_bad_option_or_an_unknown_target_migration_gets_a_coded_error_naming_it()
         {
             await using TestDatabase database = await _server.CreateDatabaseAsync();
