@@ -89,8 +89,9 @@ public class InAppApiConsumerTests : IClassFixture<PostgresServerFixture>
             new Dictionary<string, string?>(),
             StepTimeout,
             "pack", Path.Combine("src", "SafeMigrations.Engine.Package", "SafeMigrations.Engine.Package.csproj"),
-            "-c", "Release", "-o", packages, $"-p:Version={_package.Version}",
+            "-c", "Release", "-o", packages, $"-p:Version={_package.Version}", "-p:NoBuild=true",
             "-nodeReuse:false", "-p:UseSharedCompilation=false", "-tl:off");
+        _output.WriteLine($"pack: exit code {pack.ExitCode} after {pack.Elapsed.TotalSeconds:F1}s");
         string enginePackage = Path.Combine(packages, $"SafeMigrations.Engine.{_package.Version}.nupkg");
         Assert.True(pack.ExitCode == 0 && File.Exists(enginePackage), pack.ToString());
 
@@ -128,6 +129,7 @@ public class InAppApiConsumerTests : IClassFixture<PostgresServerFixture>
         };
 
         var build = DotNetCli.Run(app, environment, StepTimeout, "build", "Consumer.csproj", "-c", "Debug", "-nodeReuse:false", "-p:UseSharedCompilation=false", "-tl:off", "-clp:NoSummary");
+        _output.WriteLine($"build: exit code {build.ExitCode} after {build.Elapsed.TotalSeconds:F1}s");
         Assert.True(build.ExitCode == 0, build.ToString());
 
         var expand = DotNetCli.Run(app, environment, StepTimeout, "run", "--project", "Consumer.csproj", "-c", "Debug", "--no-build", "--", "Expand");
