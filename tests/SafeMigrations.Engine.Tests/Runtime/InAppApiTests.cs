@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 using SafeMigrations.Engine.Reporting;
 using SafeMigrations.Engine.State;
 using SafeMigrations.Engine.Tests.TestApp;
@@ -279,6 +280,21 @@ analyze customers; analyze orders;");
             {
                 await other.DisposeAsync();
             }
+        }
+
+        [Fact]
+        public async Task Runs_over_a_context_built_on_an_NpgsqlDataSource_whose_connection_is_already_open()
+        {
+            await using TestDatabase database = await _server.CreateDatabaseAsync();
+            await using NpgsqlDataSource dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+            await using var context = new ShopContext(new DbContextOptionsBuilder<ShopContext>().UseNpgsql(dataSource).Options);
+            // The app already talks to the database: its connection is open (and its string may no longer show a password).
+            await context.Database.OpenConnectionAsync();
+
+            SafeMigrationResult result = await context.Database.MigrateSafelyAsync(MigrationPhase.Expand, Options("Initial"));
+            Assert.Equal(new[] { Initial }, result.AppliedMigrations);
+            Assert.True(await database.ScalarAsync<bool>("select to_regclass('customers') is not null"));
+            Assert.Equal(System.Data.ConnectionState.Open, context.Database.GetDbConnection().State);
         }
 
         [Fact]
