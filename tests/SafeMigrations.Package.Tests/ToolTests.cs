@@ -61,7 +61,7 @@ public class ToolTests : IClassFixture<PostgresServerFixture>
         Assert.Contains("20240501000000_DropOldOrders: applied", status.Output, StringComparison.Ordinal);
 
         Assert.DoesNotContain(Secret, plan.Output + expand.Output + contract.Output + status.Output, StringComparison.Ordinal);
-        Assert.DoesNotContain("error", expand.Output + contract.Output + status.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("error: SM", expand.Output + contract.Output + status.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -117,6 +117,10 @@ public class ToolTests : IClassFixture<PostgresServerFixture>
         Assert.True(status.ExitCode == 0, status.ToString());
         Assert.Contains("20240501000000_DropOldOrders: applied", status.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(Secret, expand.Output + contract.Output + status.Output, StringComparison.Ordinal);
+
+        var onCommandLine = Bundle(executable, null, "status", "--connection", connection);
+        Assert.True(onCommandLine.ExitCode == 1, onCommandLine.ToString());
+        Assert.Contains("error: SM1001: --connection is not accepted", onCommandLine.Output, StringComparison.Ordinal);
 
         var missing = Bundle(executable, null, "status");
         Assert.True(missing.ExitCode == 1, missing.ToString());
