@@ -30,7 +30,12 @@ namespace SafeMigrations.Tool
 
                 if (arguments.Command == "bundle")
                     return BundleCommand.Run(arguments, project, startup);
-                return RunnerLaunch.Run(arguments, project, startup, new RunnerOutput(arguments.Command, Console.Out));
+                GitHubActions? github = GitHubActions.FromEnvironment(project.ProjectDirectory, Console.Out);
+                string? summaryReport = github?.PrepareReport(arguments.RunnerOptions);
+                var output = new RunnerOutput(arguments.Command, arguments.Verbose, RunnerOutput.IsInteractiveTerminal(), Console.Out, github);
+                int exitCode = RunnerLaunch.Run(arguments, project, startup, output);
+                github?.AppendSummary(summaryReport);
+                return exitCode;
             }
             catch (ToolException exception)
             {

@@ -42,11 +42,12 @@ namespace SafeMigrations.Tool
             });
             try
             {
-                return DotNetProcess.Run(exec, output.WriteRunnerLine, Console.Error.WriteLine, environment, arguments.Verbose);
+                int exitCode = DotNetProcess.Run(exec, output.WriteRunnerLine, Console.Error.WriteLine, environment, arguments.Verbose);
+                output.Finish(exitCode);
+                return exitCode;
             }
             finally
             {
-                output.Finish();
                 if (File.Exists(stopFile))
                     File.Delete(stopFile);
             }
