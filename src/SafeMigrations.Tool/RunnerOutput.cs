@@ -43,7 +43,8 @@ namespace SafeMigrations.Tool
         public RunnerOutput(string command, bool verbose, bool interactive, TextWriter console, GitHubActions? github, Func<TimeSpan>? clock = null)
         {
             _command = command;
-            _verbose = verbose;
+            // The plan is the list of steps: its detail is what was asked for.
+            _verbose = verbose || command == "plan";
             _interactive = interactive;
             _console = console;
             _github = github;

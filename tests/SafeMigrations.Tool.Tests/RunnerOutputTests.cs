@@ -54,6 +54,15 @@ public class RunnerOutputTests
     }
 
     [Fact]
+    public void Plan_shows_its_steps_without_verbose()
+    {
+        var console = new StringWriter();
+        var output = new RunnerOutput("plan", verbose: false, interactive: false, console, github: null);
+        output.WriteRunnerLine(ApplyLines[2]);
+        Assert.Equal(new[] { ApplyLines[2] }, Lines(console));
+    }
+
+    [Fact]
     public void In_CI_a_steps_progress_is_printed_at_most_once_per_interval()
     {
         var console = new StringWriter();
