@@ -11,6 +11,8 @@ namespace SafeMigrations.Runner
     /// </summary>
     public static class RunnerHost
     {
+        private const string Usage = "usage: safemigrations-bundle <plan|apply|status|rollback> [--phase Expand|Contract|All] [--target <migration>] [--context <DbContext>] [--lock-timeout <ms>] [--lock-retries <n>] [--index-wait-timeout <ms>] [--accept-edited <migration>] [--statement-timeout <ms>] [--report <path.md>]; the connection string comes from the " + RunnerCommand.ConnectionVariable + " environment variable";
+
         /// <summary>
         /// Runs <c>plan</c>, <c>apply</c>, <c>status</c> or <c>rollback</c> on the migrations of <paramref name="app"/>;
         /// <paramref name="defaultContext"/> (chosen when the bundle was made) applies when <c>--context</c> is not given.
@@ -22,6 +24,11 @@ namespace SafeMigrations.Runner
                 throw new ArgumentNullException(nameof(args));
             if (app is null)
                 throw new ArgumentNullException(nameof(app));
+            if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+            {
+                Console.Out.WriteLine(Usage);
+                return args.Length == 0 ? 1 : 0;
+            }
             if (args.Any(arg => string.Equals(arg, "--assembly", StringComparison.OrdinalIgnoreCase)))
             {
                 Console.Out.WriteLine($"error: SM1001: --assembly is not an option here: this executable carries {app.GetName().Name} and its migrations; drop --assembly.");
