@@ -56,6 +56,8 @@ namespace SafeMigrations.Tool
             File.Copy(published, bundle, overwrite: true);
             if (!OperatingSystem.IsWindows())
                 File.SetUnixFileMode(bundle, File.GetUnixFileMode(published) | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+            // A second copy of a runtime-sized file helps nobody; the host's bin/ and obj/ stay for an incremental rerun.
+            Directory.Delete(staging, recursive: true);
             Console.Out.WriteLine($"info: bundle written: {bundle} ({new FileInfo(bundle).Length / (1024 * 1024)} MB). Run it with SAFEMIGRATIONS_CONNECTION set: {fileName} apply --phase Expand | apply --phase Contract | status | rollback | plan");
             return 0;
         }
