@@ -56,19 +56,28 @@ public sealed partial class PackageFixture
     /// with <paramref name="connection"/> as SAFEMIGRATIONS_CONNECTION (empty: none).
     /// </summary>
     public DotNetCli.Result RunTool(string? connection, params string[] arguments)
+        => RunTool(connection, new Dictionary<string, string?>(), arguments);
+
+    /// <summary>As above, with <paramref name="environment"/> on top (GitHub Actions variables, say).</summary>
+    public DotNetCli.Result RunTool(string? connection, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
         EnsureToolInstalled();
         var command = new List<string> { "safemigrations" };
         command.AddRange(arguments);
-        return DotNetCli.Run(
-            ConsumerDirectory,
-            new Dictionary<string, string?>
-            {
-                ["NUGET_PACKAGES"] = ConsumerPackagesFolder,
-                ["SAFEMIGRATIONS_CONNECTION"] = connection ?? string.Empty,
-                ["PATH"] = ToolDirectory + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH"),
-            },
-            TimeSpan.FromMinutes(6),
-            command.ToArray());
+        var variables = new Dictionary<string, string?>
+        {
+            ["NUGET_PACKAGES"] = ConsumerPackagesFolder,
+            ["SAFEMIGRATIONS_CONNECTION"] = connection ?? string.Empty,
+            ["PATH"] = ToolDirectory + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH"),
+            // When these tests run under GitHub Actions, the tool must not annotate or summarize the real job.
+            ["GITHUB_ACTIONS"] = string.Empty,
+            ["GITHUB_STEP_SUMMARY"] = string.Empty,
+        };
+        foreach (var (key, value) in environment)
+        {
+            variables[key] = value;
+        }
+
+        return DotNetCli.Run(ConsumerDirectory, variables, TimeSpan.FromMinutes(6), command.ToArray());
     }
 }

@@ -60,7 +60,17 @@ public class ToolTests : IClassFixture<PostgresServerFixture>
         Assert.True(status.ExitCode == 0, status.ToString());
         Assert.Contains("20240501000000_DropOldOrders: applied", status.Output, StringComparison.Ordinal);
 
-        Assert.DoesNotContain(Secret, plan.Output + expand.Output + contract.Output + status.Output, StringComparison.Ordinal);
+        // Under GitHub Actions the markdown report goes to the job summary.
+        string summary = Path.Combine(_package.Root, "step-summary-" + Guid.NewGuid().ToString("N")[..8] + ".md");
+        var github = _package.RunTool(connection, new Dictionary<string, string?> { ["GITHUB_ACTIONS"] = "true", ["GITHUB_STEP_SUMMARY"] = summary, ["GITHUB_WORKSPACE"] = _package.ConsumerDirectory }, "status", "--no-build");
+        _output.WriteLine($"dotnet safemigrations status (GitHub Actions): {github}");
+        Assert.True(github.ExitCode == 0, github.ToString());
+        Assert.True(File.Exists(summary), "no job summary was written: " + github);
+        string markdown = File.ReadAllText(summary);
+        Assert.Contains("# SafeMigrations status report", markdown, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, markdown, StringComparison.Ordinal);
+
+        Assert.DoesNotContain(Secret, plan.Output + expand.Output + contract.Output + status.Output + github.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("error: SM", expand.Output + contract.Output + status.Output, StringComparison.Ordinal);
     }
 
@@ -85,7 +95,7 @@ public class ToolTests : IClassFixture<PostgresServerFixture>
     }
 
     [Fact]
-    public async Task Bundle_runs_expand_contract_and_status_from_an_empty_directory_without_the_SDK()
+    public async Task Bundle_runs_expand_rollback_contract_and_status_from_an_empty_directory_without_the_SDK()
     {
         _package.EnsureConsumerBuilt();
         string bundleDirectory = Path.Combine(_package.Root, "bundle-out");
@@ -109,6 +119,14 @@ public class ToolTests : IClassFixture<PostgresServerFixture>
             "FK_Orders_Customers_CustomerId is missing or not validated after expand.");
         Assert.Equal(1L, await database.ScalarAsync<long>("SELECT count(*) FROM information_schema.columns WHERE table_name = 'Orders' AND column_name = 'LegacyCode'"));
 
+        // Rollback in CD: the foreign key's expand is undone, and applied again.
+        var rollback = Bundle(executable, connection, "rollback", "--target", "AddCustomers");
+        Assert.True(rollback.ExitCode == 0, rollback.ToString());
+        Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM pg_constraint WHERE conname = 'FK_Orders_Customers_CustomerId'"));
+        var again = Bundle(executable, connection, "apply", "--phase", "Expand");
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Equal(1L, await database.ScalarAsync<long>("SELECT count(*) FROM pg_constraint WHERE conname = 'FK_Orders_Customers_CustomerId'"));
+
         var contract = Bundle(executable, connection, "apply", "--phase", "Contract");
         Assert.True(contract.ExitCode == 0, contract.ToString());
         Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM information_schema.columns WHERE table_name = 'Orders' AND column_name = 'LegacyCode'"));
@@ -116,7 +134,7 @@ public class ToolTests : IClassFixture<PostgresServerFixture>
         var status = Bundle(executable, connection, "status");
         Assert.True(status.ExitCode == 0, status.ToString());
         Assert.Contains("20240501000000_DropOldOrders: applied", status.Output, StringComparison.Ordinal);
-        Assert.DoesNotContain(Secret, expand.Output + contract.Output + status.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, expand.Output + rollback.Output + again.Output + contract.Output + status.Output, StringComparison.Ordinal);
 
         var onCommandLine = Bundle(executable, null, "status", "--connection", connection);
         Assert.True(onCommandLine.ExitCode == 1, onCommandLine.ToString());
