@@ -140,6 +140,10 @@ public class ToolTests : IClassFixture<PostgresServerFixture>
         Assert.True(onCommandLine.ExitCode == 1, onCommandLine.ToString());
         Assert.Contains("error: SM1001: --connection is not accepted", onCommandLine.Output, StringComparison.Ordinal);
 
+        var usage = Bundle(executable, null);
+        Assert.True(usage.ExitCode == 1, usage.ToString());
+        Assert.StartsWith("usage: safemigrations-bundle <plan|apply|status|rollback>", usage.Output, StringComparison.Ordinal);
+
         var missing = Bundle(executable, null, "status");
         Assert.True(missing.ExitCode == 1, missing.ToString());
         Assert.Contains("error: SM1001: no connection string", missing.Output, StringComparison.Ordinal);
