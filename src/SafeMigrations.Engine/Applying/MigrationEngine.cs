@@ -89,7 +89,7 @@ namespace SafeMigrations.Engine.Applying
                     Log.Info($"{migration.Id}: {steps.Count} step(s) to run in phase {_options.Phase}" + (plan.Steps.Count > steps.Count ? $" ({plan.Steps.Count - steps.Count} done or in the other phase)" : string.Empty));
                     foreach (PlanStep step in steps)
                     {
-                        Log.Info($"{step.Name} [{step.Phase.ToString().ToLowerInvariant()}] {MarkdownReport.Policy(step.Transaction)}; lock: {step.Lock}; verify: {step.VerificationDescription ?? "none"}" + (step.RewrittenFrom is null ? string.Empty : $"; rewritten from {step.RewrittenFrom}"));
+                        Log.Info($"{step.Name} [{step.Phase.ToString().ToLowerInvariant()}] {MarkdownReport.Policy(step.Transaction)}; lock: {step.Lock}; verify: {step.VerificationDescription ?? "none"}" + (step.RewrittenFrom is null ? string.Empty : $"; rewritten from {step.RewrittenFrom}") + (step.RuleNote is null ? string.Empty : $"; {step.RuleNote}"));
                         Log.Info($"{step.Name} sql: {OneLine(step.Sql)}");
                         if (step.NoUndoReason is not null)
                             Log.Info($"{step.Name} undo: none ({step.NoUndoReason})");
@@ -581,6 +581,7 @@ namespace SafeMigrations.Engine.Applying
                 ? KeysetBackfill.Delete(spec.Schema, spec.Table, spec.Where)
                 : new KeysetBackfill(spec.Schema, spec.Table, spec.Set, spec.Where);
             backfill.KeyColumns = spec.KeyColumns;
+            backfill.VerificationQuery = spec.CountRemainingSql;
             var options = new BackfillOptions
             {
                 LockPolicy = _options.LockPolicy(),
