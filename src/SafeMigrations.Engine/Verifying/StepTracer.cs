@@ -53,6 +53,8 @@ WHERE l.pid = $1 AND l.locktype = 'relation' AND l.granted AND c.relkind IN ('r'
                 FileNodesBefore = await FileNodesAsync(monitor, cancellationToken).ConfigureAwait(false),
                 ScansBefore = await ScansAsync(monitor, cancellationToken).ConfigureAwait(false),
             };
+            if (step.Transaction == StepTransaction.None)
+                current.RowCountersBefore = await RowCountersAsync(monitor, cancellationToken).ConfigureAwait(false);
             NpgsqlCommand sample = await SamplerAsync(cancellationToken).ConfigureAwait(false);
             sample.Parameters[0].Value = connection.ProcessID;
             current.Clock.Start();
@@ -69,17 +71,24 @@ WHERE l.pid = $1 AND l.locktype = 'relation' AND l.granted AND c.relkind IN ('r'
             // A retried attempt starts over: only the attempt that commits counts.
             current.HeldAtCommit.Clear();
             current.ScannedInTransaction.Clear();
+            current.ChangedInTransaction.Clear();
             await using (var command = new NpgsqlCommand(LocksOfBackend.Replace("$1", "pg_backend_pid()"), connection, transaction))
             await using (NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             {
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                     current.HeldAtCommit.Add((reader.GetInt64(0), LockModes.ToSql(reader.GetString(1))));
             }
-            await using (var command = new NpgsqlCommand("SELECT relid::bigint, seq_scan FROM pg_stat_xact_user_tables WHERE seq_scan > 0", connection, transaction))
+            // Row counts of this transaction, from the server (SM1015); the engine's own state table aside.
+            await using (var command = new NpgsqlCommand("SELECT relid::bigint, seq_scan, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_xact_user_tables WHERE (seq_scan > 0 OR n_tup_ins + n_tup_upd + n_tup_del > 0) AND schemaname <> 'safemigrations'", connection, transaction))
             await using (NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             {
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    current.ScannedInTransaction[reader.GetInt64(0)] = reader.GetInt64(1);
+                {
+                    if (reader.GetInt64(1) > 0)
+                        current.ScannedInTransaction[reader.GetInt64(0)] = reader.GetInt64(1);
+                    if (reader.GetInt64(2) + reader.GetInt64(3) + reader.GetInt64(4) > 0)
+                        current.ChangedInTransaction[reader.GetInt64(0)] = new RowChanges(reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
+                }
             }
         }
 
@@ -111,6 +120,13 @@ WHERE l.pid = $1 AND l.locktype = 'relation' AND l.granted AND c.relkind IN ('r'
                     trace.ScannedUnderBlockingLock.Add(name);
             }
 
+            if (failure is null && step.Transaction == StepTransaction.Own)
+            {
+                foreach (KeyValuePair<long, RowChanges> changed in current.ChangedInTransaction)
+                    trace.RowChanges[PreExisting.TryGetValue(changed.Key, out string? table) ? table : await NameAsync(changed.Key, cancellationToken).ConfigureAwait(false)] = changed.Value;
+                trace.ScannedTables.AddRange(current.ScannedInTransaction.Keys.Where(PreExisting.ContainsKey).Select(oid => PreExisting[oid]));
+            }
+
             try
             {
                 NpgsqlConnection monitor = await MonitorAsync(CancellationToken.None).ConfigureAwait(false);
@@ -127,6 +143,16 @@ WHERE l.pid = $1 AND l.locktype = 'relation' AND l.granted AND c.relkind IN ('r'
                 {
                     if (scansAfter.TryGetValue(before.Key, out long after) && after > before.Value)
                         trace.Scans[PreExisting[before.Key]] = after - before.Value;
+                }
+                if (failure is null && step.Transaction == StepTransaction.None)
+                {
+                    Dictionary<long, RowChanges> countersAfter = await RowCountersAsync(monitor, CancellationToken.None).ConfigureAwait(false);
+                    foreach (KeyValuePair<long, RowChanges> before in current.RowCountersBefore)
+                    {
+                        if (countersAfter.TryGetValue(before.Key, out RowChanges? after) && (after.Inserted, after.Updated, after.Deleted) != (before.Value.Inserted, before.Value.Updated, before.Value.Deleted))
+                            trace.RowChanges[PreExisting[before.Key]] = new RowChanges(after.Inserted - before.Value.Inserted, after.Updated - before.Value.Updated, after.Deleted - before.Value.Deleted);
+                    }
+                    trace.ScannedTables.AddRange(trace.Scans.Keys);
                 }
                 // Outside a transaction only the samples can tie a scan to a blocking lock.
                 if (step.Transaction != StepTransaction.Own)
@@ -234,6 +260,17 @@ WHERE l.pid = $1 AND l.locktype = 'relation' AND l.granted AND c.relkind IN ('r'
             return result;
         }
 
+        private async Task<Dictionary<long, RowChanges>> RowCountersAsync(NpgsqlConnection monitor, CancellationToken cancellationToken)
+        {
+            var result = new Dictionary<long, RowChanges>();
+            await using var command = new NpgsqlCommand("SELECT relid::bigint, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_user_tables WHERE relid = ANY($1)", monitor);
+            command.Parameters.Add(new NpgsqlParameter { Value = PreExisting.Keys.Select(k => (uint)k).ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Oid });
+            await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                result[reader.GetInt64(0)] = new RowChanges(reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+            return result;
+        }
+
         private async Task<string> NameAsync(long oid, CancellationToken cancellationToken)
         {
             NpgsqlConnection monitor = await MonitorAsync(cancellationToken).ConfigureAwait(false);
@@ -273,6 +310,8 @@ WHERE l.pid = $1 AND l.locktype = 'relation' AND l.granted AND c.relkind IN ('r'
             public System.Collections.Concurrent.ConcurrentDictionary<(long Oid, string Mode), (double First, double Last)> Sampled { get; } = new System.Collections.Concurrent.ConcurrentDictionary<(long, string), (double, double)>();
             public HashSet<(long Oid, string Mode)> HeldAtCommit { get; } = new HashSet<(long, string)>();
             public Dictionary<long, long> ScannedInTransaction { get; } = new Dictionary<long, long>();
+            public Dictionary<long, RowChanges> ChangedInTransaction { get; } = new Dictionary<long, RowChanges>();
+            public Dictionary<long, RowChanges> RowCountersBefore { get; set; } = new Dictionary<long, RowChanges>();
         }
     }
 }
