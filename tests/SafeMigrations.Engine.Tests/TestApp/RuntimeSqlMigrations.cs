@@ -1,0 +1,123 @@
+using System;
+using System.IO;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+
+namespace SafeMigrations.Engine.Tests.TestApp
+{
+    /// <summary>
+    /// An app whose migration SQL no analyzer can see: it comes from an embedded resource, a file next to the
+    /// migrations, a helper method and string interpolation (the same text as constants: RuntimeSqlCases).
+    /// </summary>
+    public sealed class RuntimeSqlContext : DbContext
+    {
+        public RuntimeSqlContext(DbContextOptions<RuntimeSqlContext> options)
+            : base(options)
+        {
+        }
+
+        protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
+            => optionsBuilder.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+    }
+
+    /// <summary>Where the app's migrations get their SQL at run time.</summary>
+    internal static class MigrationSql
+    {
+        public static string Resource(string name)
+        {
+            using Stream stream = typeof(MigrationSql).Assembly.GetManifestResourceStream("RuntimeSql." + name)
+                ?? throw new InvalidOperationException("no embedded resource RuntimeSql." + name);
+            using var reader = new StreamReader(stream);
+            return reader.ReadToEnd();
+        }
+
+        public static string File(string name) => System.IO.File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestApp", "RuntimeSql", name));
+
+        public static string AddCheck(string table, string name, string condition) => $"ALTER TABLE {table} ADD CONSTRAINT {name} CHECK ({condition});";
+    }
+
+    [DbContext(typeof(RuntimeSqlContext))]
+    [Migration("20240501000000_Accounts")]
+    public partial class RuntimeSqlAccounts : Migration
+    {
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "accounts",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    email = table.Column<string>(type: "text", nullable: false),
+                    status = table.Column<string>(type: "text", nullable: true),
+                    score = table.Column<int>(type: "integer", nullable: false),
+                    region = table.Column<string>(type: "text", nullable: true),
+                },
+                constraints: table => table.PrimaryKey("PK_accounts", x => x.id));
+        }
+
+        protected override void Down(MigrationBuilder migrationBuilder) => migrationBuilder.DropTable(name: "accounts");
+    }
+
+    [DbContext(typeof(RuntimeSqlContext))]
+    [Migration("20240502000000_ActivateAccounts")]
+    public partial class ActivateAccounts : Migration
+    {
+        protected override void Up(MigrationBuilder migrationBuilder) => migrationBuilder.Sql(MigrationSql.Resource("activate_accounts.sql"));
+
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+        }
+    }
+
+    [DbContext(typeof(RuntimeSqlContext))]
+    [Migration("20240503000000_IndexAccountRegion")]
+    public partial class IndexAccountRegion : Migration
+    {
+        protected override void Up(MigrationBuilder migrationBuilder) => migrationBuilder.Sql(MigrationSql.File("accounts_region_index.sql"));
+
+        protected override void Down(MigrationBuilder migrationBuilder) => migrationBuilder.Sql("DROP INDEX ix_accounts_region;");
+    }
+
+    [DbContext(typeof(RuntimeSqlContext))]
+    [Migration("20240504000000_CheckAccountScore")]
+    public partial class CheckAccountScore : Migration
+    {
+        protected override void Up(MigrationBuilder migrationBuilder) => migrationBuilder.Sql(MigrationSql.AddCheck("accounts", "ck_accounts_score", "score >= 0"));
+
+        protected override void Down(MigrationBuilder migrationBuilder) => migrationBuilder.Sql("ALTER TABLE accounts DROP CONSTRAINT ck_accounts_score;");
+    }
+
+    [DbContext(typeof(RuntimeSqlContext))]
+    [Migration("20240505000000_PurgeTestAccounts")]
+    public partial class PurgeTestAccounts : Migration
+    {
+        private const string Table = "accounts";
+        private const string TestDomain = "example.test";
+
+        protected override void Up(MigrationBuilder migrationBuilder) => migrationBuilder.Sql($"DELETE FROM {Table} WHERE email LIKE '%@{TestDomain}';");
+
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+        }
+    }
+
+    [DbContext(typeof(RuntimeSqlContext))]
+    [Migration("20240506000000_RescoreAccounts")]
+    public partial class RescoreAccounts : Migration
+    {
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            string table = "accounts";
+            int factor = 2;
+            migrationBuilder.Sql($"UPDATE {table} SET score = score * {factor};\nUPDATE {table} SET region = 'eu' WHERE region IS NULL;");
+        }
+
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+        }
+    }
+}
