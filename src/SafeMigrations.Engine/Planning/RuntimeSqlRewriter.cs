@@ -40,7 +40,7 @@ namespace SafeMigrations.Engine.Planning
                 return rewritten;
 
             string reason = insideDo.Count > 0 ? "inside a DO block nothing can be rewritten"
-                : meaningful > 1 ? $"a script of {meaningful} statements runs as one step (later statements may depend on earlier ones); put the statement in a Sql(...) call of its own"
+                : meaningful > 1 ? $"a script of {meaningful} statements runs as one step (later statements may depend on earlier ones): give a lone UPDATE, DELETE, CREATE INDEX or ADD CONSTRAINT its own Sql(...) call"
                 : "no automatic rewrite has the same end state";
             var warning = string.Join("; ", findings.Concat(insideDo).Select(f => $"{f.Rule.Id} at run time: {f.Message}"));
             return new RuntimeJudgement(findings.Concat(insideDo).ToList(), null, null, $"{warning} (not rewritten: {reason})",

@@ -67,7 +67,7 @@ namespace SafeMigrations.Engine.Verifying
                     continue;
                 long changed = change.Value.Updated + change.Value.Deleted;
                 if (changed >= share * rows)
-                    parts.Add($"{Verb(change.Value)} {changed} of the {rows} seeded rows of {change.Key} ({Percent(changed, rows)})");
+                    parts.Add($"{changed} row {Verb(change.Value)} among the {rows} seeded rows of {change.Key} ({Percent(changed, rows)} of its rows)");
             }
 
             // INSERT ... SELECT: as many new rows as a pre-existing table it scanned has.
@@ -91,7 +91,7 @@ namespace SafeMigrations.Engine.Verifying
         }
 
         private static string Verb(RowChanges change) =>
-            change.Updated > 0 && change.Deleted > 0 ? "updated or deleted" : change.Updated > 0 ? "updated" : "deleted";
+            change.Updated > 0 && change.Deleted > 0 ? "updates and deletes" : change.Updated > 0 ? "updates" : "deletes";
 
         private static string Percent(long part, long whole) => Percent((double)part / whole);
 
