@@ -153,22 +153,56 @@ namespace SafeMigrations.Sql.Rules
             return new KeysetForm(sql, TextOf(sql, set + 1, setEnd), whereText, assigned, values);
         }
 
-        /// <summary>A subquery starting at <paramref name="select"/> that names <paramref name="table"/> before its parenthesis closes.</summary>
+        /// <summary>
+        /// A subquery starting at <paramref name="select"/> that reads <paramref name="table"/> in its FROM list or a
+        /// JOIN (a correlated reference such as <c>t.col</c> reads only the outer row).
+        /// </summary>
         private static bool ReadsTable(IReadOnlyList<SqlToken> tokens, int select, string table)
         {
             int depth = 0;
+            bool relationNext = false;
             for (int k = select + 1; k < tokens.Count; k++)
             {
-                if (tokens[k].Kind == SqlTokenKind.OpenParen)
+                SqlToken t = tokens[k];
+                if (t.Kind == SqlTokenKind.OpenParen)
+                {
                     depth++;
-                else if (tokens[k].Kind == SqlTokenKind.CloseParen && --depth < 0)
+                }
+                else if (t.Kind == SqlTokenKind.CloseParen && --depth < 0)
+                {
                     return false;
-                else if (tokens[k].IsName && string.Equals(tokens[k].Value, table, StringComparison.Ordinal))
-                    return true;
+                }
+                else if (t.IsKeyword("from") || t.IsKeyword("join") || (t.Kind == SqlTokenKind.Comma && relationNext))
+                {
+                    relationNext = true;
+                    continue;
+                }
+                else if (relationNext && t.IsName)
+                {
+                    // schema.table: the last part names the table.
+                    int last = k;
+                    while (last + 2 < tokens.Count && tokens[last + 1].Kind == SqlTokenKind.Dot && tokens[last + 2].IsName)
+                        last += 2;
+                    if (string.Equals(tokens[last].Value, table, StringComparison.Ordinal))
+                        return true;
+                    k = last;
+                    // An alias may follow; a comma continues the FROM list.
+                    if (k + 1 < tokens.Count && tokens[k + 1].IsKeyword("as"))
+                        k++;
+                    if (k + 1 < tokens.Count && tokens[k + 1].IsName && !IsClauseKeyword(tokens[k + 1]))
+                        k++;
+                    continue;
+                }
+                relationNext = false;
             }
 
             return false;
         }
+
+        private static bool IsClauseKeyword(SqlToken t) =>
+            t.IsKeyword("where") || t.IsKeyword("group") || t.IsKeyword("order") || t.IsKeyword("having") || t.IsKeyword("limit")
+            || t.IsKeyword("join") || t.IsKeyword("inner") || t.IsKeyword("left") || t.IsKeyword("right") || t.IsKeyword("full")
+            || t.IsKeyword("cross") || t.IsKeyword("on") || t.IsKeyword("union") || t.IsKeyword("natural") || t.IsKeyword("window");
 
         private static string TextOf(SqlStatement sql, int first, int last)
         {
