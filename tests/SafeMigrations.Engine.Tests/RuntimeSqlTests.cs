@@ -98,7 +98,7 @@ FROM generate_series(1, {0}) g";
                 // Two statements, the second after the first: not rewritten; the warning carries the analyzers' own messages.
                 PlanStep rescore = engine.Plan(catalog.Find(RuntimeSqlCases.RescoreAccounts.Migration)).Steps.Single();
                 Assert.Equal(StepTransaction.Own, rescore.Transaction);
-                foreach (StatementFinding finding in StatementScanner.Scan(RuntimeSqlCases.RescoreAccounts.Sql).SelectMany(StatementRules.Judge))
+                foreach (StatementFinding finding in StatementScanner.Scan(RuntimeSqlCases.RescoreAccounts.Sql).SelectMany(s => StatementRules.Judge(s)))
                     Assert.Contains("SM0015 at run time: " + finding.Message, rescore.Warning);
                 Assert.Contains("not rewritten: a script of 2 statements", rescore.Warning);
 

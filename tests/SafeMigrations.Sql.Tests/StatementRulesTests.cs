@@ -71,7 +71,19 @@ namespace SafeMigrations.Sql.Tests
             Assert.All(StatementRules.Judge(One("ALTER TABLE t ADD CONSTRAINT ck CHECK (a > 0), ADD COLUMN b int")), f => Assert.Equal(SafeRewrite.None, f.Rewrite));
         }
 
+        [Fact]
+        public void Heavy_lock_statements_name_every_table_and_have_no_rewrite()
+        {
+            StatementFinding truncate = StatementRules.Judge(One("TRUNCATE a, b.c")).Single();
+            Assert.Equal(("SM0016", SafeRewrite.None), (truncate.Rule.Id, truncate.Rewrite));
+            Assert.StartsWith("TRUNCATE of 'a', 'b.c' takes an ACCESS EXCLUSIVE lock on the table until the migration commits, which blocks every query on it", truncate.Message);
+            Assert.Contains("REINDEX TABLE CONCURRENTLY", StatementRules.Judge(One("REINDEX TABLE t")).Single().Message);
+            Assert.Contains("has no REINDEX CONCURRENTLY", StatementRules.Judge(One("REINDEX TABLE t"), postgresVersion: 11).Single().Message);
+        }
+
         [Theory]
+        [InlineData("LOCK TABLE t IN ROW EXCLUSIVE MODE")]
+        [InlineData("REINDEX TABLE CONCURRENTLY t")]
         [InlineData("CREATE INDEX CONCURRENTLY ix ON t (a)")]
         [InlineData("ALTER TABLE t ADD CONSTRAINT ck CHECK (a > 0) NOT VALID")]
         [InlineData("UPDATE t SET a = 1 WHERE id = 5")]

@@ -29,7 +29,7 @@ namespace SafeMigrations.Engine.Planning
                 findings.AddRange(StatementRules.Judge(statement).Where(f => f.Statement.Table is null || !isNew(f.Statement.Table)));
                 // A DO block's body is PL/pgSQL: its SQL statements are judged, but nothing inside it can be rewritten.
                 if (statement.Kind == StatementKind.Do && statement.Body is not null)
-                    insideDo.AddRange(StatementScanner.Scan(statement.Body).SelectMany(StatementRules.Judge).Where(f => f.Statement.Table is null || !isNew(f.Statement.Table)));
+                    insideDo.AddRange(StatementScanner.Scan(statement.Body).SelectMany(s => StatementRules.Judge(s)).Where(f => f.Statement.Table is null || !isNew(f.Statement.Table)));
             }
             if (findings.Count == 0 && insideDo.Count == 0)
                 return RuntimeJudgement.Clean;

@@ -4,7 +4,7 @@ using System.Linq;
 namespace SafeMigrations.Sql.Rules
 {
     /// <summary>
-    /// The judgement of single SQL statements by the analyzer rules that read raw SQL (SM0001, SM0008, SM0009, SM0015):
+    /// The judgement of single SQL statements by the analyzer rules that read raw SQL (SM0001, SM0008, SM0009, SM0015; SM0016 in HeavyLockStatements):
     /// statement in, findings out. The analyzers call it for <c>migrationBuilder.Sql("...")</c> constants and add what
     /// only the C# source shows (tables created earlier, small tables, Down undoing Up); the engine calls it for the SQL
     /// text it is about to run, wherever that text came from.
@@ -38,9 +38,14 @@ namespace SafeMigrations.Sql.Rules
         /// <summary>Text shared by SM0008's findings on a table foreign key.</summary>
         public const string ForeignKeyBlocksWrites = "inserts, updates and deletes on both tables wait for the whole scan";
 
-        /// <summary>Every finding of every statement rule on <paramref name="statement"/>, in rule order.</summary>
-        public static IReadOnlyList<StatementFinding> Judge(SqlStatement statement) =>
-            CreateIndex(statement).Concat(ForeignKeys(statement)).Concat(Checks(statement)).Concat(DataChanges(statement)).ToList();
+        /// <summary>
+        /// Every finding of every statement rule on <paramref name="statement"/>, in rule order (SM0016's naming all the
+        /// statement's tables), for a server of <paramref name="postgresVersion"/> (the analyzers' default: 12).
+        /// </summary>
+        public static IReadOnlyList<StatementFinding> Judge(SqlStatement statement, int postgresVersion = 12) =>
+            CreateIndex(statement).Concat(ForeignKeys(statement)).Concat(Checks(statement)).Concat(DataChanges(statement))
+                .Concat(HeavyLockStatements.Judge(statement, postgresVersion).Select(j => HeavyLockStatements.ToFinding(statement, j)))
+                .ToList();
 
         /// <summary>SM0001: CREATE INDEX without CONCURRENTLY.</summary>
         public static IEnumerable<StatementFinding> CreateIndex(SqlStatement sql)

@@ -40,7 +40,7 @@ public sealed class RuntimeSqlParityTests
 
         Assert.Equal(@case.Rules, diagnostics.Select(d => d.Id).ToArray());
         // The shared judgement the engine calls gives the same findings, word for word.
-        var shared = StatementScanner.Scan(@case.Sql).SelectMany(StatementRules.Judge).ToList();
+        var shared = StatementScanner.Scan(@case.Sql).SelectMany(s => StatementRules.Judge(s)).ToList();
         Assert.Equal(shared.Select(f => f.Rule.Id + ": " + f.Message), diagnostics.Select(d => d.Id + ": " + d.GetMessage(CultureInfo.InvariantCulture)));
     }
 }
