@@ -51,10 +51,8 @@ WHERE l.pid = $1 AND l.locktype = 'relation' AND l.granted AND c.relkind IN ('r'
             var current = new Current(new StepTrace(step, Round))
             {
                 FileNodesBefore = await FileNodesAsync(monitor, cancellationToken).ConfigureAwait(false),
-                ScansBefore = await ScansAsync(monitor, cancellationToken).ConfigureAwait(false),
+                CountersBefore = await CountersAsync(monitor, cancellationToken).ConfigureAwait(false),
             };
-            if (step.Transaction == StepTransaction.None)
-                current.RowCountersBefore = await RowCountersAsync(monitor, cancellationToken).ConfigureAwait(false);
             NpgsqlCommand sample = await SamplerAsync(cancellationToken).ConfigureAwait(false);
             sample.Parameters[0].Value = connection.ProcessID;
             current.Clock.Start();
@@ -138,18 +136,17 @@ WHERE l.pid = $1 AND l.locktype = 'relation' AND l.granted AND c.relkind IN ('r'
                     if (fileNodes.TryGetValue(before.Key, out long after) && after != before.Value)
                         trace.Rewrites.Add(PreExisting[before.Key]);
                 }
-                Dictionary<long, long> scansAfter = await ScansAsync(monitor, CancellationToken.None).ConfigureAwait(false);
-                foreach (KeyValuePair<long, long> before in current.ScansBefore)
+                Dictionary<long, TableCounters> countersAfter = await CountersAsync(monitor, CancellationToken.None).ConfigureAwait(false);
+                foreach (KeyValuePair<long, TableCounters> before in current.CountersBefore)
                 {
-                    if (scansAfter.TryGetValue(before.Key, out long after) && after > before.Value)
-                        trace.Scans[PreExisting[before.Key]] = after - before.Value;
+                    if (countersAfter.TryGetValue(before.Key, out TableCounters? after) && after.Scans > before.Value.Scans)
+                        trace.Scans[PreExisting[before.Key]] = after.Scans - before.Value.Scans;
                 }
                 if (failure is null && step.Transaction == StepTransaction.None)
                 {
-                    Dictionary<long, RowChanges> countersAfter = await RowCountersAsync(monitor, CancellationToken.None).ConfigureAwait(false);
-                    foreach (KeyValuePair<long, RowChanges> before in current.RowCountersBefore)
+                    foreach (KeyValuePair<long, TableCounters> before in current.CountersBefore)
                     {
-                        if (countersAfter.TryGetValue(before.Key, out RowChanges? after) && (after.Inserted, after.Updated, after.Deleted) != (before.Value.Inserted, before.Value.Updated, before.Value.Deleted))
+                        if (countersAfter.TryGetValue(before.Key, out TableCounters? after) && (after.Inserted, after.Updated, after.Deleted) != (before.Value.Inserted, before.Value.Updated, before.Value.Deleted))
                             trace.RowChanges[PreExisting[before.Key]] = new RowChanges(after.Inserted - before.Value.Inserted, after.Updated - before.Value.Updated, after.Deleted - before.Value.Deleted);
                     }
                     trace.ScannedTables.AddRange(trace.Scans.Keys);
@@ -248,26 +245,16 @@ WHERE l.pid = $1 AND l.locktype = 'relation' AND l.granted AND c.relkind IN ('r'
             return result;
         }
 
-        private async Task<Dictionary<long, long>> ScansAsync(NpgsqlConnection monitor, CancellationToken cancellationToken)
+        /// <summary>Sequential scans and rows inserted, updated and deleted of each pre-existing table, as flushed to the statistics.</summary>
+        private async Task<Dictionary<long, TableCounters>> CountersAsync(NpgsqlConnection monitor, CancellationToken cancellationToken)
         {
-            var result = new Dictionary<long, long>();
+            var result = new Dictionary<long, TableCounters>();
             // Each statement is its own transaction, so the stats snapshot is fresh every time.
-            await using var command = new NpgsqlCommand("SELECT relid::bigint, coalesce(seq_scan, 0) FROM pg_stat_user_tables WHERE relid = ANY($1)", monitor);
+            await using var command = new NpgsqlCommand("SELECT relid::bigint, coalesce(seq_scan, 0), n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_user_tables WHERE relid = ANY($1)", monitor);
             command.Parameters.Add(new NpgsqlParameter { Value = PreExisting.Keys.Select(k => (uint)k).ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Oid });
             await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                result[reader.GetInt64(0)] = reader.GetInt64(1);
-            return result;
-        }
-
-        private async Task<Dictionary<long, RowChanges>> RowCountersAsync(NpgsqlConnection monitor, CancellationToken cancellationToken)
-        {
-            var result = new Dictionary<long, RowChanges>();
-            await using var command = new NpgsqlCommand("SELECT relid::bigint, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_user_tables WHERE relid = ANY($1)", monitor);
-            command.Parameters.Add(new NpgsqlParameter { Value = PreExisting.Keys.Select(k => (uint)k).ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Oid });
-            await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                result[reader.GetInt64(0)] = new RowChanges(reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+                result[reader.GetInt64(0)] = new TableCounters(reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
             return result;
         }
 
@@ -294,6 +281,8 @@ WHERE l.pid = $1 AND l.locktype = 'relation' AND l.granted AND c.relkind IN ('r'
             _monitor = null;
         }
 
+        private sealed record TableCounters(long Scans, long Inserted, long Updated, long Deleted);
+
         private sealed class Current
         {
             public Current(StepTrace trace)
@@ -306,12 +295,11 @@ WHERE l.pid = $1 AND l.locktype = 'relation' AND l.granted AND c.relkind IN ('r'
             public CancellationTokenSource Stop { get; } = new CancellationTokenSource();
             public Task? Sampler { get; set; }
             public Dictionary<long, long> FileNodesBefore { get; set; } = new Dictionary<long, long>();
-            public Dictionary<long, long> ScansBefore { get; set; } = new Dictionary<long, long>();
+            public Dictionary<long, TableCounters> CountersBefore { get; set; } = new Dictionary<long, TableCounters>();
             public System.Collections.Concurrent.ConcurrentDictionary<(long Oid, string Mode), (double First, double Last)> Sampled { get; } = new System.Collections.Concurrent.ConcurrentDictionary<(long, string), (double, double)>();
             public HashSet<(long Oid, string Mode)> HeldAtCommit { get; } = new HashSet<(long, string)>();
             public Dictionary<long, long> ScannedInTransaction { get; } = new Dictionary<long, long>();
             public Dictionary<long, RowChanges> ChangedInTransaction { get; } = new Dictionary<long, RowChanges>();
-            public Dictionary<long, RowChanges> RowCountersBefore { get; set; } = new Dictionary<long, RowChanges>();
         }
     }
 }
