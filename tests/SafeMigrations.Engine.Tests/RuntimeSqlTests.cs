@@ -218,6 +218,37 @@ FROM generate_series(1, {0}) g";
             Assert.Contains(result.Steps, t => t.Step.MigrationId == RuntimeSqlCases.ActivateAccounts.Migration && t.Step.Transaction == StepTransaction.Batched && t.Findings.Count == 0);
         }
 
+        [Fact]
+        public void What_cannot_be_rewritten_is_reported_with_the_rule_and_tables_the_migration_creates_are_not_judged()
+        {
+            using var catalog = new MigrationCatalog(DbContextLoader.Create(typeof(RuntimeSqlContext).Assembly, nameof(RuntimeSqlReportedContext), "Host=localhost"));
+            var planner = new MigrationPlanner(catalog);
+
+            IReadOnlyList<PlanStep> ledger = planner.Plan(catalog.Find("20240601000000_Ledger")).Steps;
+            Assert.All(ledger, s => Assert.Null(s.Warning));
+            Assert.All(ledger, s => Assert.Null(s.RuleNote));
+            Assert.Contains(ledger, s => s.Sql == "CREATE INDEX ix_ledger_note ON ledger (note);" && s.Transaction == StepTransaction.Own);
+            Assert.Contains(ledger, s => s.Sql == "UPDATE ledger_archive SET amount = 0;" && s.Transaction == StepTransaction.Own);
+
+            PlanStep fix = planner.Plan(catalog.Find("20240602000000_FixLedgerNotes")).Steps.Single();
+            Assert.Equal(StepTransaction.Own, fix.Transaction);
+            Assert.Contains("SM0015 at run time: UPDATE on 'ledger' changes every matching row in one statement", fix.Warning);
+            Assert.EndsWith("(not rewritten: inside a DO block nothing can be rewritten)", fix.Warning);
+            Assert.Equal("SM0015 at run time: one UPDATE of every row of \"ledger\" → reported (inside a DO block nothing can be rewritten)", fix.RuleNote);
+
+            PlanStep reset = planner.Plan(catalog.Find("20240603000000_ResetLedger")).Steps.Single();
+            Assert.StartsWith("SM0016 at run time: TRUNCATE of 'ledger' takes an ACCESS EXCLUSIVE lock on the table until the migration commits", reset.Warning);
+            Assert.Contains("→ reported (no automatic rewrite has the same end state)", reset.RuleNote);
+        }
+
+        [Fact]
+        public async Task A_data_change_share_outside_zero_to_one_is_refused_with_SM1001()
+        {
+            EngineException refused = await Assert.ThrowsAsync<EngineException>(() => MigrationVerifier.RunAsync(new VerifyOptions { Assembly = typeof(RuntimeSqlContext).Assembly, DataChangeShare = 1.5 }));
+            Assert.Equal(EngineCodes.Configuration, refused.Code);
+            Assert.Contains("the data-change share must be above 0 and at most 1", refused.Message);
+        }
+
         private static IEnumerable<string> RuleIds(string note) =>
             note.Split("; ").Select(part => part.Substring(0, 6)).Distinct();
     }

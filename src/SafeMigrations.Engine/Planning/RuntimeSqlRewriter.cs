@@ -29,7 +29,7 @@ namespace SafeMigrations.Engine.Planning
                 findings.AddRange(StatementRules.Judge(statement).Where(f => f.Statement.Table is null || !isNew(f.Statement.Table)));
                 // A DO block's body is PL/pgSQL: its SQL statements are judged, but nothing inside it can be rewritten.
                 if (statement.Kind == StatementKind.Do && statement.Body is not null)
-                    insideDo.AddRange(StatementScanner.Scan(statement.Body).SelectMany(s => StatementRules.Judge(s)).Where(f => f.Statement.Table is null || !isNew(f.Statement.Table)));
+                    insideDo.AddRange(BlockStatements(statement.Body).SelectMany(s => StatementRules.Judge(s)).Where(f => f.Statement.Table is null || !isNew(f.Statement.Table)));
             }
             if (findings.Count == 0 && insideDo.Count == 0)
                 return RuntimeJudgement.Clean;
@@ -45,6 +45,21 @@ namespace SafeMigrations.Engine.Planning
             var warning = string.Join("; ", findings.Concat(insideDo).Select(f => $"{f.Rule.Id} at run time: {f.Message}"));
             return new RuntimeJudgement(findings.Concat(insideDo).ToList(), null, null, $"{warning} (not rewritten: {reason})",
                 string.Join("; ", findings.Concat(insideDo).Select(f => $"{f.Rule.Id} at run time: {Subject(f)} → reported ({reason})")));
+        }
+
+        /// <summary>
+        /// The SQL statements of a PL/pgSQL block body: the scanner splits at semicolons, so the first statement after
+        /// BEGIN (or after a nested BEGIN) starts with that keyword, which is taken off here.
+        /// </summary>
+        private static IEnumerable<SqlStatement> BlockStatements(string body)
+        {
+            foreach (SqlStatement scanned in StatementScanner.Scan(body))
+            {
+                SqlStatement statement = scanned;
+                while (statement.Tokens.Count > 1 && statement.Tokens[0].IsKeyword("begin"))
+                    statement = StatementScanner.Classify(statement.Text.Substring(statement.Tokens[1].Offset - statement.Start));
+                yield return statement;
+            }
         }
 
         private static RuntimeJudgement? Rewrite(StatementFinding finding)

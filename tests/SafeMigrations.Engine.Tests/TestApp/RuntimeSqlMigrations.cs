@@ -121,3 +121,70 @@ namespace SafeMigrations.Engine.Tests.TestApp
         }
     }
 }
+
+namespace SafeMigrations.Engine.Tests.TestApp
+{
+    /// <summary>Run-time SQL the engine reports but cannot rewrite (a DO block, TRUNCATE), and SQL on tables the migration creates.</summary>
+    public sealed class RuntimeSqlReportedContext : DbContext
+    {
+        public RuntimeSqlReportedContext(DbContextOptions<RuntimeSqlReportedContext> options)
+            : base(options)
+        {
+        }
+
+        protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
+            => optionsBuilder.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+    }
+
+    /// <summary>Statements on tables this migration creates, EF's and raw: nobody uses them yet, so nothing is judged.</summary>
+    [DbContext(typeof(RuntimeSqlReportedContext))]
+    [Migration("20240601000000_Ledger")]
+    public partial class RuntimeSqlLedger : Migration
+    {
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "ledger",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false),
+                    amount = table.Column<int>(type: "integer", nullable: false),
+                    note = table.Column<string>(type: "text", nullable: true),
+                },
+                constraints: table => table.PrimaryKey("PK_ledger", x => x.id));
+            migrationBuilder.Sql("CREATE INDEX ix_ledger_note ON ledger (note);");
+            migrationBuilder.Sql("CREATE TABLE ledger_archive (id bigint PRIMARY KEY, amount integer);");
+            migrationBuilder.Sql("UPDATE ledger_archive SET amount = 0;");
+        }
+
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+        }
+    }
+
+    [DbContext(typeof(RuntimeSqlReportedContext))]
+    [Migration("20240602000000_FixLedgerNotes")]
+    public partial class FixLedgerNotes : Migration
+    {
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            string table = "ledger";
+            migrationBuilder.Sql($"DO $$ BEGIN UPDATE {table} SET note = 'checked'; END $$;");
+        }
+
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+        }
+    }
+
+    [DbContext(typeof(RuntimeSqlReportedContext))]
+    [Migration("20240603000000_ResetLedger")]
+    public partial class ResetLedger : Migration
+    {
+        protected override void Up(MigrationBuilder migrationBuilder) => migrationBuilder.Sql(string.Concat("TRUNCATE ", "ledger", ";"));
+
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+        }
+    }
+}
