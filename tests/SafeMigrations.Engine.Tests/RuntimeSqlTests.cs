@@ -242,6 +242,26 @@ FROM generate_series(1, {0}) g";
         }
 
         [Fact]
+        public async Task A_batched_run_time_update_of_a_table_without_a_key_runs_as_written_with_a_warning()
+        {
+            await using TestDatabase database = await _server.CreateDatabaseAsync();
+            var log = new EngineApplyTests.TestLog(_output);
+            using var catalog = new MigrationCatalog(DbContextLoader.Create(typeof(RuntimeSqlContext).Assembly, nameof(RuntimeSqlReportedContext), database.ConnectionString));
+            await new MigrationEngine(catalog, new EngineOptions { ConnectionString = database.ConnectionString, Target = "20240603000000_ResetLedger", Log = log }).ApplyAsync();
+            await database.ExecuteAsync("INSERT INTO ledger_events (kind, amount) SELECT CASE WHEN g % 2 = 0 THEN NULL ELSE 'new' END, g FROM generate_series(1, 500) g");
+
+            var engine = new MigrationEngine(catalog, new EngineOptions { ConnectionString = database.ConnectionString, Log = log });
+            Assert.Equal(StepTransaction.Batched, engine.Plan(catalog.Find("20240604000000_TagLedgerEvents")).Steps.Single().Transaction);
+            await engine.ApplyAsync();
+
+            Assert.Contains(log.Lines, l => l.StartsWith("warn: SM1006: 20240604000000_TagLedgerEvents step 1") && l.Contains("no primary key") && l.Contains("Running the statement as written, in one transaction."));
+            StepRecord record = engine.Records.Single(r => r.Step.MigrationId == "20240604000000_TagLedgerEvents");
+            Assert.Equal((StepOutcome.Completed, (long?)250, (bool?)true), (record.Outcome, record.Rows, record.Verified));
+            Assert.Equal(250L, await database.ScalarAsync<long>("SELECT count(*) FROM ledger_events WHERE kind = 'active'"));
+            Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM ledger_events WHERE kind IS NULL"));
+        }
+
+        [Fact]
         public async Task A_data_change_share_outside_zero_to_one_is_refused_with_SM1001()
         {
             EngineException refused = await Assert.ThrowsAsync<EngineException>(() => MigrationVerifier.RunAsync(new VerifyOptions { Assembly = typeof(RuntimeSqlContext).Assembly, DataChangeShare = 1.5 }));

@@ -455,7 +455,16 @@ namespace SafeMigrations.Engine.Applying
                     await RunWithoutTransactionAsync(connection, step, record, cancellationToken).ConfigureAwait(false);
                     break;
                 default:
-                    await RunBackfillAsync(connection, store, step, record, previous?.Position, cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        await RunBackfillAsync(connection, store, step, record, previous?.Position, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (BackfillKeyException noKey) when (step.Backfill!.AsWrittenWithoutKey)
+                    {
+                        // A run-time statement the planner batched, on a table with no key to walk: it runs as written.
+                        Log.Warn(EngineCodes.CannotBeMadeSafe, $"{step.Name}: {OneLine(noKey.Message)} Running the statement as written, in one transaction.");
+                        await RunInOwnTransactionAsync(connection, step, record, cancellationToken).ConfigureAwait(false);
+                    }
                     break;
             }
         }

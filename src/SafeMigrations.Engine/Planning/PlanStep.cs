@@ -69,6 +69,12 @@ namespace SafeMigrations.Engine.Planning
         /// set for run-time UPDATEs whose rows still match their WHERE once updated.
         /// </summary>
         public string? CountRemainingSql { get; internal set; }
+
+        /// <summary>
+        /// The step's SQL is a run-time statement the planner batched: on a table with no key to walk it runs as
+        /// written, in one transaction (with an SM1006 warning), instead of failing.
+        /// </summary>
+        public bool AsWrittenWithoutKey { get; internal set; }
     }
 
     /// <summary>

@@ -115,6 +115,7 @@ namespace SafeMigrations.Engine.Planning
             PlanStep step = add(delete ? "delete-in-batches" : "backfill", description, form.Statement.Text.Trim() + " -- in keyset batches",
                 StepTransaction.Batched, $"ROW EXCLUSIVE on {qualified}; each batch's rows locked until that batch commits");
             step.Backfill = spec;
+            spec.AsWrittenWithoutKey = true;
             step.VerificationSql = verification;
             step.VerificationDescription = delete ? "no row matches the where" : "every matching row holds its new value";
             // Idempotent: a batch run again (or a table already in the end state) changes nothing.

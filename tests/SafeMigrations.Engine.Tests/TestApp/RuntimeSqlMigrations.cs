@@ -155,6 +155,7 @@ namespace SafeMigrations.Engine.Tests.TestApp
             migrationBuilder.Sql("CREATE INDEX ix_ledger_note ON ledger (note);");
             migrationBuilder.Sql("CREATE TABLE ledger_archive (id bigint PRIMARY KEY, amount integer);");
             migrationBuilder.Sql("UPDATE ledger_archive SET amount = 0;");
+            migrationBuilder.Sql("CREATE TABLE ledger_events (kind text, amount integer);");
         }
 
         protected override void Down(MigrationBuilder migrationBuilder)
@@ -182,6 +183,18 @@ namespace SafeMigrations.Engine.Tests.TestApp
     public partial class ResetLedger : Migration
     {
         protected override void Up(MigrationBuilder migrationBuilder) => migrationBuilder.Sql(string.Concat("TRUNCATE ", "ledger", ";"));
+
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+        }
+    }
+
+    /// <summary>A lone UPDATE the planner batches, of a table without a key to walk: it runs as written instead.</summary>
+    [DbContext(typeof(RuntimeSqlReportedContext))]
+    [Migration("20240604000000_TagLedgerEvents")]
+    public partial class TagLedgerEvents : Migration
+    {
+        protected override void Up(MigrationBuilder migrationBuilder) => migrationBuilder.Sql(MigrationSql.Resource("activate_accounts.sql").Replace("accounts", "ledger_events").Replace("status", "kind"));
 
         protected override void Down(MigrationBuilder migrationBuilder)
         {
