@@ -134,7 +134,7 @@ $$;");
     public partial class ConvertPricesToCents : Migration
     {
         protected override void Up(MigrationBuilder migrationBuilder)
-            => migrationBuilder.Sql(System.IO.File.ReadAllText(System.IO.Path.Combine(AppContext.BaseDirectory, "Sql", "convert_prices_to_cents.sql")));
+            => migrationBuilder.Sql(System.IO.File.ReadAllText(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(typeof(ConvertPricesToCents).Assembly.Location)!, "Sql", "convert_prices_to_cents.sql")));
 
         protected override void Down(MigrationBuilder migrationBuilder)
             => migrationBuilder.Sql("UPDATE \"Products\" SET \"PriceCents\" = \"PriceCents\" / 100;");

@@ -34,7 +34,8 @@ namespace SafeMigrations.Engine.Tests.TestApp
             return reader.ReadToEnd();
         }
 
-        public static string File(string name) => System.IO.File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestApp", "RuntimeSql", name));
+        // Next to the app's assembly: under the runner (dotnet exec runner.dll) AppContext.BaseDirectory is the runner's.
+        public static string File(string name) => System.IO.File.ReadAllText(Path.Combine(Path.GetDirectoryName(typeof(MigrationSql).Assembly.Location)!, "TestApp", "RuntimeSql", name));
 
         public static string AddCheck(string table, string name, string condition) => $"ALTER TABLE {table} ADD CONSTRAINT {name} CHECK ({condition});";
     }
