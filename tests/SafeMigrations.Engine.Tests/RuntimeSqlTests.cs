@@ -239,6 +239,11 @@ FROM generate_series(1, {0}) g";
             PlanStep reset = planner.Plan(catalog.Find("20240603000000_ResetLedger")).Steps.Single();
             Assert.StartsWith("SM0016 at run time: TRUNCATE of 'ledger' takes an ACCESS EXCLUSIVE lock on the table until the migration commits", reset.Warning);
             Assert.Contains("→ reported (no automatic rewrite has the same end state)", reset.RuleNote);
+
+            PlanStep doubled = planner.Plan(catalog.Find("20240605000000_DoubleLedger")).Steps.Single();
+            Assert.Equal(StepTransaction.Own, doubled.Transaction);
+            Assert.StartsWith("SM0015 at run time: UPDATE on 'ledger' changes every matching row in one statement", doubled.Warning);
+            Assert.Contains("a value that reads a column it writes (a batch replayed after a crash would apply twice)", doubled.Warning);
         }
 
         [Fact]

@@ -41,6 +41,7 @@ namespace SafeMigrations.Engine.Planning
 
             string reason = insideDo.Count > 0 ? "inside a DO block nothing can be rewritten"
                 : meaningful > 1 ? $"a script of {meaningful} statements runs as one step (later statements may depend on earlier ones): give a lone UPDATE, DELETE, CREATE INDEX or ADD CONSTRAINT its own Sql(...) call"
+                : findings.Count == 1 ? NoRewrite(findings[0])
                 : "no automatic rewrite has the same end state";
             var warning = string.Join("; ", findings.Concat(insideDo).Select(f => $"{f.Rule.Id} at run time: {f.Message}"));
             return new RuntimeJudgement(findings.Concat(insideDo).ToList(), null, null, $"{warning} (not rewritten: {reason})",
@@ -86,6 +87,14 @@ namespace SafeMigrations.Engine.Planning
                     return null;
             }
         }
+
+        /// <summary>Why a lone statement with a rewrite kind was not rewritten, for the warning and the plan note.</summary>
+        private static string NoRewrite(StatementFinding finding) =>
+            finding.Rule == StatementRules.UnbatchedDataChange
+                ? "keyset batches could end differently: it has a WITH, FROM, USING, RETURNING or alias, a value that reads a column it writes (a batch replayed after a crash would apply twice), a volatile function or sub-select, or a sub-query reading its own table"
+                : finding.Rule == StatementRules.CreateIndexNonConcurrently
+                    ? "an index without a name cannot be checked and rebuilt after a failed concurrent build"
+                    : "no automatic rewrite has the same end state";
 
         private static string Verb(SqlStatement statement) => statement.Kind == StatementKind.Update ? "UPDATE" : "DELETE";
 

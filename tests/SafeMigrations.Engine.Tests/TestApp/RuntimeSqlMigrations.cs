@@ -201,4 +201,20 @@ namespace SafeMigrations.Engine.Tests.TestApp
         {
         }
     }
+
+    /// <summary>A lone UPDATE whose value reads the column it writes: a replayed batch would double twice, so it is not batched.</summary>
+    [DbContext(typeof(RuntimeSqlReportedContext))]
+    [Migration("20240605000000_DoubleLedger")]
+    public partial class DoubleLedger : Migration
+    {
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            int factor = 2;
+            migrationBuilder.Sql($"UPDATE ledger SET amount = amount * {factor};");
+        }
+
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+        }
+    }
 }
