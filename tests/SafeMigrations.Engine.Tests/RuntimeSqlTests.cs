@@ -267,6 +267,23 @@ FROM generate_series(1, {0}) g";
         }
 
         [Fact]
+        public async Task Verify_fails_an_INSERT_SELECT_copying_a_pre_existing_table_in_one_transaction_with_SM1015()
+        {
+            VerifyResult result = await MigrationVerifier.RunAsync(new VerifyOptions
+            {
+                Assembly = typeof(RuntimeSqlContext).Assembly,
+                ContextName = nameof(RuntimeSqlCopyContext),
+                ServerConnectionString = _server.AdminConnectionString,
+                Log = new Verifying.VerifyTests.CollectingLog(_output),
+            });
+
+            VerifyFinding finding = Assert.Single(result.Findings);
+            Assert.Equal(EngineCodes.UnbatchedDataChange, finding.Code);
+            // 60 rows seeded into "entries" before the migration; the copy inserts every one of them, counted by the server.
+            Assert.StartsWith("20240702000000_ArchiveEntries step 2 (sql: INSERT INTO entries_archive SELECT id, amount FROM entries;): inserted 60 rows into \"public\".\"entries_archive\", 100% of the 60 seeded rows of \"public\".\"entries\" it read in one transaction", finding.Message);
+        }
+
+        [Fact]
         public async Task A_data_change_share_outside_zero_to_one_is_refused_with_SM1001()
         {
             EngineException refused = await Assert.ThrowsAsync<EngineException>(() => MigrationVerifier.RunAsync(new VerifyOptions { Assembly = typeof(RuntimeSqlContext).Assembly, DataChangeShare = 1.5 }));

@@ -217,4 +217,39 @@ namespace SafeMigrations.Engine.Tests.TestApp
         {
         }
     }
+
+    /// <summary>A whole table copied by INSERT ... SELECT in one transaction: verify counts the inserted rows (SM1015).</summary>
+    public sealed class RuntimeSqlCopyContext : DbContext
+    {
+        public RuntimeSqlCopyContext(DbContextOptions<RuntimeSqlCopyContext> options)
+            : base(options)
+        {
+        }
+
+        protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
+            => optionsBuilder.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+    }
+
+    [DbContext(typeof(RuntimeSqlCopyContext))]
+    [Migration("20240701000000_Entries")]
+    public partial class RuntimeSqlEntries : Migration
+    {
+        protected override void Up(MigrationBuilder migrationBuilder)
+            => migrationBuilder.Sql("CREATE TABLE entries (id bigint PRIMARY KEY, amount integer NOT NULL);");
+
+        protected override void Down(MigrationBuilder migrationBuilder) => migrationBuilder.Sql("DROP TABLE entries;");
+    }
+
+    [DbContext(typeof(RuntimeSqlCopyContext))]
+    [Migration("20240702000000_ArchiveEntries")]
+    public partial class ArchiveEntries : Migration
+    {
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.Sql("CREATE TABLE entries_archive (id bigint PRIMARY KEY, amount integer NOT NULL);");
+            migrationBuilder.Sql(string.Join(" ", "INSERT INTO entries_archive", "SELECT id, amount FROM entries;"));
+        }
+
+        protected override void Down(MigrationBuilder migrationBuilder) => migrationBuilder.Sql("DROP TABLE entries_archive;");
+    }
 }
