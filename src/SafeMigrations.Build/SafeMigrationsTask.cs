@@ -85,6 +85,9 @@ namespace SafeMigrations.Build
         /// <summary>verify: the session TimeZone of the replay (default Europe/Berlin, deliberately not UTC).</summary>
         public string? TimeZone { get; set; }
 
+        /// <summary>verify: share (0 to 1] of a pre-existing table's rows one step may change in one transaction (SM1015).</summary>
+        public string? DataChangeShare { get; set; }
+
         /// <summary>verify: where to write the SARIF report.</summary>
         public string? Sarif { get; set; }
 
@@ -210,6 +213,7 @@ namespace SafeMigrations.Build
             if (Command == "verify")
             {
                 AppendOption(builder, "--lock-budget ", LockBudget);
+                AppendOption(builder, "--data-change-share ", DataChangeShare);
                 AppendOption(builder, "--sarif ", Sarif);
                 AppendOption(builder, "--time-zone ", TimeZone);
             }

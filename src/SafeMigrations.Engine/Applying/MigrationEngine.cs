@@ -89,7 +89,7 @@ namespace SafeMigrations.Engine.Applying
                     Log.Info($"{migration.Id}: {steps.Count} step(s) to run in phase {_options.Phase}" + (plan.Steps.Count > steps.Count ? $" ({plan.Steps.Count - steps.Count} done or in the other phase)" : string.Empty));
                     foreach (PlanStep step in steps)
                     {
-                        Log.Info($"{step.Name} [{step.Phase.ToString().ToLowerInvariant()}] {MarkdownReport.Policy(step.Transaction)}; lock: {step.Lock}; verify: {step.VerificationDescription ?? "none"}" + (step.RewrittenFrom is null ? string.Empty : $"; rewritten from {step.RewrittenFrom}"));
+                        Log.Info($"{step.Name} [{step.Phase.ToString().ToLowerInvariant()}] {MarkdownReport.Policy(step.Transaction)}; lock: {step.Lock}; verify: {step.VerificationDescription ?? "none"}" + (step.RewrittenFrom is null ? string.Empty : $"; rewritten from {step.RewrittenFrom}") + (step.RuleNote is null ? string.Empty : $"; {step.RuleNote}"));
                         Log.Info($"{step.Name} sql: {OneLine(step.Sql)}");
                         if (SessionSettings.Describe(step) is string carried)
                             Log.Info($"{step.Name} runs with: {carried}");
@@ -460,7 +460,16 @@ namespace SafeMigrations.Engine.Applying
                     await RunWithoutTransactionAsync(connection, step, record, cancellationToken).ConfigureAwait(false);
                     break;
                 default:
-                    await RunBackfillAsync(connection, store, step, record, previous?.Position, cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        await RunBackfillAsync(connection, store, step, record, previous?.Position, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (BackfillKeyException noKey) when (step.Backfill!.AsWrittenWithoutKey)
+                    {
+                        // A run-time statement the planner batched, on a table with no key to walk: it runs as written.
+                        Log.Warn(EngineCodes.CannotBeMadeSafe, $"{step.Name}: {OneLine(noKey.Message)} Running the statement as written, in one transaction.");
+                        await RunInOwnTransactionAsync(connection, step, record, cancellationToken).ConfigureAwait(false);
+                    }
                     break;
             }
         }
@@ -586,6 +595,7 @@ namespace SafeMigrations.Engine.Applying
                 ? KeysetBackfill.Delete(spec.Schema, spec.Table, spec.Where)
                 : new KeysetBackfill(spec.Schema, spec.Table, spec.Set, spec.Where);
             backfill.KeyColumns = spec.KeyColumns;
+            backfill.VerificationQuery = spec.CountRemainingSql;
             var options = new BackfillOptions
             {
                 LockPolicy = _options.LockPolicy(),

@@ -32,6 +32,12 @@ namespace SafeMigrations.Engine.Verifying
         /// <summary>lock_timeout of the engine's blocking steps. Default 2 s.</summary>
         public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+        /// <summary>
+        /// Share (0 to 1] of a pre-existing table's seeded rows that one step may update or delete (or insert from it)
+        /// in one transaction before verify fails with SM1015. Default 0.5.
+        /// </summary>
+        public double DataChangeShare { get; set; } = 0.5;
+
         /// <summary>Rows added to every existing table before each migration. Default 60.</summary>
         public int SeedRowsPerMigration { get; set; } = 60;
 
