@@ -138,7 +138,7 @@ FROM generate_series(1, {0}) g";
             List<string> differences = SchemaSnapshot.Differences(
                 await SchemaSnapshot.ReadAsync(efDatabase.ConnectionString, CancellationToken.None),
                 await SchemaSnapshot.ReadAsync(engineDatabase.ConnectionString, CancellationToken.None));
-            Assert.Empty(differences.Where(d => !d.Contains("safemigrations", StringComparison.Ordinal)));
+            Assert.DoesNotContain(differences, d => !d.Contains("safemigrations", StringComparison.Ordinal));
             const string all = "SELECT id, email, status, score, region FROM accounts ORDER BY id";
             IReadOnlyList<object?[]> expected = await efDatabase.RowsAsync(all);
             Assert.Equal(expected, await engineDatabase.RowsAsync(all));

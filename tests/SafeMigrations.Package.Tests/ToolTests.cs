@@ -106,7 +106,10 @@ public class ToolTests : IClassFixture<PostgresServerFixture>
         string empty = Directory.CreateDirectory(Path.Combine(_package.Root, "cd-" + Guid.NewGuid().ToString("N")[..8])).FullName;
         string executable = Path.Combine(empty, "safemigrations-bundle");
         File.Copy(Path.Combine(bundleDirectory, "safemigrations-bundle"), executable);
-        File.SetUnixFileMode(executable, File.GetUnixFileMode(Path.Combine(bundleDirectory, "safemigrations-bundle")));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(executable, File.GetUnixFileMode(Path.Combine(bundleDirectory, "safemigrations-bundle")));
+        }
         Assert.Single(Directory.GetFileSystemEntries(empty));
 
         await using TestDatabase database = await _server.CreateDatabaseAsync();
