@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Npgsql;
@@ -43,13 +44,18 @@ namespace SafeMigrations.Engine.Connections
                 ApplicationName = Identity.ApplicationName,
                 // Application-level ping while idle (between batches, during a pause).
                 KeepAlive = keepAliveSeconds,
-                // Kernel probes while a statement runs: a vanished server or path is noticed within about
-                // keepAlive + probes x interval instead of the OS default of two hours.
-                TcpKeepAlive = true,
-                TcpKeepAliveTime = keepAliveSeconds,
-                TcpKeepAliveInterval = probeInterval,
                 CommandTimeout = Seconds(statementTimeout),
             };
+            // Kernel probes while a statement runs: a vanished server or path is noticed within about
+            // keepAlive + probes x interval instead of the OS default of two hours. Not on a Unix-domain socket
+            // (Host is a directory): setting the option there fails every connection, and a local socket has no path
+            // to lose; the server ignores its tcp_* settings on such a session the same way.
+            if (!IsUnixSocket(builder.Host))
+            {
+                builder.TcpKeepAlive = true;
+                builder.TcpKeepAliveTime = keepAliveSeconds;
+                builder.TcpKeepAliveInterval = probeInterval;
+            }
             _connectionString = builder.ConnectionString;
             // Dead-peer bound for the server's side: idle + count x interval, and the same for unacknowledged data.
             const int probes = 3;
@@ -99,6 +105,10 @@ namespace SafeMigrations.Engine.Connections
                 throw;
             }
         }
+
+        // Npgsql reads a host that starts with '/' (or '@', Linux's abstract namespace) as a socket directory.
+        private static bool IsUnixSocket(string? host)
+            => host is not null && host.Split(',').Any(h => h.TrimStart().StartsWith('/') || h.TrimStart().StartsWith('@'));
 
         private static int Seconds(TimeSpan value) => (int)Math.Max(1, Math.Ceiling(value.TotalSeconds));
 
