@@ -148,7 +148,7 @@ namespace SafeMigrations.Runner
                 bool verifyOnly = name == "lock-budget" || name == "sarif" || name == "time-zone" || name == "data-change-share";
                 if ((name != "assembly" && name != "connection" && name != "context" && name != "phase" && name != "target" && name != "lock-timeout" && name != "statement-timeout" && name != "lock-retries" && name != "index-wait-timeout" && name != "accept-edited" && name != "report" && !verifyOnly && !(command == "stats" && StatsCommand.IsStatsOption(name))) || (verifyOnly && command != "verify") || ((name == "index-wait-timeout" || name == "accept-edited") && command == "verify"))
                     throw new EngineException(EngineCodes.Configuration, $"unknown option '{arg}'; " + Usage);
-                if (command == "stats" && name != "assembly" && name != "connection" && name != "statement-timeout" && !StatsCommand.IsStatsOption(name))
+                if (command == "stats" && name != "assembly" && name != "connection" && name != "context" && name != "statement-timeout" && !StatsCommand.IsStatsOption(name))
                     throw new EngineException(EngineCodes.Configuration, $"unknown option '{arg}' for stats; " + Usage);
                 options[name] = args[++i];
             }

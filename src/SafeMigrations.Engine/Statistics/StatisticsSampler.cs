@@ -152,7 +152,7 @@ namespace SafeMigrations.Engine.Statistics
             if (exception is PostgresException postgres)
             {
                 if (postgres.SqlState == PostgresErrorCodes.InsufficientPrivilege)
-                    return new EngineException(EngineCodes.Configuration, $"statistics snapshot: the database user lacks a privilege on {Target} ({postgres.SqlState}: {MigrationEngineText(postgres)}); it needs only CONNECT on the database (GRANT CONNECT ON DATABASE ... TO ...): the snapshot reads pg_class and pg_stat_user_tables, which every user may read.", exception);
+                    return new EngineException(EngineCodes.Configuration, $"statistics snapshot: the database user lacks a privilege on {Target} ({postgres.SqlState}: {MigrationEngineText(postgres)}); it needs only CONNECT on the database: GRANT CONNECT ON DATABASE {SqlIdentifier.Quote(Target.Database)} TO {(string.IsNullOrEmpty(Target.Username) ? "<user>" : SqlIdentifier.Quote(Target.Username!))}; (the snapshot reads pg_class and pg_stat_user_tables, which every user may read).", exception);
                 if (postgres.SqlState == PostgresErrorCodes.LockNotAvailable)
                     return new EngineException(EngineCodes.StepFailed, $"statistics snapshot: a table or index of {Target} was locked exclusively by another session (a migration?) for longer than {LockTimeout.TotalSeconds:0} s, so its size could not be read; nothing was written. Run the snapshot again when that session is done.", exception);
                 if (postgres.SqlState.StartsWith("28", StringComparison.Ordinal) || postgres.SqlState == PostgresErrorCodes.InvalidCatalogName)

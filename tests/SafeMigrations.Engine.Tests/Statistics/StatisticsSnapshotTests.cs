@@ -168,7 +168,7 @@ namespace SafeMigrations.Engine.Tests.Statistics
 
                 _output.WriteLine(refused.Message);
                 Assert.Equal(EngineCodes.Configuration, refused.Code);
-                Assert.Contains("GRANT CONNECT ON DATABASE", refused.Message);
+                Assert.Contains($"GRANT CONNECT ON DATABASE \"{database.Name}\" TO \"{role}\";", refused.Message);
                 Assert.DoesNotContain(Canary, refused.Message);
             }
             finally
