@@ -161,7 +161,11 @@ namespace SafeMigrations.Engine.Statistics
             }
             if (exception is TimeoutException || exception.InnerException is TimeoutException)
                 return new EngineException(EngineCodes.StepFailed, $"statistics snapshot: no answer from {Target} within {StatementTimeout.TotalSeconds:0} s; nothing was written. Rerun when the server is reachable.", exception);
-            return new EngineException(EngineCodes.Configuration, $"statistics snapshot: cannot connect to {Target} ({exception.GetType().Name}: {exception.Message.Trim()}); check the server is reachable and SAFEMIGRATIONS_CONNECTION.", exception);
+            Exception cause = exception;
+            while (cause.InnerException is not null)
+                cause = cause.InnerException;
+            string because = cause == exception ? string.Empty : $": {cause.GetType().Name}: {Applying.MigrationEngine.OneLine(cause.Message)}";
+            return new EngineException(EngineCodes.Configuration, $"statistics snapshot: cannot connect to {Target} ({exception.GetType().Name}: {Applying.MigrationEngine.OneLine(exception.Message)}{because}); check the server is reachable and SAFEMIGRATIONS_CONNECTION.", exception);
         }
 
         private static string MigrationEngineText(PostgresException exception) => Applying.MigrationEngine.OneLine(exception.MessageText);
