@@ -144,8 +144,9 @@ namespace SafeMigrations.Engine.Statistics
             }
         }
 
-        private static double Rate(long before, long after, double seconds)
-            => after >= before ? (after - before) / seconds : 0; // a statistics reset between the samples: no rate to tell
+        // Counters that went down were reset between the samples (pg_stat_reset, a crash): no rate to tell.
+        private static double? Rate(long before, long after, double seconds)
+            => after >= before ? (after - before) / seconds : null;
 
         private EngineException Explain(Exception exception)
         {
