@@ -123,18 +123,9 @@ namespace SafeMigrations.Engine.Tests.Statistics
             Directory.CreateDirectory(directory);
             try
             {
-                string app = typeof(TestApp.ShopContext).Assembly.Location;
-                var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = directory };
-                foreach (string argument in RunnerLaunch.ExecArguments(app).Concat(new[] { "stats", "--assembly", app, "--interval", "0" }))
-                    start.ArgumentList.Add(argument);
-                start.Environment["SAFEMIGRATIONS_CONNECTION"] = ReaderConnection(database, role);
-                using Process process = Process.Start(start)!;
-                Task<string> error = process.StandardError.ReadToEndAsync();
-                string output = process.StandardOutput.ReadToEnd();
-                process.WaitForExit();
-                _output.WriteLine(output + error.Result);
+                var (exitCode, output) = RunStats(directory, ReaderConnection(database, role), "--interval", "0");
 
-                Assert.Equal(0, process.ExitCode);
+                Assert.Equal(0, exitCode);
                 string text = File.ReadAllText(Path.Combine(directory, StatisticsSnapshot.DefaultFileName));
                 _output.WriteLine(text);
                 StatisticsSnapshot snapshot = StatisticsSnapshot.Parse(text);
@@ -143,7 +134,7 @@ namespace SafeMigrations.Engine.Tests.Statistics
                 Assert.All(snapshot.Tables, t => Assert.Null(t.InsertsPerSecond ?? t.UpdatesPerSecond ?? t.DeletesPerSecond));
                 Assert.DoesNotContain("PerSecond", text);
                 Assert.DoesNotContain(Canary, text);
-                Assert.DoesNotContain(Canary, output + error.Result);
+                Assert.DoesNotContain(Canary, output);
                 Assert.DoesNotContain(database.Name, text);
             }
             finally
@@ -151,6 +142,21 @@ namespace SafeMigrations.Engine.Tests.Statistics
                 Directory.Delete(directory, recursive: true);
                 await DropAsync(database, role);
             }
+        }
+
+        [Fact]
+        public void The_runner_stats_command_refuses_a_missing_connection_and_a_bad_interval_with_SM1001()
+        {
+            string directory = Path.GetTempPath();
+
+            var (noConnectionExit, noConnection) = RunStats(directory, null);
+            var (badIntervalExit, badInterval) = RunStats(directory, "Host=localhost;Database=shop;Username=app;Password=" + Canary, "--interval", "soon");
+
+            Assert.Equal(1, noConnectionExit);
+            Assert.Contains("error: SM1001: no connection string", noConnection);
+            Assert.Equal(1, badIntervalExit);
+            Assert.Contains("error: SM1001: --interval must be a whole number of seconds", badInterval);
+            Assert.DoesNotContain(Canary, badInterval);
         }
 
         [Fact]
@@ -175,6 +181,24 @@ namespace SafeMigrations.Engine.Tests.Statistics
             {
                 await DropAsync(database, role);
             }
+        }
+
+        /// <summary>The real runner, launched as the MSBuild task launches it, with the connection in its environment only.</summary>
+        private (int ExitCode, string Output) RunStats(string workingDirectory, string? connection, params string[] options)
+        {
+            string app = typeof(TestApp.ShopContext).Assembly.Location;
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory };
+            foreach (string argument in RunnerLaunch.ExecArguments(app).Concat(new[] { "stats", "--assembly", app }).Concat(options))
+                start.ArgumentList.Add(argument);
+            start.Environment.Remove("SAFEMIGRATIONS_CONNECTION");
+            if (connection is not null)
+                start.Environment["SAFEMIGRATIONS_CONNECTION"] = connection;
+            using Process process = Process.Start(start)!;
+            Task<string> error = process.StandardError.ReadToEndAsync();
+            string output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            _output.WriteLine(output + error.Result);
+            return (process.ExitCode, output + error.Result);
         }
 
         private static async Task CreateTablesAsync(TestDatabase database)
