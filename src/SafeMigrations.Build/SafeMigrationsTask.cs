@@ -35,9 +35,9 @@ namespace SafeMigrations.Build
         private readonly string _stopFile = Path.Combine(Path.GetTempPath(), "safemigrations-stop-" + Guid.NewGuid().ToString("N"));
         private readonly System.Threading.ManualResetEventSlim _toolExited = new System.Threading.ManualResetEventSlim(true);
 
-        private static readonly string[] Commands = { "plan", "apply", "status", "rollback", "verify" };
+        private static readonly string[] Commands = { "plan", "apply", "status", "rollback", "verify", "stats" };
 
-        /// <summary>The runner command: <c>plan</c>, <c>apply</c>, <c>status</c>, <c>rollback</c> or <c>verify</c>.</summary>
+        /// <summary>The runner command: <c>plan</c>, <c>apply</c>, <c>status</c>, <c>rollback</c>, <c>verify</c> or <c>stats</c>.</summary>
         [Required]
         public string Command { get; set; } = string.Empty;
 
@@ -105,6 +105,12 @@ namespace SafeMigrations.Build
         /// <summary>apply: a partly applied migration whose steps were edited in place, accepted as what ran (see SM1013).</summary>
         public string? AcceptEdited { get; set; }
 
+        /// <summary>stats: the snapshot file to write (default safemigrations.stats.json in the project directory).</summary>
+        public string? StatsOutput { get; set; }
+
+        /// <summary>stats: seconds between the two samples of the write rates (0: no rates).</summary>
+        public string? StatsInterval { get; set; }
+
         /// <summary>Path of the markdown report to write.</summary>
         public string? Report { get; set; }
 
@@ -143,7 +149,7 @@ namespace SafeMigrations.Build
         {
             if (Array.IndexOf(Commands, Command) < 0)
             {
-                Log.LogError(null, "SM1001", null, null, 0, 0, 0, 0, "SafeMigrations: unknown command '{0}'; use plan, apply, status, rollback or verify.", Command);
+                Log.LogError(null, "SM1001", null, null, 0, 0, 0, 0, "SafeMigrations: unknown command '{0}'; use plan, apply, status, rollback, verify or stats.", Command);
                 return false;
             }
             if (!File.Exists(Assembly))
@@ -216,6 +222,11 @@ namespace SafeMigrations.Build
                 AppendOption(builder, "--data-change-share ", DataChangeShare);
                 AppendOption(builder, "--sarif ", Sarif);
                 AppendOption(builder, "--time-zone ", TimeZone);
+            }
+            if (Command == "stats")
+            {
+                AppendOption(builder, "--output ", StatsOutput);
+                AppendOption(builder, "--interval ", StatsInterval);
             }
 
             return builder.ToString();

@@ -19,7 +19,7 @@ namespace SafeMigrations.Runner
     {
         public const string ConnectionVariable = "SAFEMIGRATIONS_CONNECTION";
 
-        private const string Usage = "usage: SafeMigrations.Runner <plan|apply|status|rollback|verify> --assembly <app.dll> [--connection <string>] [--context <DbContext>] [--phase Expand|Contract|All] [--target <migration>] [--lock-timeout <ms>] [--lock-retries <n>] [--index-wait-timeout <ms>] [--accept-edited <migration>] [--statement-timeout <ms>] [--report <path.md>]; verify also [--lock-budget <ms>] [--sarif <path.sarif>] [--data-change-share <0..1>] [--time-zone <zone>] and, without a connection, uses a throwaway PostgreSQL";
+        private const string Usage = "usage: SafeMigrations.Runner <plan|apply|status|rollback|verify|stats> --assembly <app.dll> [--connection <string>] [--context <DbContext>] [--phase Expand|Contract|All] [--target <migration>] [--lock-timeout <ms>] [--lock-retries <n>] [--index-wait-timeout <ms>] [--accept-edited <migration>] [--statement-timeout <ms>] [--report <path.md>]; verify also [--lock-budget <ms>] [--sarif <path.sarif>] [--data-change-share <0..1>] [--time-zone <zone>] and, without a connection, uses a throwaway PostgreSQL; stats [--output <file.json>] [--interval <s>] (no --assembly needed)";
 
         public static int Run(string[] args, Action<string> setAppDirectory, TextWriter output, CancellationToken cancellationToken, Assembly? loadedApp = null)
         {
@@ -32,6 +32,13 @@ namespace SafeMigrations.Runner
                     connection = Environment.GetEnvironmentVariable(ConnectionVariable);
                 log.Hide(connection);
                 log.Info(RunnerTarget.FirstLine(command, connection));
+                if (command == "stats")
+                {
+                    // No app is loaded; its folder still resolves Npgsql the way the other commands do.
+                    if (options.TryGetValue("assembly", out string? statsApp) && !string.IsNullOrWhiteSpace(statsApp))
+                        setAppDirectory(Path.GetDirectoryName(Path.GetFullPath(statsApp))!);
+                    return StatsCommand.Run(options, connection, log, cancellationToken);
+                }
                 string? assembly = null;
                 if (loadedApp is null && !options.TryGetValue("assembly", out assembly))
                     throw new EngineException(EngineCodes.Configuration, "--assembly <app.dll> is required; " + Usage);
@@ -129,7 +136,7 @@ namespace SafeMigrations.Runner
             if (args.Length == 0)
                 throw new EngineException(EngineCodes.Configuration, "no command; " + Usage);
             string command = args[0].ToLowerInvariant();
-            if (command != "plan" && command != "apply" && command != "status" && command != "rollback" && command != "verify")
+            if (command != "plan" && command != "apply" && command != "status" && command != "rollback" && command != "verify" && command != "stats")
                 throw new EngineException(EngineCodes.Configuration, $"unknown command '{args[0]}'; " + Usage);
             var options = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             for (int i = 1; i < args.Length; i++)
@@ -139,8 +146,10 @@ namespace SafeMigrations.Runner
                     throw new EngineException(EngineCodes.Configuration, $"unexpected argument '{(arg.StartsWith("--", StringComparison.Ordinal) ? arg + " (missing value)" : "an argument")}'; " + Usage);
                 string name = arg.Substring(2);
                 bool verifyOnly = name == "lock-budget" || name == "sarif" || name == "time-zone" || name == "data-change-share";
-                if ((name != "assembly" && name != "connection" && name != "context" && name != "phase" && name != "target" && name != "lock-timeout" && name != "statement-timeout" && name != "lock-retries" && name != "index-wait-timeout" && name != "accept-edited" && name != "report" && !verifyOnly) || (verifyOnly && command != "verify") || ((name == "index-wait-timeout" || name == "accept-edited") && command == "verify"))
+                if ((name != "assembly" && name != "connection" && name != "context" && name != "phase" && name != "target" && name != "lock-timeout" && name != "statement-timeout" && name != "lock-retries" && name != "index-wait-timeout" && name != "accept-edited" && name != "report" && !verifyOnly && !(command == "stats" && StatsCommand.IsStatsOption(name))) || (verifyOnly && command != "verify") || ((name == "index-wait-timeout" || name == "accept-edited") && command == "verify"))
                     throw new EngineException(EngineCodes.Configuration, $"unknown option '{arg}'; " + Usage);
+                if (command == "stats" && name != "assembly" && name != "connection" && name != "context" && name != "statement-timeout" && !StatsCommand.IsStatsOption(name))
+                    throw new EngineException(EngineCodes.Configuration, $"unknown option '{arg}' for stats; " + Usage);
                 options[name] = args[++i];
             }
             return (command, options);

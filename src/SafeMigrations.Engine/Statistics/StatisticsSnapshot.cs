@@ -1,0 +1,171 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using SafeMigrations.Engine.Reporting;
+
+namespace SafeMigrations.Engine.Statistics
+{
+    /// <summary>One table of a <see cref="StatisticsSnapshot"/>.</summary>
+    public sealed class TableStatistics
+    {
+        /// <summary>Creates the entry.</summary>
+        public TableStatistics(string schema, string name, long estimatedRows, long heapBytes, long indexBytes, double? insertsPerSecond, double? updatesPerSecond, double? deletesPerSecond)
+        {
+            Schema = schema ?? throw new ArgumentNullException(nameof(schema));
+            Name = name ?? throw new ArgumentNullException(nameof(name));
+            EstimatedRows = estimatedRows;
+            HeapBytes = heapBytes;
+            IndexBytes = indexBytes;
+            InsertsPerSecond = insertsPerSecond;
+            UpdatesPerSecond = updatesPerSecond;
+            DeletesPerSecond = deletesPerSecond;
+        }
+
+        /// <summary>The table's schema.</summary>
+        public string Schema { get; }
+
+        /// <summary>The table's name.</summary>
+        public string Name { get; }
+
+        /// <summary>pg_class.reltuples, or pg_stat_user_tables.n_live_tup for a table never analyzed or vacuumed.</summary>
+        public long EstimatedRows { get; }
+
+        /// <summary>pg_relation_size: the main fork of the heap, in bytes.</summary>
+        public long HeapBytes { get; }
+
+        /// <summary>pg_indexes_size: all indexes of the table, in bytes.</summary>
+        public long IndexBytes { get; }
+
+        /// <summary>Rows inserted per second between the two samples; null when the snapshot took no rate.</summary>
+        public double? InsertsPerSecond { get; }
+
+        /// <summary>Rows updated per second (HOT or not); null when the snapshot took no rate.</summary>
+        public double? UpdatesPerSecond { get; }
+
+        /// <summary>Rows deleted per second; null when the snapshot took no rate.</summary>
+        public double? DeletesPerSecond { get; }
+    }
+
+    /// <summary>
+    /// What SafeMigrations knows about a production (or staging) database: per table its estimated rows, heap and index
+    /// sizes and write rates, and the server version. Written as <see cref="DefaultFileName"/> next to the migrations and
+    /// committed; holds no connection details. Tables are in (schema, name) order, so a diff shows what changed.
+    /// </summary>
+    public sealed class StatisticsSnapshot
+    {
+        /// <summary>The conventional file name, in the project directory.</summary>
+        public const string DefaultFileName = "safemigrations.stats.json";
+
+        /// <summary>The format this code writes; a reader refuses a newer one.</summary>
+        public const int CurrentFormatVersion = 1;
+
+        /// <summary>Creates the snapshot; <paramref name="tables"/> are put in (schema, name) order.</summary>
+        public StatisticsSnapshot(DateTimeOffset takenAt, int serverVersionNumber, int intervalSeconds, IEnumerable<TableStatistics> tables)
+        {
+            TakenAt = takenAt.ToUniversalTime();
+            ServerVersionNumber = serverVersionNumber;
+            IntervalSeconds = intervalSeconds;
+            Tables = (tables ?? throw new ArgumentNullException(nameof(tables)))
+                .OrderBy(t => t.Schema, StringComparer.Ordinal)
+                .ThenBy(t => t.Name, StringComparer.Ordinal)
+                .ToList();
+        }
+
+        /// <summary>When the (second) sample was taken, UTC.</summary>
+        public DateTimeOffset TakenAt { get; }
+
+        /// <summary>server_version_num, e.g. 160004.</summary>
+        public int ServerVersionNumber { get; }
+
+        /// <summary>Seconds between the two samples the rates come from; 0 when no rate was taken.</summary>
+        public int IntervalSeconds { get; }
+
+        /// <summary>The tables, in (schema, name) order.</summary>
+        public IReadOnlyList<TableStatistics> Tables { get; }
+
+        /// <summary>The table named <paramref name="schema"/>.<paramref name="name"/>, or null when the snapshot does not know it.</summary>
+        public TableStatistics? Find(string schema, string name)
+            => Tables.FirstOrDefault(t => t.Schema == schema && t.Name == name);
+
+        /// <summary>The file's text: indented JSON, invariant numbers, a trailing newline.</summary>
+        public string ToJson()
+        {
+            using var stream = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+            {
+                writer.WriteStartObject();
+                writer.WriteNumber("formatVersion", CurrentFormatVersion);
+                writer.WriteString("takenAt", TakenAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+                writer.WriteNumber("serverVersionNum", ServerVersionNumber);
+                writer.WriteNumber("intervalSeconds", IntervalSeconds);
+                writer.WriteStartArray("tables");
+                foreach (TableStatistics table in Tables)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("schema", table.Schema);
+                    writer.WriteString("name", table.Name);
+                    writer.WriteNumber("estimatedRows", table.EstimatedRows);
+                    writer.WriteNumber("heapBytes", table.HeapBytes);
+                    writer.WriteNumber("indexBytes", table.IndexBytes);
+                    WriteRate(writer, "insertsPerSecond", table.InsertsPerSecond);
+                    WriteRate(writer, "updatesPerSecond", table.UpdatesPerSecond);
+                    WriteRate(writer, "deletesPerSecond", table.DeletesPerSecond);
+                    writer.WriteEndObject();
+                }
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+            return Encoding.UTF8.GetString(stream.ToArray()).Replace("\r\n", "\n") + "\n";
+        }
+
+        /// <summary>Writes the file (UTF-8 without BOM, LF line ends).</summary>
+        public void Write(string path)
+            => File.WriteAllText(path, ToJson(), new UTF8Encoding(false));
+
+        /// <summary>Reads a snapshot file's text; SM1001 naming what is wrong when it is not one this version reads.</summary>
+        /// <exception cref="EngineException">SM1001.</exception>
+        public static StatisticsSnapshot Parse(string json)
+        {
+            try
+            {
+                using JsonDocument document = JsonDocument.Parse(json);
+                JsonElement root = document.RootElement;
+                int version = root.GetProperty("formatVersion").GetInt32();
+                if (version > CurrentFormatVersion)
+                    throw new EngineException(EngineCodes.Configuration, $"the statistics snapshot has format version {version}, newer than this SafeMigrations reads ({CurrentFormatVersion}); update SafeMigrations or take the snapshot again with this version.");
+                var tables = root.GetProperty("tables").EnumerateArray().Select(t => new TableStatistics(
+                    t.GetProperty("schema").GetString()!,
+                    t.GetProperty("name").GetString()!,
+                    t.GetProperty("estimatedRows").GetInt64(),
+                    t.GetProperty("heapBytes").GetInt64(),
+                    t.GetProperty("indexBytes").GetInt64(),
+                    ReadRate(t, "insertsPerSecond"),
+                    ReadRate(t, "updatesPerSecond"),
+                    ReadRate(t, "deletesPerSecond"))).ToList();
+                return new StatisticsSnapshot(
+                    DateTimeOffset.Parse(root.GetProperty("takenAt").GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal),
+                    root.GetProperty("serverVersionNum").GetInt32(),
+                    root.GetProperty("intervalSeconds").GetInt32(),
+                    tables);
+            }
+            catch (Exception exception) when (exception is JsonException || exception is KeyNotFoundException || exception is InvalidOperationException || exception is FormatException)
+            {
+                throw new EngineException(EngineCodes.Configuration, $"the statistics snapshot is not one SafeMigrations can read ({exception.GetType().Name}); take it again with the stats command (SafeMigrationsStats).", exception);
+            }
+        }
+
+        private static void WriteRate(Utf8JsonWriter writer, string name, double? rate)
+        {
+            // Absent, not 0, when no rate was taken: "no write seen" and "not measured" must stay apart.
+            if (rate is double value)
+                writer.WriteNumber(name, Math.Round(value, 3));
+        }
+
+        private static double? ReadRate(JsonElement table, string name)
+            => table.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
+    }
+}
