@@ -18,7 +18,7 @@ namespace SafeMigrations.Runner
     {
         public const string ConnectionVariable = "SAFEMIGRATIONS_CONNECTION";
 
-        private const string Usage = "usage: SafeMigrations.Runner <plan|apply|status|rollback|verify> --assembly <app.dll> [--connection <string>] [--context <DbContext>] [--phase Expand|Contract|All] [--target <migration>] [--lock-timeout <ms>] [--lock-retries <n>] [--index-wait-timeout <ms>] [--accept-edited <migration>] [--statement-timeout <ms>] [--report <path.md>]; verify also [--lock-budget <ms>] [--sarif <path.sarif>] and, without a connection, uses a throwaway PostgreSQL";
+        private const string Usage = "usage: SafeMigrations.Runner <plan|apply|status|rollback|verify|script> --assembly <app.dll> [--connection <string>] [--context <DbContext>] [--phase Expand|Contract|All] [--target <migration>] [--lock-timeout <ms>] [--lock-retries <n>] [--index-wait-timeout <ms>] [--accept-edited <migration>] [--statement-timeout <ms>] [--report <path.md>]; verify also [--lock-budget <ms>] [--sarif <path.sarif>] and, without a connection, uses a throwaway PostgreSQL; script takes [--output <dir>] [--from <migration>] [--to <migration>] and needs no database";
 
         public static int Run(string[] args, Action<string> setAppDirectory, TextWriter output, CancellationToken cancellationToken)
         {
@@ -40,6 +40,8 @@ namespace SafeMigrations.Runner
                     log.Info($"SafeMigrations verify: {Path.GetFileName(assembly)}" + (string.IsNullOrWhiteSpace(connection) ? ", throwaway PostgreSQL" : ", throwaway databases on the server above"));
                     return VerifyCommand.Run(options, assembly, connection, log, cancellationToken);
                 }
+                if (command == "script")
+                    return ScriptCommand.Run(options, assembly, connection, log);
 
                 var engineOptions = new EngineOptions
                 {
@@ -126,7 +128,7 @@ namespace SafeMigrations.Runner
             if (args.Length == 0)
                 throw new EngineException(EngineCodes.Configuration, "no command; " + Usage);
             string command = args[0].ToLowerInvariant();
-            if (command != "plan" && command != "apply" && command != "status" && command != "rollback" && command != "verify")
+            if (command != "plan" && command != "apply" && command != "status" && command != "rollback" && command != "verify" && command != "script")
                 throw new EngineException(EngineCodes.Configuration, $"unknown command '{args[0]}'; " + Usage);
             var options = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             for (int i = 1; i < args.Length; i++)
@@ -136,6 +138,15 @@ namespace SafeMigrations.Runner
                     throw new EngineException(EngineCodes.Configuration, $"unexpected argument '{(arg.StartsWith("--", StringComparison.Ordinal) ? arg + " (missing value)" : "an argument")}'; " + Usage);
                 string name = arg.Substring(2);
                 bool verifyOnly = name == "lock-budget" || name == "sarif";
+                bool scriptOnly = name == "output" || name == "from" || name == "to";
+                bool scriptTakes = scriptOnly || name == "assembly" || name == "connection" || name == "context" || name == "lock-timeout";
+                if ((scriptOnly && command != "script") || (command == "script" && !scriptTakes))
+                    throw new EngineException(EngineCodes.Configuration, $"unknown option '{arg}' for {command}; " + Usage);
+                if (command == "script")
+                {
+                    options[name] = args[++i];
+                    continue;
+                }
                 if ((name != "assembly" && name != "connection" && name != "context" && name != "phase" && name != "target" && name != "lock-timeout" && name != "statement-timeout" && name != "lock-retries" && name != "index-wait-timeout" && name != "accept-edited" && name != "report" && !verifyOnly) || (verifyOnly && command != "verify") || ((name == "index-wait-timeout" || name == "accept-edited") && command == "verify"))
                     throw new EngineException(EngineCodes.Configuration, $"unknown option '{arg}'; " + Usage);
                 options[name] = args[++i];
