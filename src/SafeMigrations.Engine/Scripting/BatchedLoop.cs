@@ -42,7 +42,7 @@ namespace SafeMigrations.Engine.Scripting
             text.Append("  IF target_table IS NULL THEN RAISE EXCEPTION USING MESSAGE = ").Append(CatalogChecks.Literal(failure + qualified + " does not exist")).Append("; END IF;\n");
             text.Append("  SELECT array_agg(quote_ident(a.attname::text) ORDER BY k.ord), array_agg(format_type(a.atttypid, a.atttypmod) ORDER BY k.ord)\n");
             text.Append("    INTO key_names, key_types\n    ").Append(keySource).Append(";\n");
-            text.Append("  IF key_names IS NULL OR cardinality(key_names) <> ").Append(spec.KeyColumns is { Count: > 0 } k ? k.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) : "cardinality(key_names)")
+            text.Append("  IF key_names IS NULL").Append(spec.KeyColumns is { Count: > 0 } named ? " OR cardinality(key_names) <> " + named.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Empty)
                 .Append(" THEN RAISE EXCEPTION USING MESSAGE = ")
                 .Append(CatalogChecks.Literal(failure + qualified + (spec.KeyColumns is { Count: > 0 } ? " lacks one of the key columns the step names" : " has no primary key to walk; apply this migration with the runner, which also walks unique keys")))
                 .Append("; END IF;\n");

@@ -28,9 +28,9 @@ namespace SafeMigrations.Engine.Tests.Scripting
             _output = output;
         }
 
-        private static PhaseScripts Scripts(string? from = null, string? to = null)
+        private static PhaseScripts Scripts(string? from = null, string? to = null, string context = nameof(ShopContext))
         {
-            using var catalog = new MigrationCatalog(DbContextLoader.Create(typeof(ShopContext).Assembly, nameof(ShopContext), "Host=localhost"));
+            using var catalog = new MigrationCatalog(DbContextLoader.Create(typeof(ShopContext).Assembly, context, "Host=localhost"));
             var writer = new PhaseScriptWriter(catalog, TimeSpan.FromMilliseconds(1500));
             return writer.Write(writer.Range(from, to));
         }
@@ -76,6 +76,31 @@ namespace SafeMigrations.Engine.Tests.Scripting
             await RunAsync(scripted, scripts.Contract);
             Assert.Empty(SchemaSnapshot.Differences(expected, await SchemaSnapshot.ReadAsync(scripted.ConnectionString, CancellationToken.None)));
             Assert.Equal(3, (await History(scripted)).Count);
+        }
+
+        [Theory]
+        [InlineData(nameof(PaymentsContext))]
+        [InlineData(nameof(MembersContext))]
+        [InlineData(nameof(ProfilesContext))]
+        [InlineData(nameof(ReferencesContext))]
+        [InlineData(nameof(AccountsContext))]
+        [InlineData(nameof(EventsContext))]
+        public async Task Scripts_of_each_test_app_build_plain_EF_schema_and_rerun_cleanly(string context)
+        {
+            PhaseScripts scripts = Scripts(context: context);
+            await using TestDatabase scripted = await _server.CreateDatabaseAsync();
+            await using TestDatabase plain = await _server.CreateDatabaseAsync();
+            await RunAsync(scripted, scripts.Expand);
+            await RunAsync(scripted, scripts.Contract);
+            await RunAsync(scripted, scripts.Expand);
+            await RunAsync(scripted, scripts.Contract);
+            await using (var app = DbContextLoader.Create(typeof(ShopContext).Assembly, context, plain.ConnectionString))
+                await app.Database.MigrateAsync();
+
+            Assert.Empty(SchemaSnapshot.Differences(
+                await SchemaSnapshot.ReadAsync(plain.ConnectionString, CancellationToken.None),
+                await SchemaSnapshot.ReadAsync(scripted.ConnectionString, CancellationToken.None)));
+            Assert.Equal((await History(plain)).Select(r => string.Join("|", r)), (await History(scripted)).Select(r => string.Join("|", r)));
         }
 
         [Fact]
