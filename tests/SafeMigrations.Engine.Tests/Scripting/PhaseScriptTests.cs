@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.EntityFrameworkCore;
 using SafeMigrations.Engine.Loading;
+using SafeMigrations.Engine.Planning;
 using SafeMigrations.Engine.Scripting;
 using SafeMigrations.Engine.Tests.TestApp;
 using SafeMigrations.Engine.Verifying;
@@ -120,6 +121,43 @@ insert into orders (customer_id, total) select 1 + g % 2500, g % 500 from genera
             Assert.True(await database.ScalarAsync<bool>("select attnotnull from pg_attribute where attrelid = 'customers'::regclass and attname = 'email'"));
             Assert.Equal(0L, await database.ScalarAsync<long>("select count(*) from pg_constraint where conname like 'CK_customers_email%'"));
             Assert.True(await database.ScalarAsync<bool>("select bool_and(convalidated) from pg_constraint where conname in ('FK_orders_customers_customer_id', 'CK_orders_total_positive')"));
+        }
+
+        [Fact]
+        public async Task Expand_of_renames_fills_the_new_columns_in_batches_and_leaves_the_two_way_triggers_syncing()
+        {
+            await using TestDatabase database = await _server.CreateDatabaseAsync();
+            await RunAsync(database, Scripts(to: "Members", context: nameof(MembersContext)).Expand);
+            await database.ExecuteAsync("insert into members (handle, nick, tier) select 'h' || g, case when g % 4 = 0 then null else 'n' || g end, g % 5 from generate_series(1, 1200) g;");
+
+            string output = await RunAsync(database, Scripts(from: "Members", context: nameof(MembersContext)).Expand);
+
+            Assert.Contains("1200 row(s) in 3 batch(es)", output); // batchSize: 500
+            Assert.Equal(0L, await database.ScalarAsync<long>(
+                "select count(*) from members where display_name is distinct from 'h' || id or nickname is distinct from case when id % 4 = 0 then null else 'n' || id end or level is distinct from id % 5"));
+            // The old app version keeps writing the old names; the triggers fill the new ones.
+            await database.ExecuteAsync("insert into members (handle, nick, tier) values ('late', 'l', 9)");
+            Assert.Equal("late|l|9", await database.ScalarAsync<string>("select display_name || '|' || nickname || '|' || level from members where handle = 'late'"));
+        }
+
+        [Fact]
+        public async Task Batched_loop_walks_a_composite_text_key_with_quotes_and_commits_per_batch()
+        {
+            await using TestDatabase database = await _server.CreateDatabaseAsync();
+            await database.ExecuteAsync(@"
+create schema ""odd schema"";
+create table ""odd schema"".""line items"" (""order ref"" text, n integer, qty integer, doubled integer, primary key (""order ref"", n));
+insert into ""odd schema"".""line items"" select 'o''' || (g % 7), g, g, null from generate_series(1, 2345) g;");
+            var step = new PlanStep("20990101000000_Test", MigrationPhase.Expand, "backfill", "double the quantities", "-- batched", StepTransaction.Batched, "ROW EXCLUSIVE")
+            {
+                Backfill = new BackfillSpec("odd schema", "line items", "doubled = qty * 2", "doubled IS NULL AND qty % 100 <> 0", 400, null),
+            };
+
+            string output = await RunAsync(database, BatchedLoop.Write(step));
+
+            // 2345 keys in batches of 400: six batches; rows with qty % 100 = 0 stay untouched.
+            Assert.Contains("2322 row(s) in 6 batch(es)", output);
+            Assert.Equal(0L, await database.ScalarAsync<long>(@"select count(*) from ""odd schema"".""line items"" where doubled is distinct from case when qty % 100 = 0 then null else qty * 2 end"));
         }
 
         [Fact]
