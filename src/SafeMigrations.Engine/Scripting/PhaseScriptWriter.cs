@@ -159,7 +159,7 @@ namespace SafeMigrations.Engine.Scripting
             bool guarded = step.VerificationSql is not null && SkipsWhenDone(step);
             if (guarded)
             {
-                script.Line($"SELECT ({step.VerificationSql}) AS sm_done \\gset");
+                script.Line($"SELECT coalesce(({step.VerificationSql}), false) AS sm_done \\gset");
                 script.Line("\\if :sm_done");
                 script.Echo("  already done, skipped");
                 script.Line("\\else");

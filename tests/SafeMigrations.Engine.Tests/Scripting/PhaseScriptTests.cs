@@ -47,6 +47,17 @@ namespace SafeMigrations.Engine.Tests.Scripting
         private static Task<IReadOnlyList<object?[]>> History(TestDatabase database)
             => database.RowsAsync("select \"MigrationId\", \"ProductVersion\" from \"__EFMigrationsHistory\" order by 1");
 
+        /// <summary>Runs plain EF's Database.Migrate() on <paramref name="plain"/>; the schema and the history rows must be the scripted ones.</summary>
+        private static async Task<SortedSet<string>> AssertSameAsPlainEfAsync(TestDatabase scripted, TestDatabase plain, string context)
+        {
+            await using (var app = DbContextLoader.Create(typeof(ShopContext).Assembly, context, plain.ConnectionString))
+                await app.Database.MigrateAsync();
+            SortedSet<string> expected = await SchemaSnapshot.ReadAsync(plain.ConnectionString, CancellationToken.None);
+            Assert.Empty(SchemaSnapshot.Differences(expected, await SchemaSnapshot.ReadAsync(scripted.ConnectionString, CancellationToken.None)));
+            Assert.Equal((await History(plain)).Select(r => string.Join("|", r)), (await History(scripted)).Select(r => string.Join("|", r)));
+            return expected;
+        }
+
         [Fact]
         public async Task Expand_then_contract_build_the_schema_and_history_plain_EF_builds_and_a_second_expand_changes_nothing()
         {
@@ -60,16 +71,9 @@ namespace SafeMigrations.Engine.Tests.Scripting
             await using TestDatabase plain = await _server.CreateDatabaseAsync();
             await RunAsync(scripted, scripts.Expand);
             await RunAsync(scripted, scripts.Contract);
-            await using (var context = (ShopContext)DbContextLoader.Create(typeof(ShopContext).Assembly, nameof(ShopContext), plain.ConnectionString))
-                await context.Database.MigrateAsync();
-
-            SortedSet<string> expected = await SchemaSnapshot.ReadAsync(plain.ConnectionString, CancellationToken.None);
-            SortedSet<string> afterScripts = await SchemaSnapshot.ReadAsync(scripted.ConnectionString, CancellationToken.None);
-            Assert.Empty(SchemaSnapshot.Differences(expected, afterScripts));
+            SortedSet<string> expected = await AssertSameAsPlainEfAsync(scripted, plain, nameof(ShopContext));
             Assert.Contains(expected, line => line.StartsWith("index public.customers CREATE INDEX \"IX_customers_nickname\"", StringComparison.Ordinal));
-            IReadOnlyList<object?[]> history = await History(scripted);
-            Assert.Equal(3, history.Count);
-            Assert.Equal((await History(plain)).Select(r => string.Join("|", r)), history.Select(r => string.Join("|", r)));
+            Assert.Equal(3, (await History(scripted)).Count);
 
             // A rerun skips every migration in the history, and the contract's steps see themselves done.
             string again = await RunAsync(scripted, scripts.Expand);
@@ -95,13 +99,7 @@ namespace SafeMigrations.Engine.Tests.Scripting
             await RunAsync(scripted, scripts.Contract);
             await RunAsync(scripted, scripts.Expand);
             await RunAsync(scripted, scripts.Contract);
-            await using (var app = DbContextLoader.Create(typeof(ShopContext).Assembly, context, plain.ConnectionString))
-                await app.Database.MigrateAsync();
-
-            Assert.Empty(SchemaSnapshot.Differences(
-                await SchemaSnapshot.ReadAsync(plain.ConnectionString, CancellationToken.None),
-                await SchemaSnapshot.ReadAsync(scripted.ConnectionString, CancellationToken.None)));
-            Assert.Equal((await History(plain)).Select(r => string.Join("|", r)), (await History(scripted)).Select(r => string.Join("|", r)));
+            await AssertSameAsPlainEfAsync(scripted, plain, context);
         }
 
         [Fact]
