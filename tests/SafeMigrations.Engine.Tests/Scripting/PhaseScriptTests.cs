@@ -175,6 +175,29 @@ insert into ""odd schema"".""line items"" select 'o''' || (g % 7), g, g, null fr
         }
 
         [Fact]
+        public async Task A_failing_step_stops_expand_before_the_history_row_and_a_rerun_after_the_fix_completes()
+        {
+            await using TestDatabase database = await _server.CreateDatabaseAsync();
+            await RunAsync(database, Scripts(to: "Initial").Expand);
+            await database.ExecuteAsync("insert into customers (name) values ('a'); insert into orders (customer_id, total) values (1, 5), (1, -3);");
+            string expand = Scripts(from: "Initial", to: "Hardening").Expand;
+
+            var (exitCode, output) = await Psql.RunAsync(database.ConnectionString, expand);
+
+            // VALIDATE of CK_orders_total_positive meets the negative total: psql stops (exit 3), no history row.
+            Assert.Equal(3, exitCode);
+            Assert.Contains("CK_orders_total_positive", output);
+            Assert.Equal(1L, await database.ScalarAsync<long>("select count(*) from \"__EFMigrationsHistory\""));
+            Assert.False(await database.ScalarAsync<bool>("select convalidated from pg_constraint where conname = 'CK_orders_total_positive'"));
+
+            await database.ExecuteAsync("update orders set total = 3 where total < 0");
+            string rerun = await RunAsync(database, expand);
+            Assert.Contains("already done, skipped", rerun); // the index, the dropped index, the foreign key
+            Assert.Equal(2L, await database.ScalarAsync<long>("select count(*) from \"__EFMigrationsHistory\""));
+            Assert.True(await database.ScalarAsync<bool>("select convalidated from pg_constraint where conname = 'CK_orders_total_positive'"));
+        }
+
+        [Fact]
         public async Task Contract_before_expand_stops_with_a_coded_error_and_changes_nothing()
         {
             await using TestDatabase database = await _server.CreateDatabaseAsync();
