@@ -38,6 +38,11 @@ namespace Shop.Unsafe
         public NotNullOverNullsContext(DbContextOptions<NotNullOverNullsContext> options) : base(options) { }
     }
 
+    public sealed class UnbatchedUpdateContext : ScenarioContext
+    {
+        public UnbatchedUpdateContext(DbContextOptions<UnbatchedUpdateContext> options) : base(options) { }
+    }
+
     internal static class ProductsTable
     {
         public static void Create(MigrationBuilder migrationBuilder)

@@ -13,13 +13,17 @@ namespace Shop.Unsafe
         protected override void Down(MigrationBuilder migrationBuilder) => migrationBuilder.DropTable(name: "Products");
     }
 
-    /// <summary>A hand-written CREATE INDEX (no CONCURRENTLY): SHARE on "Products" blocks every write for the whole build.</summary>
+    /// <summary>
+    /// A hand-written CREATE INDEX (no CONCURRENTLY) in one script with a COMMENT that needs the index: the engine
+    /// rewrites a lone CREATE INDEX to CONCURRENTLY, but not a statement of a script, so SHARE on "Products" blocks
+    /// every write for the whole build.
+    /// </summary>
     [DbContext(typeof(IndexWithoutConcurrentlyContext))]
     [Migration("20250302090000_IndexProductName")]
     public partial class IndexProductName : Migration
     {
         protected override void Up(MigrationBuilder migrationBuilder)
-            => migrationBuilder.Sql("CREATE INDEX \"IX_Products_Name\" ON \"Products\" (\"Name\");");
+            => migrationBuilder.Sql("CREATE INDEX \"IX_Products_Name\" ON \"Products\" (\"Name\");\nCOMMENT ON INDEX \"IX_Products_Name\" IS 'product search by name';");
 
         protected override void Down(MigrationBuilder migrationBuilder)
             => migrationBuilder.Sql("DROP INDEX \"IX_Products_Name\";");
@@ -109,5 +113,30 @@ $$;");
         {
             migrationBuilder.AlterColumn<string>(name: "Description", table: "Products", type: "text", nullable: true, oldClrType: typeof(string), oldType: "text");
         }
+    }
+
+    [DbContext(typeof(UnbatchedUpdateContext))]
+    [Migration("20250301090000_CreateProducts")]
+    public partial class UnbatchedUpdateScenarioCreateProducts : Migration
+    {
+        protected override void Up(MigrationBuilder migrationBuilder) => ProductsTable.Create(migrationBuilder);
+
+        protected override void Down(MigrationBuilder migrationBuilder) => migrationBuilder.DropTable(name: "Products");
+    }
+
+    /// <summary>
+    /// A data fix read from a .sql file shipped with the app: one UPDATE of every row in one transaction, every row
+    /// locked until commit. It reads the column it writes, so keyset batches could apply it twice to a batch after a
+    /// crash: the engine reports it (SM1006, SM0015 at run time) and verify fails it (SM1015).
+    /// </summary>
+    [DbContext(typeof(UnbatchedUpdateContext))]
+    [Migration("20250302090000_ConvertPricesToCents")]
+    public partial class ConvertPricesToCents : Migration
+    {
+        protected override void Up(MigrationBuilder migrationBuilder)
+            => migrationBuilder.Sql(System.IO.File.ReadAllText(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(typeof(ConvertPricesToCents).Assembly.Location)!, "Sql", "convert_prices_to_cents.sql")));
+
+        protected override void Down(MigrationBuilder migrationBuilder)
+            => migrationBuilder.Sql("UPDATE \"Products\" SET \"PriceCents\" = \"PriceCents\" / 100;");
     }
 }

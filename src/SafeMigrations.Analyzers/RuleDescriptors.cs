@@ -11,6 +11,9 @@ namespace SafeMigrations.Analyzers
         /// <summary>The help link of a rule.</summary>
         public static string HelpLink(string id) => HelpLinkBase + id + ".md";
 
+        /// <summary>Custom tag of a descriptor whose diagnostics get no code fix (a message shape the rule's fix cannot rewrite safely).</summary>
+        public const string NoCodeFix = "SafeMigrations.NoCodeFix";
+
         /// <summary>Creates a rule descriptor.</summary>
         /// <param name="id">One of <see cref="RuleIdentifiers"/>.</param>
         /// <param name="title">Short title (no trailing period).</param>
@@ -18,13 +21,15 @@ namespace SafeMigrations.Analyzers
         /// <param name="category">One of <see cref="RuleCategories"/>.</param>
         /// <param name="description">Longer description shown in the IDE.</param>
         /// <param name="severity">Default severity; Warning unless there is a reason.</param>
+        /// <param name="customTags">E.g. <see cref="NoCodeFix"/>.</param>
         public static DiagnosticDescriptor Create(
             string id,
             string title,
             string messageFormat,
             string category,
             string description,
-            DiagnosticSeverity severity = DiagnosticSeverity.Warning)
+            DiagnosticSeverity severity = DiagnosticSeverity.Warning,
+            params string[] customTags)
         {
             return new DiagnosticDescriptor(
                 id,
@@ -34,7 +39,8 @@ namespace SafeMigrations.Analyzers
                 severity,
                 isEnabledByDefault: true,
                 description: description,
-                helpLinkUri: HelpLink(id));
+                helpLinkUri: HelpLink(id),
+                customTags: customTags);
         }
     }
 }

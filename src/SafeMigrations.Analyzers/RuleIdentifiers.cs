@@ -50,5 +50,11 @@ namespace SafeMigrations.Analyzers
 
         /// <summary>Statement that takes a heavy lock or rewrites (LOCK TABLE, VACUUM FULL, CLUSTER, REINDEX, TRUNCATE, ...).</summary>
         public const string HeavyLockStatement = "SM0016";
+
+        /// <summary>Brief-lock step whose lock is held through a later long step of the same transaction.</summary>
+        public const string BriefLockHeldDuringLongStep = "SM0017";
+
+        /// <summary>AlterColumn that restates what the earlier migrations already made the column (redundant, still locks).</summary>
+        public const string RedundantAlterColumn = "SM0018";
     }
 }

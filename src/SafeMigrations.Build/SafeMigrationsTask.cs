@@ -82,6 +82,12 @@ namespace SafeMigrations.Build
         /// <summary>verify: how long a step may hold a lock that blocks reads or writes of a pre-existing table, in milliseconds.</summary>
         public string? LockBudget { get; set; }
 
+        /// <summary>verify: the session TimeZone of the replay (default Europe/Berlin, deliberately not UTC).</summary>
+        public string? TimeZone { get; set; }
+
+        /// <summary>verify: share (0 to 1] of a pre-existing table's rows one step may change in one transaction (SM1015).</summary>
+        public string? DataChangeShare { get; set; }
+
         /// <summary>verify: where to write the SARIF report.</summary>
         public string? Sarif { get; set; }
 
@@ -207,7 +213,9 @@ namespace SafeMigrations.Build
             if (Command == "verify")
             {
                 AppendOption(builder, "--lock-budget ", LockBudget);
+                AppendOption(builder, "--data-change-share ", DataChangeShare);
                 AppendOption(builder, "--sarif ", Sarif);
+                AppendOption(builder, "--time-zone ", TimeZone);
             }
 
             return builder.ToString();

@@ -39,7 +39,15 @@ namespace SafeMigrations.Runner
                 }
                 return null;
             };
+            return RunCancellable(cancellationToken => RunnerCommand.Run(args, path => appDirectory = path, Console.Out, cancellationToken));
+        }
 
+        /// <summary>
+        /// Runs <paramref name="run"/> with a token that Ctrl+C, SIGTERM and the end of the watched parent cancel, so every
+        /// entry (this one and <see cref="RunnerHost"/>'s) stops the same clean way.
+        /// </summary>
+        internal static int RunCancellable(Func<CancellationToken, int> run)
+        {
             using var cancellation = new CancellationTokenSource();
             int stopping = 0;
             void Stop(string reason)
@@ -58,7 +66,7 @@ namespace SafeMigrations.Runner
             // When the build that started us is killed outright, nothing else would tell us; nor of a cancelled build,
             // which would kill us outright.
             using ParentWatch? parent = ParentWatch.Start(Stop);
-            return RunnerCommand.Run(args, path => appDirectory = path, Console.Out, cancellation.Token);
+            return run(cancellation.Token);
         }
 
         private static PosixSignalRegistration? RegisterTerminate(Action stop)

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Reflection;
 using System.Threading;
 using SafeMigrations.Engine;
 using SafeMigrations.Engine.Applying;
@@ -18,9 +19,9 @@ namespace SafeMigrations.Runner
     {
         public const string ConnectionVariable = "SAFEMIGRATIONS_CONNECTION";
 
-        private const string Usage = "usage: SafeMigrations.Runner <plan|apply|status|rollback|verify|script> --assembly <app.dll> [--connection <string>] [--context <DbContext>] [--phase Expand|Contract|All] [--target <migration>] [--lock-timeout <ms>] [--lock-retries <n>] [--index-wait-timeout <ms>] [--accept-edited <migration>] [--statement-timeout <ms>] [--report <path.md>]; verify also [--lock-budget <ms>] [--sarif <path.sarif>] and, without a connection, uses a throwaway PostgreSQL; script takes [--output <dir>] [--from <migration>] [--to <migration>] and needs no database";
+        private const string Usage = "usage: SafeMigrations.Runner <plan|apply|status|rollback|verify|script> --assembly <app.dll> [--connection <string>] [--context <DbContext>] [--phase Expand|Contract|All] [--target <migration>] [--lock-timeout <ms>] [--lock-retries <n>] [--index-wait-timeout <ms>] [--accept-edited <migration>] [--statement-timeout <ms>] [--report <path.md>]; verify also [--lock-budget <ms>] [--sarif <path.sarif>] [--data-change-share <0..1>] [--time-zone <zone>] and, without a connection, uses a throwaway PostgreSQL; script takes [--output <dir>] [--from <migration>] [--to <migration>] and needs no database";
 
-        public static int Run(string[] args, Action<string> setAppDirectory, TextWriter output, CancellationToken cancellationToken)
+        public static int Run(string[] args, Action<string> setAppDirectory, TextWriter output, CancellationToken cancellationToken, Assembly? loadedApp = null)
         {
             var log = new LineLog(output);
             try
@@ -31,17 +32,19 @@ namespace SafeMigrations.Runner
                     connection = Environment.GetEnvironmentVariable(ConnectionVariable);
                 log.Hide(connection);
                 log.Info(RunnerTarget.FirstLine(command, connection));
-                if (!options.TryGetValue("assembly", out string? assembly))
+                string? assembly = null;
+                if (loadedApp is null && !options.TryGetValue("assembly", out assembly))
                     throw new EngineException(EngineCodes.Configuration, "--assembly <app.dll> is required; " + Usage);
-                assembly = Path.GetFullPath(assembly);
-                setAppDirectory(Path.GetDirectoryName(assembly)!);
+                RunnerApp app = loadedApp is null ? RunnerApp.FromPath(assembly!) : RunnerApp.FromLoaded(loadedApp);
+                if (app.Path is not null)
+                    setAppDirectory(Path.GetDirectoryName(app.Path)!);
                 if (command == "verify")
                 {
-                    log.Info($"SafeMigrations verify: {Path.GetFileName(assembly)}" + (string.IsNullOrWhiteSpace(connection) ? ", throwaway PostgreSQL" : ", throwaway databases on the server above"));
-                    return VerifyCommand.Run(options, assembly, connection, log, cancellationToken);
+                    log.Info($"SafeMigrations verify: {app.FileName}" + (string.IsNullOrWhiteSpace(connection) ? ", throwaway PostgreSQL" : ", throwaway databases on the server above"));
+                    return VerifyCommand.Run(options, app.PathForVerify(), connection, log, cancellationToken);
                 }
                 if (command == "script")
-                    return ScriptCommand.Run(options, assembly, connection, log);
+                    return ScriptCommand.Run(options, app, connection, log);
 
                 var engineOptions = new EngineOptions
                 {
@@ -85,8 +88,8 @@ namespace SafeMigrations.Runner
                     engineOptions.AcceptEditedMigration = acceptEdited;
 
                 options.TryGetValue("context", out string? contextName);
-                log.Info($"SafeMigrations {command}: {Path.GetFileName(assembly)}, phase {engineOptions.Phase}");
-                using MigrationCatalog catalog = MigrationCatalog.Load(assembly, contextName, string.IsNullOrWhiteSpace(connection) ? "Host=localhost" : connection!);
+                log.Info($"SafeMigrations {command}: {app.FileName}, phase {engineOptions.Phase}");
+                using MigrationCatalog catalog = app.LoadCatalog(contextName, string.IsNullOrWhiteSpace(connection) ? "Host=localhost" : connection!);
                 log.Info($"context {catalog.Context.GetType().Name}: {catalog.Migrations.Count} migration(s); EF Core {catalog.ProductVersion}");
                 var engine = new MigrationEngine(catalog, engineOptions);
                 switch (command)
@@ -137,7 +140,7 @@ namespace SafeMigrations.Runner
                 if (!arg.StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
                     throw new EngineException(EngineCodes.Configuration, $"unexpected argument '{(arg.StartsWith("--", StringComparison.Ordinal) ? arg + " (missing value)" : "an argument")}'; " + Usage);
                 string name = arg.Substring(2);
-                bool verifyOnly = name == "lock-budget" || name == "sarif";
+                bool verifyOnly = name == "lock-budget" || name == "sarif" || name == "time-zone" || name == "data-change-share";
                 bool scriptOnly = name == "output" || name == "from" || name == "to";
                 bool scriptTakes = scriptOnly || name == "assembly" || name == "connection" || name == "context" || name == "lock-timeout";
                 if ((scriptOnly && command != "script") || (command == "script" && !scriptTakes))

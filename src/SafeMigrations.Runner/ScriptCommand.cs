@@ -16,7 +16,7 @@ namespace SafeMigrations.Runner
     /// </summary>
     internal static class ScriptCommand
     {
-        public static int Run(Dictionary<string, string> options, string assembly, string? connection, IEngineLog log)
+        public static int Run(Dictionary<string, string> options, RunnerApp app, string? connection, IEngineLog log)
         {
             var lockTimeout = new EngineOptions().LockTimeout;
             if (Value(options, "lock-timeout") is string value)
@@ -27,7 +27,7 @@ namespace SafeMigrations.Runner
             }
             string output = Path.GetFullPath(Value(options, "output") ?? ".");
 
-            using MigrationCatalog catalog = MigrationCatalog.Load(assembly, Value(options, "context"), string.IsNullOrWhiteSpace(connection) ? "Host=localhost" : connection!);
+            using MigrationCatalog catalog = app.LoadCatalog(Value(options, "context"), string.IsNullOrWhiteSpace(connection) ? "Host=localhost" : connection!);
             var writer = new PhaseScriptWriter(catalog, lockTimeout);
             IReadOnlyList<MigrationInfo> migrations = writer.Range(Value(options, "from"), Value(options, "to"));
             PhaseScripts scripts = writer.Write(migrations);

@@ -126,6 +126,38 @@ namespace SafeMigrations.Sql
         }
 
         /// <summary>
+        /// True for <c>timestamp</c> ↔ <c>timestamptz</c> in either direction (any precision, not arrays): since
+        /// PostgreSQL 12 binary-coercible when the session TimeZone is UTC, a rewrite shifting every value otherwise.
+        /// </summary>
+        public static bool IsTimeZoneChange(string? oldType, string newType)
+        {
+            if (string.IsNullOrWhiteSpace(oldType) || string.IsNullOrWhiteSpace(newType))
+                return false;
+            ParsedType from = Parse(Normalize(oldType!));
+            ParsedType to = Parse(Normalize(newType));
+            return !from.IsArray && !to.IsArray && IsTimestamp(from.Base) && IsTimestamp(to.Base) && from.Base != to.Base;
+        }
+
+        /// <summary>
+        /// True when a <see cref="IsTimeZoneChange"/> needs no rewrite under a UTC session on this server version: PostgreSQL
+        /// 12+ and a target precision of 6 or none. A smaller target precision (timestamp(3) with time zone) rewrites even
+        /// under UTC: the cast's result has no precision for the rounding to be proven a no-op (checked on PostgreSQL 15).
+        /// </summary>
+        public static bool IsRewriteFreeUnderUtc(string? oldType, string newType, int postgresMajorVersion = 12)
+            => postgresMajorVersion >= 12 && IsTimeZoneChange(oldType, newType) && IsFullPrecisionTimestamp(newType);
+
+        /// <summary>A <c>timestamp</c> or <c>timestamptz</c> type of precision 6 or none (the target a UTC session converts to without a rewrite).</summary>
+        public static bool IsFullPrecisionTimestamp(string type)
+        {
+            if (string.IsNullOrWhiteSpace(type))
+                return false;
+            ParsedType parsed = Parse(Normalize(type));
+            return !parsed.IsArray && IsTimestamp(parsed.Base) && (parsed.Modifiers.Count == 0 || (parsed.Modifiers.Count == 1 && parsed.Modifiers[0] >= 6));
+        }
+
+        private static bool IsTimestamp(string baseName) => baseName == "timestamp without time zone" || baseName == "timestamp with time zone";
+
+        /// <summary>
         /// Normalizes a type name to PostgreSQL's canonical spelling, e.g. "int4" to "integer", "varchar(10)" to
         /// "character varying(10)", "TIMESTAMPTZ(3)" to "timestamp(3) with time zone", "_text" and "text ARRAY" to
         /// "text[]", "numeric(10)" to "numeric(10,0)", "char" to "character(1)". The quoted type "char" stays "\"char\"".

@@ -1,6 +1,10 @@
 using System;
+using System.Diagnostics;
 using System.IO;
+using System.Linq;
+using System.Threading.Tasks;
 using SafeMigrations.Testing;
+using Xunit.Abstractions;
 
 namespace SafeMigrations.Engine.Tests
 {
@@ -23,6 +27,24 @@ namespace SafeMigrations.Engine.Tests
         {
             string baseName = Path.Combine(Path.GetDirectoryName(app)!, Path.GetFileNameWithoutExtension(app));
             return new[] { "exec", "--depsfile", baseName + ".deps.json", "--runtimeconfig", baseName + ".runtimeconfig.json", RunnerPath() };
+        }
+
+        /// <summary>Runs <c>runner &lt;command&gt; --assembly app --context name ...</c> to its end; the exit code and the output lines.</summary>
+        public static (int ExitCode, string[] Lines) Run(ITestOutputHelper output, Type context, params string[] arguments)
+        {
+            string app = context.Assembly.Location;
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (string argument in ExecArguments(app)
+                         .Concat(arguments.Take(1)).Concat(new[] { "--assembly", app, "--context", context.Name }).Concat(arguments.Skip(1)))
+                start.ArgumentList.Add(argument);
+            start.Environment.Remove("SAFEMIGRATIONS_CONNECTION");
+            using Process process = Process.Start(start)!;
+            Task<string> error = process.StandardError.ReadToEndAsync();
+            string text = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            output.WriteLine(text);
+            output.WriteLine(error.Result);
+            return (process.ExitCode, text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray());
         }
     }
 }

@@ -25,21 +25,7 @@ namespace SafeMigrations.Engine.Tests
         }
 
         private (int ExitCode, string[] Lines) Run(params string[] arguments)
-        {
-            string app = typeof(TestApp.ShopContext).Assembly.Location;
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (string argument in RunnerLaunch.ExecArguments(app)
-                         .Concat(arguments.Take(1)).Concat(new[] { "--assembly", app, "--context", "ShopContext" }).Concat(arguments.Skip(1)))
-                start.ArgumentList.Add(argument);
-            start.Environment.Remove("SAFEMIGRATIONS_CONNECTION");
-            using Process process = Process.Start(start)!;
-            Task<string> error = process.StandardError.ReadToEndAsync();
-            string output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            _output.WriteLine(output);
-            _output.WriteLine(error.Result);
-            return (process.ExitCode, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray());
-        }
+            => RunnerLaunch.Run(_output, typeof(TestApp.ShopContext), arguments);
 
         [Fact]
         public async Task Runner_applies_in_the_apps_dependency_context_and_speaks_the_line_protocol()

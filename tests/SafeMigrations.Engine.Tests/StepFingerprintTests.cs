@@ -90,7 +90,7 @@ namespace SafeMigrations.Engine.Tests
             EngineException refused = await ApplyFailsAsync(database.ConnectionString, nameof(WidgetsInsertedContext));
             Assert.Equal(EngineCodes.PlanChanged, refused.Code);
             Assert.Contains(WidgetCodes, refused.Message);
-            Assert.Contains("step 2: recorded create-index-concurrently (completed), planned sql", refused.Message);
+            Assert.Contains("step 2: recorded create-index-concurrently (completed), planned backfill", refused.Message);
             Assert.Contains("step 3: recorded add-constraint-not-valid (completed), planned create-index-concurrently", refused.Message);
             Assert.Contains("step 4: recorded validate-constraint (failed), planned add-constraint-not-valid", refused.Message);
             Assert.Contains("revert the edit", refused.Message);
@@ -112,7 +112,7 @@ namespace SafeMigrations.Engine.Tests
             Assert.Equal(0L, await database.ScalarAsync<long>("select count(*) from widgets where name = ''"));
             Assert.True(await database.ScalarAsync<bool>("select convalidated from pg_constraint where conname = 'CK_widgets_name'"));
             Assert.True(await database.ScalarAsync<bool>("select indisvalid from pg_index where indexrelid = '\"IX_widgets_name\"'::regclass"));
-            Assert.Matches(@"^1:add-column:completed:1:\w+,2:sql:completed:1:\w+,3:create-index-concurrently:completed:1:\w+,4:add-constraint-not-valid:completed:1:\w+,5:validate-constraint:completed:1:\w+$", await database.ScalarAsync<string>(StateRows));
+            Assert.Matches(@"^1:add-column:completed:1:\w+,2:backfill:completed:1:\w+,3:create-index-concurrently:completed:1:\w+,4:add-constraint-not-valid:completed:1:\w+,5:validate-constraint:completed:1:\w+$", await database.ScalarAsync<string>(StateRows));
         }
 
         [Fact]
@@ -155,7 +155,7 @@ namespace SafeMigrations.Engine.Tests
             // A step appended once the expand phase is complete would never run: refused too.
             EngineException appended = await ApplyFailsAsync(database.ConnectionString, nameof(WidgetsAppendedContext));
             Assert.Equal(EngineCodes.PlanChanged, appended.Code);
-            Assert.Contains("step 5: recorded nothing, planned sql: added after the expand phase completed, so it would never run", appended.Message);
+            Assert.Contains("step 5: recorded nothing, planned backfill: added after the expand phase completed, so it would never run", appended.Message);
             Assert.Equal(3L, await database.ScalarAsync<long>("select count(*) from widgets where code is null"));
         }
 
@@ -199,7 +199,7 @@ namespace SafeMigrations.Engine.Tests
             // A different kind at a recorded position is still found without fingerprints.
             EngineException inserted = await ApplyFailsAsync(database.ConnectionString, nameof(WidgetsInsertedContext));
             Assert.Equal(EngineCodes.PlanChanged, inserted.Code);
-            Assert.Contains("step 2: recorded create-index-concurrently (completed), planned sql", inserted.Message);
+            Assert.Contains("step 2: recorded create-index-concurrently (completed), planned backfill", inserted.Message);
 
             // apply added the column back; the old rows keep no fingerprint, the rerun step gets one.
             await database.ExecuteAsync("update widgets set name = 'washer' where name = ''");

@@ -15,8 +15,12 @@ public static class DotNetCli
     }
 
     internal static Result Run(string workingDirectory, IReadOnlyDictionary<string, string?> environment, TimeSpan timeout, params string[] args)
+        => RunProgram(DotNetPath(), workingDirectory, environment, timeout, args);
+
+    /// <summary>Runs any executable (a bundle) the same way, with the same environment clean-up.</summary>
+    internal static Result RunProgram(string fileName, string workingDirectory, IReadOnlyDictionary<string, string?> environment, TimeSpan timeout, params string[] args)
     {
-        var startInfo = new ProcessStartInfo(DotNetPath())
+        var startInfo = new ProcessStartInfo(fileName)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -59,7 +63,7 @@ public static class DotNetCli
         {
             process.Kill(entireProcessTree: true);
             process.WaitForExit();
-            throw new TimeoutException($"dotnet {string.Join(' ', args)} did not finish within {timeout}.\n{output}");
+            throw new TimeoutException($"{Path.GetFileName(fileName)} {string.Join(' ', args)} did not finish within {timeout}.\n{output}");
         }
 
         process.WaitForExit(); // drains the asynchronous output readers

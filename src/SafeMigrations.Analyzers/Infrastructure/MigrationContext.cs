@@ -13,8 +13,9 @@ namespace SafeMigrations.Analyzers.Infrastructure
     {
         private readonly Action<Diagnostic> _report;
 
-        internal MigrationContext(MigrationModel model, MigrationModel? upModel, MigrationOptions options, RuleExemptions exemptions, Action<Diagnostic> report, CancellationToken cancellationToken)
+        internal MigrationContext(MigrationModel model, MigrationModel? upModel, MigrationOptions options, RuleExemptions exemptions, Action<Diagnostic> report, CancellationToken cancellationToken, SchemaFacts? schema = null)
         {
+            Schema = schema ?? SchemaFacts.None;
             Model = model;
             UpModel = upModel;
             Options = options;
@@ -31,6 +32,9 @@ namespace SafeMigrations.Analyzers.Infrastructure
 
         public MigrationOptions Options { get; }
 
+        /// <summary>What the earlier migrations built (Up only; answers null when unknown).</summary>
+        public SchemaFacts Schema { get; }
+
         /// <summary>The exemptions of the rule being run.</summary>
         public RuleExemptions Exemptions { get; }
 
@@ -44,7 +48,16 @@ namespace SafeMigrations.Analyzers.Infrastructure
             if (!IsExempt(step))
             {
                 var properties = IsReportedRevert(RevertOf(step)) ? DiagnosticProperties.RevertOfUp : null;
-                _report(Diagnostic.Create(descriptor, step.Location, properties, messageArgs));
+                _report(CombinedImpact.Create(descriptor, Model, step, -1, step.Location, properties, messageArgs));
+            }
+        }
+
+        /// <summary>Reports on a builder step with other locations (for the code fix) and properties, unless an exemption applies.</summary>
+        public void Report(DiagnosticDescriptor descriptor, MigrationStep step, IEnumerable<Location> additionalLocations, ImmutableDictionary<string, string?> properties, params object?[] messageArgs)
+        {
+            if (!IsExempt(step))
+            {
+                _report(Diagnostic.Create(descriptor, step.Location, additionalLocations, WithRevert(properties, RevertOf(step)), messageArgs));
             }
         }
 
@@ -53,7 +66,7 @@ namespace SafeMigrations.Analyzers.Infrastructure
         {
             if (!IsExempt(statement))
             {
-                _report(Diagnostic.Create(descriptor, statement.Location, WithRevert(DiagnosticProperties.For(statement, null), RevertOf(statement, null)), messageArgs));
+                _report(CombinedImpact.Create(descriptor, Model, statement.Step, statement.StatementIndex, statement.Location, WithRevert(DiagnosticProperties.For(statement, null), RevertOf(statement, null)), messageArgs));
             }
         }
 
@@ -62,7 +75,7 @@ namespace SafeMigrations.Analyzers.Infrastructure
         {
             if (!IsExempt(statement, action))
             {
-                _report(Diagnostic.Create(descriptor, statement.Location, WithRevert(DiagnosticProperties.For(statement, action), RevertOf(statement, action)), messageArgs));
+                _report(CombinedImpact.Create(descriptor, Model, statement.Step, statement.StatementIndex, statement.Location, WithRevert(DiagnosticProperties.For(statement, action), RevertOf(statement, action)), messageArgs));
             }
         }
 

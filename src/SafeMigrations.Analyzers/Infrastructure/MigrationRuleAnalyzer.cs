@@ -113,7 +113,7 @@ namespace SafeMigrations.Analyzers.Infrastructure
 
                 if (up != null)
                 {
-                    rule.Analyze(new MigrationContext(up, null, state.GetOptions(context.Options, up.SyntaxTree), rule.Exemptions, context.ReportDiagnostic, context.CancellationToken));
+                    rule.Analyze(new MigrationContext(up, null, state.GetOptions(context.Options, up.SyntaxTree), rule.Exemptions, context.ReportDiagnostic, context.CancellationToken, new SchemaFacts(state, up)));
                 }
 
                 if (down != null)

@@ -4,6 +4,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using SafeMigrations.Analyzers.Infrastructure;
 using SafeMigrations.Sql;
+using SafeMigrations.Sql.Rules;
 
 namespace SafeMigrations.Analyzers.Rules
 {
@@ -13,10 +14,10 @@ namespace SafeMigrations.Analyzers.Rules
     {
         public static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
             RuleIdentifiers.AddCheckConstraintValidated,
-            title: "Add check constraints NOT VALID and validate them separately",
-            messageFormat: "{0} scans every row of '{1}' while holding ACCESS EXCLUSIVE on '{1}' until the migration commits: every read and write of '{1}' waits for the whole scan; add the check NOT VALID, then VALIDATE CONSTRAINT in a later migration (or in its own Sql(..., suppressTransaction: true) call)",
+            title: StatementRules.AddCheckConstraintValidated.Title,
+            messageFormat: StatementRules.AddCheckConstraintValidated.MessageFormat,
             category: RuleCategories.Locking,
-            description: "ADD CONSTRAINT ... CHECK takes ACCESS EXCLUSIVE on the table and evaluates the expression for every existing row before the migration commits: all reads and writes of the table wait for the whole scan. Add the constraint NOT VALID (brief lock, new rows are checked) and run VALIDATE CONSTRAINT, which only takes SHARE UPDATE EXCLUSIVE, in a later transaction.");
+            description: StatementRules.AddCheckConstraintValidated.Description);
 
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
 
@@ -34,24 +35,9 @@ namespace SafeMigrations.Analyzers.Rules
 
             foreach (var statement in context.Model.SqlStatements())
             {
-                var sql = statement.Statement;
-                if (sql.Kind != StatementKind.AlterTable || sql.Table is null)
+                foreach (var finding in StatementRules.Checks(statement.Statement))
                 {
-                    continue;
-                }
-
-                foreach (var action in sql.Actions)
-                {
-                    if (action.Kind == AlterTableActionKind.AddConstraint && action.Constraint == ConstraintKind.Check && !action.NotValid)
-                    {
-                        var what = action.Name is null ? "ADD CHECK" : "ADD CONSTRAINT '" + action.Name + "' CHECK";
-                        context.Report(Rule, statement, action, what, sql.Table.ToString());
-                    }
-                    else if (action.Kind == AlterTableActionKind.AddColumn && action.InlineConstraints.Contains(ConstraintKind.Check) && !action.NotValid)
-                    {
-                        // A new column's CHECK is checked against every existing row (a column constraint cannot be NOT VALID).
-                        context.Report(Rule, statement, action, "ADD COLUMN '" + action.Column + "' ... CHECK", sql.Table.ToString());
-                    }
+                    context.Report(Rule, statement, finding.Action!, finding.Arguments);
                 }
             }
 

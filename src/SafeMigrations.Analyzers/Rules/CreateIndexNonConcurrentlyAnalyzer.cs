@@ -4,6 +4,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 using SafeMigrations.Analyzers.Infrastructure;
 using SafeMigrations.Analyzers.Model;
 using SafeMigrations.Sql;
+using SafeMigrations.Sql.Rules;
 
 namespace SafeMigrations.Analyzers.Rules
 {
@@ -13,10 +14,10 @@ namespace SafeMigrations.Analyzers.Rules
     {
         public static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
             RuleIdentifiers.CreateIndexNonConcurrently,
-            title: "Create indexes on existing tables concurrently",
-            messageFormat: "{0} on existing table '{1}' takes a SHARE lock that blocks all writes to '{1}' for the whole index build; create it concurrently: .Annotation(\"Npgsql:CreatedConcurrently\", true) (or CREATE INDEX CONCURRENTLY with suppressTransaction: true)",
+            title: StatementRules.CreateIndexNonConcurrently.Title,
+            messageFormat: StatementRules.CreateIndexNonConcurrently.MessageFormat,
             category: RuleCategories.Locking,
-            description: "CREATE INDEX without CONCURRENTLY holds a SHARE lock on the table until the migration commits: every INSERT, UPDATE and DELETE waits for the whole index build, which grows with the table. Build it with CREATE INDEX CONCURRENTLY outside a transaction instead.");
+            description: StatementRules.CreateIndexNonConcurrently.Description);
 
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
 
@@ -34,11 +35,9 @@ namespace SafeMigrations.Analyzers.Rules
 
             foreach (var statement in context.Model.SqlStatements())
             {
-                var sql = statement.Statement;
-                if (sql.Kind == StatementKind.CreateIndex && !sql.Concurrently)
+                foreach (var finding in StatementRules.CreateIndex(statement.Statement))
                 {
-                    var what = sql.Index is null ? "CREATE INDEX" : "CREATE INDEX '" + sql.Index.Name + "'";
-                    context.Report(Rule, statement, what, sql.Table?.ToString() ?? "?");
+                    context.Report(Rule, statement, finding.Arguments);
                 }
             }
         }

@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using SafeMigrations.Analyzers.Infrastructure;
+using SafeMigrations.Analyzers.Model;
 using SafeMigrations.Sql;
 
 namespace SafeMigrations.Analyzers.Rules
@@ -18,7 +19,16 @@ namespace SafeMigrations.Analyzers.Rules
             category: RuleCategories.Compatibility,
             description: "During a rolling deployment the previous app version keeps running while the migration runs. EF Core selects every mapped column by name, so once the column is gone every query of the old version on that table fails. Remove the property from the model (or ignore it) first, deploy, and drop the column in the contract phase, after every instance runs the new version.");
 
-        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
+        /// <summary>The column is added back later in the migration with another type: the old version fails on the type.</summary>
+        public static readonly DiagnosticDescriptor RetypedRule = RuleDescriptors.Create(
+            RuleIdentifiers.DropColumnOutsideContract,
+            title: Rule.Title.ToString(),
+            messageFormat: "Dropping column '{0}' of '{1}' and adding it back as {2} in the same migration (it was {3}) deletes every value of it, and the app version still running does not fail on a missing column but on the type: it still maps '{0}' as {3}, so its reads and writes of it fail on the type mismatch until every instance runs the new version; add a new column of type {2} under another name, keep it in sync with a trigger, backfill it in batches, switch the app, and drop '{0}' in the contract phase",
+            category: RuleCategories.Compatibility,
+            description: Rule.Description.ToString(),
+            customTags: RuleDescriptors.NoCodeFix);
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule, RetypedRule);
 
         protected override RuleExemptions Exemptions => RuleExemptions.Compatibility;
 
@@ -28,7 +38,14 @@ namespace SafeMigrations.Analyzers.Rules
             {
                 if (step.IsBuilderMethod("DropColumn"))
                 {
-                    context.Report(Rule, step, "column '" + (step.Name ?? "?") + "'", step.Table?.ToString() ?? "?");
+                    if (step.Table is { } table && step.Name is { } column && Retyped(context, table, column, step.Index, -1) is { } types)
+                    {
+                        context.Report(RetypedRule, step, column, table.ToString(), types.New, types.Old);
+                    }
+                    else
+                    {
+                        context.Report(Rule, step, "column '" + (step.Name ?? "?") + "'", step.Table?.ToString() ?? "?");
+                    }
                 }
             }
 
@@ -52,12 +69,30 @@ namespace SafeMigrations.Analyzers.Rules
                     }
                 }
 
-                if (first != null)
+                if (first != null && columns.Count == 1 && TableName.From(sql.Table) is { } altered
+                    && Retyped(context, altered, columns[0], statement.Step.Index, statement.StatementIndex) is { } retyped)
+                {
+                    context.Report(RetypedRule, statement, first, columns[0], altered.ToString(), retyped.New, retyped.Old);
+                }
+                else if (first != null)
                 {
                     var what = (columns.Count == 1 ? "column " : "columns ") + StatementTables.Quote(columns);
                     context.Report(Rule, statement, first, what, sql.Table?.ToString() ?? "?");
                 }
             }
+        }
+
+        /// <summary>The column's type before the drop (history) and as a later step adds it back, when both are known and differ.</summary>
+        private static (string Old, string New)? Retyped(MigrationContext context, TableName table, string column, int stepIndex, int statementIndex)
+        {
+            if (LaterSteps.AddsColumn(context.Model, table, column, stepIndex, statementIndex)?.StoreType is { } added
+                && context.Schema.BeforeStep(stepIndex)?.Column(table, column)?.StoreType is { } old
+                && !SchemaFacts.SameType(old, added))
+            {
+                return (old, added);
+            }
+
+            return null;
         }
     }
 }

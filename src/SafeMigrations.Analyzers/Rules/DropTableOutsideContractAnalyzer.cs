@@ -18,7 +18,16 @@ namespace SafeMigrations.Analyzers.Rules
             category: RuleCategories.Compatibility,
             description: "During a rolling deployment the previous app version keeps running while the migration runs, and it still maps and queries the table. Remove the entity (and its navigations) from the model first, deploy, and drop the table in the contract phase, after every instance runs the new version.");
 
-        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
+        /// <summary>The table is created again later in the migration: the data is gone, not just unreachable.</summary>
+        public static readonly DiagnosticDescriptor RecreatedRule = RuleDescriptors.Create(
+            RuleIdentifiers.DropTableOutsideContract,
+            title: Rule.Title.ToString(),
+            messageFormat: "Dropping {0} and creating it again in the same migration deletes every row of it for good, and the running app version keeps working on the new, empty table without an error; keep the table and change it in place (AlterColumn, AddColumn, ...), or create the new shape under another name, copy the rows in batches, switch the app, and drop the old table in the contract phase",
+            category: RuleCategories.Compatibility,
+            description: Rule.Description.ToString(),
+            customTags: RuleDescriptors.NoCodeFix);
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule, RecreatedRule);
 
         protected override RuleExemptions Exemptions => RuleExemptions.Compatibility;
 
@@ -28,7 +37,8 @@ namespace SafeMigrations.Analyzers.Rules
             {
                 if (step.IsBuilderMethod("DropTable"))
                 {
-                    context.Report(Rule, step, "table '" + (step.Table?.ToString() ?? "?") + "'");
+                    var recreated = step.Table is { } dropped && LaterSteps.CreatesTable(context.Model, dropped, step.Index);
+                    context.Report(recreated ? RecreatedRule : Rule, step, "table '" + (step.Table?.ToString() ?? "?") + "'");
                 }
             }
 
@@ -53,7 +63,8 @@ namespace SafeMigrations.Analyzers.Rules
                 }
 
                 var what = (names.Count == 1 ? "table " : "tables ") + StatementTables.Quote(names);
-                context.Report(Rule, live[0].Statement, what);
+                var recreated = live.TrueForAll(l => LaterSteps.CreatesTable(context.Model, l.Table, statement.Step.Index, statement.StatementIndex));
+                context.Report(recreated ? RecreatedRule : Rule, live[0].Statement, what);
             }
         }
     }

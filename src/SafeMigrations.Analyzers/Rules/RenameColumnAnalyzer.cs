@@ -19,7 +19,16 @@ namespace SafeMigrations.Analyzers.Rules
             category: RuleCategories.Compatibility,
             description: "During a deployment the previous app version keeps running until every instance is replaced; its queries name the old column and fail with 'column does not exist' right after the rename. The rename itself is brief (ACCESS EXCLUSIVE, no scan). Use expand/contract: add the new column, sync both with a trigger, backfill, move the app to the new column, and drop the old one in the contract phase.");
 
-        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
+        /// <summary>The old name is added again later in the migration: the old version reads the new column instead of failing.</summary>
+        public static readonly DiagnosticDescriptor ReaddedRule = RuleDescriptors.Create(
+            RuleIdentifiers.RenameColumn,
+            title: Rule.Title.ToString(),
+            messageFormat: "{0} renames column '{1}' of '{2}' to '{3}', and this migration then adds a new column '{1}': the running app version does not fail, it silently reads NULL (or the new column's default) from '{1}' where its data was, and what it writes there never reaches '{3}'; expand instead (add '{3}', keep it in sync with '{1}' through a two-way trigger, backfill in batches, switch the app to '{3}'), then contract (drop the trigger and the old column) before reusing the name '{1}'",
+            category: RuleCategories.Compatibility,
+            description: Rule.Description.ToString(),
+            customTags: RuleDescriptors.NoCodeFix);
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule, ReaddedRule);
 
         protected override RuleExemptions Exemptions => RuleExemptions.Compatibility;
 
@@ -44,7 +53,8 @@ namespace SafeMigrations.Analyzers.Rules
                     continue;
                 }
 
-                context.Report(Rule, step, "RenameColumn", name ?? "?", step.Table?.ToString() ?? "?", newName ?? "?");
+                var readded = name != null && step.Table is { } renamed && LaterSteps.AddsColumn(context.Model, renamed, name, step.Index) != null;
+                context.Report(readded ? ReaddedRule : Rule, step, "RenameColumn", name ?? "?", step.Table?.ToString() ?? "?", newName ?? "?");
             }
 
             foreach (var statement in context.Model.SqlStatements())
@@ -64,7 +74,8 @@ namespace SafeMigrations.Analyzers.Rules
                         continue;
                     }
 
-                    context.Report(Rule, statement, action, "RENAME COLUMN", action.Column, table.ToString(), action.Name ?? "?");
+                    var readded = LaterSteps.AddsColumn(context.Model, table, action.Column, statement.Step.Index, statement.StatementIndex) != null;
+                    context.Report(readded ? ReaddedRule : Rule, statement, action, "RENAME COLUMN", action.Column, table.ToString(), action.Name ?? "?");
                 }
             }
         }

@@ -37,7 +37,8 @@ namespace SafeMigrations.Analyzers.Rules
             foreach (var step in context.Model.Steps)
             {
                 if (!step.IsBuilderMethod("AlterColumn")
-                    || step.GetBool("nullable") != false || step.GetBool("oldNullable") != true)
+                    || step.GetBool("nullable") != false || step.GetBool("oldNullable") != true
+                    || RedundantAlterColumnAnalyzer.CurrentState(context, step) != null)
                 {
                     continue;
                 }

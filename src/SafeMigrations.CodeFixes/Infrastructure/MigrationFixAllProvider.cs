@@ -17,9 +17,10 @@ namespace SafeMigrations.CodeFixes.Infrastructure
     /// </summary>
     internal sealed class MigrationFixAllProvider : FixAllProvider
     {
-        private readonly Func<Document, ImmutableArray<Diagnostic>, CancellationToken, Task<Document?>> _fixDocument;
+        // Called with the code action's equivalence key: a fixer may offer several actions.
+        private readonly Func<string?, Document, ImmutableArray<Diagnostic>, CancellationToken, Task<Document?>> _fixDocument;
 
-        public MigrationFixAllProvider(Func<Document, ImmutableArray<Diagnostic>, CancellationToken, Task<Document?>> fixDocument)
+        public MigrationFixAllProvider(Func<string?, Document, ImmutableArray<Diagnostic>, CancellationToken, Task<Document?>> fixDocument)
         {
             _fixDocument = fixDocument;
         }
@@ -55,7 +56,7 @@ namespace SafeMigrations.CodeFixes.Infrastructure
         private async Task<Document?> FixDocumentAsync(FixAllContext context, Document document, CancellationToken cancellationToken)
         {
             var diagnostics = await context.GetDocumentDiagnosticsAsync(document).ConfigureAwait(false);
-            return diagnostics.IsEmpty ? null : await _fixDocument(document, diagnostics, cancellationToken).ConfigureAwait(false);
+            return diagnostics.IsEmpty ? null : await _fixDocument(context.CodeActionEquivalenceKey, document, diagnostics, cancellationToken).ConfigureAwait(false);
         }
 
         private async Task<Solution> FixProjectsAsync(FixAllContext context, IEnumerable<Project> projects, CancellationToken cancellationToken)

@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
@@ -22,29 +24,51 @@ namespace SafeMigrations.CodeFixes.Infrastructure
         /// <summary>Stable key for Fix All: one per rule and fix kind.</summary>
         protected abstract string EquivalenceKey { get; }
 
-        public sealed override FixAllProvider GetFixAllProvider() =>
-            new MigrationFixAllProvider((document, diagnostics, cancellationToken) => FixOrNullAsync(document, diagnostics.Where(IsFixable).ToImmutableArray(), cancellationToken));
+        /// <summary>Fixes offered ahead of this fixer's own one, each for the diagnostics it can rewrite (none by default).</summary>
+        private protected virtual IReadOnlyList<AlternativeFix> Alternatives => Array.Empty<AlternativeFix>();
 
-        public sealed override Task RegisterCodeFixesAsync(CodeFixContext context)
+        public sealed override FixAllProvider GetFixAllProvider() =>
+            new MigrationFixAllProvider((key, document, diagnostics, cancellationToken) => FixOrNullAsync(key, document, diagnostics.Where(IsFixable).ToImmutableArray(), cancellationToken));
+
+        public sealed override async Task RegisterCodeFixesAsync(CodeFixContext context)
         {
             // All diagnostics of this fixer at the span: raw-SQL statements of one Sql(...) call share a location.
             var diagnostics = context.Diagnostics.Where(IsFixable).ToImmutableArray();
-            if (!diagnostics.IsEmpty)
+            if (diagnostics.IsEmpty)
             {
-                context.RegisterCodeFix(
-                    CodeAction.Create(Title, ct => FixAndImportAsync(context.Document, diagnostics, ct), EquivalenceKey),
-                    diagnostics);
+                return;
             }
 
-            return Task.CompletedTask;
+            foreach (var alternative in Alternatives)
+            {
+                var applicable = await ApplicableAsync(alternative, context.Document, diagnostics, context.CancellationToken).ConfigureAwait(false);
+                if (!applicable.IsEmpty)
+                {
+                    context.RegisterCodeFix(
+                        CodeAction.Create(alternative.Title, ct => FixAndImportAsync(alternative.Fix, context.Document, applicable, ct), alternative.EquivalenceKey),
+                        applicable);
+                }
+            }
+
+            context.RegisterCodeFix(
+                CodeAction.Create(Title, ct => FixAndImportAsync(Fix, context.Document, diagnostics, ct), EquivalenceKey),
+                diagnostics);
+        }
+
+        private static async Task<ImmutableArray<Diagnostic>> ApplicableAsync(AlternativeFix alternative, Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
+        {
+            var fix = await DocumentFix.ReadAsync(document, diagnostics, cancellationToken).ConfigureAwait(false);
+            return fix is null ? ImmutableArray<Diagnostic>.Empty : diagnostics.Where(d => alternative.CanFix(fix, d)).ToImmutableArray();
         }
 
         /// <summary>
         /// A Down step restoring what Up changed (reported under <c>safe_migrations.analyze_down</c>) gets no fix:
-        /// the fixers rewrite Up and Down as a pair, from Up's side.
+        /// the fixers rewrite Up and Down as a pair, from Up's side. Nor does a message shape tagged
+        /// <see cref="Analyzers.RuleDescriptors.NoCodeFix"/> (e.g. a rename whose old name the migration re-adds).
         /// </summary>
         private bool IsFixable(Diagnostic diagnostic) =>
-            FixableDiagnosticIds.Contains(diagnostic.Id) && !diagnostic.Properties.ContainsKey(DiagnosticProperties.RevertsUp);
+            FixableDiagnosticIds.Contains(diagnostic.Id) && !diagnostic.Properties.ContainsKey(DiagnosticProperties.RevertsUp)
+            && !diagnostic.Descriptor.CustomTags.Contains(Analyzers.RuleDescriptors.NoCodeFix);
 
         /// <summary>
         /// Rewrites the code of every diagnostic of the document: the fixer adds its text changes to <paramref name="fix"/>,
@@ -52,22 +76,31 @@ namespace SafeMigrations.CodeFixes.Infrastructure
         /// </summary>
         private protected abstract void Fix(DocumentFix fix);
 
-        private async Task<Document?> FixOrNullAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken) =>
-            diagnostics.IsEmpty ? null : await FixAndImportAsync(document, diagnostics, cancellationToken).ConfigureAwait(false);
+        /// <summary>Fix All of the action with <paramref name="equivalenceKey"/>: an alternative's, or this fixer's own.</summary>
+        private async Task<Document?> FixOrNullAsync(string? equivalenceKey, Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
+        {
+            if (Alternatives.FirstOrDefault(a => a.EquivalenceKey == equivalenceKey) is { } alternative)
+            {
+                diagnostics = await ApplicableAsync(alternative, document, diagnostics, cancellationToken).ConfigureAwait(false);
+                return diagnostics.IsEmpty ? null : await FixAndImportAsync(alternative.Fix, document, diagnostics, cancellationToken).ConfigureAwait(false);
+            }
 
-        private async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
+            return diagnostics.IsEmpty ? null : await FixAndImportAsync(Fix, document, diagnostics, cancellationToken).ConfigureAwait(false);
+        }
+
+        private static async Task<Document> FixAsync(Action<DocumentFix> rewrite, Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
         {
             if (!(await DocumentFix.ReadAsync(document, diagnostics, cancellationToken).ConfigureAwait(false) is { } fix))
             {
                 return document;
             }
 
-            Fix(fix);
+            rewrite(fix);
             return await fix.ApplyAsync().ConfigureAwait(false);
         }
 
         /// <summary>The fix, plus <c>using SafeMigrations;</c> when the fixed code calls the safe steps without it.</summary>
-        private async Task<Document> FixAndImportAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken) =>
-            await SafeMigrationsImport.EnsureAsync(await FixAsync(document, diagnostics, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        private static async Task<Document> FixAndImportAsync(Action<DocumentFix> rewrite, Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken) =>
+            await SafeMigrationsImport.EnsureAsync(await FixAsync(rewrite, document, diagnostics, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
     }
 }

@@ -30,6 +30,9 @@ namespace SafeMigrations.CodeFixes.Rules
 
         protected override string Title => "Change the type through a new column, sync trigger, backfill and swap";
 
+        /// <summary>timestamp ↔ timestamptz: the one-line UTC remedy comes first.</summary>
+        private protected override IReadOnlyList<AlternativeFix> Alternatives { get; } = new AlternativeFix[] { new UtcTimeZoneRemedy() };
+
         protected override string EquivalenceKey => RuleIdentifiers.AlterColumnTypeRewritesTable;
 
         private protected override void Fix(DocumentFix fix)

@@ -83,6 +83,13 @@ namespace SafeMigrations.Engine.Applying
         /// </summary>
         public TimeSpan EarlierExecutorWait { get; set; } = TimeSpan.FromSeconds(60);
 
+        /// <summary>
+        /// Creates each session from the connection string the engine settled on (keepalives, timeouts, no pooling);
+        /// null for a plain <see cref="Npgsql.NpgsqlConnection"/>. The in-app API clones the DbContext's connection here,
+        /// so a password its connection string no longer shows (or a data source's password provider) still applies.
+        /// </summary>
+        public Func<string, Npgsql.NpgsqlConnection>? CreateConnection { get; set; }
+
         /// <summary>Markdown report path, or null for none.</summary>
         public string? ReportPath { get; set; }
 

@@ -89,8 +89,10 @@ namespace SafeMigrations.Engine.Applying
                     Log.Info($"{migration.Id}: {steps.Count} step(s) to run in phase {_options.Phase}" + (plan.Steps.Count > steps.Count ? $" ({plan.Steps.Count - steps.Count} done or in the other phase)" : string.Empty));
                     foreach (PlanStep step in steps)
                     {
-                        Log.Info($"{step.Name} [{step.Phase.ToString().ToLowerInvariant()}] {MarkdownReport.Policy(step.Transaction)}; lock: {step.Lock}; verify: {step.VerificationDescription ?? "none"}" + (step.RewrittenFrom is null ? string.Empty : $"; rewritten from {step.RewrittenFrom}"));
+                        Log.Info($"{step.Name} [{step.Phase.ToString().ToLowerInvariant()}] {MarkdownReport.Policy(step.Transaction)}; lock: {step.Lock}; verify: {step.VerificationDescription ?? "none"}" + (step.RewrittenFrom is null ? string.Empty : $"; rewritten from {step.RewrittenFrom}") + (step.RuleNote is null ? string.Empty : $"; {step.RuleNote}"));
                         Log.Info($"{step.Name} sql: {OneLine(step.Sql)}");
+                        if (SessionSettings.Describe(step) is string carried)
+                            Log.Info($"{step.Name} runs with: {carried}");
                         if (step.NoUndoReason is not null)
                             Log.Info($"{step.Name} undo: none ({step.NoUndoReason})");
                         if (step.Warning is not null)
@@ -320,7 +322,9 @@ namespace SafeMigrations.Engine.Applying
         {
             try
             {
-                return await RunUndoStatementsAsync(connection, step, cancellationToken).ConfigureAwait(false);
+                // The undo converts back under the settings the step ran with (a timestamptz undo under another zone shifts every value).
+                await using (await StepSessionSettings.ApplyAsync(connection, step, cancellationToken).ConfigureAwait(false))
+                    return await RunUndoStatementsAsync(connection, step, cancellationToken).ConfigureAwait(false);
             }
             catch (StepFailedException failed)
             {
@@ -402,7 +406,8 @@ namespace SafeMigrations.Engine.Applying
                     await observer.BeforeStepAsync(step, connection, cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    await RunStepBodyAsync(connection, store, step, record, previous, cancellationToken).ConfigureAwait(false);
+                    await using (await StepSessionSettings.ApplyAsync(connection, step, cancellationToken).ConfigureAwait(false))
+                        await RunStepBodyAsync(connection, store, step, record, previous, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception failure) when (_options.StepObserver is not null)
                 {
@@ -455,7 +460,16 @@ namespace SafeMigrations.Engine.Applying
                     await RunWithoutTransactionAsync(connection, step, record, cancellationToken).ConfigureAwait(false);
                     break;
                 default:
-                    await RunBackfillAsync(connection, store, step, record, previous?.Position, cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        await RunBackfillAsync(connection, store, step, record, previous?.Position, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (BackfillKeyException noKey) when (step.Backfill!.AsWrittenWithoutKey)
+                    {
+                        // A run-time statement the planner batched, on a table with no key to walk: it runs as written.
+                        Log.Warn(EngineCodes.CannotBeMadeSafe, $"{step.Name}: {OneLine(noKey.Message)} Running the statement as written, in one transaction.");
+                        await RunInOwnTransactionAsync(connection, step, record, cancellationToken).ConfigureAwait(false);
+                    }
                     break;
             }
         }
@@ -581,6 +595,7 @@ namespace SafeMigrations.Engine.Applying
                 ? KeysetBackfill.Delete(spec.Schema, spec.Table, spec.Where)
                 : new KeysetBackfill(spec.Schema, spec.Table, spec.Set, spec.Where);
             backfill.KeyColumns = spec.KeyColumns;
+            backfill.VerificationQuery = spec.CountRemainingSql;
             var options = new BackfillOptions
             {
                 LockPolicy = _options.LockPolicy(),
@@ -666,6 +681,8 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
 
         private static async Task<bool> VerifyAsync(NpgsqlConnection connection, PlanStep step, CancellationToken cancellationToken)
         {
+            // Under the step's carried settings: a search_path the migration set decides which table the check finds.
+            await using StepSessionSettings settings = await StepSessionSettings.ApplyAsync(connection, step, cancellationToken).ConfigureAwait(false);
             await using var command = new NpgsqlCommand(step.VerificationSql, connection);
             return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
         }

@@ -19,6 +19,7 @@ namespace SafeMigrations.Engine.Connections
     {
         private readonly string _connectionString;
         private readonly string _sessionSettings;
+        private Func<string, NpgsqlConnection>? _createConnection;
 
         /// <summary>Creates the factory.</summary>
         /// <param name="connectionString">The user's connection string.</param>
@@ -66,7 +67,7 @@ namespace SafeMigrations.Engine.Connections
 
         /// <summary>The factory for a run with these options.</summary>
         public static EngineConnectionFactory For(EngineOptions options)
-            => new EngineConnectionFactory(options.ConnectionString, options.StatementTimeout, options.IdleInTransactionTimeout, options.KeepAlive);
+            => new EngineConnectionFactory(options.ConnectionString, options.StatementTimeout, options.IdleInTransactionTimeout, options.KeepAlive) { _createConnection = options.CreateConnection };
 
         /// <summary>The executor the sessions are named after.</summary>
         public ExecutorIdentity Identity { get; }
@@ -81,7 +82,7 @@ namespace SafeMigrations.Engine.Connections
         /// <exception cref="NpgsqlException">The server cannot be reached or refuses the session.</exception>
         public async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken = default)
         {
-            var connection = new NpgsqlConnection(_connectionString);
+            NpgsqlConnection connection = _createConnection?.Invoke(_connectionString) ?? new NpgsqlConnection(_connectionString);
             try
             {
                 await connection.OpenAsync(cancellationToken).ConfigureAwait(false);

@@ -64,6 +64,7 @@ namespace SafeMigrations.Engine.Planning
             var ordered = context.Steps.Where(s => s.Phase == MigrationPhase.Expand).Concat(context.Steps.Where(s => s.Phase == MigrationPhase.Contract)).ToList();
             for (int i = 0; i < ordered.Count; i++)
                 ordered[i].Index = i + 1;
+            SessionSettings.Carry(ordered);
             return new MigrationPlan(info, ordered);
         }
 
@@ -128,14 +129,44 @@ namespace SafeMigrations.Engine.Planning
             {
                 string sql = string.Join("\n", texts.Select(t => t.Trim()));
                 IReadOnlyList<SqlStatement> statements = StatementScanner.Scan(sql);
-                StatementFacts facts = StatementFacts.Combine(statements.Select(StatementFacts.Of).ToList());
-                // A CONCURRENTLY statement cannot run in a transaction block, whatever the migration says.
-                var transaction = suppressed || facts.Concurrently ? StepTransaction.None : StepTransaction.Own;
-                PlanStep step = context.Add(rawSql ? "sql" : facts.Kind, description, sql, transaction, facts.Lock);
-                ApplyFacts(step, facts, context.IsNewTableOperation(operation));
-                step.Warning = warning;
-                warning = null;
+                RuntimeJudgement judged = JudgeAtRunTime(context, operation, statements);
+                if (judged.Batches is not null)
+                {
+                    RuntimeSqlRewriter.PlanBatches(judged, context.Add);
+                    warning = null;
+                    continue;
+                }
+                foreach (string piece in judged.Pieces ?? new[] { sql })
+                {
+                    IReadOnlyList<SqlStatement> pieceStatements = judged.Pieces is null ? statements : StatementScanner.Scan(piece);
+                    StatementFacts facts = StatementFacts.Combine(pieceStatements.Select(StatementFacts.Of).ToList());
+                    // A CONCURRENTLY statement cannot run in a transaction block, whatever the migration says.
+                    var transaction = suppressed || facts.Concurrently ? StepTransaction.None : StepTransaction.Own;
+                    PlanStep step = judged.Pieces is null
+                        ? context.Add(rawSql ? "sql" : facts.Kind, description, piece, transaction, facts.Lock)
+                        : context.Add(facts.Kind, "sql: " + Shorten(piece), piece, transaction, facts.Lock);
+                    ApplyFacts(step, facts, context.IsNewTableOperation(operation));
+                    step.Warning = warning ?? judged.Warning;
+                    step.RuleNote = judged.Note;
+                    if (judged.Pieces is not null)
+                        step.RewrittenFrom = Shorten(sql);
+                    warning = null;
+                }
             }
+        }
+
+        /// <summary>
+        /// The analyzers' statement rules on the SQL about to run; raw SQL gets the safe rewrites. EF's keyed data
+        /// operations and statements on tables this migration created are left alone, as the analyzers leave them.
+        /// </summary>
+        private static RuntimeJudgement JudgeAtRunTime(PlanContext context, MigrationOperation operation, IReadOnlyList<SqlStatement> statements)
+        {
+            RuntimeJudgement judged = context.IsNewTableOperation(operation) || operation is InsertDataOperation || operation is UpdateDataOperation || operation is DeleteDataOperation
+                ? RuntimeJudgement.Clean
+                : RuntimeSqlRewriter.Judge(statements, table => context.IsNew(table.Schema, table.Name));
+            foreach (SqlStatement created in statements.Where(s => s.Kind == StatementKind.CreateTable && s.Table is not null))
+                context.CreatedTables.Add(Key(created.Table!.Schema, created.Table.Name));
+            return operation is SqlOperation || judged.Warning is not null ? judged : RuntimeSqlRewriter.ReportOnly(judged);
         }
 
         private static void ApplyFacts(PlanStep step, StatementFacts facts, bool onNewTable)

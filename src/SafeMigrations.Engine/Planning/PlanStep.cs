@@ -63,6 +63,18 @@ namespace SafeMigrations.Engine.Planning
 
         /// <summary>Key columns to walk, or null for the primary key.</summary>
         public IReadOnlyList<string>? KeyColumns { get; }
+
+        /// <summary>
+        /// A query counting the rows not yet right (0 when done), or null to count the rows matching <see cref="Where"/>;
+        /// set for run-time UPDATEs whose rows still match their WHERE once updated.
+        /// </summary>
+        public string? CountRemainingSql { get; internal set; }
+
+        /// <summary>
+        /// The step's SQL is a run-time statement the planner batched: on a table with no key to walk it runs as
+        /// written, in one transaction (with an SM1006 warning), instead of failing.
+        /// </summary>
+        public bool AsWrittenWithoutKey { get; internal set; }
     }
 
     /// <summary>
@@ -171,6 +183,18 @@ namespace SafeMigrations.Engine.Planning
         /// provider's SQL runs as is).
         /// </summary>
         public string? RewrittenFrom { get; internal set; }
+
+        /// <summary>
+        /// Settings (SET / SET LOCAL) of earlier steps of the migration, re-applied on the session while this step runs:
+        /// plain EF would have run it on the same connection after them.
+        /// </summary>
+        public IReadOnlyList<CarriedSetting> SessionSettings { get; internal set; } = System.Array.Empty<CarriedSetting>();
+
+        /// <summary>
+        /// The analyzer rule that judged the step's SQL at plan time and what the engine made of it, e.g.
+        /// <c>SM0015 at run time: one UPDATE of every row of "Users" → keyset batches</c>; null when no rule applies.
+        /// </summary>
+        public string? RuleNote { get; internal set; }
 
         /// <summary><c>migration step N (description)</c>, the way messages name a step.</summary>
         public string Name => $"{MigrationId} step {Index} ({Description})";

@@ -96,6 +96,13 @@ namespace SafeMigrations.Engine.Planning
                     facts.Kind = "create-trigger";
                     facts.Lock = "SHARE ROW EXCLUSIVE" + on + ", brief (blocks writes while held)";
                     break;
+                case StatementKind.Do when IsEmptyBlock(statement.Body):
+                    // DO 'BEGIN END': the no-op SM0017's fix runs with suppressTransaction to end EF's transaction.
+                    facts.Kind = "no-op";
+                    facts.Lock = "none";
+                    facts.NoUndoNeeded = true;
+                    facts.Idempotent = true;
+                    break;
                 case StatementKind.Comment:
                     facts.Kind = "comment";
                     facts.Lock = "SHARE UPDATE EXCLUSIVE" + on;
@@ -169,6 +176,12 @@ namespace SafeMigrations.Engine.Planning
                     facts.Kind = "alter-table";
                     break;
             }
+        }
+
+        private static bool IsEmptyBlock(string? body)
+        {
+            var tokens = body is null ? new List<SqlToken>() : SqlLexer.Tokenize(body).Where(t => !t.IsComment && t.Kind != SqlTokenKind.Semicolon).ToList();
+            return tokens.Count == 2 && tokens[0].IsKeyword("begin") && tokens[1].IsKeyword("end");
         }
 
         /// <summary>Combines the facts of a step's statements: verified only when each is, undone only when each can be.</summary>

@@ -47,5 +47,8 @@ namespace SafeMigrations.Engine.Reporting
 
         /// <summary>A concurrent index build waited longer than its cap for older transactions to finish; the build was cancelled.</summary>
         public const string IndexBuildWaitTimeout = "SM1014";
+
+        /// <summary>Verify: a step updated or deleted at least the data-change share of a pre-existing table's seeded rows (or inserted as many as a table it read has) in one transaction; the server counted the rows. SM0015's advice.</summary>
+        public const string UnbatchedDataChange = "SM1015";
     }
 }

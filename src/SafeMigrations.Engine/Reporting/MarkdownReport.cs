@@ -57,6 +57,8 @@ namespace SafeMigrations.Engine.Reporting
                 text.Append("### ").Append(step.MigrationId).Append(" step ").Append(step.Index).Append(": ").Append(step.Description).Append("\n\n");
                 if (step.RewrittenFrom is not null)
                     text.Append("Rewritten from: ").Append(step.RewrittenFrom).Append("\n\n");
+                if (step.RuleNote is not null)
+                    text.Append("Rule: ").Append(step.RuleNote).Append("\n\n");
                 text.Append("```sql\n").Append(step.Sql.Trim()).Append("\n```\n\n");
                 if (step.VerificationSql is not null)
                     text.Append("Verification: `").Append(step.VerificationSql).Append("`\n\n");

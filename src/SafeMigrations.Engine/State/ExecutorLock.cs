@@ -200,7 +200,7 @@ namespace SafeMigrations.Engine.State
         }
 
         // A bigint advisory key shows in pg_locks as classid = high 32 bits, objid = low 32 bits, objsubid = 1.
-        private const string KeyMatch = "l.locktype = 'advisory' and l.granted and l.objsubid = 1 and l.classid::bigint = (@key >> 32) and l.objid::bigint = (@key & 4294967295)";
+        internal const string KeyMatch = "l.locktype = 'advisory' and l.granted and l.objsubid = 1 and l.classid::bigint = (@key >> 32) and l.objid::bigint = (@key & 4294967295)";
 
         private const string HeldByMeSql = "select count(*) from pg_locks l where l.pid = pg_backend_pid() and " + KeyMatch;
 

@@ -21,7 +21,8 @@ namespace SafeMigrations.Engine.Verifying
     /// <summary>
     /// Replays every migration through the engine on a throwaway database — seed, expand, contract, and a rollback /
     /// re-apply round trip of the last migration's expand — tracing each step's locks, rewrites and scans, and fails
-    /// on a blocking lock over budget on a pre-existing table (SM1010), a rewrite of one (SM1011), a failing step
+    /// on a blocking lock over budget on a pre-existing table (SM1010), a rewrite of one (SM1011), most of its rows
+    /// changed in one transaction (SM1015), a failing step
     /// (the engine's code), or an end schema that differs from the one plain EF Core's Migrate() builds (SM1012).
     /// </summary>
     public static class MigrationVerifier
@@ -37,6 +38,8 @@ namespace SafeMigrations.Engine.Verifying
                 throw new EngineException(EngineCodes.Configuration, "no application assembly to verify; pass --assembly <app.dll>.");
             if (options.LockBudget <= TimeSpan.Zero)
                 throw new EngineException(EngineCodes.Configuration, "the lock budget must be positive.");
+            if (!(options.DataChangeShare > 0 && options.DataChangeShare <= 1))
+                throw new EngineException(EngineCodes.Configuration, $"the data-change share must be above 0 and at most 1 (a fraction of a table's rows), not {options.DataChangeShare.ToString(CultureInfo.InvariantCulture)}.");
 
             IEngineLog log = options.Log;
             var clock = Stopwatch.StartNew();
@@ -75,7 +78,7 @@ namespace SafeMigrations.Engine.Verifying
                 string suffix = Guid.NewGuid().ToString("N").Substring(0, 10);
                 await using var verifyDatabase = await ThrowawayDatabase.CreateAsync(adminConnection, "sm_verify_" + suffix, cancellationToken).ConfigureAwait(false);
                 await using var expectedDatabase = await ThrowawayDatabase.CreateAsync(adminConnection, "sm_expected_" + suffix, cancellationToken).ConfigureAwait(false);
-                await VerifyAsync(options, verifyDatabase.ConnectionString, expectedDatabase.ConnectionString, result, cancellationToken).ConfigureAwait(false);
+                await VerifyAsync(options, await ReplayConnection.WithTimeZoneAsync(verifyDatabase.ConnectionString, options, cancellationToken).ConfigureAwait(false), expectedDatabase.ConnectionString, result, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -95,7 +98,7 @@ namespace SafeMigrations.Engine.Verifying
                 log.Info("SARIF written to " + options.SarifPath);
             }
             if (result.Passed)
-                log.Info($"verify passed: {result.Migrations.Count} migration(s), {result.Steps.Count} step(s) traced, no blocking lock over {Ms(options.LockBudget)} ms, no rewrite, schema as plain EF Core builds it");
+                log.Info($"verify passed: {result.Migrations.Count} migration(s), {result.Steps.Count} step(s) traced, no blocking lock over {Ms(options.LockBudget)} ms, no rewrite, no step changed {options.DataChangeShare * 100:0}% of a table's rows in one transaction, schema as plain EF Core builds it");
             else
                 log.Info($"verify failed: {result.Findings.Count} finding(s)");
             return result;
@@ -140,6 +143,7 @@ namespace SafeMigrations.Engine.Verifying
                     log.Info($"{migration.Id}: seeding without the EF model's foreign keys (the model could not be read: {modelProblem})");
                 List<string> seeded = await seeder.SeedAsync(connection, declared, cancellationToken).ConfigureAwait(false);
                 result.Seeding.Add(new KeyValuePair<string, List<string>>(migration.Id, seeded));
+                Dictionary<string, long> seededRows = await DataChangeCheck.CountRowsAsync(connection, existing, cancellationToken).ConfigureAwait(false);
                 foreach (string line in seeded.Where(l => l.Contains(": not seeded: ")))
                     log.Info($"{migration.Id}: seeding {line}");
 
@@ -149,7 +153,7 @@ namespace SafeMigrations.Engine.Verifying
 
                 tracer.Round = VerifyRound.Expand;
                 engineOptions.Phase = PhaseSelection.Expand;
-                failed = !await RunAsync(engine, tracer, result, migration, options, () => engine.ApplyAsync(cancellationToken)).ConfigureAwait(false);
+                failed = !await RunAsync(engine, tracer, result, migration, options, seededRows, () => engine.ApplyAsync(cancellationToken)).ConfigureAwait(false);
 
                 if (!failed && i == migrations.Count - 1)
                 {
@@ -160,7 +164,7 @@ namespace SafeMigrations.Engine.Verifying
                         await engine.RollbackAsync(cancellationToken).ConfigureAwait(false);
                         tracer.Round = VerifyRound.Reapply;
                         engineOptions.Target = migration.Id;
-                        failed = !await RunAsync(engine, tracer, result, migration, options, () => engine.ApplyAsync(cancellationToken)).ConfigureAwait(false);
+                        failed = !await RunAsync(engine, tracer, result, migration, options, seededRows, () => engine.ApplyAsync(cancellationToken)).ConfigureAwait(false);
                     }
                     catch (EngineException exception) when (exception.Code == EngineCodes.RollbackNotPossible)
                     {
@@ -179,7 +183,7 @@ namespace SafeMigrations.Engine.Verifying
                 {
                     tracer.Round = VerifyRound.Contract;
                     engineOptions.Phase = PhaseSelection.Contract;
-                    failed = !await RunAsync(engine, tracer, result, migration, options, () => engine.ApplyAsync(cancellationToken)).ConfigureAwait(false);
+                    failed = !await RunAsync(engine, tracer, result, migration, options, seededRows, () => engine.ApplyAsync(cancellationToken)).ConfigureAwait(false);
                 }
             }
 
@@ -192,7 +196,7 @@ namespace SafeMigrations.Engine.Verifying
         }
 
         /// <summary>Runs one engine pass and judges its steps; false when the engine failed (the run stops there).</summary>
-        private static async Task<bool> RunAsync(MigrationEngine engine, StepTracer tracer, VerifyResult result, MigrationInfo migration, VerifyOptions options, Func<Task> pass)
+        private static async Task<bool> RunAsync(MigrationEngine engine, StepTracer tracer, VerifyResult result, MigrationInfo migration, VerifyOptions options, IReadOnlyDictionary<string, long> seededRows, Func<Task> pass)
         {
             int first = tracer.Traces.Count;
             EngineException? failure = null;
@@ -214,7 +218,7 @@ namespace SafeMigrations.Engine.Verifying
                     trace.Error ??= record.Error;
                 }
                 result.Steps.Add(trace);
-                Judge(trace, options, result);
+                Judge(trace, options, result, seededRows);
             }
 
             if (failure is not null)
@@ -228,7 +232,7 @@ namespace SafeMigrations.Engine.Verifying
             return true;
         }
 
-        private static void Judge(StepTrace trace, VerifyOptions options, VerifyResult result)
+        private static void Judge(StepTrace trace, VerifyOptions options, VerifyResult result, IReadOnlyDictionary<string, long> seededRows)
         {
             PlanStep step = trace.Step;
             string where = trace.Round == VerifyRound.Reapply ? " (re-applied after rollback)" : string.Empty;
@@ -253,6 +257,9 @@ namespace SafeMigrations.Engine.Verifying
                     $"{step.Name}{where}: {string.Join("; ", parts)}. " +
                     "Build indexes CONCURRENTLY (CreateIndexConcurrently), add constraints NOT VALID then VALIDATE, SET NOT NULL through a validated check (SetNotNullThroughCheck), and keep blocking statements short and in their own transaction.");
             }
+
+            if (DataChangeCheck.Judge(trace, seededRows, options.DataChangeShare, where) is string dataChange)
+                Add(result, options.Log, trace, EngineCodes.UnbatchedDataChange, dataChange);
         }
 
         private static int Strength(string mode) => mode switch

@@ -71,6 +71,12 @@ namespace SafeMigrations.Engine.Verifying
         /// <summary>Pre-existing tables the step's own transaction scanned while it held a blocking lock on them.</summary>
         public List<string> ScannedUnderBlockingLock { get; } = new List<string>();
 
+        /// <summary>Rows the step inserted, updated and deleted per table in one transaction, counted by the server (not for batched steps).</summary>
+        public Dictionary<string, RowChanges> RowChanges { get; } = new Dictionary<string, RowChanges>(StringComparer.Ordinal);
+
+        /// <summary>Pre-existing tables the step's transaction read by sequential scan (the possible sources of an INSERT ... SELECT).</summary>
+        public List<string> ScannedTables { get; } = new List<string>();
+
         /// <summary>Wall time of the step.</summary>
         public TimeSpan Duration { get; internal set; }
 
@@ -80,7 +86,7 @@ namespace SafeMigrations.Engine.Verifying
         /// <summary>Error of a failed step.</summary>
         public string? Error { get; internal set; }
 
-        /// <summary>Findings (SM1010, SM1011, engine failures) on this step.</summary>
+        /// <summary>Findings (SM1010, SM1011, SM1015, engine failures) on this step.</summary>
         public List<VerifyFinding> Findings { get; } = new List<VerifyFinding>();
     }
 

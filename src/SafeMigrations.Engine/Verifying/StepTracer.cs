@@ -51,7 +51,7 @@ WHERE l.pid = $1 AND l.locktype = 'relation' AND l.granted AND c.relkind IN ('r'
             var current = new Current(new StepTrace(step, Round))
             {
                 FileNodesBefore = await FileNodesAsync(monitor, cancellationToken).ConfigureAwait(false),
-                ScansBefore = await ScansAsync(monitor, cancellationToken).ConfigureAwait(false),
+                CountersBefore = await CountersAsync(monitor, cancellationToken).ConfigureAwait(false),
             };
             NpgsqlCommand sample = await SamplerAsync(cancellationToken).ConfigureAwait(false);
             sample.Parameters[0].Value = connection.ProcessID;
@@ -69,17 +69,24 @@ WHERE l.pid = $1 AND l.locktype = 'relation' AND l.granted AND c.relkind IN ('r'
             // A retried attempt starts over: only the attempt that commits counts.
             current.HeldAtCommit.Clear();
             current.ScannedInTransaction.Clear();
+            current.ChangedInTransaction.Clear();
             await using (var command = new NpgsqlCommand(LocksOfBackend.Replace("$1", "pg_backend_pid()"), connection, transaction))
             await using (NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             {
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                     current.HeldAtCommit.Add((reader.GetInt64(0), LockModes.ToSql(reader.GetString(1))));
             }
-            await using (var command = new NpgsqlCommand("SELECT relid::bigint, seq_scan FROM pg_stat_xact_user_tables WHERE seq_scan > 0", connection, transaction))
+            // Row counts of this transaction, from the server (SM1015); the engine's own state table aside.
+            await using (var command = new NpgsqlCommand("SELECT relid::bigint, seq_scan, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_xact_user_tables WHERE (seq_scan > 0 OR n_tup_ins + n_tup_upd + n_tup_del > 0) AND schemaname <> 'safemigrations'", connection, transaction))
             await using (NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             {
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    current.ScannedInTransaction[reader.GetInt64(0)] = reader.GetInt64(1);
+                {
+                    if (reader.GetInt64(1) > 0)
+                        current.ScannedInTransaction[reader.GetInt64(0)] = reader.GetInt64(1);
+                    if (reader.GetInt64(2) + reader.GetInt64(3) + reader.GetInt64(4) > 0)
+                        current.ChangedInTransaction[reader.GetInt64(0)] = new RowChanges(reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
+                }
             }
         }
 
@@ -111,6 +118,13 @@ WHERE l.pid = $1 AND l.locktype = 'relation' AND l.granted AND c.relkind IN ('r'
                     trace.ScannedUnderBlockingLock.Add(name);
             }
 
+            if (failure is null && step.Transaction == StepTransaction.Own)
+            {
+                foreach (KeyValuePair<long, RowChanges> changed in current.ChangedInTransaction)
+                    trace.RowChanges[PreExisting.TryGetValue(changed.Key, out string? table) ? table : await NameAsync(changed.Key, cancellationToken).ConfigureAwait(false)] = changed.Value;
+                trace.ScannedTables.AddRange(current.ScannedInTransaction.Keys.Where(PreExisting.ContainsKey).Select(oid => PreExisting[oid]));
+            }
+
             try
             {
                 NpgsqlConnection monitor = await MonitorAsync(CancellationToken.None).ConfigureAwait(false);
@@ -122,11 +136,20 @@ WHERE l.pid = $1 AND l.locktype = 'relation' AND l.granted AND c.relkind IN ('r'
                     if (fileNodes.TryGetValue(before.Key, out long after) && after != before.Value)
                         trace.Rewrites.Add(PreExisting[before.Key]);
                 }
-                Dictionary<long, long> scansAfter = await ScansAsync(monitor, CancellationToken.None).ConfigureAwait(false);
-                foreach (KeyValuePair<long, long> before in current.ScansBefore)
+                Dictionary<long, TableCounters> countersAfter = await CountersAsync(monitor, CancellationToken.None).ConfigureAwait(false);
+                foreach (KeyValuePair<long, TableCounters> before in current.CountersBefore)
                 {
-                    if (scansAfter.TryGetValue(before.Key, out long after) && after > before.Value)
-                        trace.Scans[PreExisting[before.Key]] = after - before.Value;
+                    if (countersAfter.TryGetValue(before.Key, out TableCounters? after) && after.Scans > before.Value.Scans)
+                        trace.Scans[PreExisting[before.Key]] = after.Scans - before.Value.Scans;
+                }
+                if (failure is null && step.Transaction == StepTransaction.None)
+                {
+                    foreach (KeyValuePair<long, TableCounters> before in current.CountersBefore)
+                    {
+                        if (countersAfter.TryGetValue(before.Key, out TableCounters? after) && (after.Inserted, after.Updated, after.Deleted) != (before.Value.Inserted, before.Value.Updated, before.Value.Deleted))
+                            trace.RowChanges[PreExisting[before.Key]] = new RowChanges(after.Inserted - before.Value.Inserted, after.Updated - before.Value.Updated, after.Deleted - before.Value.Deleted);
+                    }
+                    trace.ScannedTables.AddRange(trace.Scans.Keys);
                 }
                 // Outside a transaction only the samples can tie a scan to a blocking lock.
                 if (step.Transaction != StepTransaction.Own)
@@ -222,15 +245,16 @@ WHERE l.pid = $1 AND l.locktype = 'relation' AND l.granted AND c.relkind IN ('r'
             return result;
         }
 
-        private async Task<Dictionary<long, long>> ScansAsync(NpgsqlConnection monitor, CancellationToken cancellationToken)
+        /// <summary>Sequential scans and rows inserted, updated and deleted of each pre-existing table, as flushed to the statistics.</summary>
+        private async Task<Dictionary<long, TableCounters>> CountersAsync(NpgsqlConnection monitor, CancellationToken cancellationToken)
         {
-            var result = new Dictionary<long, long>();
+            var result = new Dictionary<long, TableCounters>();
             // Each statement is its own transaction, so the stats snapshot is fresh every time.
-            await using var command = new NpgsqlCommand("SELECT relid::bigint, coalesce(seq_scan, 0) FROM pg_stat_user_tables WHERE relid = ANY($1)", monitor);
+            await using var command = new NpgsqlCommand("SELECT relid::bigint, coalesce(seq_scan, 0), n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_user_tables WHERE relid = ANY($1)", monitor);
             command.Parameters.Add(new NpgsqlParameter { Value = PreExisting.Keys.Select(k => (uint)k).ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Oid });
             await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                result[reader.GetInt64(0)] = reader.GetInt64(1);
+                result[reader.GetInt64(0)] = new TableCounters(reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
             return result;
         }
 
@@ -257,6 +281,8 @@ WHERE l.pid = $1 AND l.locktype = 'relation' AND l.granted AND c.relkind IN ('r'
             _monitor = null;
         }
 
+        private sealed record TableCounters(long Scans, long Inserted, long Updated, long Deleted);
+
         private sealed class Current
         {
             public Current(StepTrace trace)
@@ -269,10 +295,11 @@ WHERE l.pid = $1 AND l.locktype = 'relation' AND l.granted AND c.relkind IN ('r'
             public CancellationTokenSource Stop { get; } = new CancellationTokenSource();
             public Task? Sampler { get; set; }
             public Dictionary<long, long> FileNodesBefore { get; set; } = new Dictionary<long, long>();
-            public Dictionary<long, long> ScansBefore { get; set; } = new Dictionary<long, long>();
+            public Dictionary<long, TableCounters> CountersBefore { get; set; } = new Dictionary<long, TableCounters>();
             public System.Collections.Concurrent.ConcurrentDictionary<(long Oid, string Mode), (double First, double Last)> Sampled { get; } = new System.Collections.Concurrent.ConcurrentDictionary<(long, string), (double, double)>();
             public HashSet<(long Oid, string Mode)> HeldAtCommit { get; } = new HashSet<(long, string)>();
             public Dictionary<long, long> ScannedInTransaction { get; } = new Dictionary<long, long>();
+            public Dictionary<long, RowChanges> ChangedInTransaction { get; } = new Dictionary<long, RowChanges>();
         }
     }
 }

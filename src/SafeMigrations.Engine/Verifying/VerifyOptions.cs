@@ -32,6 +32,12 @@ namespace SafeMigrations.Engine.Verifying
         /// <summary>lock_timeout of the engine's blocking steps. Default 2 s.</summary>
         public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+        /// <summary>
+        /// Share (0 to 1] of a pre-existing table's seeded rows that one step may update or delete (or insert from it)
+        /// in one transaction before verify fails with SM1015. Default 0.5.
+        /// </summary>
+        public double DataChangeShare { get; set; } = 0.5;
+
         /// <summary>Rows added to every existing table before each migration. Default 60.</summary>
         public int SeedRowsPerMigration { get; set; } = 60;
 
@@ -40,6 +46,17 @@ namespace SafeMigrations.Engine.Verifying
 
         /// <summary>How often the executor's locks are sampled while a step runs. Default 5 ms.</summary>
         public TimeSpan SampleInterval { get; set; } = TimeSpan.FromMilliseconds(5);
+
+        /// <summary>
+        /// The session TimeZone every replay connection uses. Default <see cref="DefaultSessionTimeZone"/>, deliberately not
+        /// UTC: timestamp ↔ timestamptz is rewrite-free only under UTC, and a throwaway server that happens to run in UTC
+        /// must not pass a migration that rewrites (and shifts the instants of) every row on a production server that does
+        /// not. Set it to the zone production sessions really use; a migration that sets TimeZone itself is unaffected.
+        /// </summary>
+        public string SessionTimeZone { get; set; } = DefaultSessionTimeZone;
+
+        /// <summary>The replay's TimeZone when none is given: a zone whose offset is never 0.</summary>
+        public const string DefaultSessionTimeZone = "Europe/Berlin";
 
         /// <summary>Markdown report path, or null.</summary>
         public string? ReportPath { get; set; }

@@ -191,6 +191,7 @@ namespace SafeMigrations.Engine.Verifying
         {
             EngineCodes.LockOverBudget => "A step holds a lock that blocks reads or writes on an existing table beyond the lock budget",
             EngineCodes.TableRewrite => "A step rewrites an existing table",
+            EngineCodes.UnbatchedDataChange => "A step changes most rows of an existing table in one transaction",
             EngineCodes.SchemaDiffers => "The schema differs from the one plain EF Core builds from the same migrations",
             EngineCodes.StepFailed => "A step failed",
             EngineCodes.VerificationFailed => "A step's verification failed",

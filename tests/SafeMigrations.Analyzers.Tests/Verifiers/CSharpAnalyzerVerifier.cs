@@ -46,6 +46,9 @@ public static class CSharpAnalyzerVerifier<TAnalyzer>
         {
             ReferenceAssemblies = TestReferences.None;
             TestState.AdditionalReferences.AddRange(withEf ? TestReferences.All : TestReferences.Framework);
+
+            // A rule may have several descriptors of one ID (other message shapes): markup takes the first.
+            MarkupOptions = MarkupOptions.UseFirstDescriptor;
         }
     }
 }

@@ -43,6 +43,21 @@ public static class FixedSequence
         await using var database = await server.CreateDatabaseAsync();
         await database.ExecuteAsync(setupSql);
 
+        await MigrateAsync(database, up);
+        var schema = await SchemaAsync(database);
+        var data = new List<string[]>();
+        foreach (var query in dataQueries)
+        {
+            var rows = await database.RowsAsync(query);
+            data.Add(rows.Select(r => string.Join(", ", r.Select(v => v is null or DBNull ? "NULL" : Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)))).ToArray());
+        }
+
+        return new EndState(schema, data);
+    }
+
+    /// <summary>Compiles one migration (body of <c>Up</c>) and applies it with plain EF <c>Database.MigrateAsync()</c> to <paramref name="database"/>.</summary>
+    public static async Task MigrateAsync(TestDatabase database, string up)
+    {
         var assembly = Compile(up);
         try
         {
@@ -52,20 +67,8 @@ public static class FixedSequence
                 // Every test compiles its own context type, hence its own EF service provider.
                 .ConfigureWarnings(w => w.Ignore(Microsoft.EntityFrameworkCore.Diagnostics.CoreEventId.ManyServiceProvidersCreatedWarning))
                 .Options;
-            await using (var context = (DbContext)Activator.CreateInstance(contextType, options)!)
-            {
-                await context.Database.MigrateAsync();
-            }
-
-            var schema = await SchemaAsync(database);
-            var data = new List<string[]>();
-            foreach (var query in dataQueries)
-            {
-                var rows = await database.RowsAsync(query);
-                data.Add(rows.Select(r => string.Join(", ", r.Select(v => v is null or DBNull ? "NULL" : Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)))).ToArray());
-            }
-
-            return new EndState(schema, data);
+            await using var context = (DbContext)Activator.CreateInstance(contextType, options)!;
+            await context.Database.MigrateAsync();
         }
         finally
         {

@@ -46,6 +46,9 @@ public static class CSharpCodeFixVerifier<TFixer>
             TestState.AdditionalReferences.AddRange(TestReferences.All);
             FixedState.AdditionalReferences.AddRange(TestReferences.All);
             BatchFixedState.AdditionalReferences.AddRange(TestReferences.All);
+
+            // A rule may have several descriptors of one ID (other message shapes): markup takes the first.
+            MarkupOptions = MarkupOptions.UseFirstDescriptor;
         }
 
         protected override IEnumerable<DiagnosticAnalyzer> GetDiagnosticAnalyzers() => RuleAnalyzers.All;

@@ -115,6 +115,20 @@ namespace SafeMigrations.Engine.Tests.Verifying
         }
 
         [Fact]
+        public void Runner_verify_takes_the_data_change_share_and_refuses_one_outside_zero_to_one_with_SM1001()
+        {
+            var (exit, lines) = Run("Shop.Unsafe", "--context", "UnbatchedUpdateContext", "--data-change-share", "1.5");
+            Assert.Equal(1, exit);
+            Assert.Contains(lines, l => l.StartsWith("error: SM1001: --data-change-share must be a fraction of a table's rows above 0 and at most 1 (e.g. 0.5), not '1.5'", StringComparison.Ordinal));
+
+            // In range, the share is the verifier's: the one-shot UPDATE read from the app's .sql file changes them all.
+            var (unbatchedExit, unbatched) = Run("Shop.Unsafe", "--context", "UnbatchedUpdateContext", "--data-change-share", "0.9");
+            Assert.Equal(1, unbatchedExit);
+            Assert.Contains(unbatched, l => l.StartsWith("error: SM1015: 20250302090000_ConvertPricesToCents step 1 (sql: UPDATE \"Products\" SET \"PriceCents\"", StringComparison.Ordinal) && l.Contains("at least 90% of a pre-existing table"));
+            Assert.Empty(Clusters());
+        }
+
+        [Fact]
         public async Task Runner_verify_passes_the_sample_fails_a_runtime_rewrite_and_Ctrl_C_removes_the_cluster()
         {
             Assert.True(File.Exists(RunnerLaunch.RunnerPath()), "runner not built at " + RunnerLaunch.RunnerPath());

@@ -1,4 +1,4 @@
-// expect: SM0012 SM0010 SM0008 SM0008
+// expect: SM0012 SM0010 SM0008 SM0008 SM0017 SM0017 SM0017
 using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable

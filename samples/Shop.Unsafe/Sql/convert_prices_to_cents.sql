@@ -1,0 +1,1 @@
+UPDATE "Products" SET "PriceCents" = "PriceCents" * 100;

@@ -1,0 +1,108 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Security;
+
+namespace SafeMigrations.Tool
+{
+    /// <summary>
+    /// <c>bundle</c>: one self-contained executable for a runtime identifier that holds the app's migrations, its EF Core
+    /// and Npgsql, the engine and the .NET runtime, so CD runs <c>safemigrations-bundle apply --phase Expand</c> with
+    /// neither SDK nor source. A single file has no assembly paths to load the app from, so a generated host project
+    /// references the startup project and hands the app's assembly, loaded by name, to the runner's in-process entry
+    /// (<c>RunnerHost</c>); <c>dotnet publish --self-contained -p:PublishSingleFile=true</c> does the rest, as
+    /// <c>dotnet ef migrations bundle</c> does.
+    /// </summary>
+    internal static class BundleCommand
+    {
+        public const string BundleName = "safemigrations-bundle";
+
+        private static readonly string[] RunnerAssemblies = { "SafeMigrations.Runner", "SafeMigrations.Engine", "SafeMigrations.Sql", "SafeMigrations" };
+
+        public static int Run(ToolArguments arguments, ProjectMetadata project, ProjectMetadata startup)
+        {
+            string runtime = string.IsNullOrWhiteSpace(arguments.Runtime) ? RuntimeInformation.RuntimeIdentifier : arguments.Runtime!;
+            foreach (string assembly in RunnerAssemblies)
+            {
+                if (!File.Exists(Path.Combine(RunnerLaunch.RunnerDirectory, assembly + ".dll")))
+                    throw new ToolException(ToolException.Configuration, $"{assembly}.dll is missing from the tool's installation ({RunnerLaunch.RunnerDirectory}); reinstall the SafeMigrations.Tool package.");
+            }
+
+            // Under the startup project's obj/: its nuget.config and Directory.Build files apply to the host as to the app.
+            string hostDirectory = Path.Combine(startup.IntermediateDirectory, "safemigrations-bundle", runtime);
+            Directory.CreateDirectory(hostDirectory);
+            string hostProject = Path.Combine(hostDirectory, "SafeMigrationsBundle.csproj");
+            File.WriteAllText(hostProject, HostProject(startup, runtime));
+            File.WriteAllText(Path.Combine(hostDirectory, "Program.cs"), HostProgram(project.AssemblyName, arguments.Context));
+
+            string staging = Path.Combine(hostDirectory, "publish");
+            if (Directory.Exists(staging))
+                Directory.Delete(staging, recursive: true);
+            Console.Out.WriteLine($"info: bundling the migrations of {project.AssemblyName} for {runtime} (self-contained, single file)");
+            var publish = new List<string> { "publish", hostProject, "-nologo", "-v:q", "-clp:NoSummary", "-o", staging };
+            publish.AddRange(ProjectMetadata.GlobalProperties(arguments.Configuration, null));
+            (int exitCode, string output) = DotNetProcess.Capture(publish, arguments.Verbose);
+            if (exitCode != 0 || arguments.Verbose)
+                Console.Out.Write(output);
+            string fileName = BundleName + (runtime.StartsWith("win", StringComparison.OrdinalIgnoreCase) ? ".exe" : string.Empty);
+            string published = Path.Combine(staging, fileName);
+            if (exitCode != 0 || !File.Exists(published))
+                throw new ToolException(ToolException.Configuration, $"publishing the bundle for {runtime} failed (exit code {exitCode}); see the output above (is '{runtime}' a valid runtime identifier, and can NuGet reach its runtime pack?).");
+
+            string outputDirectory = Path.GetFullPath(string.IsNullOrWhiteSpace(arguments.Output) ? Directory.GetCurrentDirectory() : arguments.Output!);
+            Directory.CreateDirectory(outputDirectory);
+            string bundle = Path.Combine(outputDirectory, fileName);
+            File.Copy(published, bundle, overwrite: true);
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(bundle, File.GetUnixFileMode(published) | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+            // A second copy of a runtime-sized file helps nobody; the host's bin/ and obj/ stay for an incremental rerun.
+            Directory.Delete(staging, recursive: true);
+            Console.Out.WriteLine($"info: bundle written: {bundle} ({new FileInfo(bundle).Length / (1024 * 1024)} MB). Run it with SAFEMIGRATIONS_CONNECTION set: {fileName} apply --phase Expand | apply --phase Contract | status | rollback | plan");
+            return 0;
+        }
+
+        private static string HostProject(ProjectMetadata startup, string runtime)
+        {
+            string references = string.Empty;
+            foreach (string assembly in RunnerAssemblies)
+                references += $"    <Reference Include=\"{assembly}\" HintPath=\"{Xml(Path.Combine(RunnerLaunch.RunnerDirectory, assembly + ".dll"))}\" />\n";
+            return $@"<Project Sdk=""Microsoft.NET.Sdk"">
+  <!-- Generated by `dotnet safemigrations bundle`; rewritten on every run. -->
+  <PropertyGroup>
+    <OutputType>Exe</OutputType>
+    <TargetFramework>{Xml(startup.TargetFramework)}</TargetFramework>
+    <RuntimeIdentifier>{Xml(runtime)}</RuntimeIdentifier>
+    <AssemblyName>{BundleName}</AssemblyName>
+    <RootNamespace>SafeMigrationsBundle</RootNamespace>
+    <SelfContained>true</SelfContained>
+    <PublishSingleFile>true</PublishSingleFile>
+    <IncludeNativeLibrariesForSelfExtract>true</IncludeNativeLibrariesForSelfExtract>
+    <!-- The app is framework-dependent; here it is carried inside a self-contained host. -->
+    <ValidateExecutableReferencesMatchSelfContained>false</ValidateExecutableReferencesMatchSelfContained>
+    <Nullable>disable</Nullable>
+    <ImplicitUsings>disable</ImplicitUsings>
+    <TreatWarningsAsErrors>false</TreatWarningsAsErrors>
+    <GenerateDocumentationFile>false</GenerateDocumentationFile>
+    <IsPackable>false</IsPackable>
+    <DebugType>none</DebugType>
+    <SatelliteResourceLanguages>en</SatelliteResourceLanguages>
+  </PropertyGroup>
+  <ItemGroup>
+    <ProjectReference Include=""{Xml(startup.ProjectFile)}"" />
+{references}  </ItemGroup>
+</Project>
+";
+        }
+
+        private static string HostProgram(string appAssembly, string? context)
+        {
+            string contextLiteral = string.IsNullOrWhiteSpace(context) ? "null" : "\"" + context!.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+            return $@"// Generated by `dotnet safemigrations bundle`: the engine's commands on the migrations of {appAssembly}, carried in this file.
+return SafeMigrations.Runner.RunnerHost.Run(args, System.Reflection.Assembly.Load(new System.Reflection.AssemblyName(""{appAssembly}"")), {contextLiteral});
+";
+        }
+
+        private static string Xml(string text) => SecurityElement.Escape(text) ?? string.Empty;
+    }
+}

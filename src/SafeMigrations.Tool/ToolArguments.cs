@@ -1,0 +1,166 @@
+using System;
+using System.Collections.Generic;
+
+namespace SafeMigrations.Tool
+{
+    /// <summary>
+    /// The command line: a command, the project options <c>dotnet ef</c> has, and the runner's own options, which are
+    /// passed through unchanged (the runner checks them and reports a bad value with its code).
+    /// </summary>
+    internal sealed class ToolArguments
+    {
+        public const string Usage = @"usage: dotnet safemigrations <command> [options]
+
+commands:
+  plan       the steps each pending migration becomes (no database needed without a connection)
+  apply      run a phase: --phase Expand (before the rollout, the default), Contract (after it) or All
+  status     per migration: pending, partially expanded, expanded (contract pending), applied
+  rollback   undo completed expand steps of migrations whose contract has not run [--target <migration>]
+  verify     replay every migration on a throwaway PostgreSQL and check locks, rewrites and schema
+  script     the phased SQL scripts (expand.sql, contract.sql) for a DBA [--output <dir>] [--from <migration>] [--to <migration>]
+  bundle     a self-contained executable for CD: bundle --runtime linux-x64 [--output <dir>]
+
+project options (as dotnet ef):
+  -p|--project <path>           the project with the DbContext and migrations (default: the one in the current directory)
+  -s|--startup-project <path>   the project whose dependencies run them (default: --project)
+  -c|--context <name>           the DbContext, when the assembly has several
+  -f|--framework <tfm>          the target framework, for a multi-targeted project
+  --configuration <name>        Debug or Release (default: Debug)
+  --no-build                    do not build the project first
+  -v|--verbose                  every step's detail and the commands the tool runs
+
+engine options (passed to the engine):
+  --phase Expand|Contract|All  --target <migration>  --lock-timeout <ms>  --lock-retries <n>
+  --statement-timeout <ms>  --index-wait-timeout <ms>  --accept-edited <migration>  --report <path.md>
+  verify: --lock-budget <ms>  --sarif <path.sarif>
+
+bundle options:
+  -r|--runtime <rid>            the runtime identifier to build for (default: this machine's)
+  -o|--output <dir>             where to write the bundle (default: the current directory)
+
+The connection string is read from the SAFEMIGRATIONS_CONNECTION environment variable, never from the command line.";
+
+        private static readonly string[] Commands = { "plan", "apply", "status", "rollback", "verify", "script", "bundle" };
+
+        public string Command { get; private set; } = string.Empty;
+
+        public string? Project { get; private set; }
+
+        public string? StartupProject { get; private set; }
+
+        public string? Context { get; private set; }
+
+        public string? Framework { get; private set; }
+
+        public string? Configuration { get; private set; }
+
+        public string? Runtime { get; private set; }
+
+        public string? Output { get; private set; }
+
+        public bool NoBuild { get; private set; }
+
+        public bool Verbose { get; private set; }
+
+        public bool Help { get; private set; }
+
+        /// <summary>Engine options, as <c>--name value</c> pairs in the order given.</summary>
+        public List<string> RunnerOptions { get; } = new List<string>();
+
+        /// <exception cref="ToolException">SM1001 for an unknown command or option, a missing value, or a connection on the command line.</exception>
+        public static ToolArguments Parse(IReadOnlyList<string> args)
+        {
+            var parsed = new ToolArguments();
+            if (args.Count == 0 || args[0] is "-h" or "--help" or "help")
+            {
+                parsed.Help = true;
+                return parsed;
+            }
+            string command = args[0].ToLowerInvariant();
+            if (Array.IndexOf(Commands, command) < 0)
+                throw new ToolException(ToolException.Configuration, $"unknown command '{args[0]}'; the commands are {string.Join(", ", Commands)} (dotnet safemigrations --help).");
+            parsed.Command = command;
+            for (int i = 1; i < args.Count; i++)
+            {
+                string arg = args[i];
+                switch (arg)
+                {
+                    case "-h":
+                    case "--help":
+                        parsed.Help = true;
+                        continue;
+                    case "--no-build":
+                        parsed.NoBuild = true;
+                        continue;
+                    case "-v":
+                    case "--verbose":
+                        parsed.Verbose = true;
+                        continue;
+                }
+                if (!arg.StartsWith("-", StringComparison.Ordinal))
+                    throw new ToolException(ToolException.Configuration, $"unexpected argument '{arg}'; options are --name value (dotnet safemigrations --help).");
+                string name = arg.ToLowerInvariant();
+                if (name is "--connection" or "--connection-string")
+                    throw new ToolException(ToolException.Configuration, $"{arg} is not accepted: a connection string on a command line ends up in shell history and process lists. Set the SAFEMIGRATIONS_CONNECTION environment variable instead.");
+                if (name == "--assembly")
+                    throw new ToolException(ToolException.Configuration, "--assembly is not an option of the tool: it builds the project and finds the assembly itself; use --project (and --startup-project).");
+                if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                    throw new ToolException(ToolException.Configuration, $"{arg} needs a value (dotnet safemigrations --help).");
+                string value = args[++i];
+                switch (name)
+                {
+                    case "-p":
+                    case "--project":
+                        parsed.Project = value;
+                        break;
+                    case "-s":
+                    case "--startup-project":
+                        parsed.StartupProject = value;
+                        break;
+                    case "-c":
+                    case "--context":
+                        parsed.Context = value;
+                        break;
+                    case "-f":
+                    case "--framework":
+                        parsed.Framework = value;
+                        break;
+                    case "--configuration":
+                        parsed.Configuration = value;
+                        break;
+                    case "-r":
+                    case "--runtime":
+                        parsed.Runtime = RequireBundle(parsed, arg, value);
+                        break;
+                    case "-o":
+                    case "--output":
+                        if (command == "script")
+                        {
+                            // script's directory for expand.sql and contract.sql: the runner writes them.
+                            parsed.RunnerOptions.Add("--output");
+                            parsed.RunnerOptions.Add(value);
+                            break;
+                        }
+                        parsed.Output = RequireBundle(parsed, arg, value);
+                        break;
+                    default:
+                        if (!name.StartsWith("--", StringComparison.Ordinal))
+                            throw new ToolException(ToolException.Configuration, $"unknown option '{arg}' (dotnet safemigrations --help).");
+                        if (command == "bundle")
+                            throw new ToolException(ToolException.Configuration, $"{arg} is not a bundle option: give it to the bundle when it runs (safemigrations-bundle apply {arg} {value}).");
+                        parsed.RunnerOptions.Add(name);
+                        parsed.RunnerOptions.Add(value);
+                        break;
+                }
+            }
+            return parsed;
+        }
+
+        private static string RequireBundle(ToolArguments parsed, string option, string value)
+        {
+            if (parsed.Command != "bundle")
+                throw new ToolException(ToolException.Configuration, $"{option} is an option of bundle only.");
+            return value;
+        }
+    }
+}

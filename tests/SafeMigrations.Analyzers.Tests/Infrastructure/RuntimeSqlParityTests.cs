@@ -1,0 +1,46 @@
+using System;
+using System.Globalization;
+using System.Linq;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using SafeMigrations.Analyzers.Tests.Verifiers;
+using SafeMigrations.Sql;
+using SafeMigrations.Sql.Rules;
+using SafeMigrations.Testing.RuntimeSql;
+
+namespace SafeMigrations.Analyzers.Tests.Infrastructure;
+
+/// <summary>
+/// The engine tests' run-time SQL (loaded from a resource, a file, a helper, interpolation), written here as constants:
+/// all analyzers together report exactly the rules the engine applies to it at plan time, with the same messages.
+/// </summary>
+public sealed class RuntimeSqlParityTests
+{
+    public static TheoryData<string> Cases() => new(RuntimeSqlCases.All.Select(c => c.Migration));
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Analyzers_flag_the_constant_form_with_the_engines_rules_and_messages(string migration)
+    {
+        RuntimeSqlCases.Case @case = RuntimeSqlCases.All.Single(c => c.Migration == migration);
+        string source = MigrationSource.Migration("            migrationBuilder.Sql(@\"" + @case.Sql.Replace("\"", "\"\"") + "\");");
+        var compilation = CSharpCompilation.Create(
+            "App",
+            new[] { CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest)) },
+            TestReferences.All,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+
+        var diagnostics = (await compilation.WithAnalyzers(RuleAnalyzers.All).GetAnalyzerDiagnosticsAsync())
+            .Where(d => d.Id.StartsWith("SM", StringComparison.Ordinal))
+            .OrderBy(d => d.Location.SourceSpan.Start)
+            .ToList();
+
+        Assert.Equal(@case.Rules, diagnostics.Select(d => d.Id).ToArray());
+        // The shared judgement the engine calls gives the same findings, word for word.
+        var shared = StatementScanner.Scan(@case.Sql).SelectMany(s => StatementRules.Judge(s)).ToList();
+        Assert.Equal(shared.Select(f => f.Rule.Id + ": " + f.Message), diagnostics.Select(d => d.Id + ": " + d.GetMessage(CultureInfo.InvariantCulture)));
+    }
+}

@@ -1,0 +1,27 @@
+using System;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Paydesk.Data;
+
+#nullable disable
+
+namespace Paydesk.Data.Migrations
+{
+    /// <inheritdoc />
+    [DbContext(typeof(PaydeskDbContext))]
+    [Migration("20230315090000_DropInvoiceCreatedIndex")]
+    public partial class DropInvoiceCreatedIndex : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.Sql("DROP INDEX IF EXISTS \"IX_Invoices_Created\";");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+        }
+    }
+}

@@ -1,0 +1,1 @@
+CREATE INDEX ix_accounts_region ON accounts (region);

@@ -1,0 +1,95 @@
+using System.Linq;
+using SafeMigrations.Sql;
+using SafeMigrations.Sql.Rules;
+using static SafeMigrations.Sql.Tests.ScanAssert;
+
+namespace SafeMigrations.Sql.Tests
+{
+    /// <summary>The shared statement rules' judgement and which UPDATE/DELETE forms keyset batches can replace.</summary>
+    public class StatementRulesTests
+    {
+        [Theory]
+        [InlineData("UPDATE accounts SET status = 'active' WHERE status IS NULL", "status = 'active'", "status IS NULL")]
+        [InlineData("UPDATE ONLY public.accounts SET a = lower(email), b = now() WHERE a IS DISTINCT FROM lower(email)", "a = lower(email), b = now()", "a IS DISTINCT FROM lower(email)")]
+        [InlineData("UPDATE \"Users\" SET \"Tier\" = CASE WHEN \"Spent\" > 100 THEN 'gold' ELSE 'basic' END", "\"Tier\" = CASE WHEN \"Spent\" > 100 THEN 'gold' ELSE 'basic' END", null)]
+        [InlineData("UPDATE t SET a = 1 WHERE ref IN (SELECT o.id FROM other o WHERE o.t_id = t.id)", "a = 1", "ref IN (SELECT o.id FROM other o WHERE o.t_id = t.id)")]
+        public void Idempotent_single_table_updates_have_a_keyset_form(string sql, string set, string? where)
+        {
+            KeysetForm? form = DataChangeStatements.KeysetFormOf(One(sql));
+            Assert.NotNull(form);
+            Assert.Equal(set, form!.Set);
+            Assert.Equal(where, form.Where);
+            Assert.Equal(SafeRewrite.KeysetBatches, StatementRules.Judge(One(sql)).Single().Rewrite);
+        }
+
+        [Theory]
+        [InlineData("DELETE FROM sessions WHERE expires_at < now()", "expires_at < now()")]
+        [InlineData("DELETE FROM audit.events", null)]
+        public void Deletes_have_a_keyset_form(string sql, string? where)
+        {
+            KeysetForm? form = DataChangeStatements.KeysetFormOf(One(sql));
+            Assert.NotNull(form);
+            Assert.Null(form!.Set);
+            Assert.Equal(where, form.Where);
+        }
+
+        [Theory]
+        [InlineData("UPDATE accounts SET score = score * 2")] // a replayed batch would double again
+        [InlineData("UPDATE t SET a = b, b = a")] // a swap reads what it writes
+        [InlineData("UPDATE t SET token = gen_random_uuid()")] // volatile: every batch differs from the one statement
+        [InlineData("UPDATE orders o SET total = 1 WHERE o.id > 5")] // alias
+        [InlineData("UPDATE orders SET total = s.total FROM sums s WHERE orders.id = s.id")] // FROM
+        [InlineData("UPDATE t SET a = 1 RETURNING id")] // the result is used
+        [InlineData("UPDATE t SET a = DEFAULT")]
+        [InlineData("UPDATE t SET (a, b) = (1, 2)")]
+        [InlineData("UPDATE t SET flag = true WHERE id = (SELECT min(id) FROM t WHERE NOT flag)")] // reads its own table: sees earlier batches
+        [InlineData("DELETE FROM t WHERE id NOT IN (SELECT min(id) FROM public.t GROUP BY email)")] // reads its own table
+        [InlineData("UPDATE t SET c = (SELECT max(x) FROM other)")] // a sub-select counts as volatile, as for defaults
+        [InlineData("UPDATE t SET c = audit.stamp(c2)")] // a user function may have side effects
+        [InlineData("DELETE FROM t USING u WHERE t.id = u.id")]
+        [InlineData("DELETE FROM t x WHERE x.a = 1")]
+        [InlineData("WITH d AS (SELECT 1) UPDATE t SET a = 1")]
+        public void Forms_batches_could_change_have_none(string sql)
+        {
+            Assert.Null(DataChangeStatements.KeysetFormOf(One(sql)));
+            Assert.All(StatementRules.Judge(One(sql)), f => Assert.Equal(SafeRewrite.None, f.Rewrite));
+        }
+
+        [Fact]
+        public void Findings_carry_the_rule_its_message_and_the_rewrite()
+        {
+            StatementFinding index = StatementRules.Judge(One("CREATE INDEX ix ON t (a)")).Single();
+            Assert.Equal("SM0001", index.Rule.Id);
+            Assert.Equal(SafeRewrite.Concurrently, index.Rewrite);
+            Assert.StartsWith("CREATE INDEX 'ix' on existing table 't' takes a SHARE lock", index.Message);
+
+            StatementFinding check = StatementRules.Judge(One("ALTER TABLE t ADD CONSTRAINT ck CHECK (a > 0)")).Single();
+            Assert.Equal(("SM0009", SafeRewrite.NotValidThenValidate), (check.Rule.Id, check.Rewrite));
+            StatementFinding foreignKey = StatementRules.Judge(One("ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES p (id)")).Single();
+            Assert.Equal(("SM0008", SafeRewrite.NotValidThenValidate), (foreignKey.Rule.Id, foreignKey.Rewrite));
+            // Two actions in one statement: reported, not split.
+            Assert.All(StatementRules.Judge(One("ALTER TABLE t ADD CONSTRAINT ck CHECK (a > 0), ADD COLUMN b int")), f => Assert.Equal(SafeRewrite.None, f.Rewrite));
+        }
+
+        [Fact]
+        public void Heavy_lock_statements_name_every_table_and_have_no_rewrite()
+        {
+            StatementFinding truncate = StatementRules.Judge(One("TRUNCATE a, b.c")).Single();
+            Assert.Equal(("SM0016", SafeRewrite.None), (truncate.Rule.Id, truncate.Rewrite));
+            Assert.StartsWith("TRUNCATE of 'a', 'b.c' takes an ACCESS EXCLUSIVE lock on the table until the migration commits, which blocks every query on it", truncate.Message);
+            Assert.Contains("REINDEX TABLE CONCURRENTLY", StatementRules.Judge(One("REINDEX TABLE t")).Single().Message);
+            Assert.Contains("has no REINDEX CONCURRENTLY", StatementRules.Judge(One("REINDEX TABLE t"), postgresVersion: 11).Single().Message);
+        }
+
+        [Theory]
+        [InlineData("LOCK TABLE t IN ROW EXCLUSIVE MODE")]
+        [InlineData("REINDEX TABLE CONCURRENTLY t")]
+        [InlineData("CREATE INDEX CONCURRENTLY ix ON t (a)")]
+        [InlineData("ALTER TABLE t ADD CONSTRAINT ck CHECK (a > 0) NOT VALID")]
+        [InlineData("UPDATE t SET a = 1 WHERE id = 5")]
+        [InlineData("UPDATE \"Orders\" SET a = 1 WHERE \"OrderId\" = 5")]
+        [InlineData("DELETE FROM t WHERE id IN (SELECT id FROM t ORDER BY id LIMIT 1000)")]
+        [InlineData("INSERT INTO t SELECT * FROM u")]
+        public void Safe_statements_get_no_finding(string sql) => Assert.Empty(StatementRules.Judge(One(sql)));
+    }
+}

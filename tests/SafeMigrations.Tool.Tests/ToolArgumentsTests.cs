@@ -1,0 +1,69 @@
+using System;
+using SafeMigrations.Tool;
+
+namespace SafeMigrations.Tool.Tests;
+
+public class ToolArgumentsTests
+{
+    [Fact]
+    public void Project_options_are_the_tools_and_engine_options_pass_through_in_order()
+    {
+        ToolArguments parsed = ToolArguments.Parse(new[]
+        {
+            "apply", "-p", "src/Data", "--startup-project", "src/Web", "-c", "ShopContext", "--framework", "net10.0",
+            "--configuration", "Release", "--no-build", "--phase", "Contract", "--lock-timeout", "1500", "-v",
+        });
+
+        Assert.Equal("apply", parsed.Command);
+        Assert.Equal("src/Data", parsed.Project);
+        Assert.Equal("src/Web", parsed.StartupProject);
+        Assert.Equal("ShopContext", parsed.Context);
+        Assert.Equal("net10.0", parsed.Framework);
+        Assert.Equal("Release", parsed.Configuration);
+        Assert.True(parsed.NoBuild);
+        Assert.True(parsed.Verbose);
+        Assert.Equal(new[] { "--phase", "Contract", "--lock-timeout", "1500" }, parsed.RunnerOptions);
+    }
+
+    [Theory]
+    [InlineData("--connection")]
+    [InlineData("--Connection-String")]
+    public void A_connection_on_the_command_line_is_refused_with_SM1001_without_echoing_it(string option)
+    {
+        var error = Assert.Throws<ToolException>(() => ToolArguments.Parse(new[] { "status", option, "Host=db;Password=hunter22" }));
+        Assert.Equal("SM1001", error.Code);
+        Assert.Contains("SAFEMIGRATIONS_CONNECTION", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter22", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("deploy", "unknown command 'deploy'")]
+    [InlineData("apply --runtime linux-x64", "--runtime is an option of bundle only")]
+    [InlineData("bundle --phase Expand", "--phase is not a bundle option")]
+    [InlineData("apply --phase", "--phase needs a value")]
+    [InlineData("apply stray", "unexpected argument 'stray'")]
+    [InlineData("apply --assembly bin/App.dll", "--assembly is not an option of the tool")]
+    public void Bad_arguments_give_SM1001_naming_the_problem(string commandLine, string expected)
+    {
+        var error = Assert.Throws<ToolException>(() => ToolArguments.Parse(commandLine.Split(' ')));
+        Assert.Equal("SM1001", error.Code);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bundle_takes_a_runtime_and_an_output_directory()
+    {
+        ToolArguments parsed = ToolArguments.Parse(new[] { "bundle", "-r", "linux-x64", "-o", "artifacts" });
+        Assert.Equal("linux-x64", parsed.Runtime);
+        Assert.Equal("artifacts", parsed.Output);
+        Assert.Empty(parsed.RunnerOptions);
+    }
+
+    [Fact]
+    public void Script_hands_its_output_directory_and_range_to_the_runner()
+    {
+        ToolArguments parsed = ToolArguments.Parse(new[] { "script", "-o", "deploy/sql", "--from", "Initial", "--to", "Hardening" });
+        Assert.Null(parsed.Output);
+        Assert.Equal(new[] { "--output", "deploy/sql", "--from", "Initial", "--to", "Hardening" }, parsed.RunnerOptions);
+    }
+}
