@@ -42,6 +42,15 @@ namespace SafeMigrations.Engine.Scripting
             text.Append("  IF target_table IS NULL THEN RAISE EXCEPTION USING MESSAGE = ").Append(CatalogChecks.Literal(failure + qualified + " does not exist")).Append("; END IF;\n");
             text.Append("  SELECT array_agg(quote_ident(a.attname::text) ORDER BY k.ord), array_agg(format_type(a.atttypid, a.atttypmod) ORDER BY k.ord)\n");
             text.Append("    INTO key_names, key_types\n    ").Append(keySource).Append(";\n");
+            if (spec.AsWrittenWithoutKey)
+            {
+                // A run-time statement the planner batched: with no key to walk it runs as written, as the engine does.
+                text.Append("  IF key_names IS NULL THEN\n");
+                text.Append("    RAISE WARNING USING MESSAGE = ").Append(CatalogChecks.Literal($"{EngineCodes.CannotBeMadeSafe} {step.Name}: {qualified} has no primary key to walk; running the statement as written, in one transaction")).Append(";\n");
+                text.Append("    EXECUTE ").Append(CatalogChecks.Literal(step.Sql.Trim().TrimEnd(';'))).Append(";\n");
+                text.Append("    RETURN;\n");
+                text.Append("  END IF;\n");
+            }
             text.Append("  IF key_names IS NULL").Append(spec.KeyColumns is { Count: > 0 } named ? " OR cardinality(key_names) <> " + named.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Empty)
                 .Append(" THEN RAISE EXCEPTION USING MESSAGE = ")
                 .Append(CatalogChecks.Literal(failure + qualified + (spec.KeyColumns is { Count: > 0 } ? " lacks one of the key columns the step names" : " has no primary key to walk; apply this migration with the runner, which also walks unique keys")))

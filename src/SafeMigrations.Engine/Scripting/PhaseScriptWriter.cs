@@ -165,6 +165,10 @@ namespace SafeMigrations.Engine.Scripting
                 script.Line("\\else");
             }
 
+            // Settings an earlier step of the migration made (EF would run this step on the same connection after it).
+            foreach (CarriedSetting setting in step.SessionSettings)
+                script.Line($"{setting.Statement.Trim().TrimEnd(';')}; -- carried from step {setting.FromStep}");
+
             string timeout = _lockTimeout.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + "ms";
             switch (step.Transaction)
             {
@@ -187,6 +191,8 @@ namespace SafeMigrations.Engine.Scripting
 
             if (guarded)
                 script.Line("\\endif");
+            foreach (CarriedSetting setting in step.SessionSettings)
+                script.Line($"RESET {setting.Parameter};");
             if (step.VerificationSql is not null)
             {
                 script.Line($"-- verify: {OneLine(step.VerificationDescription ?? "step in effect")}");
