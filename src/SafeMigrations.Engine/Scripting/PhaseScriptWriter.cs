@@ -156,6 +156,11 @@ namespace SafeMigrations.Engine.Scripting
                 return;
             }
 
+            // Settings an earlier step of the migration made (EF would run this step on the same connection after
+            // it), in force for the guard, the step and its verification.
+            foreach (CarriedSetting setting in step.SessionSettings)
+                script.Line($"{setting.Statement.Trim().TrimEnd(';')}; -- carried from step {setting.FromStep}");
+
             bool guarded = step.VerificationSql is not null && SkipsWhenDone(step);
             if (guarded)
             {
@@ -164,10 +169,6 @@ namespace SafeMigrations.Engine.Scripting
                 script.Echo("  already done, skipped");
                 script.Line("\\else");
             }
-
-            // Settings an earlier step of the migration made (EF would run this step on the same connection after it).
-            foreach (CarriedSetting setting in step.SessionSettings)
-                script.Line($"{setting.Statement.Trim().TrimEnd(';')}; -- carried from step {setting.FromStep}");
 
             string timeout = _lockTimeout.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + "ms";
             switch (step.Transaction)
@@ -191,14 +192,14 @@ namespace SafeMigrations.Engine.Scripting
 
             if (guarded)
                 script.Line("\\endif");
-            foreach (CarriedSetting setting in step.SessionSettings)
-                script.Line($"RESET {setting.Parameter};");
             if (step.VerificationSql is not null)
             {
                 script.Line($"-- verify: {OneLine(step.VerificationDescription ?? "step in effect")}");
                 script.Line($"DO {Tag} BEGIN IF NOT coalesce(({step.VerificationSql}), false) THEN "
                     + $"RAISE EXCEPTION USING MESSAGE = {CatalogChecks.Literal($"{EngineCodes.VerificationFailed} {step.Name}: verification failed ({step.VerificationDescription ?? "step in effect"}); fix the cause, then rerun this script")}; END IF; END {Tag};");
             }
+            foreach (CarriedSetting setting in step.SessionSettings)
+                script.Line($"RESET {setting.Parameter};");
         }
 
         // Guards drawn from the step's own verification; a sync trigger is always reinstalled, as the engine does.

@@ -93,7 +93,6 @@ namespace SafeMigrations.Engine.Tests.Scripting
         [InlineData(nameof(RuntimeSqlContext))]
         [InlineData(nameof(ClocksContext))]
         [InlineData(nameof(ZonesContext))]
-        [InlineData(nameof(SearchPathContext))]
         public async Task Scripts_of_each_test_app_build_plain_EF_schema_and_rerun_cleanly(string context)
         {
             PhaseScripts scripts = Scripts(context: context);
