@@ -19,7 +19,7 @@ namespace SafeMigrations.Runner
     {
         public const string ConnectionVariable = "SAFEMIGRATIONS_CONNECTION";
 
-        private const string Usage = "usage: SafeMigrations.Runner <plan|apply|status|rollback|verify|stats> --assembly <app.dll> [--connection <string>] [--context <DbContext>] [--phase Expand|Contract|All] [--target <migration>] [--lock-timeout <ms>] [--lock-retries <n>] [--index-wait-timeout <ms>] [--accept-edited <migration>] [--statement-timeout <ms>] [--report <path.md>]; verify also [--lock-budget <ms>] [--sarif <path.sarif>] [--data-change-share <0..1>] [--time-zone <zone>] and, without a connection, uses a throwaway PostgreSQL; stats [--output <file.json>] [--interval <s>] (no --assembly needed)";
+        private const string Usage = "usage: SafeMigrations.Runner <plan|apply|status|rollback|verify|script|stats> --assembly <app.dll> [--connection <string>] [--context <DbContext>] [--phase Expand|Contract|All] [--target <migration>] [--lock-timeout <ms>] [--lock-retries <n>] [--index-wait-timeout <ms>] [--accept-edited <migration>] [--statement-timeout <ms>] [--report <path.md>]; verify also [--lock-budget <ms>] [--sarif <path.sarif>] [--data-change-share <0..1>] [--time-zone <zone>] and, without a connection, uses a throwaway PostgreSQL; script takes [--output <dir>] [--from <migration>] [--to <migration>] and needs no database; stats [--output <file.json>] [--interval <s>] (no --assembly needed)";
 
         public static int Run(string[] args, Action<string> setAppDirectory, TextWriter output, CancellationToken cancellationToken, Assembly? loadedApp = null)
         {
@@ -50,6 +50,8 @@ namespace SafeMigrations.Runner
                     log.Info($"SafeMigrations verify: {app.FileName}" + (string.IsNullOrWhiteSpace(connection) ? ", throwaway PostgreSQL" : ", throwaway databases on the server above"));
                     return VerifyCommand.Run(options, app.PathForVerify(), connection, log, cancellationToken);
                 }
+                if (command == "script")
+                    return ScriptCommand.Run(options, app, connection, log);
 
                 var engineOptions = new EngineOptions
                 {
@@ -136,7 +138,7 @@ namespace SafeMigrations.Runner
             if (args.Length == 0)
                 throw new EngineException(EngineCodes.Configuration, "no command; " + Usage);
             string command = args[0].ToLowerInvariant();
-            if (command != "plan" && command != "apply" && command != "status" && command != "rollback" && command != "verify" && command != "stats")
+            if (command != "plan" && command != "apply" && command != "status" && command != "rollback" && command != "verify" && command != "script" && command != "stats")
                 throw new EngineException(EngineCodes.Configuration, $"unknown command '{args[0]}'; " + Usage);
             var options = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             for (int i = 1; i < args.Length; i++)
@@ -146,6 +148,15 @@ namespace SafeMigrations.Runner
                     throw new EngineException(EngineCodes.Configuration, $"unexpected argument '{(arg.StartsWith("--", StringComparison.Ordinal) ? arg + " (missing value)" : "an argument")}'; " + Usage);
                 string name = arg.Substring(2);
                 bool verifyOnly = name == "lock-budget" || name == "sarif" || name == "time-zone" || name == "data-change-share";
+                bool scriptOnly = name == "from" || name == "to" || (name == "output" && command != "stats");
+                bool scriptTakes = name == "output" || name == "from" || name == "to" || name == "assembly" || name == "connection" || name == "context" || name == "lock-timeout";
+                if ((scriptOnly && command != "script") || (command == "script" && !scriptTakes))
+                    throw new EngineException(EngineCodes.Configuration, $"unknown option '{arg}' for {command}; " + Usage);
+                if (command == "script")
+                {
+                    options[name] = args[++i];
+                    continue;
+                }
                 if ((name != "assembly" && name != "connection" && name != "context" && name != "phase" && name != "target" && name != "lock-timeout" && name != "statement-timeout" && name != "lock-retries" && name != "index-wait-timeout" && name != "accept-edited" && name != "report" && !verifyOnly && !(command == "stats" && StatsCommand.IsStatsOption(name))) || (verifyOnly && command != "verify") || ((name == "index-wait-timeout" || name == "accept-edited") && command == "verify"))
                     throw new EngineException(EngineCodes.Configuration, $"unknown option '{arg}'; " + Usage);
                 if (command == "stats" && name != "assembly" && name != "connection" && name != "context" && name != "statement-timeout" && !StatsCommand.IsStatsOption(name))

@@ -20,6 +20,8 @@ namespace SafeMigrations.Runner
                     return "target: a throwaway PostgreSQL cluster started from local binaries (no connection given)";
                 if (command == "plan")
                     return "target: none (no connection given: the plan lists every migration up to the target)";
+                if (command == "script")
+                    return "target: none (the script is written from the plan; no database is read)";
             }
             ConnectionTarget target = ConnectionTarget.Parse(connection);
             return command == "verify" ? $"target: throwaway databases created on the server of {target}" : $"target: {target}";

@@ -17,7 +17,7 @@ commands:
   status     per migration: pending, partially expanded, expanded (contract pending), applied
   rollback   undo completed expand steps of migrations whose contract has not run [--target <migration>]
   verify     replay every migration on a throwaway PostgreSQL and check locks, rewrites and schema
-  script     the phased SQL scripts (expand.sql, contract.sql) for a DBA
+  script     the phased SQL scripts (expand.sql, contract.sql) for a DBA [--output <dir>] [--from <migration>] [--to <migration>]
   bundle     a self-contained executable for CD: bundle --runtime linux-x64 [--output <dir>]
 
 project options (as dotnet ef):
@@ -134,6 +134,13 @@ The connection string is read from the SAFEMIGRATIONS_CONNECTION environment var
                         break;
                     case "-o":
                     case "--output":
+                        if (command == "script")
+                        {
+                            // script's directory for expand.sql and contract.sql: the runner writes them.
+                            parsed.RunnerOptions.Add("--output");
+                            parsed.RunnerOptions.Add(value);
+                            break;
+                        }
                         parsed.Output = RequireBundle(parsed, arg, value);
                         break;
                     default:

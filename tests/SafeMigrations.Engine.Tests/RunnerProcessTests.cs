@@ -70,6 +70,35 @@ namespace SafeMigrations.Engine.Tests
         }
 
         [Fact]
+        public void Script_writes_expand_and_contract_sql_without_a_database_and_refuses_options_of_other_commands()
+        {
+            string output = Path.Combine(Path.GetTempPath(), "sm-script-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                var (exit, lines) = Run("script", "--output", output, "--from", "Initial", "--to", "Hardening", "--lock-timeout", "900");
+                Assert.Equal(0, exit);
+                Assert.Contains(lines, l => l.StartsWith("info: wrote expand.sql and contract.sql for 1 migration(s) of ShopContext", StringComparison.Ordinal));
+                string expand = File.ReadAllText(Path.Combine(output, "expand.sql"));
+                Assert.Contains("'20240102000000_Hardening'", expand);
+                Assert.DoesNotContain("20240101000000_Initial", expand);
+                Assert.Contains("SET LOCAL lock_timeout = '900ms';", expand);
+                Assert.True(File.Exists(Path.Combine(output, "contract.sql")));
+
+                var (phaseExit, phaseLines) = Run("script", "--phase", "Expand");
+                Assert.Equal(1, phaseExit);
+                Assert.Contains(phaseLines, l => l.StartsWith("error: SM1001: unknown option '--phase' for script", StringComparison.Ordinal));
+                var (unknownExit, unknownLines) = Run("script", "--to", "Nope");
+                Assert.Equal(1, unknownExit);
+                Assert.Contains(unknownLines, l => l.StartsWith("error: SM1007: no migration 'Nope'", StringComparison.Ordinal));
+            }
+            finally
+            {
+                if (Directory.Exists(output))
+                    Directory.Delete(output, recursive: true);
+            }
+        }
+
+        [Fact]
         public async Task Blocked_step_gives_up_with_SM1003_after_the_lock_retries_naming_the_blocker_and_status_repeats_SM1003()
         {
             await using TestDatabase database = await _server.CreateDatabaseAsync();

@@ -58,4 +58,12 @@ public class ToolArgumentsTests
         Assert.Equal("artifacts", parsed.Output);
         Assert.Empty(parsed.RunnerOptions);
     }
+
+    [Fact]
+    public void Script_hands_its_output_directory_and_range_to_the_runner()
+    {
+        ToolArguments parsed = ToolArguments.Parse(new[] { "script", "-o", "deploy/sql", "--from", "Initial", "--to", "Hardening" });
+        Assert.Null(parsed.Output);
+        Assert.Equal(new[] { "--output", "deploy/sql", "--from", "Initial", "--to", "Hardening" }, parsed.RunnerOptions);
+    }
 }
