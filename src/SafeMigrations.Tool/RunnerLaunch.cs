@@ -18,6 +18,9 @@ namespace SafeMigrations.Tool
         private const string ParentPidVariable = "SAFEMIGRATIONS_PARENT_PID";
         private const string StopFileVariable = "SAFEMIGRATIONS_STOP_FILE";
 
+        /// <summary>The statistics snapshot's conventional name (the runner's and the MSBuild target's default).</summary>
+        public const string StatsFileName = "safemigrations.stats.json";
+
         /// <summary>The runner and its own assemblies (engine, SQL scanner, runtime library), shipped next to the tool.</summary>
         public static string RunnerDirectory => Path.Combine(AppContext.BaseDirectory, "runner");
 
@@ -88,6 +91,12 @@ namespace SafeMigrations.Tool
                 exec.Add(arguments.Context!);
             }
             exec.AddRange(arguments.RunnerOptions);
+            // The runner starts in the caller's directory, not the project's: the snapshot belongs next to the migrations.
+            if (arguments.Command == "stats" && !arguments.RunnerOptions.Contains("--output"))
+            {
+                exec.Add("--output");
+                exec.Add(Path.Combine(project.ProjectDirectory, StatsFileName));
+            }
             return exec;
         }
     }

@@ -19,6 +19,8 @@ commands:
   verify     replay every migration on a throwaway PostgreSQL and check locks, rewrites and schema
   script     the phased SQL scripts (expand.sql, contract.sql) for a DBA [--output <dir>] [--from <migration>] [--to <migration>]
   bundle     a self-contained executable for CD: bundle --runtime linux-x64 [--output <dir>]
+  stats      a read-only statistics snapshot of the database (row estimates, sizes, write rates) to commit next to
+             the migrations [--output <file.json>] (default: safemigrations.stats.json in the project) [--interval <s>]
 
 project options (as dotnet ef):
   -p|--project <path>           the project with the DbContext and migrations (default: the one in the current directory)
@@ -40,7 +42,7 @@ bundle options:
 
 The connection string is read from the SAFEMIGRATIONS_CONNECTION environment variable, never from the command line.";
 
-        private static readonly string[] Commands = { "plan", "apply", "status", "rollback", "verify", "script", "bundle" };
+        private static readonly string[] Commands = { "plan", "apply", "status", "rollback", "verify", "script", "bundle", "stats" };
 
         public string Command { get; private set; } = string.Empty;
 
@@ -134,9 +136,9 @@ The connection string is read from the SAFEMIGRATIONS_CONNECTION environment var
                         break;
                     case "-o":
                     case "--output":
-                        if (command == "script")
+                        if (command == "script" || command == "stats")
                         {
-                            // script's directory for expand.sql and contract.sql: the runner writes them.
+                            // script's directory for expand.sql and contract.sql, or the stats file: the runner writes them.
                             parsed.RunnerOptions.Add("--output");
                             parsed.RunnerOptions.Add(value);
                             break;

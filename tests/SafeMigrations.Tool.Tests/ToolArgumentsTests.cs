@@ -66,4 +66,12 @@ public class ToolArgumentsTests
         Assert.Null(parsed.Output);
         Assert.Equal(new[] { "--output", "deploy/sql", "--from", "Initial", "--to", "Hardening" }, parsed.RunnerOptions);
     }
+
+    [Fact]
+    public void Stats_hands_its_output_file_and_interval_to_the_runner()
+    {
+        ToolArguments parsed = ToolArguments.Parse(new[] { "stats", "--output", "db/prod.stats.json", "--interval", "30" });
+        Assert.Null(parsed.Output);
+        Assert.Equal(new[] { "--output", "db/prod.stats.json", "--interval", "30" }, parsed.RunnerOptions);
+    }
 }
