@@ -43,7 +43,8 @@ namespace SafeMigrations.Engine.Tests.Faults
             await using (RunnerProcess runner = RunnerProcess.Start(_output, "apply", PaymentsDatabase.Context, "apply", payments.ConnectionString, "--lock-timeout", "30000"))
             {
                 // Once the backfill runs, the app holds a row of the last batch: that batch waits there, its earlier rows updated but uncommitted.
-                Assert.True(await PaymentsDatabase.WaitForStepStartAsync(observer, payments.BackfillStep.Index, runner, RunnerKillTests.RunTimeout), "the run ended before the backfill");
+                if (!await PaymentsDatabase.WaitForStepStartAsync(observer, payments.BackfillStep.Index, runner, RunnerKillTests.RunTimeout))
+                    Assert.Fail("the run ended before the backfill: " + await runner.EndedEarlyAsync());
                 await new NpgsqlCommand($"select id from payments where id = {held} for update", app, appTransaction).ExecuteScalarAsync();
                 Backend batch = await ServerSessions.WaitForAsync(observer, b => b.WaitEventType == "Lock" && b.Query.StartsWith("UPDATE", StringComparison.Ordinal), RunnerKillTests.RunTimeout, runner);
                 _output.WriteLine("terminating " + batch);

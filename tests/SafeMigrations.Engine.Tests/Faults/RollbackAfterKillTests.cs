@@ -39,7 +39,8 @@ namespace SafeMigrations.Engine.Tests.Faults
             int delay = random.Next(0, 40);
             await using (RunnerProcess runner = RunnerProcess.Start(_output, $"apply (kill {delay} ms into step {target.Index} {target.Kind})", PaymentsDatabase.Context, "apply", payments.ConnectionString))
             {
-                Assert.True(await PaymentsDatabase.WaitForStepStartAsync(observer, target.Index, runner, RunnerKillTests.RunTimeout), "the run ended before the step started");
+                if (!await PaymentsDatabase.WaitForStepStartAsync(observer, target.Index, runner, RunnerKillTests.RunTimeout))
+                    Assert.Fail("the run ended before the step started: " + await runner.EndedEarlyAsync());
                 await Task.Delay(delay);
                 await RunnerKillTests.KillAsync(runner);
             }

@@ -150,6 +150,13 @@ namespace SafeMigrations.Engine.Tests.Faults
             }
         }
 
+        /// <summary>Why a run ended before the test could act: its exit code and last lines, once its output is drained.</summary>
+        public async Task<string> EndedEarlyAsync()
+        {
+            int code = await WaitForExitAsync(TimeSpan.FromSeconds(30));
+            return $"{_name} ended early with exit code {code}; last lines:\n" + string.Join("\n", Lines.TakeLast(10));
+        }
+
         /// <summary>Waits for the launched process to exit and its output to be read; its exit code.</summary>
         public async Task<int> WaitForExitAsync(TimeSpan timeout)
         {
