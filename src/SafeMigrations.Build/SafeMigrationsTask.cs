@@ -1,4 +1,5 @@
 using System;
+using System.Text.RegularExpressions;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
@@ -36,6 +37,9 @@ namespace SafeMigrations.Build
         private readonly System.Threading.ManualResetEventSlim _toolExited = new System.Threading.ManualResetEventSlim(true);
 
         private static readonly string[] Commands = { "plan", "apply", "status", "rollback", "verify", "stats" };
+
+        // "20240101000000_Name step 3 (...)...": a line about one step (the tool's RunnerOutput tells them apart the same way).
+        private static readonly Regex StepDetail = new Regex(@"^\d{14}_\S+ step \d+ ", RegexOptions.CultureInvariant);
 
         /// <summary>The runner command: <c>plan</c>, <c>apply</c>, <c>status</c>, <c>rollback</c>, <c>verify</c> or <c>stats</c>.</summary>
         [Required]
@@ -306,9 +310,12 @@ namespace SafeMigrations.Build
                     break;
                 case RunnerLineKind.Progress:
                 case RunnerLineKind.Info:
-                    // High: these targets only run when asked for, and their lines (the plan, each step as it completes,
-                    // the status) are the answer; dotnet build's default verbosity shows nothing less important.
-                    Log.LogMessage(MessageImportance.High, line.Message);
+                    // High: these targets only run when asked for, and the lines about whole migrations, the status and
+                    // the summary are the answer (dotnet build's default verbosity shows nothing less important). Each
+                    // step's detail (as it runs, verify's traces) is Normal: -v:n shows it, the report always has it.
+                    // plan's steps are its answer.
+                    bool stepDetail = Command != "plan" && (StepDetail.IsMatch(line.Message) || line.Message.StartsWith("postgres: ", StringComparison.Ordinal));
+                    Log.LogMessage(stepDetail ? MessageImportance.Normal : MessageImportance.High, line.Message);
                     break;
                 default:
                     // The host's own complaints (missing runtime, bad deps.json) come without a prefix: keep them visible.

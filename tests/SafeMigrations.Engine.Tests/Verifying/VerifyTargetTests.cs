@@ -21,7 +21,10 @@ namespace SafeMigrations.Engine.Tests.Verifying
                 var (exitCode, output) = await BuildAsync("samples/Shop/Shop.csproj", "-p:SafeMigrationsReport=" + report, "-p:SafeMigrationsSarif=" + sarif, "-p:SafeMigrationsLockBudget=" + VerifyTests.SafeSampleLockBudget.TotalMilliseconds);
                 Assert.True(exitCode == 0, output);
                 Assert.Contains("verify passed", output, StringComparison.Ordinal);
+                // Per-step detail stays out of the default build output (-v:n shows it) and is always in the report.
+                Assert.DoesNotMatch(@"\d{14}_\w+ step \d+ \(", output);
                 Assert.Contains("result: **passed**", File.ReadAllText(report), StringComparison.Ordinal);
+                Assert.Matches(@"\n\| 1 [^|]+ \| \w+ \| [^|]+ \|", File.ReadAllText(report));
                 Assert.Contains("\"version\": \"2.1.0\"", File.ReadAllText(sarif), StringComparison.Ordinal);
             }
             finally
