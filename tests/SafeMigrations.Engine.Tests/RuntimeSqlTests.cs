@@ -219,6 +219,31 @@ FROM generate_series(1, {0}) g";
         }
 
         [Fact]
+        public void Raw_schema_changes_get_the_analyzer_rule_at_plan_time_rewritten_where_the_end_state_is_the_same()
+        {
+            using var catalog = new MigrationCatalog(DbContextLoader.Create(typeof(RuntimeSqlContext).Assembly, nameof(RuntimeSqlRulesContext), "Host=localhost"));
+            var planner = new MigrationPlanner(catalog);
+            var steps = new Dictionary<string, PlanStep>();
+            foreach (RuntimeSqlCases.Case @case in RuntimeSqlCases.SchemaChanges)
+            {
+                PlanStep step = steps[@case.Migration] = planner.Plan(catalog.Find(@case.Migration)).Steps.Single();
+                _output.WriteLine($"{@case.Migration}: {step.Kind} {step.Transaction}: {step.RuleNote} | {step.Warning}");
+                Assert.Equal(@case.Rules.Distinct(), RuleIds(step.RuleNote!));
+                Assert.Contains(@case.Rewritten ? "→ " : "→ reported", step.RuleNote);
+                if (@case.Rewritten)
+                    Assert.Null(step.Warning);
+                else
+                    foreach (StatementFinding finding in StatementScanner.Scan(@case.Sql).SelectMany(s => StatementRules.Judge(s)))
+                        Assert.Contains(finding.Rule.Id + " at run time: " + finding.Message, step.Warning);
+            }
+
+            PlanStep drop = steps[RuntimeSqlCases.DropOrdersIndex.Migration];
+            Assert.Equal(("drop-index-concurrently", StepTransaction.None, "DROP INDEX CONCURRENTLY ix_orders_placed;"), (drop.Kind, drop.Transaction, drop.Sql));
+            Assert.Equal("SM0002 at run time: DROP INDEX \"ix_orders_placed\" → CONCURRENTLY, outside a transaction", drop.RuleNote);
+            Assert.Equal("index gone", drop.VerificationDescription);
+        }
+
+        [Fact]
         public void What_cannot_be_rewritten_is_reported_with_the_rule_and_tables_the_migration_creates_are_not_judged()
         {
             using var catalog = new MigrationCatalog(DbContextLoader.Create(typeof(RuntimeSqlContext).Assembly, nameof(RuntimeSqlReportedContext), "Host=localhost"));

@@ -91,5 +91,24 @@ namespace SafeMigrations.Sql.Tests
         [InlineData("DELETE FROM t WHERE id IN (SELECT id FROM t ORDER BY id LIMIT 1000)")]
         [InlineData("INSERT INTO t SELECT * FROM u")]
         public void Safe_statements_get_no_finding(string sql) => Assert.Empty(StatementRules.Judge(One(sql)));
+
+        [Theory]
+        [InlineData("DROP INDEX ix_a", "DROP INDEX 'ix_a'", SafeRewrite.Concurrently)]
+        [InlineData("DROP INDEX IF EXISTS app.ix_a RESTRICT", "DROP INDEX 'ix_a'", SafeRewrite.Concurrently)]
+        [InlineData("DROP INDEX ix_a, ix_b", "DROP INDEX 'ix_a'", SafeRewrite.None)] // CONCURRENTLY drops one index
+        [InlineData("DROP INDEX ix_a CASCADE", "DROP INDEX 'ix_a'", SafeRewrite.None)] // CONCURRENTLY cannot cascade
+        public void Drop_index_without_concurrently_is_SM0002(string sql, string what, SafeRewrite rewrite)
+        {
+            StatementFinding finding = StatementRules.Judge(One(sql)).Single();
+            Assert.Equal(("SM0002", rewrite), (finding.Rule.Id, finding.Rewrite));
+            Assert.StartsWith(what + " takes an ACCESS EXCLUSIVE lock on the index's table that blocks all reads and writes", finding.Message);
+        }
+
+        [Theory]
+        [InlineData("DROP INDEX CONCURRENTLY ix_a")]
+        [InlineData("DROP INDEX CONCURRENTLY IF EXISTS ix_a")]
+        [InlineData("DROP VIEW ix_a_view")]
+        public void Concurrent_drops_and_other_drops_are_not_SM0002(string sql) =>
+            Assert.DoesNotContain(StatementRules.Judge(One(sql)), f => f.Rule.Id == "SM0002");
     }
 }

@@ -30,5 +30,14 @@ namespace SafeMigrations.Testing.RuntimeSql
             "20240506000000_RescoreAccounts", "string interpolation", "UPDATE accounts SET score = score * 2;\nUPDATE accounts SET region = 'eu' WHERE region IS NULL;", new[] { "SM0015", "SM0015" }, Rewritten: false);
 
         public static readonly Case[] All = { ActivateAccounts, IndexAccountRegion, CheckAccountScore, PurgeTestAccounts, RescoreAccounts };
+
+        /// <summary>The migration that creates the "orders" table the schema-change cases work on (TestApp/RuntimeSqlRuleMigrations.cs).</summary>
+        public const string Orders = "20240801000000_Orders";
+
+        public static readonly Case DropOrdersIndex = new(
+            "20240802000000_DropOrdersIndex", "helper method", "DROP INDEX ix_orders_placed;", new[] { "SM0002" }, Rewritten: true);
+
+        /// <summary>One raw schema change per rule, each in its own migration after <see cref="Orders"/>, in migration order.</summary>
+        public static readonly Case[] SchemaChanges = { DropOrdersIndex };
     }
 }

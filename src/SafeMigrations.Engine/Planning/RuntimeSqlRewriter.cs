@@ -66,6 +66,16 @@ namespace SafeMigrations.Engine.Planning
         private static RuntimeJudgement? Rewrite(StatementFinding finding)
         {
             SqlStatement statement = finding.Statement;
+            if (finding.Rewrite == SafeRewrite.Concurrently && statement.Kind == StatementKind.DropIndex)
+            {
+                // One index, no CASCADE (the judgement checked): the concurrent drop ends in the same catalog.
+                string dropConcurrently = Regex.Replace(statement.Text.Trim(), @"^DROP\s+INDEX\s+", m => m.Value + "CONCURRENTLY ", RegexOptions.IgnoreCase);
+                if (dropConcurrently == statement.Text.Trim())
+                    return null;
+                QualifiedName index = statement.Indexes[0];
+                return new RuntimeJudgement(new[] { finding }, null, new[] { dropConcurrently + ";" }, null,
+                    $"{finding.Rule.Id} at run time: DROP INDEX {SqlIdentifier.Qualify(index.Schema, index.Name)} → CONCURRENTLY, outside a transaction");
+            }
             QualifiedName table = statement.Table!;
             string qualified = SqlIdentifier.Qualify(table.Schema, table.Name);
             switch (finding.Rewrite)
@@ -94,7 +104,9 @@ namespace SafeMigrations.Engine.Planning
                 ? "keyset batches could end differently: it has a WITH, FROM, USING, RETURNING or alias, a value that reads a column it writes (a batch replayed after a crash would apply twice), a volatile function or sub-select, or a sub-query reading its own table"
                 : finding.Rule == StatementRules.CreateIndexNonConcurrently
                     ? "an index without a name cannot be checked and rebuilt after a failed concurrent build"
-                    : "no automatic rewrite has the same end state";
+                    : finding.Rule == StatementRules.DropIndexNonConcurrently
+                        ? "DROP INDEX CONCURRENTLY drops one index at a time and cannot CASCADE: drop each index in its own Sql(..., suppressTransaction: true) call"
+                        : "no automatic rewrite has the same end state";
 
         private static string Verb(SqlStatement statement) => statement.Kind == StatementKind.Update ? "UPDATE" : "DELETE";
 
