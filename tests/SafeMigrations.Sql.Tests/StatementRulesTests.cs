@@ -110,5 +110,30 @@ namespace SafeMigrations.Sql.Tests
         [InlineData("DROP VIEW ix_a_view")]
         public void Concurrent_drops_and_other_drops_are_not_SM0002(string sql) =>
             Assert.DoesNotContain(StatementRules.Judge(One(sql)), f => f.Rule.Id == "SM0002");
+
+        [Theory]
+        [InlineData("ALTER TABLE orders ALTER COLUMN code SET NOT NULL", SafeRewrite.NotNullThroughCheck)]
+        [InlineData("ALTER TABLE orders ALTER code SET NOT NULL, ALTER note DROP NOT NULL", SafeRewrite.None)] // several actions: no lone rewrite
+        public void Set_not_null_is_SM0006(string sql, SafeRewrite rewrite)
+        {
+            StatementFinding finding = StatementRules.Judge(One(sql)).Single();
+            Assert.Equal(("SM0006", rewrite, "code"), (finding.Rule.Id, finding.Rewrite, finding.Action!.Column));
+            Assert.StartsWith("ALTER COLUMN ... SET NOT NULL sets NOT NULL on column 'code' of existing table 'orders': PostgreSQL scans all of 'orders'", finding.Message);
+        }
+
+        [Theory]
+        [InlineData("ALTER TABLE orders ADD CONSTRAINT ck CHECK (code IS NOT NULL)", true)]
+        [InlineData("ALTER TABLE orders ADD CONSTRAINT ck CHECK (\"code\" IS NOT NULL) NOT VALID; ALTER TABLE orders VALIDATE CONSTRAINT ck", true)]
+        [InlineData("ALTER TABLE orders ADD CONSTRAINT ck CHECK (code IS NOT NULL) NOT VALID", false)] // not validated
+        [InlineData("ALTER TABLE orders ADD CONSTRAINT ck CHECK (code IS NOT NULL OR note IS NOT NULL)", false)]
+        [InlineData("ALTER TABLE orders ADD CONSTRAINT ck CHECK (total > 0) NOT VALID; ALTER TABLE orders VALIDATE CONSTRAINT ck", false)] // validates another check
+        [InlineData("ALTER TABLE other ADD CONSTRAINT ck CHECK (code IS NOT NULL)", false)]
+        public void A_validated_not_null_check_earlier_proves_the_column(string earlier, bool proven)
+        {
+            var proof = new NotNullProof("code");
+            foreach (SqlStatement statement in StatementScanner.Scan(earlier))
+                proof.Statement(statement, t => t?.Name == "orders");
+            Assert.Equal(proven, proof.Proven);
+        }
     }
 }

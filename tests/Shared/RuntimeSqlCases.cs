@@ -37,7 +37,10 @@ namespace SafeMigrations.Testing.RuntimeSql
         public static readonly Case DropOrdersIndex = new(
             "20240802000000_DropOrdersIndex", "helper method", "DROP INDEX ix_orders_placed;", new[] { "SM0002" }, Rewritten: true);
 
+        public static readonly Case RequireOrderCode = new(
+            "20240803000000_RequireOrderCode", "helper method", "ALTER TABLE orders ALTER COLUMN code SET NOT NULL;", new[] { "SM0006" }, Rewritten: true);
+
         /// <summary>One raw schema change per rule, each in its own migration after <see cref="Orders"/>, in migration order.</summary>
-        public static readonly Case[] SchemaChanges = { DropOrdersIndex };
+        public static readonly Case[] SchemaChanges = { DropOrdersIndex, RequireOrderCode };
     }
 }

@@ -9,6 +9,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Migrations.Operations;
 using SafeMigrations.Engine.Loading;
 using SafeMigrations.Sql;
+using SafeMigrations.Sql.Rules;
 
 namespace SafeMigrations.Engine.Planning
 {
@@ -136,6 +137,12 @@ namespace SafeMigrations.Engine.Planning
                     warning = null;
                     continue;
                 }
+                if (judged.Planned is not null)
+                {
+                    PlanRuntimeRewrite(context, judged);
+                    warning = null;
+                    continue;
+                }
                 foreach (string piece in judged.Pieces ?? new[] { sql })
                 {
                     IReadOnlyList<SqlStatement> pieceStatements = judged.Pieces is null ? statements : StatementScanner.Scan(piece);
@@ -153,6 +160,22 @@ namespace SafeMigrations.Engine.Planning
                     warning = null;
                 }
             }
+        }
+
+        /// <summary>A lone raw statement rewritten with the steps the planner gives the same EF operation.</summary>
+        private static void PlanRuntimeRewrite(PlanContext context, RuntimeJudgement judged)
+        {
+            StatementFinding finding = judged.Planned!;
+            QualifiedName table = finding.Statement.Table!;
+            int first = context.Steps.Count;
+            switch (finding.Rewrite)
+            {
+                case SafeRewrite.NotNullThroughCheck:
+                    PlanNotNullThroughCheck(context, table.Schema, table.Name, finding.Action!.Column!);
+                    break;
+            }
+            foreach (PlanStep step in context.Steps.Skip(first))
+                step.RuleNote = judged.Note;
         }
 
         /// <summary>

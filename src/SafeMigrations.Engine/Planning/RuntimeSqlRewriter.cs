@@ -24,9 +24,10 @@ namespace SafeMigrations.Engine.Planning
         {
             var findings = new List<StatementFinding>();
             var insideDo = new List<StatementFinding>();
-            foreach (SqlStatement statement in statements)
+            for (int i = 0; i < statements.Count; i++)
             {
-                findings.AddRange(StatementRules.Judge(statement).Where(f => f.Statement.Table is null || !isNew(f.Statement.Table)));
+                SqlStatement statement = statements[i];
+                findings.AddRange(StatementRules.Judge(statement).Where(f => (f.Statement.Table is null || !isNew(f.Statement.Table)) && !ProvenNotNull(f, statements, i)));
                 // A DO block's body is PL/pgSQL: its SQL statements are judged, but nothing inside it can be rewritten.
                 if (statement.Kind == StatementKind.Do && statement.Body is not null)
                     insideDo.AddRange(BlockStatements(statement.Body).SelectMany(s => StatementRules.Judge(s)).Where(f => f.Statement.Table is null || !isNew(f.Statement.Table)));
@@ -46,6 +47,17 @@ namespace SafeMigrations.Engine.Planning
             var warning = string.Join("; ", findings.Concat(insideDo).Select(f => $"{f.Rule.Id} at run time: {f.Message}"));
             return new RuntimeJudgement(findings.Concat(insideDo).ToList(), null, null, $"{warning} (not rewritten: {reason})",
                 string.Join("; ", findings.Concat(insideDo).Select(f => $"{f.Rule.Id} at run time: {Subject(f)} → reported ({reason})")));
+        }
+
+        /// <summary>SM0006's exemption, as the analyzer applies it: an earlier statement of the script validated a CHECK proving the column not null.</summary>
+        private static bool ProvenNotNull(StatementFinding finding, IReadOnlyList<SqlStatement> statements, int index)
+        {
+            if (finding.Rule != StatementRules.SetNotNull || finding.Action?.Column is not string column || finding.Statement.Table is not QualifiedName table)
+                return false;
+            var proof = new NotNullProof(column);
+            for (int i = 0; i < index; i++)
+                proof.Statement(statements[i], t => t is not null && t.ToString() == table.ToString());
+            return proof.Proven;
         }
 
         /// <summary>
@@ -93,6 +105,9 @@ namespace SafeMigrations.Engine.Planning
                     return new RuntimeJudgement(new[] { finding }, null,
                         new[] { statement.Text.Trim() + " NOT VALID;", $"ALTER TABLE {qualified} VALIDATE CONSTRAINT {SqlIdentifier.Quote(name)};" }, null,
                         $"{finding.Rule.Id} at run time: ADD CONSTRAINT {SqlIdentifier.Quote(name)} {what} on {qualified} → NOT VALID, then VALIDATE CONSTRAINT");
+                case SafeRewrite.NotNullThroughCheck when finding.Action?.Column is string column:
+                    return new RuntimeJudgement(new[] { finding }, null, null, null,
+                        $"{finding.Rule.Id} at run time: SET NOT NULL of {SqlIdentifier.Quote(column)} on {qualified} → CHECK NOT VALID, VALIDATE CONSTRAINT, SET NOT NULL, drop the check") { Planned = finding };
                 default:
                     return null;
             }
@@ -192,6 +207,9 @@ namespace SafeMigrations.Engine.Planning
 
         /// <summary>Run as keyset batches instead.</summary>
         public KeysetForm? Batches { get; }
+
+        /// <summary>A rewrite the planner makes with its own steps for the same EF operation (SET NOT NULL through a check, ...).</summary>
+        public StatementFinding? Planned { get; init; }
 
         /// <summary>Run these statements instead, each as its own step.</summary>
         public IReadOnlyList<string>? Pieces { get; }

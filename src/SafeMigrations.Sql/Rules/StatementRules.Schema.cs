@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 
 namespace SafeMigrations.Sql.Rules
 {
@@ -15,10 +16,16 @@ namespace SafeMigrations.Sql.Rules
             messageFormat: "{0} takes an ACCESS EXCLUSIVE lock on {1} that blocks all reads and writes of it until the migration commits, and queues every later query behind any long-running one; drop it concurrently: migrationBuilder.Sql(\"DROP INDEX CONCURRENTLY IF EXISTS ...\", suppressTransaction: true)",
             description: "DROP INDEX takes an ACCESS EXCLUSIVE lock on the index's table; Npgsql's DropIndex never emits CONCURRENTLY. While the lock waits behind a running query, every other query on the table waits too. Use DROP INDEX CONCURRENTLY outside a transaction.");
 
+        public static readonly StatementRule SetNotNull = new StatementRule(
+            "SM0006",
+            title: "Set NOT NULL through a validated check constraint",
+            messageFormat: "{0} sets NOT NULL on column '{1}' of existing table '{2}': PostgreSQL scans all of '{2}' for NULLs under an ACCESS EXCLUSIVE lock that blocks all reads and writes of it until the migration commits{3}; add CHECK (\"{1}\" IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT in a separate transaction, then SET NOT NULL (PostgreSQL 12+ skips the scan) and drop the check",
+            description: "ALTER COLUMN ... SET NOT NULL takes an ACCESS EXCLUSIVE lock and scans the whole table to prove there is no NULL. EF's AlterColumn from nullable to required with a default first runs UPDATE t SET c = <default> WHERE c IS NULL over the whole table. Validate a NOT VALID CHECK (c IS NOT NULL) first (SHARE UPDATE EXCLUSIVE: reads and writes continue); PostgreSQL 12+ then sets NOT NULL without scanning.");
+
         /// <summary>The findings of the schema-change rules on one statement.</summary>
         public static IEnumerable<StatementFinding> SchemaChanges(SqlStatement statement, int postgresVersion = 12)
         {
-            foreach (var finding in DropIndex(statement))
+            foreach (var finding in DropIndex(statement).Concat(SetNotNulls(statement)))
             {
                 yield return finding;
             }
@@ -35,6 +42,27 @@ namespace SafeMigrations.Sql.Rules
                 var what = sql.Index is null ? "DROP INDEX" : "DROP INDEX '" + sql.Index.Name + "'";
                 var rewrite = sql.Indexes.Count == 1 && !sql.Cascade ? SafeRewrite.Concurrently : SafeRewrite.None;
                 yield return new StatementFinding(DropIndexNonConcurrently, sql, null, rewrite, what, IndexTable(sql.Table?.ToString()));
+            }
+        }
+
+        /// <summary>
+        /// SM0006: ALTER TABLE ... ALTER COLUMN ... SET NOT NULL. Alone in its statement it can go through a validated
+        /// check; whether an earlier statement already proved the column not null is the caller's to know.
+        /// </summary>
+        public static IEnumerable<StatementFinding> SetNotNulls(SqlStatement sql)
+        {
+            if (sql.Kind != StatementKind.AlterTable)
+            {
+                yield break;
+            }
+
+            foreach (var action in sql.Actions)
+            {
+                if (action.Kind == AlterTableActionKind.SetNotNull)
+                {
+                    var rewrite = sql.Actions.Count == 1 && sql.Table is not null && action.Column is not null ? SafeRewrite.NotNullThroughCheck : SafeRewrite.None;
+                    yield return new StatementFinding(SetNotNull, sql, action, rewrite, "ALTER COLUMN ... SET NOT NULL", action.Column ?? "?", sql.Table?.ToString() ?? "?", string.Empty);
+                }
             }
         }
 

@@ -40,4 +40,11 @@ namespace SafeMigrations.Engine.Tests.TestApp
     {
         protected override void Up(MigrationBuilder migrationBuilder) => migrationBuilder.Sql(RuntimeSqlCases.DropOrdersIndex.Sql);
     }
+
+    [DbContext(typeof(RuntimeSqlRulesContext))]
+    [Migration("20240803000000_RequireOrderCode")]
+    public partial class RequireOrderCode : Migration
+    {
+        protected override void Up(MigrationBuilder migrationBuilder) => migrationBuilder.Sql(RuntimeSqlCases.RequireOrderCode.Sql);
+    }
 }
