@@ -249,6 +249,10 @@ FROM generate_series(1, {0}) g";
             Assert.Equal(new[] { "add-constraint-not-valid", "validate-constraint", "set-not-null", "drop-constraint" }, notNull.Select(s => s.Kind));
             Assert.Equal("SM0006 at run time: SET NOT NULL of \"code\" on \"orders\" → CHECK NOT VALID, VALIDATE CONSTRAINT, SET NOT NULL, drop the check", notNull[0].RuleNote);
             Assert.Equal("ALTER TABLE \"orders\" ALTER COLUMN \"code\" SET NOT NULL;", notNull[2].Sql);
+
+            PlanStep token = steps[RuntimeSqlCases.AddOrderToken.Migration].Single();
+            Assert.Equal(StepTransaction.Own, token.Transaction);
+            Assert.Equal("SM0004 at run time: ADD COLUMN 'token' → reported (no automatic rewrite has the same end state)", token.RuleNote);
         }
 
         [Fact]

@@ -135,5 +135,27 @@ namespace SafeMigrations.Sql.Tests
                 proof.Statement(statement, t => t?.Name == "orders");
             Assert.Equal(proven, proof.Proven);
         }
+
+        [Theory]
+        [InlineData("ALTER TABLE orders ADD COLUMN token uuid DEFAULT gen_random_uuid()", "with the volatile default gen_random_uuid() (evaluated for every existing row)")]
+        [InlineData("ALTER TABLE orders ADD COLUMN n bigint GENERATED ALWAYS AS IDENTITY", "as an identity column (a value is generated for every existing row)")]
+        [InlineData("ALTER TABLE orders ADD COLUMN n serial", "as a serial column (nextval() is evaluated for every existing row)")]
+        public void Add_column_filling_every_row_is_SM0004(string sql, string reason)
+        {
+            StatementFinding finding = StatementRules.Judge(One(sql)).Single();
+            Assert.Equal(("SM0004", SafeRewrite.None), (finding.Rule.Id, finding.Rewrite));
+            Assert.StartsWith("ADD COLUMN '" + finding.Action!.Column + "' adds a column to existing table 'orders' " + reason + ": PostgreSQL rewrites 'orders'", finding.Message);
+        }
+
+        [Theory]
+        [InlineData("ALTER TABLE orders ADD COLUMN placed timestamptz DEFAULT now()")] // stable: a fast default
+        [InlineData("ALTER TABLE orders ADD COLUMN flag boolean NOT NULL DEFAULT false")]
+        [InlineData("ALTER TABLE orders ADD COLUMN note text DEFAULT NULL")]
+        public void Add_column_with_a_fast_default_is_not_SM0004(string sql) =>
+            Assert.DoesNotContain(StatementRules.Judge(One(sql)), f => f.Rule.Id == "SM0004");
+
+        [Fact]
+        public void Before_PostgreSQL_11_any_default_is_SM0004() =>
+            Assert.Equal("SM0004", StatementRules.Judge(One("ALTER TABLE orders ADD COLUMN flag boolean DEFAULT false"), postgresVersion: 10).Single().Rule.Id);
     }
 }

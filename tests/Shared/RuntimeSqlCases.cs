@@ -40,7 +40,10 @@ namespace SafeMigrations.Testing.RuntimeSql
         public static readonly Case RequireOrderCode = new(
             "20240803000000_RequireOrderCode", "helper method", "ALTER TABLE orders ALTER COLUMN code SET NOT NULL;", new[] { "SM0006" }, Rewritten: true);
 
+        public static readonly Case AddOrderToken = new(
+            "20240804000000_AddOrderToken", "helper method", "ALTER TABLE orders ADD COLUMN token uuid DEFAULT gen_random_uuid();", new[] { "SM0004" }, Rewritten: false);
+
         /// <summary>One raw schema change per rule, each in its own migration after <see cref="Orders"/>, in migration order.</summary>
-        public static readonly Case[] SchemaChanges = { DropOrdersIndex, RequireOrderCode };
+        public static readonly Case[] SchemaChanges = { DropOrdersIndex, RequireOrderCode, AddOrderToken };
     }
 }

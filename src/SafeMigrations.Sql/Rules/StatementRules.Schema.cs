@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 
@@ -22,10 +23,31 @@ namespace SafeMigrations.Sql.Rules
             messageFormat: "{0} sets NOT NULL on column '{1}' of existing table '{2}': PostgreSQL scans all of '{2}' for NULLs under an ACCESS EXCLUSIVE lock that blocks all reads and writes of it until the migration commits{3}; add CHECK (\"{1}\" IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT in a separate transaction, then SET NOT NULL (PostgreSQL 12+ skips the scan) and drop the check",
             description: "ALTER COLUMN ... SET NOT NULL takes an ACCESS EXCLUSIVE lock and scans the whole table to prove there is no NULL. EF's AlterColumn from nullable to required with a default first runs UPDATE t SET c = <default> WHERE c IS NULL over the whole table. Validate a NOT VALID CHECK (c IS NOT NULL) first (SHARE UPDATE EXCLUSIVE: reads and writes continue); PostgreSQL 12+ then sets NOT NULL without scanning.");
 
+        public static readonly StatementRule AddColumnRewritesTable = new StatementRule(
+            "SM0004",
+            title: "Add columns without rewriting the table",
+            messageFormat: "{0} adds a column to existing table '{1}' {2}: PostgreSQL rewrites '{1}' and all its indexes under an ACCESS EXCLUSIVE lock that blocks all reads and writes of '{1}' until the migration commits; add the column nullable without a default, then set the default, backfill existing rows in batches, and enforce NOT NULL through a validated CHECK constraint",
+            description: "ADD COLUMN with a constant or stable default (0, '', now()) only writes the catalog. A volatile default (gen_random_uuid(), random(), clock_timestamp(), nextval(), unknown functions), an identity or serial column, or a stored generated column must compute a value for every existing row: the whole table and its indexes are rewritten while an ACCESS EXCLUSIVE lock blocks every query on it. Before PostgreSQL 11 any default does this.");
+
+        /// <summary>PostgreSQL 11 introduced the fast default: before it, any ADD COLUMN ... DEFAULT rewrites the table.</summary>
+        public const int FastDefaultVersion = 11;
+
+        /// <summary>SM0004's reasons, shared with the analyzer's judgement of EF's AddColumn.</summary>
+        public const string IdentityRewrites = "as an identity column (a value is generated for every existing row)";
+
+        public const string SerialRewrites = "as a serial column (nextval() is evaluated for every existing row)";
+
+        public const string StoredGeneratedRewrites = "as a stored generated column (computed and stored for every existing row)";
+
+        public const string AnyDefaultRewrites = "with a default (before PostgreSQL 11, adding a column with any default rewrites the table)";
+
+        /// <summary>SM0004's reason for a volatile default.</summary>
+        public static string VolatileDefaultRewrites(string expression) => "with the volatile default " + expression + " (evaluated for every existing row)";
+
         /// <summary>The findings of the schema-change rules on one statement.</summary>
         public static IEnumerable<StatementFinding> SchemaChanges(SqlStatement statement, int postgresVersion = 12)
         {
-            foreach (var finding in DropIndex(statement).Concat(SetNotNulls(statement)))
+            foreach (var finding in DropIndex(statement).Concat(AddColumns(statement, postgresVersion)).Concat(SetNotNulls(statement)))
             {
                 yield return finding;
             }
@@ -44,6 +66,58 @@ namespace SafeMigrations.Sql.Rules
                 yield return new StatementFinding(DropIndexNonConcurrently, sql, null, rewrite, what, IndexTable(sql.Table?.ToString()));
             }
         }
+
+        /// <summary>SM0004: ADD COLUMN that fills every existing row (identity, serial, stored generated, volatile default; before PostgreSQL 11 any default).</summary>
+        public static IEnumerable<StatementFinding> AddColumns(SqlStatement sql, int postgresVersion = 12)
+        {
+            if (sql.Kind != StatementKind.AlterTable)
+            {
+                yield break;
+            }
+
+            foreach (var action in sql.Actions)
+            {
+                if (action.Kind == AlterTableActionKind.AddColumn && AddColumnRewriteReason(action, postgresVersion) is { } reason)
+                {
+                    yield return new StatementFinding(AddColumnRewritesTable, sql, action, SafeRewrite.None, "ADD COLUMN '" + (action.Column ?? "?") + "'", sql.Table?.ToString() ?? "?", reason);
+                }
+            }
+        }
+
+        /// <summary>Why a raw ADD COLUMN action rewrites the table, or null.</summary>
+        public static string? AddColumnRewriteReason(AlterTableAction action, int postgresVersion)
+        {
+            if (action.Identity)
+            {
+                return IdentityRewrites;
+            }
+
+            if (action.Serial)
+            {
+                return SerialRewrites;
+            }
+
+            if (action.GeneratedStored)
+            {
+                return StoredGeneratedRewrites;
+            }
+
+            var expression = action.DefaultExpression;
+            if (expression is null || IsNullLiteral(expression))
+            {
+                return null;
+            }
+
+            if (DefaultExpressions.IsVolatile(expression))
+            {
+                return VolatileDefaultRewrites(expression.Trim());
+            }
+
+            return postgresVersion < FastDefaultVersion ? AnyDefaultRewrites : null;
+        }
+
+        /// <summary>The SQL text is the constant NULL.</summary>
+        public static bool IsNullLiteral(string expression) => string.Equals(expression.Trim(), "null", StringComparison.OrdinalIgnoreCase);
 
         /// <summary>
         /// SM0006: ALTER TABLE ... ALTER COLUMN ... SET NOT NULL. Alone in its statement it can go through a validated

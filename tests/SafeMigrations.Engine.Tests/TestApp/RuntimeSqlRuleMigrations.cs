@@ -47,4 +47,11 @@ namespace SafeMigrations.Engine.Tests.TestApp
     {
         protected override void Up(MigrationBuilder migrationBuilder) => migrationBuilder.Sql(RuntimeSqlCases.RequireOrderCode.Sql);
     }
+
+    [DbContext(typeof(RuntimeSqlRulesContext))]
+    [Migration("20240804000000_AddOrderToken")]
+    public partial class AddOrderToken : Migration
+    {
+        protected override void Up(MigrationBuilder migrationBuilder) => migrationBuilder.Sql(RuntimeSqlCases.AddOrderToken.Sql);
+    }
 }
