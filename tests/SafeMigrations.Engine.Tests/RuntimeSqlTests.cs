@@ -253,6 +253,11 @@ FROM generate_series(1, {0}) g";
             PlanStep token = steps[RuntimeSqlCases.AddOrderToken.Migration].Single();
             Assert.Equal(StepTransaction.Own, token.Transaction);
             Assert.Equal("SM0004 at run time: ADD COLUMN 'token' → reported (no automatic rewrite has the same end state)", token.RuleNote);
+            Assert.Equal("SM0007 at run time: ALTER COLUMN ... TYPE → reported (no automatic rewrite has the same end state)", steps[RuntimeSqlCases.WidenOrderTotal.Migration].Single().RuleNote);
+
+            IReadOnlyList<PlanStep> unique = steps[RuntimeSqlCases.UniqueOrderCode.Migration];
+            Assert.Equal(new[] { ("create-index-concurrently", StepTransaction.None), ("add-constraint-using-index", StepTransaction.Own) }, unique.Select(s => (s.Kind, s.Transaction)));
+            Assert.Equal("CREATE UNIQUE INDEX CONCURRENTLY \"uq_orders_code\" ON \"orders\" (\"code\");", unique[0].Sql);
         }
 
         [Fact]
@@ -271,12 +276,19 @@ FROM generate_series(1, {0}) g";
             Assert.Empty(differences.Where(d => !d.Contains("safemigrations", StringComparison.Ordinal)));
             Assert.Equal(0L, await engineDatabase.ScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'ix_orders_placed'"));
             Assert.Equal("NO", await engineDatabase.ScalarAsync<string>("SELECT is_nullable FROM information_schema.columns WHERE table_name = 'orders' AND column_name = 'code'"));
+            Assert.Equal("u", await engineDatabase.ScalarAsync<string>("SELECT contype::text FROM pg_constraint WHERE conname = 'uq_orders_code'"));
         }
 
         [Theory]
         [InlineData("ALTER TABLE orders ADD CONSTRAINT ck CHECK (code IS NOT NULL) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT ck;\nALTER TABLE orders ALTER COLUMN code SET NOT NULL;", new string[0])]
         [InlineData("ALTER TABLE orders ADD CONSTRAINT ck CHECK (code IS NOT NULL) NOT VALID;\nALTER TABLE orders ALTER COLUMN code SET NOT NULL;", new[] { "SM0006" })]
         public void A_set_not_null_in_a_script_is_reported_unless_an_earlier_validated_check_proves_it(string script, string[] rules) =>
+            Assert.Equal(rules, RuntimeSqlRewriter.Judge(StatementScanner.Scan(script), _ => false).Findings.Select(f => f.Rule.Id));
+
+        [Theory]
+        [InlineData("SET LOCAL TimeZone = 'UTC';\nALTER TABLE orders ALTER COLUMN placed_at TYPE timestamp with time zone;", new string[0])]
+        [InlineData("ALTER TABLE orders ALTER COLUMN placed_at TYPE timestamp with time zone;", new[] { "SM0007" })]
+        public void A_timestamp_type_change_is_reported_unless_the_script_sets_TimeZone_to_UTC_before_it(string script, string[] rules) =>
             Assert.Equal(rules, RuntimeSqlRewriter.Judge(StatementScanner.Scan(script), _ => false).Findings.Select(f => f.Rule.Id));
 
         [Fact]

@@ -157,5 +157,40 @@ namespace SafeMigrations.Sql.Tests
         [Fact]
         public void Before_PostgreSQL_11_any_default_is_SM0004() =>
             Assert.Equal("SM0004", StatementRules.Judge(One("ALTER TABLE orders ADD COLUMN flag boolean DEFAULT false"), postgresVersion: 10).Single().Rule.Id);
+
+        [Theory]
+        [InlineData("ALTER TABLE orders ALTER COLUMN total TYPE bigint", false, "to bigint (the old type is unknown, so a rewrite is assumed)")]
+        [InlineData("ALTER TABLE orders ALTER COLUMN code TYPE text USING upper(code)", false, "with USING upper(code) (a USING expression is assumed to rewrite every row)")]
+        [InlineData("ALTER TABLE orders ALTER COLUMN placed TYPE timestamptz", false, "to timestamptz while the session TimeZone is not set to UTC")]
+        [InlineData("ALTER TABLE orders ALTER COLUMN placed TYPE timestamptz", true, null)]
+        [InlineData("ALTER TABLE orders ALTER COLUMN code TYPE text", false, null)] // the usual widening
+        [InlineData("ALTER TABLE orders ALTER COLUMN code TYPE varchar USING code::varchar", false, null)]
+        public void Type_changes_judged_from_the_statement_are_SM0007(string sql, bool utc, string? change)
+        {
+            StatementFinding? finding = StatementRules.Judge(One(sql), sessionIsUtc: utc).SingleOrDefault(f => f.Rule.Id == "SM0007");
+            if (change is null)
+                Assert.Null(finding);
+            else
+                Assert.StartsWith("ALTER COLUMN ... TYPE changes the type of column '" + finding!.Action!.Column + "' of existing table 'orders' " + change, finding.Message);
+        }
+
+        [Theory]
+        [InlineData("ALTER TABLE orders ADD CONSTRAINT uq_code UNIQUE (code)", "ADD CONSTRAINT 'uq_code' UNIQUE", SafeRewrite.KeyThroughIndex)]
+        [InlineData("ALTER TABLE orders ADD CONSTRAINT \"PK_orders\" PRIMARY KEY (id, code)", "ADD CONSTRAINT 'PK_orders' PRIMARY KEY", SafeRewrite.KeyThroughIndex)]
+        [InlineData("ALTER TABLE orders ADD UNIQUE (code)", "ADD UNIQUE", SafeRewrite.None)] // no name to build the index under
+        [InlineData("ALTER TABLE orders ADD CONSTRAINT uq_code UNIQUE (code) INCLUDE (note)", "ADD CONSTRAINT 'uq_code' UNIQUE", SafeRewrite.None)]
+        [InlineData("ALTER TABLE orders ADD CONSTRAINT uq_code UNIQUE (code) DEFERRABLE", "ADD CONSTRAINT 'uq_code' UNIQUE", SafeRewrite.None)]
+        [InlineData("ALTER TABLE orders ADD CONSTRAINT ex EXCLUDE USING gist (span WITH &&)", "ADD CONSTRAINT 'ex' EXCLUDE", SafeRewrite.None)]
+        [InlineData("ALTER TABLE orders ADD COLUMN ref text UNIQUE", "ADD COLUMN 'ref' ... UNIQUE", SafeRewrite.None)]
+        public void Keys_built_under_the_lock_are_SM0010(string sql, string what, SafeRewrite rewrite)
+        {
+            StatementFinding finding = StatementRules.Judge(One(sql)).Single(f => f.Rule.Id == "SM0010");
+            Assert.Equal(rewrite, finding.Rewrite);
+            Assert.StartsWith(what + " builds its index on existing table 'orders' while holding ACCESS EXCLUSIVE", finding.Message);
+        }
+
+        [Fact]
+        public void A_key_attached_from_an_index_is_not_SM0010() =>
+            Assert.DoesNotContain(StatementRules.Judge(One("ALTER TABLE orders ADD CONSTRAINT uq_code UNIQUE USING INDEX uq_code")), f => f.Rule.Id == "SM0010");
     }
 }

@@ -43,7 +43,13 @@ namespace SafeMigrations.Testing.RuntimeSql
         public static readonly Case AddOrderToken = new(
             "20240804000000_AddOrderToken", "helper method", "ALTER TABLE orders ADD COLUMN token uuid DEFAULT gen_random_uuid();", new[] { "SM0004" }, Rewritten: false);
 
+        public static readonly Case WidenOrderTotal = new(
+            "20240805000000_WidenOrderTotal", "helper method", "ALTER TABLE orders ALTER COLUMN total TYPE bigint;", new[] { "SM0007" }, Rewritten: false);
+
+        public static readonly Case UniqueOrderCode = new(
+            "20240806000000_UniqueOrderCode", "helper method", "ALTER TABLE orders ADD CONSTRAINT uq_orders_code UNIQUE (code);", new[] { "SM0010" }, Rewritten: true);
+
         /// <summary>One raw schema change per rule, each in its own migration after <see cref="Orders"/>, in migration order.</summary>
-        public static readonly Case[] SchemaChanges = { DropOrdersIndex, RequireOrderCode, AddOrderToken };
+        public static readonly Case[] SchemaChanges = { DropOrdersIndex, RequireOrderCode, AddOrderToken, WidenOrderTotal, UniqueOrderCode };
     }
 }

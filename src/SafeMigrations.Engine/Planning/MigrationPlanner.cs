@@ -97,10 +97,10 @@ namespace SafeMigrations.Engine.Planning
                     PlanAlterColumn(context, alter);
                     return;
                 case AddUniqueConstraintOperation unique when !context.IsNew(unique.Schema, unique.Table):
-                    PlanKeyThroughIndex(context, unique, unique.Schema, unique.Table, unique.Name, unique.Columns, "UNIQUE");
+                    PlanKeyThroughIndex(context, unique.Schema, unique.Table, unique.Name, unique.Columns, "UNIQUE");
                     return;
                 case AddPrimaryKeyOperation primaryKey when !context.IsNew(primaryKey.Schema, primaryKey.Table):
-                    PlanKeyThroughIndex(context, primaryKey, primaryKey.Schema, primaryKey.Table, primaryKey.Name, primaryKey.Columns, "PRIMARY KEY");
+                    PlanKeyThroughIndex(context, primaryKey.Schema, primaryKey.Table, primaryKey.Name, primaryKey.Columns, "PRIMARY KEY");
                     return;
                 default:
                     PlanAsIs(context, operation);
@@ -172,6 +172,11 @@ namespace SafeMigrations.Engine.Planning
             {
                 case SafeRewrite.NotNullThroughCheck:
                     PlanNotNullThroughCheck(context, table.Schema, table.Name, finding.Action!.Column!);
+                    break;
+                case SafeRewrite.KeyThroughIndex:
+                    AlterTableAction key = finding.Action!;
+                    PlanKeyThroughIndex(context, table.Schema, table.Name, key.Name!, key.Columns.ToArray(),
+                        key.Constraint == ConstraintKind.PrimaryKey ? "PRIMARY KEY" : "UNIQUE");
                     break;
             }
             foreach (PlanStep step in context.Steps.Skip(first))
@@ -377,7 +382,7 @@ namespace SafeMigrations.Engine.Planning
             drop.RewrittenFrom = rewritten;
         }
 
-        private static void PlanKeyThroughIndex(PlanContext context, MigrationOperation operation, string? schema, string table, string name, string[] columns, string constraintType)
+        private static void PlanKeyThroughIndex(PlanContext context, string? schema, string table, string name, string[] columns, string constraintType)
         {
             string qualified = SqlIdentifier.Qualify(schema, table);
             string quotedName = SqlIdentifier.Quote(name);

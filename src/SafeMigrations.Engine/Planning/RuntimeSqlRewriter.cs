@@ -24,10 +24,14 @@ namespace SafeMigrations.Engine.Planning
         {
             var findings = new List<StatementFinding>();
             var insideDo = new List<StatementFinding>();
+            bool utc = false;
             for (int i = 0; i < statements.Count; i++)
             {
                 SqlStatement statement = statements[i];
-                findings.AddRange(StatementRules.Judge(statement).Where(f => (f.Statement.Table is null || !isNew(f.Statement.Table)) && !ProvenNotNull(f, statements, i)));
+                // SM0007: a SET TimeZone = 'UTC' earlier in the script spares a timestamp <-> timestamptz change its rewrite.
+                if (SessionSetting.Parse(statement) is { } setting && (setting.Parameter == "timezone" || setting.Parameter == SessionSetting.All))
+                    utc = setting.SetsUtcTimeZone;
+                findings.AddRange(StatementRules.Judge(statement, sessionIsUtc: utc).Where(f => (f.Statement.Table is null || !isNew(f.Statement.Table)) && !ProvenNotNull(f, statements, i)));
                 // A DO block's body is PL/pgSQL: its SQL statements are judged, but nothing inside it can be rewritten.
                 if (statement.Kind == StatementKind.Do && statement.Body is not null)
                     insideDo.AddRange(BlockStatements(statement.Body).SelectMany(s => StatementRules.Judge(s)).Where(f => f.Statement.Table is null || !isNew(f.Statement.Table)));
@@ -108,6 +112,9 @@ namespace SafeMigrations.Engine.Planning
                 case SafeRewrite.NotNullThroughCheck when finding.Action?.Column is string column:
                     return new RuntimeJudgement(new[] { finding }, null, null, null,
                         $"{finding.Rule.Id} at run time: SET NOT NULL of {SqlIdentifier.Quote(column)} on {qualified} → CHECK NOT VALID, VALIDATE CONSTRAINT, SET NOT NULL, drop the check") { Planned = finding };
+                case SafeRewrite.KeyThroughIndex when finding.Action?.Name is string key:
+                    return new RuntimeJudgement(new[] { finding }, null, null, null,
+                        $"{finding.Rule.Id} at run time: ADD CONSTRAINT {SqlIdentifier.Quote(key)} {(finding.Action.Constraint == ConstraintKind.PrimaryKey ? "PRIMARY KEY" : "UNIQUE")} on {qualified} → CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... USING INDEX") { Planned = finding };
                 default:
                     return null;
             }

@@ -20,6 +20,9 @@ namespace SafeMigrations.Sql.Rules
         /// (PostgreSQL 12+ skips the scan), then drop the check.
         /// </summary>
         NotNullThroughCheck,
+
+        /// <summary>ALTER TABLE ... ADD CONSTRAINT name UNIQUE/PRIMARY KEY (columns): CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... USING INDEX.</summary>
+        KeyThroughIndex,
     }
 
     /// <summary>One rule's judgement of one statement (or of one ALTER TABLE action of it).</summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Text.RegularExpressions;
 
 namespace SafeMigrations.Sql.Rules
 {
@@ -44,10 +45,26 @@ namespace SafeMigrations.Sql.Rules
         /// <summary>SM0004's reason for a volatile default.</summary>
         public static string VolatileDefaultRewrites(string expression) => "with the volatile default " + expression + " (evaluated for every existing row)";
 
+        public static readonly StatementRule AlterColumnTypeRewritesTable = new StatementRule(
+            "SM0007",
+            title: "Change column types without rewriting the table",
+            messageFormat: "{0} changes the type of column '{1}' of existing table '{2}' {3}: PostgreSQL rewrites '{2}' and rebuilds its indexes under an ACCESS EXCLUSIVE lock that blocks all reads and writes of it until the migration commits; add a new column, keep it in sync with a trigger, backfill it in batches, swap the columns in a short transaction, and drop the old one in the contract phase",
+            description: "ALTER COLUMN ... TYPE rewrites the whole table and its indexes unless the new type is binary-compatible with the old one (same type, varchar(n) to a larger n, varchar to text, numeric precision increase with the same scale...). int to bigint, narrowing, numeric scale changes and text to integer all rewrite while an ACCESS EXCLUSIVE lock blocks every query on the table. timestamp <-> timestamptz is conditional: since PostgreSQL 12 it needs no rewrite when the session TimeZone is UTC (set it in the same transaction before the change, valid when the stored values are UTC); under any other zone every row is rewritten and the stored instants shift.");
+
+        /// <summary>Appended to a timestamp ↔ timestamptz change: the rewrite depends on the session time zone.</summary>
+        public const string TimeZoneCondition =
+            " while the session TimeZone is not set to UTC (since PostgreSQL 12 this change is binary-coercible, without a rewrite, only when TimeZone is UTC; under any other zone every row is rewritten and the stored instants shift by the zone's offset; if the stored values are UTC, run migrationBuilder.Sql(\"SET LOCAL TimeZone = 'UTC'\") before it in the same transaction; indexes on the column are rebuilt either way)";
+
+        public static readonly StatementRule AddUniqueOrPrimaryKeyUnderLock = new StatementRule(
+            "SM0010",
+            title: "Build unique constraints and primary keys from a concurrently created index",
+            messageFormat: "{0} builds its index on existing table '{1}' while holding ACCESS EXCLUSIVE on '{1}' until the migration commits: every read and write of '{1}' waits for the whole build; {2}",
+            description: "ADD UNIQUE, ADD PRIMARY KEY and ADD EXCLUDE build an index while holding ACCESS EXCLUSIVE on the table: all reads and writes wait for the whole build, which grows with the table. Build the unique index with CREATE UNIQUE INDEX CONCURRENTLY outside a transaction, then attach it with ADD CONSTRAINT ... UNIQUE/PRIMARY KEY USING INDEX, which is brief.");
+
         /// <summary>The findings of the schema-change rules on one statement.</summary>
-        public static IEnumerable<StatementFinding> SchemaChanges(SqlStatement statement, int postgresVersion = 12)
+        public static IEnumerable<StatementFinding> SchemaChanges(SqlStatement statement, int postgresVersion = 12, bool sessionIsUtc = false)
         {
-            foreach (var finding in DropIndex(statement).Concat(AddColumns(statement, postgresVersion)).Concat(SetNotNulls(statement)))
+            foreach (var finding in DropIndex(statement).Concat(AddColumns(statement, postgresVersion)).Concat(SetNotNulls(statement)).Concat(AlterColumnTypes(statement, postgresVersion, sessionIsUtc)).Concat(AddKeys(statement)))
             {
                 yield return finding;
             }
@@ -139,6 +156,130 @@ namespace SafeMigrations.Sql.Rules
                 }
             }
         }
+
+        /// <summary>
+        /// SM0007 as far as the statement shows it: the old type is not written, so any target but text or unbounded
+        /// varchar is assumed to rewrite, a USING expression (other than the plain cast) too, and timestamp(tz) targets
+        /// unless <paramref name="sessionIsUtc"/> (a SET TimeZone = 'UTC' before it in the same transaction).
+        /// </summary>
+        public static IEnumerable<StatementFinding> AlterColumnTypes(SqlStatement sql, int postgresVersion = 12, bool sessionIsUtc = false)
+        {
+            if (sql.Kind != StatementKind.AlterTable)
+            {
+                yield break;
+            }
+
+            foreach (var action in sql.Actions)
+            {
+                if (action.Kind != AlterTableActionKind.AlterColumnType)
+                {
+                    continue;
+                }
+
+                string? change;
+                // USING "col"::text converts exactly as no USING: judge it by the type alone.
+                if (action.UsingExpression != null && !action.UsingIsPlainCast)
+                {
+                    change = "with USING " + action.UsingExpression.Trim() + " (a USING expression is assumed to rewrite every row)";
+                }
+                else if (action.DataType is { } type && postgresVersion >= 12 && ColumnTypes.IsFullPrecisionTimestamp(type))
+                {
+                    // USING "c"::timestamptz converts like no USING: binary-coercible from timestamp under UTC (checked on PostgreSQL 15).
+                    change = sessionIsUtc ? null : "to " + type + TimeZoneCondition;
+                }
+                else if (action.DataType is { } other && !IsUsualWideningTarget(other))
+                {
+                    change = "to " + other + " (the old type is unknown, so a rewrite is assumed)";
+                }
+                else
+                {
+                    change = null;
+                }
+
+                if (change != null)
+                {
+                    yield return new StatementFinding(AlterColumnTypeRewritesTable, sql, action, SafeRewrite.None, "ALTER COLUMN ... TYPE", action.Column ?? "?", sql.Table?.ToString() ?? "?", change);
+                }
+            }
+        }
+
+        /// <summary>text and unbounded varchar: the usual targets of a widening, binary-compatible from varchar/text.</summary>
+        public static bool IsUsualWideningTarget(string type)
+        {
+            var normalized = ColumnTypes.Normalize(type);
+            return normalized == "text" || normalized == "character varying";
+        }
+
+        /// <summary>
+        /// SM0010: ADD UNIQUE, PRIMARY KEY or EXCLUDE (not USING INDEX), and ADD COLUMN ... UNIQUE/PRIMARY KEY. The third
+        /// argument is the advice; the analyzer puts what the history knows of nullable key columns before it. A named
+        /// key on a plain column list, alone in its statement, can be built concurrently and attached.
+        /// </summary>
+        public static IEnumerable<StatementFinding> AddKeys(SqlStatement sql)
+        {
+            if (sql.Kind != StatementKind.AlterTable || sql.Table is null)
+            {
+                yield break;
+            }
+
+            var table = sql.Table.ToString();
+            foreach (var action in sql.Actions)
+            {
+                if (action.Kind == AlterTableActionKind.AddConstraint && !action.UsingIndex && KeyKeyword(action.Constraint) is { } keyword)
+                {
+                    var what = action.Name is null ? "ADD " + keyword : "ADD CONSTRAINT '" + action.Name + "' " + keyword;
+                    var rewrite = sql.Actions.Count == 1 && action.Name is not null && action.Columns.Count > 0 && PlainKey.IsMatch(action.Text)
+                        ? SafeRewrite.KeyThroughIndex
+                        : SafeRewrite.None;
+                    yield return new StatementFinding(AddUniqueOrPrimaryKeyUnderLock, sql, action, rewrite, what, table, KeySafeSequence(keyword));
+                }
+                else if (action.Kind == AlterTableActionKind.AddColumn && InlineKeyKeyword(action) is { } inline)
+                {
+                    yield return new StatementFinding(AddUniqueOrPrimaryKeyUnderLock, sql, action, SafeRewrite.None, "ADD COLUMN '" + action.Column + "' ... " + inline, table, KeySafeSequence(inline));
+                }
+            }
+        }
+
+        /// <summary>SM0010's advice for a key of <paramref name="keyword"/> (UNIQUE, PRIMARY KEY, EXCLUDE).</summary>
+        public static string KeySafeSequence(string keyword) =>
+            keyword == "EXCLUDE"
+                ? "an exclusion constraint cannot use a prebuilt index: add it while the table is small or empty, or in a maintenance window"
+                : "create the index with CREATE UNIQUE INDEX CONCURRENTLY (suppressTransaction: true), then ALTER TABLE ... ADD CONSTRAINT ... " + keyword + " USING INDEX";
+
+        /// <summary>UNIQUE, PRIMARY KEY or EXCLUDE; null for other constraints.</summary>
+        public static string? KeyKeyword(ConstraintKind kind)
+        {
+            switch (kind)
+            {
+                case ConstraintKind.Unique:
+                    return "UNIQUE";
+                case ConstraintKind.PrimaryKey:
+                    return "PRIMARY KEY";
+                case ConstraintKind.Exclusion:
+                    return "EXCLUDE";
+                default:
+                    return null;
+            }
+        }
+
+        private static string? InlineKeyKeyword(AlterTableAction action)
+        {
+            foreach (var kind in action.InlineConstraints)
+            {
+                if (kind == ConstraintKind.PrimaryKey || kind == ConstraintKind.Unique)
+                {
+                    return KeyKeyword(kind);
+                }
+            }
+
+            return null;
+        }
+
+        // ADD CONSTRAINT name UNIQUE|PRIMARY KEY (columns) and nothing else: no INCLUDE, WITH, USING INDEX TABLESPACE,
+        // DEFERRABLE or NULLS NOT DISTINCT, which CREATE UNIQUE INDEX + USING INDEX would not carry over as written.
+        private static readonly Regex PlainKey = new Regex(
+            @"^\s*ADD\s+CONSTRAINT\s+(""[^""]+""|\w+)\s+(UNIQUE|PRIMARY\s+KEY)\s*\([^()]*\)\s*$",
+            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
         /// <summary>SM0002's name for the table of a dropped index (a DROP INDEX does not name it).</summary>
         public static string IndexTable(string? table) => table is null ? "the index's table" : "table '" + table + "'";

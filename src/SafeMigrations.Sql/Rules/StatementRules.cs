@@ -40,12 +40,13 @@ namespace SafeMigrations.Sql.Rules
 
         /// <summary>
         /// Every finding of every statement rule on <paramref name="statement"/>, in rule order (SM0016's naming all the
-        /// statement's tables), for a server of <paramref name="postgresVersion"/> (the analyzers' default: 12).
+        /// statement's tables), for a server of <paramref name="postgresVersion"/> (the analyzers' default: 12) and a
+        /// session whose TimeZone is UTC or not (<paramref name="sessionIsUtc"/>: SM0007's timestamp changes).
         /// </summary>
-        public static IReadOnlyList<StatementFinding> Judge(SqlStatement statement, int postgresVersion = 12) =>
+        public static IReadOnlyList<StatementFinding> Judge(SqlStatement statement, int postgresVersion = 12, bool sessionIsUtc = false) =>
             CreateIndex(statement).Concat(ForeignKeys(statement)).Concat(Checks(statement)).Concat(DataChanges(statement))
                 .Concat(HeavyLockStatements.Judge(statement, postgresVersion).Select(j => HeavyLockStatements.ToFinding(statement, j)))
-                .Concat(SchemaChanges(statement, postgresVersion))
+                .Concat(SchemaChanges(statement, postgresVersion, sessionIsUtc))
                 .ToList();
 
         /// <summary>SM0001: CREATE INDEX without CONCURRENTLY.</summary>

@@ -54,4 +54,18 @@ namespace SafeMigrations.Engine.Tests.TestApp
     {
         protected override void Up(MigrationBuilder migrationBuilder) => migrationBuilder.Sql(RuntimeSqlCases.AddOrderToken.Sql);
     }
+
+    [DbContext(typeof(RuntimeSqlRulesContext))]
+    [Migration("20240805000000_WidenOrderTotal")]
+    public partial class WidenOrderTotal : Migration
+    {
+        protected override void Up(MigrationBuilder migrationBuilder) => migrationBuilder.Sql(RuntimeSqlCases.WidenOrderTotal.Sql);
+    }
+
+    [DbContext(typeof(RuntimeSqlRulesContext))]
+    [Migration("20240806000000_UniqueOrderCode")]
+    public partial class UniqueOrderCode : Migration
+    {
+        protected override void Up(MigrationBuilder migrationBuilder) => migrationBuilder.Sql(RuntimeSqlCases.UniqueOrderCode.Sql);
+    }
 }
