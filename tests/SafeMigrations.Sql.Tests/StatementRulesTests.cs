@@ -192,5 +192,15 @@ namespace SafeMigrations.Sql.Tests
         [Fact]
         public void A_key_attached_from_an_index_is_not_SM0010() =>
             Assert.DoesNotContain(StatementRules.Judge(One("ALTER TABLE orders ADD CONSTRAINT uq_code UNIQUE USING INDEX uq_code")), f => f.Rule.Id == "SM0010");
+
+        [Theory]
+        [InlineData("DROP TABLE order_notes", "table 'order_notes'")]
+        [InlineData("DROP TABLE IF EXISTS a, app.b CASCADE", "tables 'a', 'app.b'")]
+        public void Drop_table_is_SM0014(string sql, string what)
+        {
+            StatementFinding finding = StatementRules.Judge(One(sql)).Single();
+            Assert.Equal("SM0014", finding.Rule.Id);
+            Assert.StartsWith("Dropping " + what + " outside the contract phase breaks the app version still running", finding.Message);
+        }
     }
 }

@@ -49,7 +49,10 @@ namespace SafeMigrations.Testing.RuntimeSql
         public static readonly Case UniqueOrderCode = new(
             "20240806000000_UniqueOrderCode", "helper method", "ALTER TABLE orders ADD CONSTRAINT uq_orders_code UNIQUE (code);", new[] { "SM0010" }, Rewritten: true);
 
+        public static readonly Case DropOrderNotes = new(
+            "20240807000000_DropOrderNotes", "helper method", "DROP TABLE order_notes;", new[] { "SM0014" }, Rewritten: false);
+
         /// <summary>One raw schema change per rule, each in its own migration after <see cref="Orders"/>, in migration order.</summary>
-        public static readonly Case[] SchemaChanges = { DropOrdersIndex, RequireOrderCode, AddOrderToken, WidenOrderTotal, UniqueOrderCode };
+        public static readonly Case[] SchemaChanges = { DropOrdersIndex, RequireOrderCode, AddOrderToken, WidenOrderTotal, UniqueOrderCode, DropOrderNotes };
     }
 }

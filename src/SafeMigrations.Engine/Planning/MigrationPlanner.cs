@@ -191,7 +191,7 @@ namespace SafeMigrations.Engine.Planning
         {
             RuntimeJudgement judged = context.IsNewTableOperation(operation) || operation is InsertDataOperation || operation is UpdateDataOperation || operation is DeleteDataOperation
                 ? RuntimeJudgement.Clean
-                : RuntimeSqlRewriter.Judge(statements, table => context.IsNew(table.Schema, table.Name));
+                : RuntimeSqlRewriter.Judge(statements, table => context.IsNew(table.Schema, table.Name), context.Phase == MigrationPhase.Contract);
             foreach (SqlStatement created in statements.Where(s => s.Kind == StatementKind.CreateTable && s.Table is not null))
                 context.CreatedTables.Add(Key(created.Table!.Schema, created.Table.Name));
             return operation is SqlOperation || judged.Warning is not null ? judged : RuntimeSqlRewriter.ReportOnly(judged);

@@ -18,9 +18,10 @@ namespace SafeMigrations.Engine.Planning
     {
         /// <summary>
         /// The judgement of one step's SQL. <paramref name="isNew"/> tells whether a table was created earlier in the
-        /// same migration (its statements are not judged, as the analyzers exempt them).
+        /// same migration (its statements are not judged, as the analyzers exempt them); in the contract phase the
+        /// compatibility rules (SM0014) do not apply.
         /// </summary>
-        public static RuntimeJudgement Judge(IReadOnlyList<SqlStatement> statements, Func<QualifiedName, bool> isNew)
+        public static RuntimeJudgement Judge(IReadOnlyList<SqlStatement> statements, Func<QualifiedName, bool> isNew, bool contractPhase = false)
         {
             var findings = new List<StatementFinding>();
             var insideDo = new List<StatementFinding>();
@@ -31,7 +32,8 @@ namespace SafeMigrations.Engine.Planning
                 // SM0007: a SET TimeZone = 'UTC' earlier in the script spares a timestamp <-> timestamptz change its rewrite.
                 if (SessionSetting.Parse(statement) is { } setting && (setting.Parameter == "timezone" || setting.Parameter == SessionSetting.All))
                     utc = setting.SetsUtcTimeZone;
-                findings.AddRange(StatementRules.Judge(statement, sessionIsUtc: utc).Where(f => (f.Statement.Table is null || !isNew(f.Statement.Table)) && !ProvenNotNull(f, statements, i)));
+                findings.AddRange(StatementRules.Judge(statement, sessionIsUtc: utc).Where(f => (f.Statement.Table is null || !isNew(f.Statement.Table)) && !ProvenNotNull(f, statements, i)
+                    && !(contractPhase && StatementRules.IsCompatibilityRule(f.Rule))));
                 // A DO block's body is PL/pgSQL: its SQL statements are judged, but nothing inside it can be rewritten.
                 if (statement.Kind == StatementKind.Do && statement.Body is not null)
                     insideDo.AddRange(BlockStatements(statement.Body).SelectMany(s => StatementRules.Judge(s)).Where(f => f.Statement.Table is null || !isNew(f.Statement.Table)));

@@ -61,10 +61,19 @@ namespace SafeMigrations.Sql.Rules
             messageFormat: "{0} builds its index on existing table '{1}' while holding ACCESS EXCLUSIVE on '{1}' until the migration commits: every read and write of '{1}' waits for the whole build; {2}",
             description: "ADD UNIQUE, ADD PRIMARY KEY and ADD EXCLUDE build an index while holding ACCESS EXCLUSIVE on the table: all reads and writes wait for the whole build, which grows with the table. Build the unique index with CREATE UNIQUE INDEX CONCURRENTLY outside a transaction, then attach it with ADD CONSTRAINT ... UNIQUE/PRIMARY KEY USING INDEX, which is brief.");
 
+        public static readonly StatementRule DropTableOutsideContract = new StatementRule(
+            "SM0014",
+            title: "Drop tables only in the contract phase",
+            messageFormat: "Dropping {0} outside the contract phase breaks the app version still running, which still queries it and fails until every instance runs the new version; the drop also takes an ACCESS EXCLUSIVE lock that queues every query on it behind any long-running one. Remove the entity from the model, deploy, then drop the table in the contract phase: .InContractPhase() (or [ContractPhase] on the migration).",
+            description: "During a rolling deployment the previous app version keeps running while the migration runs, and it still maps and queries the table. Remove the entity (and its navigations) from the model first, deploy, and drop the table in the contract phase, after every instance runs the new version.");
+
+        /// <summary>The rules about the running app version (compatibility), not locks: a contract-phase step breaks nothing.</summary>
+        public static bool IsCompatibilityRule(StatementRule rule) => rule == DropTableOutsideContract;
+
         /// <summary>The findings of the schema-change rules on one statement.</summary>
         public static IEnumerable<StatementFinding> SchemaChanges(SqlStatement statement, int postgresVersion = 12, bool sessionIsUtc = false)
         {
-            foreach (var finding in DropIndex(statement).Concat(AddColumns(statement, postgresVersion)).Concat(SetNotNulls(statement)).Concat(AlterColumnTypes(statement, postgresVersion, sessionIsUtc)).Concat(AddKeys(statement)))
+            foreach (var finding in DropIndex(statement).Concat(AddColumns(statement, postgresVersion)).Concat(SetNotNulls(statement)).Concat(AlterColumnTypes(statement, postgresVersion, sessionIsUtc)).Concat(AddKeys(statement)).Concat(DropTables(statement)))
             {
                 yield return finding;
             }
@@ -280,6 +289,20 @@ namespace SafeMigrations.Sql.Rules
         private static readonly Regex PlainKey = new Regex(
             @"^\s*ADD\s+CONSTRAINT\s+(""[^""]+""|\w+)\s+(UNIQUE|PRIMARY\s+KEY)\s*\([^()]*\)\s*$",
             RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
+        /// <summary>SM0014: DROP TABLE (every table it names; the analyzer leaves out the ones the migration created).</summary>
+        public static IEnumerable<StatementFinding> DropTables(SqlStatement sql)
+        {
+            if (sql.Kind == StatementKind.DropTable && sql.Table is not null)
+            {
+                var names = (sql.Tables.Count > 0 ? sql.Tables : new[] { sql.Table }).Select(t => t.ToString()).ToList();
+                yield return new StatementFinding(DropTableOutsideContract, sql, null, SafeRewrite.None, DroppedTables(names));
+            }
+        }
+
+        /// <summary>SM0014's name of the dropped tables: <c>table 'a'</c>, <c>tables 'a', 'b'</c>.</summary>
+        public static string DroppedTables(IReadOnlyList<string> names) =>
+            (names.Count == 1 ? "table " : "tables ") + "'" + string.Join("', '", names) + "'";
 
         /// <summary>SM0002's name for the table of a dropped index (a DROP INDEX does not name it).</summary>
         public static string IndexTable(string? table) => table is null ? "the index's table" : "table '" + table + "'";
