@@ -219,6 +219,83 @@ FROM generate_series(1, {0}) g";
         }
 
         [Fact]
+        public void Raw_schema_changes_get_the_analyzer_rule_at_plan_time_rewritten_where_the_end_state_is_the_same()
+        {
+            using var catalog = new MigrationCatalog(DbContextLoader.Create(typeof(RuntimeSqlContext).Assembly, nameof(RuntimeSqlRulesContext), "Host=localhost"));
+            var planner = new MigrationPlanner(catalog);
+            var steps = new Dictionary<string, IReadOnlyList<PlanStep>>();
+            foreach (RuntimeSqlCases.Case @case in RuntimeSqlCases.SchemaChanges)
+            {
+                steps[@case.Migration] = planner.Plan(catalog.Find(@case.Migration)).Steps;
+                foreach (PlanStep step in steps[@case.Migration])
+                {
+                    _output.WriteLine($"{@case.Migration}: {step.Kind} {step.Transaction}: {step.RuleNote} | {step.Warning}");
+                    Assert.Equal(@case.Rules.Distinct(), RuleIds(step.RuleNote!));
+                    Assert.Contains(@case.Rewritten ? "→ " : "→ reported", step.RuleNote);
+                    if (@case.Rewritten)
+                        Assert.Null(step.Warning);
+                    else
+                        foreach (StatementFinding finding in StatementScanner.Scan(@case.Sql).SelectMany(s => StatementRules.Judge(s)))
+                            Assert.Contains(finding.Rule.Id + " at run time: " + finding.Message, step.Warning);
+                }
+            }
+
+            PlanStep drop = steps[RuntimeSqlCases.DropOrdersIndex.Migration].Single();
+            Assert.Equal(("drop-index-concurrently", StepTransaction.None, "DROP INDEX CONCURRENTLY ix_orders_placed;"), (drop.Kind, drop.Transaction, drop.Sql));
+            Assert.Equal("SM0002 at run time: DROP INDEX \"ix_orders_placed\" → CONCURRENTLY, outside a transaction", drop.RuleNote);
+            Assert.Equal("index gone", drop.VerificationDescription);
+
+            IReadOnlyList<PlanStep> notNull = steps[RuntimeSqlCases.RequireOrderCode.Migration];
+            Assert.Equal(new[] { "add-constraint-not-valid", "validate-constraint", "set-not-null", "drop-constraint" }, notNull.Select(s => s.Kind));
+            Assert.Equal("SM0006 at run time: SET NOT NULL of \"code\" on \"orders\" → CHECK NOT VALID, VALIDATE CONSTRAINT, SET NOT NULL, drop the check", notNull[0].RuleNote);
+            Assert.Equal("ALTER TABLE \"orders\" ALTER COLUMN \"code\" SET NOT NULL;", notNull[2].Sql);
+
+            PlanStep token = steps[RuntimeSqlCases.AddOrderToken.Migration].Single();
+            Assert.Equal(StepTransaction.Own, token.Transaction);
+            Assert.Equal("SM0004 at run time: ADD COLUMN 'token' → reported (no automatic rewrite has the same end state)", token.RuleNote);
+            Assert.Equal("SM0007 at run time: ALTER COLUMN ... TYPE → reported (no automatic rewrite has the same end state)", steps[RuntimeSqlCases.WidenOrderTotal.Migration].Single().RuleNote);
+
+            IReadOnlyList<PlanStep> unique = steps[RuntimeSqlCases.UniqueOrderCode.Migration];
+            Assert.Equal(new[] { ("create-index-concurrently", StepTransaction.None), ("add-constraint-using-index", StepTransaction.Own) }, unique.Select(s => (s.Kind, s.Transaction)));
+            Assert.Equal("CREATE UNIQUE INDEX CONCURRENTLY \"uq_orders_code\" ON \"orders\" (\"code\");", unique[0].Sql);
+
+            Assert.Equal("SM0014 at run time: table 'order_notes' → reported (no automatic rewrite has the same end state)", steps[RuntimeSqlCases.DropOrderNotes.Migration].Single().RuleNote);
+            // In the contract phase the running app version no longer uses the table: nothing to report.
+            Assert.Empty(RuntimeSqlRewriter.Judge(StatementScanner.Scan(RuntimeSqlCases.DropOrderNotes.Sql), _ => false, contractPhase: true).Findings);
+        }
+
+        [Fact]
+        public async Task Rewritten_raw_schema_changes_end_in_the_same_schema_as_plain_EF()
+        {
+            await using TestDatabase engineDatabase = await _server.CreateDatabaseAsync();
+            await using TestDatabase efDatabase = await _server.CreateDatabaseAsync();
+            using (var catalog = new MigrationCatalog(DbContextLoader.Create(typeof(RuntimeSqlContext).Assembly, nameof(RuntimeSqlRulesContext), engineDatabase.ConnectionString)))
+                await new MigrationEngine(catalog, new EngineOptions { ConnectionString = engineDatabase.ConnectionString, Log = new EngineApplyTests.TestLog(_output) }).ApplyAsync();
+            await using (DbContext context = DbContextLoader.Create(typeof(RuntimeSqlContext).Assembly, nameof(RuntimeSqlRulesContext), efDatabase.ConnectionString))
+                await context.GetService<IMigrator>().MigrateAsync();
+
+            List<string> differences = SchemaSnapshot.Differences(
+                await SchemaSnapshot.ReadAsync(efDatabase.ConnectionString, CancellationToken.None),
+                await SchemaSnapshot.ReadAsync(engineDatabase.ConnectionString, CancellationToken.None));
+            Assert.Empty(differences.Where(d => !d.Contains("safemigrations", StringComparison.Ordinal)));
+            Assert.Equal(0L, await engineDatabase.ScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'ix_orders_placed'"));
+            Assert.Equal("NO", await engineDatabase.ScalarAsync<string>("SELECT is_nullable FROM information_schema.columns WHERE table_name = 'orders' AND column_name = 'code'"));
+            Assert.Equal("u", await engineDatabase.ScalarAsync<string>("SELECT contype::text FROM pg_constraint WHERE conname = 'uq_orders_code'"));
+        }
+
+        [Theory]
+        [InlineData("ALTER TABLE orders ADD CONSTRAINT ck CHECK (code IS NOT NULL) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT ck;\nALTER TABLE orders ALTER COLUMN code SET NOT NULL;", new string[0])]
+        [InlineData("ALTER TABLE orders ADD CONSTRAINT ck CHECK (code IS NOT NULL) NOT VALID;\nALTER TABLE orders ALTER COLUMN code SET NOT NULL;", new[] { "SM0006" })]
+        public void A_set_not_null_in_a_script_is_reported_unless_an_earlier_validated_check_proves_it(string script, string[] rules) =>
+            Assert.Equal(rules, RuntimeSqlRewriter.Judge(StatementScanner.Scan(script), _ => false).Findings.Select(f => f.Rule.Id));
+
+        [Theory]
+        [InlineData("SET LOCAL TimeZone = 'UTC';\nALTER TABLE orders ALTER COLUMN placed_at TYPE timestamp with time zone;", new string[0])]
+        [InlineData("ALTER TABLE orders ALTER COLUMN placed_at TYPE timestamp with time zone;", new[] { "SM0007" })]
+        public void A_timestamp_type_change_is_reported_unless_the_script_sets_TimeZone_to_UTC_before_it(string script, string[] rules) =>
+            Assert.Equal(rules, RuntimeSqlRewriter.Judge(StatementScanner.Scan(script), _ => false).Findings.Select(f => f.Rule.Id));
+
+        [Fact]
         public void What_cannot_be_rewritten_is_reported_with_the_rule_and_tables_the_migration_creates_are_not_judged()
         {
             using var catalog = new MigrationCatalog(DbContextLoader.Create(typeof(RuntimeSqlContext).Assembly, nameof(RuntimeSqlReportedContext), "Host=localhost"));

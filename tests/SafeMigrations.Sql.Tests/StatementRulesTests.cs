@@ -91,5 +91,116 @@ namespace SafeMigrations.Sql.Tests
         [InlineData("DELETE FROM t WHERE id IN (SELECT id FROM t ORDER BY id LIMIT 1000)")]
         [InlineData("INSERT INTO t SELECT * FROM u")]
         public void Safe_statements_get_no_finding(string sql) => Assert.Empty(StatementRules.Judge(One(sql)));
+
+        [Theory]
+        [InlineData("DROP INDEX ix_a", "DROP INDEX 'ix_a'", SafeRewrite.Concurrently)]
+        [InlineData("DROP INDEX IF EXISTS app.ix_a RESTRICT", "DROP INDEX 'ix_a'", SafeRewrite.Concurrently)]
+        [InlineData("DROP INDEX ix_a, ix_b", "DROP INDEX 'ix_a'", SafeRewrite.None)] // CONCURRENTLY drops one index
+        [InlineData("DROP INDEX ix_a CASCADE", "DROP INDEX 'ix_a'", SafeRewrite.None)] // CONCURRENTLY cannot cascade
+        public void Drop_index_without_concurrently_is_SM0002(string sql, string what, SafeRewrite rewrite)
+        {
+            StatementFinding finding = StatementRules.Judge(One(sql)).Single();
+            Assert.Equal(("SM0002", rewrite), (finding.Rule.Id, finding.Rewrite));
+            Assert.StartsWith(what + " takes an ACCESS EXCLUSIVE lock on the index's table that blocks all reads and writes", finding.Message);
+        }
+
+        [Theory]
+        [InlineData("DROP INDEX CONCURRENTLY ix_a")]
+        [InlineData("DROP INDEX CONCURRENTLY IF EXISTS ix_a")]
+        [InlineData("DROP VIEW ix_a_view")]
+        public void Concurrent_drops_and_other_drops_are_not_SM0002(string sql) =>
+            Assert.DoesNotContain(StatementRules.Judge(One(sql)), f => f.Rule.Id == "SM0002");
+
+        [Theory]
+        [InlineData("ALTER TABLE orders ALTER COLUMN code SET NOT NULL", SafeRewrite.NotNullThroughCheck)]
+        [InlineData("ALTER TABLE orders ALTER code SET NOT NULL, ALTER note DROP NOT NULL", SafeRewrite.None)] // several actions: no lone rewrite
+        public void Set_not_null_is_SM0006(string sql, SafeRewrite rewrite)
+        {
+            StatementFinding finding = StatementRules.Judge(One(sql)).Single();
+            Assert.Equal(("SM0006", rewrite, "code"), (finding.Rule.Id, finding.Rewrite, finding.Action!.Column));
+            Assert.StartsWith("ALTER COLUMN ... SET NOT NULL sets NOT NULL on column 'code' of existing table 'orders': PostgreSQL scans all of 'orders'", finding.Message);
+        }
+
+        [Theory]
+        [InlineData("ALTER TABLE orders ADD CONSTRAINT ck CHECK (code IS NOT NULL)", true)]
+        [InlineData("ALTER TABLE orders ADD CONSTRAINT ck CHECK (\"code\" IS NOT NULL) NOT VALID; ALTER TABLE orders VALIDATE CONSTRAINT ck", true)]
+        [InlineData("ALTER TABLE orders ADD CONSTRAINT ck CHECK (code IS NOT NULL) NOT VALID", false)] // not validated
+        [InlineData("ALTER TABLE orders ADD CONSTRAINT ck CHECK (code IS NOT NULL OR note IS NOT NULL)", false)]
+        [InlineData("ALTER TABLE orders ADD CONSTRAINT ck CHECK (total > 0) NOT VALID; ALTER TABLE orders VALIDATE CONSTRAINT ck", false)] // validates another check
+        [InlineData("ALTER TABLE other ADD CONSTRAINT ck CHECK (code IS NOT NULL)", false)]
+        public void A_validated_not_null_check_earlier_proves_the_column(string earlier, bool proven)
+        {
+            var proof = new NotNullProof("code");
+            foreach (SqlStatement statement in StatementScanner.Scan(earlier))
+                proof.Statement(statement, t => t?.Name == "orders");
+            Assert.Equal(proven, proof.Proven);
+        }
+
+        [Theory]
+        [InlineData("ALTER TABLE orders ADD COLUMN token uuid DEFAULT gen_random_uuid()", "with the volatile default gen_random_uuid() (evaluated for every existing row)")]
+        [InlineData("ALTER TABLE orders ADD COLUMN n bigint GENERATED ALWAYS AS IDENTITY", "as an identity column (a value is generated for every existing row)")]
+        [InlineData("ALTER TABLE orders ADD COLUMN n serial", "as a serial column (nextval() is evaluated for every existing row)")]
+        public void Add_column_filling_every_row_is_SM0004(string sql, string reason)
+        {
+            StatementFinding finding = StatementRules.Judge(One(sql)).Single();
+            Assert.Equal(("SM0004", SafeRewrite.None), (finding.Rule.Id, finding.Rewrite));
+            Assert.StartsWith("ADD COLUMN '" + finding.Action!.Column + "' adds a column to existing table 'orders' " + reason + ": PostgreSQL rewrites 'orders'", finding.Message);
+        }
+
+        [Theory]
+        [InlineData("ALTER TABLE orders ADD COLUMN placed timestamptz DEFAULT now()")] // stable: a fast default
+        [InlineData("ALTER TABLE orders ADD COLUMN flag boolean NOT NULL DEFAULT false")]
+        [InlineData("ALTER TABLE orders ADD COLUMN note text DEFAULT NULL")]
+        public void Add_column_with_a_fast_default_is_not_SM0004(string sql) =>
+            Assert.DoesNotContain(StatementRules.Judge(One(sql)), f => f.Rule.Id == "SM0004");
+
+        [Fact]
+        public void Before_PostgreSQL_11_any_default_is_SM0004() =>
+            Assert.Equal("SM0004", StatementRules.Judge(One("ALTER TABLE orders ADD COLUMN flag boolean DEFAULT false"), postgresVersion: 10).Single().Rule.Id);
+
+        [Theory]
+        [InlineData("ALTER TABLE orders ALTER COLUMN total TYPE bigint", false, "to bigint (the old type is unknown, so a rewrite is assumed)")]
+        [InlineData("ALTER TABLE orders ALTER COLUMN code TYPE text USING upper(code)", false, "with USING upper(code) (a USING expression is assumed to rewrite every row)")]
+        [InlineData("ALTER TABLE orders ALTER COLUMN placed TYPE timestamptz", false, "to timestamptz while the session TimeZone is not set to UTC")]
+        [InlineData("ALTER TABLE orders ALTER COLUMN placed TYPE timestamptz", true, null)]
+        [InlineData("ALTER TABLE orders ALTER COLUMN code TYPE text", false, null)] // the usual widening
+        [InlineData("ALTER TABLE orders ALTER COLUMN code TYPE varchar USING code::varchar", false, null)]
+        public void Type_changes_judged_from_the_statement_are_SM0007(string sql, bool utc, string? change)
+        {
+            StatementFinding? finding = StatementRules.Judge(One(sql), sessionIsUtc: utc).SingleOrDefault(f => f.Rule.Id == "SM0007");
+            if (change is null)
+                Assert.Null(finding);
+            else
+                Assert.StartsWith("ALTER COLUMN ... TYPE changes the type of column '" + finding!.Action!.Column + "' of existing table 'orders' " + change, finding.Message);
+        }
+
+        [Theory]
+        [InlineData("ALTER TABLE orders ADD CONSTRAINT uq_code UNIQUE (code)", "ADD CONSTRAINT 'uq_code' UNIQUE", SafeRewrite.KeyThroughIndex)]
+        [InlineData("ALTER TABLE orders ADD CONSTRAINT \"PK_orders\" PRIMARY KEY (id, code)", "ADD CONSTRAINT 'PK_orders' PRIMARY KEY", SafeRewrite.KeyThroughIndex)]
+        [InlineData("ALTER TABLE orders ADD UNIQUE (code)", "ADD UNIQUE", SafeRewrite.None)] // no name to build the index under
+        [InlineData("ALTER TABLE orders ADD CONSTRAINT uq_code UNIQUE (code) INCLUDE (note)", "ADD CONSTRAINT 'uq_code' UNIQUE", SafeRewrite.None)]
+        [InlineData("ALTER TABLE orders ADD CONSTRAINT uq_code UNIQUE (code) DEFERRABLE", "ADD CONSTRAINT 'uq_code' UNIQUE", SafeRewrite.None)]
+        [InlineData("ALTER TABLE orders ADD CONSTRAINT ex EXCLUDE USING gist (span WITH &&)", "ADD CONSTRAINT 'ex' EXCLUDE", SafeRewrite.None)]
+        [InlineData("ALTER TABLE orders ADD COLUMN ref text UNIQUE", "ADD COLUMN 'ref' ... UNIQUE", SafeRewrite.None)]
+        public void Keys_built_under_the_lock_are_SM0010(string sql, string what, SafeRewrite rewrite)
+        {
+            StatementFinding finding = StatementRules.Judge(One(sql)).Single(f => f.Rule.Id == "SM0010");
+            Assert.Equal(rewrite, finding.Rewrite);
+            Assert.StartsWith(what + " builds its index on existing table 'orders' while holding ACCESS EXCLUSIVE", finding.Message);
+        }
+
+        [Fact]
+        public void A_key_attached_from_an_index_is_not_SM0010() =>
+            Assert.DoesNotContain(StatementRules.Judge(One("ALTER TABLE orders ADD CONSTRAINT uq_code UNIQUE USING INDEX uq_code")), f => f.Rule.Id == "SM0010");
+
+        [Theory]
+        [InlineData("DROP TABLE order_notes", "table 'order_notes'")]
+        [InlineData("DROP TABLE IF EXISTS a, app.b CASCADE", "tables 'a', 'app.b'")]
+        public void Drop_table_is_SM0014(string sql, string what)
+        {
+            StatementFinding finding = StatementRules.Judge(One(sql)).Single();
+            Assert.Equal("SM0014", finding.Rule.Id);
+            Assert.StartsWith("Dropping " + what + " outside the contract phase breaks the app version still running", finding.Message);
+        }
     }
 }

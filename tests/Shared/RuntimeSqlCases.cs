@@ -30,5 +30,29 @@ namespace SafeMigrations.Testing.RuntimeSql
             "20240506000000_RescoreAccounts", "string interpolation", "UPDATE accounts SET score = score * 2;\nUPDATE accounts SET region = 'eu' WHERE region IS NULL;", new[] { "SM0015", "SM0015" }, Rewritten: false);
 
         public static readonly Case[] All = { ActivateAccounts, IndexAccountRegion, CheckAccountScore, PurgeTestAccounts, RescoreAccounts };
+
+        /// <summary>The migration that creates the "orders" table the schema-change cases work on (TestApp/RuntimeSqlRuleMigrations.cs).</summary>
+        public const string Orders = "20240801000000_Orders";
+
+        public static readonly Case DropOrdersIndex = new(
+            "20240802000000_DropOrdersIndex", "helper method", "DROP INDEX ix_orders_placed;", new[] { "SM0002" }, Rewritten: true);
+
+        public static readonly Case RequireOrderCode = new(
+            "20240803000000_RequireOrderCode", "helper method", "ALTER TABLE orders ALTER COLUMN code SET NOT NULL;", new[] { "SM0006" }, Rewritten: true);
+
+        public static readonly Case AddOrderToken = new(
+            "20240804000000_AddOrderToken", "helper method", "ALTER TABLE orders ADD COLUMN token uuid DEFAULT gen_random_uuid();", new[] { "SM0004" }, Rewritten: false);
+
+        public static readonly Case WidenOrderTotal = new(
+            "20240805000000_WidenOrderTotal", "helper method", "ALTER TABLE orders ALTER COLUMN total TYPE bigint;", new[] { "SM0007" }, Rewritten: false);
+
+        public static readonly Case UniqueOrderCode = new(
+            "20240806000000_UniqueOrderCode", "helper method", "ALTER TABLE orders ADD CONSTRAINT uq_orders_code UNIQUE (code);", new[] { "SM0010" }, Rewritten: true);
+
+        public static readonly Case DropOrderNotes = new(
+            "20240807000000_DropOrderNotes", "helper method", "DROP TABLE order_notes;", new[] { "SM0014" }, Rewritten: false);
+
+        /// <summary>One raw schema change per rule, each in its own migration after <see cref="Orders"/>, in migration order.</summary>
+        public static readonly Case[] SchemaChanges = { DropOrdersIndex, RequireOrderCode, AddOrderToken, WidenOrderTotal, UniqueOrderCode, DropOrderNotes };
     }
 }

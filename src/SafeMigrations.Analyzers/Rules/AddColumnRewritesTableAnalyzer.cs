@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using SafeMigrations.Analyzers.Infrastructure;
-using SafeMigrations.Sql;
+using SafeMigrations.Sql.Rules;
 
 namespace SafeMigrations.Analyzers.Rules
 {
@@ -12,10 +12,10 @@ namespace SafeMigrations.Analyzers.Rules
     {
         public static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
             RuleIdentifiers.AddColumnRewritesTable,
-            title: "Add columns without rewriting the table",
-            messageFormat: "{0} adds a column to existing table '{1}' {2}: PostgreSQL rewrites '{1}' and all its indexes under an ACCESS EXCLUSIVE lock that blocks all reads and writes of '{1}' until the migration commits; add the column nullable without a default, then set the default, backfill existing rows in batches, and enforce NOT NULL through a validated CHECK constraint",
+            title: StatementRules.AddColumnRewritesTable.Title,
+            messageFormat: StatementRules.AddColumnRewritesTable.MessageFormat,
             category: RuleCategories.Locking,
-            description: "ADD COLUMN with a constant or stable default (0, '', now()) only writes the catalog. A volatile default (gen_random_uuid(), random(), clock_timestamp(), nextval(), unknown functions), an identity or serial column, or a stored generated column must compute a value for every existing row: the whole table and its indexes are rewritten while an ACCESS EXCLUSIVE lock blocks every query on it. Before PostgreSQL 11 any default does this.");
+            description: StatementRules.AddColumnRewritesTable.Description);
 
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
 
@@ -34,18 +34,9 @@ namespace SafeMigrations.Analyzers.Rules
 
             foreach (var statement in context.Model.SqlStatements())
             {
-                var sql = statement.Statement;
-                if (sql.Kind != StatementKind.AlterTable)
+                foreach (var finding in StatementRules.AddColumns(statement.Statement, version))
                 {
-                    continue;
-                }
-
-                foreach (var action in sql.Actions)
-                {
-                    if (action.Kind == AlterTableActionKind.AddColumn && ColumnFacts.RewriteReason(action, version) is { } reason)
-                    {
-                        context.Report(Rule, statement, action, "ADD COLUMN '" + (action.Column ?? "?") + "'", sql.Table?.ToString() ?? "?", reason);
-                    }
+                    context.Report(Rule, statement, finding.Action!, finding.Arguments);
                 }
             }
         }

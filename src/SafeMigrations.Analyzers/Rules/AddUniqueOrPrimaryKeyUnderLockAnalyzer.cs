@@ -6,6 +6,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 using SafeMigrations.Analyzers.Infrastructure;
 using SafeMigrations.Analyzers.Model;
 using SafeMigrations.Sql;
+using SafeMigrations.Sql.Rules;
 
 namespace SafeMigrations.Analyzers.Rules
 {
@@ -15,10 +16,10 @@ namespace SafeMigrations.Analyzers.Rules
     {
         public static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
             RuleIdentifiers.AddUniqueOrPrimaryKeyUnderLock,
-            title: "Build unique constraints and primary keys from a concurrently created index",
-            messageFormat: "{0} builds its index on existing table '{1}' while holding ACCESS EXCLUSIVE on '{1}' until the migration commits: every read and write of '{1}' waits for the whole build; {2}",
+            title: StatementRules.AddUniqueOrPrimaryKeyUnderLock.Title,
+            messageFormat: StatementRules.AddUniqueOrPrimaryKeyUnderLock.MessageFormat,
             category: RuleCategories.Locking,
-            description: "ADD UNIQUE, ADD PRIMARY KEY and ADD EXCLUDE build an index while holding ACCESS EXCLUSIVE on the table: all reads and writes wait for the whole build, which grows with the table. Build the unique index with CREATE UNIQUE INDEX CONCURRENTLY outside a transaction, then attach it with ADD CONSTRAINT ... UNIQUE/PRIMARY KEY USING INDEX, which is brief.");
+            description: StatementRules.AddUniqueOrPrimaryKeyUnderLock.Description);
 
         /// <summary>ADD PRIMARY KEY USING INDEX builds nothing, but on nullable columns it scans for NULLs under its lock.</summary>
         public static readonly DiagnosticDescriptor UsingIndexOnNullableRule = RuleDescriptors.Create(
@@ -56,6 +57,16 @@ namespace SafeMigrations.Analyzers.Rules
             foreach (var statement in context.Model.SqlStatements())
             {
                 var sql = statement.Statement;
+                foreach (var finding in StatementRules.AddKeys(sql))
+                {
+                    var action = finding.Action!;
+                    // A primary key on columns the history knows to be nullable also scans them: said before the advice.
+                    var nullable = action.Kind == AlterTableActionKind.AddConstraint && action.Constraint == ConstraintKind.PrimaryKey && TableName.From(sql.Table) is { } named
+                        ? NullableColumns(context, named, action.Columns, statement.Step.Index)
+                        : null;
+                    context.Report(Rule, statement, action, finding.Arguments[0], finding.Arguments[1], NullableNote(nullable, TableName.From(sql.Table)) + finding.Arguments[2]);
+                }
+
                 if (sql.Kind != StatementKind.AlterTable || sql.Table is null)
                 {
                     continue;
@@ -64,25 +75,13 @@ namespace SafeMigrations.Analyzers.Rules
                 var table = sql.Table.ToString();
                 foreach (var action in sql.Actions)
                 {
-                    if (action.Kind == AlterTableActionKind.AddConstraint && !action.UsingIndex && Keyword(action.Constraint) is { } keyword)
-                    {
-                        var what = action.Name is null ? "ADD " + keyword : "ADD CONSTRAINT '" + action.Name + "' " + keyword;
-                        var nullable = action.Constraint == ConstraintKind.PrimaryKey && TableName.From(sql.Table) is { } named
-                            ? NullableColumns(context, named, action.Columns, statement.Step.Index)
-                            : null;
-                        context.Report(Rule, statement, action, what, table, NullableNote(nullable, TableName.From(sql.Table)) + SafeSequence(keyword));
-                    }
-                    else if (action.Kind == AlterTableActionKind.AddConstraint && action.UsingIndex && action.Constraint == ConstraintKind.PrimaryKey
-                             && action.IndexName != null && TableName.From(sql.Table) is { } keyed
-                             && context.Schema.BeforeStep(statement.Step.Index)?.Index(keyed.Schema, action.IndexName) is { Columns: { IsDefault: false } columns }
-                             && NullableColumns(context, keyed, columns, statement.Step.Index) is { } nullable)
+                    if (action.Kind == AlterTableActionKind.AddConstraint && action.UsingIndex && action.Constraint == ConstraintKind.PrimaryKey
+                        && action.IndexName != null && TableName.From(sql.Table) is { } keyed
+                        && context.Schema.BeforeStep(statement.Step.Index)?.Index(keyed.Schema, action.IndexName) is { Columns: { IsDefault: false } columns }
+                        && NullableColumns(context, keyed, columns, statement.Step.Index) is { } nullable)
                     {
                         var what = action.Name is null ? "ADD PRIMARY KEY USING INDEX" : "ADD CONSTRAINT '" + action.Name + "' PRIMARY KEY USING INDEX";
                         context.Report(UsingIndexOnNullableRule, statement, action, what, action.IndexName, table, Describe(nullable));
-                    }
-                    else if (action.Kind == AlterTableActionKind.AddColumn && InlineIndexKeyword(action) is { } inline)
-                    {
-                        context.Report(Rule, statement, action, "ADD COLUMN '" + action.Column + "' ... " + inline, table, SafeSequence(inline));
                     }
                 }
             }
@@ -120,37 +119,6 @@ namespace SafeMigrations.Analyzers.Rules
                 : "and as " + Describe(nullable) + " nullable, PostgreSQL also runs an implicit SET NOT NULL that scans all of '" + table + "' under the same lock: make "
                   + (nullable.Count == 1 ? "it" : "them") + " NOT NULL through a validated check first (migrationBuilder.SetNotNullThroughCheck(...)), then ";
 
-        private static string SafeSequence(string keyword) =>
-            keyword == "EXCLUDE"
-                ? "an exclusion constraint cannot use a prebuilt index: add it while the table is small or empty, or in a maintenance window"
-                : "create the index with CREATE UNIQUE INDEX CONCURRENTLY (suppressTransaction: true), then ALTER TABLE ... ADD CONSTRAINT ... " + keyword + " USING INDEX";
-
-        private static string? Keyword(ConstraintKind kind)
-        {
-            switch (kind)
-            {
-                case ConstraintKind.Unique:
-                    return "UNIQUE";
-                case ConstraintKind.PrimaryKey:
-                    return "PRIMARY KEY";
-                case ConstraintKind.Exclusion:
-                    return "EXCLUDE";
-                default:
-                    return null;
-            }
-        }
-
-        private static string? InlineIndexKeyword(AlterTableAction action)
-        {
-            foreach (var kind in action.InlineConstraints)
-            {
-                if (kind == ConstraintKind.PrimaryKey || kind == ConstraintKind.Unique)
-                {
-                    return Keyword(kind);
-                }
-            }
-
-            return null;
-        }
+        private static string SafeSequence(string keyword) => StatementRules.KeySafeSequence(keyword);
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 using SafeMigrations.Analyzers.Infrastructure;
 using SafeMigrations.Analyzers.Model;
 using SafeMigrations.Sql;
+using SafeMigrations.Sql.Rules;
 
 namespace SafeMigrations.Analyzers.Rules
 {
@@ -13,14 +14,13 @@ namespace SafeMigrations.Analyzers.Rules
     {
         public static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
             RuleIdentifiers.AlterColumnTypeRewritesTable,
-            title: "Change column types without rewriting the table",
-            messageFormat: "{0} changes the type of column '{1}' of existing table '{2}' {3}: PostgreSQL rewrites '{2}' and rebuilds its indexes under an ACCESS EXCLUSIVE lock that blocks all reads and writes of it until the migration commits; add a new column, keep it in sync with a trigger, backfill it in batches, swap the columns in a short transaction, and drop the old one in the contract phase",
+            title: StatementRules.AlterColumnTypeRewritesTable.Title,
+            messageFormat: StatementRules.AlterColumnTypeRewritesTable.MessageFormat,
             category: RuleCategories.Locking,
-            description: "ALTER COLUMN ... TYPE rewrites the whole table and its indexes unless the new type is binary-compatible with the old one (same type, varchar(n) to a larger n, varchar to text, numeric precision increase with the same scale...). int to bigint, narrowing, numeric scale changes and text to integer all rewrite while an ACCESS EXCLUSIVE lock blocks every query on the table. timestamp <-> timestamptz is conditional: since PostgreSQL 12 it needs no rewrite when the session TimeZone is UTC (set it in the same transaction before the change, valid when the stored values are UTC); under any other zone every row is rewritten and the stored instants shift.");
+            description: StatementRules.AlterColumnTypeRewritesTable.Description);
 
         /// <summary>Appended to a timestamp ↔ timestamptz change: the rewrite depends on the session time zone.</summary>
-        public const string TimeZoneCondition =
-            " while the session TimeZone is not set to UTC (since PostgreSQL 12 this change is binary-coercible, without a rewrite, only when TimeZone is UTC; under any other zone every row is rewritten and the stored instants shift by the zone's offset; if the stored values are UTC, run migrationBuilder.Sql(\"SET LOCAL TimeZone = 'UTC'\") before it in the same transaction; indexes on the column are rebuilt either way)";
+        public const string TimeZoneCondition = StatementRules.TimeZoneCondition;
 
         /// <summary>The same message for an AlterColumn without type: judged from the history; the swap fix needs the call's type, so none is offered.</summary>
         public static readonly DiagnosticDescriptor UntypedRule = RuleDescriptors.Create(
@@ -92,44 +92,10 @@ namespace SafeMigrations.Analyzers.Rules
 
             foreach (var statement in context.Model.SqlStatements())
             {
-                var sql = statement.Statement;
-                if (sql.Kind != StatementKind.AlterTable)
+                var utc = timeZone.IsUtcAt(statement.Step.Index, statement.StatementIndex);
+                foreach (var finding in StatementRules.AlterColumnTypes(statement.Statement, version, utc))
                 {
-                    continue;
-                }
-
-                foreach (var action in sql.Actions)
-                {
-                    if (action.Kind != AlterTableActionKind.AlterColumnType)
-                    {
-                        continue;
-                    }
-
-                    string? change;
-                    // USING "col"::text converts exactly as no USING: judge it by the type alone.
-                    if (action.UsingExpression != null && !action.UsingIsPlainCast)
-                    {
-                        change = "with USING " + action.UsingExpression.Trim() + " (a USING expression is assumed to rewrite every row)";
-                    }
-                    else if (action.DataType is { } type && version >= 12 && ColumnTypes.IsFullPrecisionTimestamp(type))
-                    {
-                        // USING "c"::timestamptz converts like no USING: binary-coercible from timestamp under UTC (checked on PostgreSQL 15).
-                        change = timeZone.IsUtcAt(statement.Step.Index, statement.StatementIndex) ? null
-                            : "to " + type + TimeZoneCondition;
-                    }
-                    else if (action.DataType is { } other && !IsUsualWideningTarget(other))
-                    {
-                        change = "to " + other + " (the old type is unknown, so a rewrite is assumed)";
-                    }
-                    else
-                    {
-                        change = null;
-                    }
-
-                    if (change != null)
-                    {
-                        context.Report(Rule, statement, action, "ALTER COLUMN ... TYPE", action.Column ?? "?", sql.Table?.ToString() ?? "?", change);
-                    }
+                    context.Report(Rule, statement, finding.Action!, finding.Arguments);
                 }
             }
         }
@@ -147,11 +113,6 @@ namespace SafeMigrations.Analyzers.Rules
             return (oldType, newType);
         }
 
-        /// <summary>text and unbounded varchar: the usual targets of a widening, binary-compatible from varchar/text.</summary>
-        private static bool IsUsualWideningTarget(string type)
-        {
-            var normalized = ColumnTypes.Normalize(type);
-            return normalized == "text" || normalized == "character varying";
-        }
+        private static bool IsUsualWideningTarget(string type) => StatementRules.IsUsualWideningTarget(type);
     }
 }

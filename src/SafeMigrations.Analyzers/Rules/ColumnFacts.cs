@@ -1,6 +1,7 @@
 using System;
 using SafeMigrations.Analyzers.Model;
 using SafeMigrations.Sql;
+using SafeMigrations.Sql.Rules;
 
 namespace SafeMigrations.Analyzers.Rules
 {
@@ -8,7 +9,7 @@ namespace SafeMigrations.Analyzers.Rules
     internal static class ColumnFacts
     {
         /// <summary>PostgreSQL 11 introduced the fast default: before it, any ADD COLUMN ... DEFAULT rewrites the table.</summary>
-        public const int FastDefaultVersion = 11;
+        public const int FastDefaultVersion = StatementRules.FastDefaultVersion;
 
         /// <summary>
         /// Why an AddColumn step fills every existing row (a table rewrite), or null. Identity and serial columns, stored
@@ -25,49 +26,15 @@ namespace SafeMigrations.Analyzers.Rules
             var defaultValueSql = step["defaultValueSql"];
             if (defaultValueSql.AsString() is { } sql && DefaultExpressions.IsVolatile(sql))
             {
-                return "with the volatile default " + sql + " (evaluated for every existing row)";
+                return StatementRules.VolatileDefaultRewrites(sql);
             }
 
             if (postgresVersion < FastDefaultVersion && (HasValue(step["defaultValue"]) || HasSqlValue(defaultValueSql)))
             {
-                return "with a default (before PostgreSQL 11, adding a column with any default rewrites the table)";
+                return StatementRules.AnyDefaultRewrites;
             }
 
             return null;
-        }
-
-        /// <summary>Why a raw ADD COLUMN action rewrites the table, or null.</summary>
-        public static string? RewriteReason(AlterTableAction action, int postgresVersion)
-        {
-            if (action.Identity)
-            {
-                return "as an identity column (a value is generated for every existing row)";
-            }
-
-            if (action.Serial)
-            {
-                return "as a serial column (nextval() is evaluated for every existing row)";
-            }
-
-            if (action.GeneratedStored)
-            {
-                return "as a stored generated column (computed and stored for every existing row)";
-            }
-
-            var expression = action.DefaultExpression;
-            if (expression is null || IsNullLiteral(expression))
-            {
-                return null;
-            }
-
-            if (DefaultExpressions.IsVolatile(expression))
-            {
-                return "with the volatile default " + expression.Trim() + " (evaluated for every existing row)";
-            }
-
-            return postgresVersion < FastDefaultVersion
-                ? "with a default (before PostgreSQL 11, adding a column with any default rewrites the table)"
-                : null;
         }
 
         /// <summary>Identity, serial or stored generated: the column fills existing rows itself (null when it does not).</summary>
@@ -81,23 +48,23 @@ namespace SafeMigrations.Analyzers.Rules
                 var number = member is null ? strategy.AsInt() : null;
                 if (member == NpgsqlAnnotations.IdentityByDefaultColumn || member == NpgsqlAnnotations.IdentityAlwaysColumn || number == 3 || number == 4)
                 {
-                    return "as an identity column (a value is generated for every existing row)";
+                    return StatementRules.IdentityRewrites;
                 }
 
                 if (member == NpgsqlAnnotations.SerialColumn || number == 2)
                 {
-                    return "as a serial column (nextval() is evaluated for every existing row)";
+                    return StatementRules.SerialRewrites;
                 }
             }
 
             if (step.GetString("type") is { } type && IsSerialType(type))
             {
-                return "as a serial column (nextval() is evaluated for every existing row)";
+                return StatementRules.SerialRewrites;
             }
 
             if (HasSqlValue(step["computedColumnSql"]) && step.GetBool("stored") == true)
             {
-                return "as a stored generated column (computed and stored for every existing row)";
+                return StatementRules.StoredGeneratedRewrites;
             }
 
             return null;
@@ -116,6 +83,6 @@ namespace SafeMigrations.Analyzers.Rules
         /// <summary>Like <see cref="HasValue"/> for SQL text arguments, where the text <c>NULL</c> is no value either.</summary>
         public static bool HasSqlValue(StepValue value) => HasValue(value) && !(value.AsString() is { } text && IsNullLiteral(text));
 
-        public static bool IsNullLiteral(string expression) => string.Equals(expression.Trim(), "null", StringComparison.OrdinalIgnoreCase);
+        public static bool IsNullLiteral(string expression) => StatementRules.IsNullLiteral(expression);
     }
 }

@@ -6,6 +6,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 using SafeMigrations.Analyzers.Infrastructure;
 using SafeMigrations.Analyzers.Model;
 using SafeMigrations.Sql;
+using SafeMigrations.Sql.Rules;
 
 namespace SafeMigrations.Analyzers.Rules
 {
@@ -15,10 +16,10 @@ namespace SafeMigrations.Analyzers.Rules
     {
         public static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
             RuleIdentifiers.DropIndexNonConcurrently,
-            title: "Drop indexes concurrently",
-            messageFormat: "{0} takes an ACCESS EXCLUSIVE lock on {1} that blocks all reads and writes of it until the migration commits, and queues every later query behind any long-running one; drop it concurrently: migrationBuilder.Sql(\"DROP INDEX CONCURRENTLY IF EXISTS ...\", suppressTransaction: true)",
+            title: StatementRules.DropIndexNonConcurrently.Title,
+            messageFormat: StatementRules.DropIndexNonConcurrently.MessageFormat,
             category: RuleCategories.Locking,
-            description: "DROP INDEX takes an ACCESS EXCLUSIVE lock on the index's table; Npgsql's DropIndex never emits CONCURRENTLY. While the lock waits behind a running query, every other query on the table waits too. Use DROP INDEX CONCURRENTLY outside a transaction.");
+            description: StatementRules.DropIndexNonConcurrently.Description);
 
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
 
@@ -30,17 +31,18 @@ namespace SafeMigrations.Analyzers.Rules
             {
                 if (step.IsBuilderMethod("DropIndex") && !(step.Name is { } name && NeverCreated(context, step.Index, -1, step.Schema, name)))
                 {
-                    context.Report(Rule, step, "DropIndex '" + (step.Name ?? "?") + "'", Describe(step.Table?.ToString()));
+                    context.Report(Rule, step, "DropIndex '" + (step.Name ?? "?") + "'", StatementRules.IndexTable(step.Table?.ToString()));
                 }
             }
 
             foreach (var statement in context.Model.SqlStatements())
             {
-                var sql = statement.Statement;
-                if (sql.Kind == StatementKind.DropIndex && !sql.Concurrently && !(sql.IfExists && NeverCreated(context, statement)))
+                foreach (var finding in StatementRules.DropIndex(statement.Statement))
                 {
-                    var what = sql.Index is null ? "DROP INDEX" : "DROP INDEX '" + sql.Index.Name + "'";
-                    context.Report(Rule, statement, what, Describe(sql.Table?.ToString()));
+                    if (!(statement.Statement.IfExists && NeverCreated(context, statement)))
+                    {
+                        context.Report(Rule, statement, finding.Arguments);
+                    }
                 }
             }
         }
@@ -95,7 +97,5 @@ namespace SafeMigrations.Analyzers.Rules
 
             return true;
         }
-
-        private static string Describe(string? table) => table is null ? "the index's table" : "table '" + table + "'";
     }
 }

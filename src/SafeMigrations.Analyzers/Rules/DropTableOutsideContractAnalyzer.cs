@@ -4,6 +4,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using SafeMigrations.Analyzers.Infrastructure;
 using SafeMigrations.Sql;
+using SafeMigrations.Sql.Rules;
 
 namespace SafeMigrations.Analyzers.Rules
 {
@@ -13,10 +14,10 @@ namespace SafeMigrations.Analyzers.Rules
     {
         public static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
             RuleIdentifiers.DropTableOutsideContract,
-            title: "Drop tables only in the contract phase",
-            messageFormat: "Dropping {0} outside the contract phase breaks the app version still running, which still queries it and fails until every instance runs the new version; the drop also takes an ACCESS EXCLUSIVE lock that queues every query on it behind any long-running one. Remove the entity from the model, deploy, then drop the table in the contract phase: .InContractPhase() (or [ContractPhase] on the migration).",
+            title: StatementRules.DropTableOutsideContract.Title,
+            messageFormat: StatementRules.DropTableOutsideContract.MessageFormat,
             category: RuleCategories.Compatibility,
-            description: "During a rolling deployment the previous app version keeps running while the migration runs, and it still maps and queries the table. Remove the entity (and its navigations) from the model first, deploy, and drop the table in the contract phase, after every instance runs the new version.");
+            description: StatementRules.DropTableOutsideContract.Description);
 
         /// <summary>The table is created again later in the migration: the data is gone, not just unreachable.</summary>
         public static readonly DiagnosticDescriptor RecreatedRule = RuleDescriptors.Create(
@@ -62,7 +63,7 @@ namespace SafeMigrations.Analyzers.Rules
                     names.Add(table.ToString());
                 }
 
-                var what = (names.Count == 1 ? "table " : "tables ") + StatementTables.Quote(names);
+                var what = StatementRules.DroppedTables(names);
                 var recreated = live.TrueForAll(l => LaterSteps.CreatesTable(context.Model, l.Table, statement.Step.Index, statement.StatementIndex));
                 context.Report(recreated ? RecreatedRule : Rule, live[0].Statement, what);
             }

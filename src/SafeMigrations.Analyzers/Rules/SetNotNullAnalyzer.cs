@@ -7,6 +7,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 using SafeMigrations.Analyzers.Infrastructure;
 using SafeMigrations.Analyzers.Model;
 using SafeMigrations.Sql;
+using SafeMigrations.Sql.Rules;
 
 namespace SafeMigrations.Analyzers.Rules
 {
@@ -22,10 +23,10 @@ namespace SafeMigrations.Analyzers.Rules
 
         public static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
             RuleIdentifiers.SetNotNull,
-            title: "Set NOT NULL through a validated check constraint",
-            messageFormat: "{0} sets NOT NULL on column '{1}' of existing table '{2}': PostgreSQL scans all of '{2}' for NULLs under an ACCESS EXCLUSIVE lock that blocks all reads and writes of it until the migration commits{3}; add CHECK (\"{1}\" IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT in a separate transaction, then SET NOT NULL (PostgreSQL 12+ skips the scan) and drop the check",
+            title: StatementRules.SetNotNull.Title,
+            messageFormat: StatementRules.SetNotNull.MessageFormat,
             category: RuleCategories.Locking,
-            description: "ALTER COLUMN ... SET NOT NULL takes an ACCESS EXCLUSIVE lock and scans the whole table to prove there is no NULL. EF's AlterColumn from nullable to required with a default first runs UPDATE t SET c = <default> WHERE c IS NULL over the whole table. Validate a NOT VALID CHECK (c IS NOT NULL) first (SHARE UPDATE EXCLUSIVE: reads and writes continue); PostgreSQL 12+ then sets NOT NULL without scanning.");
+            description: StatementRules.SetNotNull.Description);
 
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
 
@@ -56,38 +57,24 @@ namespace SafeMigrations.Analyzers.Rules
             foreach (var statement in context.Model.SqlStatements())
             {
                 var sql = statement.Statement;
-                if (sql.Kind != StatementKind.AlterTable)
+                foreach (var finding in StatementRules.SetNotNulls(sql))
                 {
-                    continue;
-                }
-
-                foreach (var action in sql.Actions)
-                {
-                    if (action.Kind != AlterTableActionKind.SetNotNull)
-                    {
-                        continue;
-                    }
-
+                    var action = finding.Action!;
                     if (checkProofs && TableName.From(sql.Table) is { } table && action.Column is { } column
                         && IsProvenNotNull(context.Model, table, column, statement.Step.Index, statement.StatementIndex))
                     {
                         continue;
                     }
 
-                    context.Report(Rule, statement, action, "ALTER COLUMN ... SET NOT NULL", action.Column ?? "?", sql.Table?.ToString() ?? "?", string.Empty);
+                    context.Report(Rule, statement, action, finding.Arguments);
                 }
             }
         }
 
-        /// <summary>
-        /// Earlier in the method, a validated CHECK proves the column is not null: a VALIDATE CONSTRAINT on the table
-        /// (of a constraint not added in this method, or of a CHECK (column IS NOT NULL) added in it), or a CHECK
-        /// (column IS NOT NULL) added without NOT VALID (raw SQL or AddCheckConstraint).
-        /// </summary>
+        /// <summary>Earlier in the method, a validated CHECK proves the column is not null (see <see cref="NotNullProof"/>).</summary>
         private static bool IsProvenNotNull(MigrationModel model, TableName table, string column, int stepIndex, int statementIndex)
         {
-            // Constraints added earlier in the method, by name: whether each proves the column not null.
-            var added = new Dictionary<string, bool>(StringComparer.Ordinal);
+            var proof = new NotNullProof(column);
             foreach (var step in model.Steps)
             {
                 if (step.Index > stepIndex)
@@ -99,67 +86,25 @@ namespace SafeMigrations.Analyzers.Rules
                 {
                     if (step.Index < stepIndex && step.Table == table && step.Name is { } name && step.MethodName.StartsWith("Add", StringComparison.Ordinal))
                     {
-                        var proves = step.MethodName == "AddCheckConstraint" && step.GetString("sql") is { } check && ProvesNotNull(check, column);
-                        if (proves)
-                        {
-                            return true;
-                        }
-
-                        added[name] = false;
+                        proof.Added(name, step.MethodName == "AddCheckConstraint" ? step.GetString("sql") : null);
                     }
-
-                    continue;
+                }
+                else
+                {
+                    var statements = step.Sql.Statements;
+                    for (var i = 0; i < statements.Count && (step.Index < stepIndex || i < statementIndex); i++)
+                    {
+                        proof.Statement(statements[i], t => TableName.From(t) == table);
+                    }
                 }
 
-                var statements = step.Sql.Statements;
-                for (var i = 0; i < statements.Count && (step.Index < stepIndex || i < statementIndex); i++)
+                if (proof.Proven)
                 {
-                    var sql = statements[i];
-                    if (sql.Kind != StatementKind.AlterTable || TableName.From(sql.Table) != table)
-                    {
-                        continue;
-                    }
-
-                    foreach (var action in sql.Actions)
-                    {
-                        if (action.Kind == AlterTableActionKind.AddConstraint)
-                        {
-                            var proves = action.Constraint == ConstraintKind.Check && action.CheckExpression is { } check && ProvesNotNull(check, column);
-                            if (proves && !action.NotValid)
-                            {
-                                return true;
-                            }
-
-                            if (action.Name != null)
-                            {
-                                added[action.Name] = proves;
-                            }
-                        }
-                        else if (action.Kind == AlterTableActionKind.ValidateConstraint
-                                 && (action.Name is null || !added.TryGetValue(action.Name, out var proves) || proves))
-                        {
-                            // A constraint added before this migration is trusted to be the NOT NULL check being validated.
-                            return true;
-                        }
-                    }
+                    return true;
                 }
             }
 
             return false;
-        }
-
-        /// <summary>The check expression contains <c>column IS NOT NULL</c> and no OR (quotes, case and spacing ignored).</summary>
-        private static bool ProvesNotNull(string check, string column)
-        {
-            var text = Regex.Replace(check.Replace("\"", string.Empty), @"\s+", " ");
-            if (Regex.IsMatch(text, @"\bOR\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant))
-            {
-                // a IS NOT NULL OR b does not imply a IS NOT NULL.
-                return false;
-            }
-
-            var pattern = @"(^|[^\w.])" + Regex.Escape(column) + @"\)?\s*IS NOT NULL";
-            return Regex.IsMatch(text, pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
         }
     }
 }

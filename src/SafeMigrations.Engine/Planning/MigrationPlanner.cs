@@ -9,6 +9,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Migrations.Operations;
 using SafeMigrations.Engine.Loading;
 using SafeMigrations.Sql;
+using SafeMigrations.Sql.Rules;
 
 namespace SafeMigrations.Engine.Planning
 {
@@ -96,10 +97,10 @@ namespace SafeMigrations.Engine.Planning
                     PlanAlterColumn(context, alter);
                     return;
                 case AddUniqueConstraintOperation unique when !context.IsNew(unique.Schema, unique.Table):
-                    PlanKeyThroughIndex(context, unique, unique.Schema, unique.Table, unique.Name, unique.Columns, "UNIQUE");
+                    PlanKeyThroughIndex(context, unique.Schema, unique.Table, unique.Name, unique.Columns, "UNIQUE");
                     return;
                 case AddPrimaryKeyOperation primaryKey when !context.IsNew(primaryKey.Schema, primaryKey.Table):
-                    PlanKeyThroughIndex(context, primaryKey, primaryKey.Schema, primaryKey.Table, primaryKey.Name, primaryKey.Columns, "PRIMARY KEY");
+                    PlanKeyThroughIndex(context, primaryKey.Schema, primaryKey.Table, primaryKey.Name, primaryKey.Columns, "PRIMARY KEY");
                     return;
                 default:
                     PlanAsIs(context, operation);
@@ -136,6 +137,12 @@ namespace SafeMigrations.Engine.Planning
                     warning = null;
                     continue;
                 }
+                if (judged.Planned is not null)
+                {
+                    PlanRuntimeRewrite(context, judged);
+                    warning = null;
+                    continue;
+                }
                 foreach (string piece in judged.Pieces ?? new[] { sql })
                 {
                     IReadOnlyList<SqlStatement> pieceStatements = judged.Pieces is null ? statements : StatementScanner.Scan(piece);
@@ -155,6 +162,27 @@ namespace SafeMigrations.Engine.Planning
             }
         }
 
+        /// <summary>A lone raw statement rewritten with the steps the planner gives the same EF operation.</summary>
+        private static void PlanRuntimeRewrite(PlanContext context, RuntimeJudgement judged)
+        {
+            StatementFinding finding = judged.Planned!;
+            QualifiedName table = finding.Statement.Table!;
+            int first = context.Steps.Count;
+            switch (finding.Rewrite)
+            {
+                case SafeRewrite.NotNullThroughCheck:
+                    PlanNotNullThroughCheck(context, table.Schema, table.Name, finding.Action!.Column!);
+                    break;
+                case SafeRewrite.KeyThroughIndex:
+                    AlterTableAction key = finding.Action!;
+                    PlanKeyThroughIndex(context, table.Schema, table.Name, key.Name!, key.Columns.ToArray(),
+                        key.Constraint == ConstraintKind.PrimaryKey ? "PRIMARY KEY" : "UNIQUE");
+                    break;
+            }
+            foreach (PlanStep step in context.Steps.Skip(first))
+                step.RuleNote = judged.Note;
+        }
+
         /// <summary>
         /// The analyzers' statement rules on the SQL about to run; raw SQL gets the safe rewrites. EF's keyed data
         /// operations and statements on tables this migration created are left alone, as the analyzers leave them.
@@ -163,7 +191,7 @@ namespace SafeMigrations.Engine.Planning
         {
             RuntimeJudgement judged = context.IsNewTableOperation(operation) || operation is InsertDataOperation || operation is UpdateDataOperation || operation is DeleteDataOperation
                 ? RuntimeJudgement.Clean
-                : RuntimeSqlRewriter.Judge(statements, table => context.IsNew(table.Schema, table.Name));
+                : RuntimeSqlRewriter.Judge(statements, table => context.IsNew(table.Schema, table.Name), context.Phase == MigrationPhase.Contract);
             foreach (SqlStatement created in statements.Where(s => s.Kind == StatementKind.CreateTable && s.Table is not null))
                 context.CreatedTables.Add(Key(created.Table!.Schema, created.Table.Name));
             return operation is SqlOperation || judged.Warning is not null ? judged : RuntimeSqlRewriter.ReportOnly(judged);
@@ -354,7 +382,7 @@ namespace SafeMigrations.Engine.Planning
             drop.RewrittenFrom = rewritten;
         }
 
-        private static void PlanKeyThroughIndex(PlanContext context, MigrationOperation operation, string? schema, string table, string name, string[] columns, string constraintType)
+        private static void PlanKeyThroughIndex(PlanContext context, string? schema, string table, string name, string[] columns, string constraintType)
         {
             string qualified = SqlIdentifier.Qualify(schema, table);
             string quotedName = SqlIdentifier.Quote(name);

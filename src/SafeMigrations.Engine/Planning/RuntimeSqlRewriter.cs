@@ -18,15 +18,22 @@ namespace SafeMigrations.Engine.Planning
     {
         /// <summary>
         /// The judgement of one step's SQL. <paramref name="isNew"/> tells whether a table was created earlier in the
-        /// same migration (its statements are not judged, as the analyzers exempt them).
+        /// same migration (its statements are not judged, as the analyzers exempt them); in the contract phase the
+        /// compatibility rules (SM0014) do not apply.
         /// </summary>
-        public static RuntimeJudgement Judge(IReadOnlyList<SqlStatement> statements, Func<QualifiedName, bool> isNew)
+        public static RuntimeJudgement Judge(IReadOnlyList<SqlStatement> statements, Func<QualifiedName, bool> isNew, bool contractPhase = false)
         {
             var findings = new List<StatementFinding>();
             var insideDo = new List<StatementFinding>();
-            foreach (SqlStatement statement in statements)
+            bool utc = false;
+            for (int i = 0; i < statements.Count; i++)
             {
-                findings.AddRange(StatementRules.Judge(statement).Where(f => f.Statement.Table is null || !isNew(f.Statement.Table)));
+                SqlStatement statement = statements[i];
+                // SM0007: a SET TimeZone = 'UTC' earlier in the script spares a timestamp <-> timestamptz change its rewrite.
+                if (SessionSetting.Parse(statement) is { } setting && (setting.Parameter == "timezone" || setting.Parameter == SessionSetting.All))
+                    utc = setting.SetsUtcTimeZone;
+                findings.AddRange(StatementRules.Judge(statement, sessionIsUtc: utc).Where(f => (f.Statement.Table is null || !isNew(f.Statement.Table)) && !ProvenNotNull(f, statements, i)
+                    && !(contractPhase && StatementRules.IsCompatibilityRule(f.Rule))));
                 // A DO block's body is PL/pgSQL: its SQL statements are judged, but nothing inside it can be rewritten.
                 if (statement.Kind == StatementKind.Do && statement.Body is not null)
                     insideDo.AddRange(BlockStatements(statement.Body).SelectMany(s => StatementRules.Judge(s)).Where(f => f.Statement.Table is null || !isNew(f.Statement.Table)));
@@ -48,6 +55,17 @@ namespace SafeMigrations.Engine.Planning
                 string.Join("; ", findings.Concat(insideDo).Select(f => $"{f.Rule.Id} at run time: {Subject(f)} → reported ({reason})")));
         }
 
+        /// <summary>SM0006's exemption, as the analyzer applies it: an earlier statement of the script validated a CHECK proving the column not null.</summary>
+        private static bool ProvenNotNull(StatementFinding finding, IReadOnlyList<SqlStatement> statements, int index)
+        {
+            if (finding.Rule != StatementRules.SetNotNull || finding.Action?.Column is not string column || finding.Statement.Table is not QualifiedName table)
+                return false;
+            var proof = new NotNullProof(column);
+            for (int i = 0; i < index; i++)
+                proof.Statement(statements[i], t => t is not null && t.ToString() == table.ToString());
+            return proof.Proven;
+        }
+
         /// <summary>
         /// The SQL statements of a PL/pgSQL block body: the scanner splits at semicolons, so the first statement after
         /// BEGIN (or after a nested BEGIN) starts with that keyword, which is taken off here.
@@ -66,6 +84,16 @@ namespace SafeMigrations.Engine.Planning
         private static RuntimeJudgement? Rewrite(StatementFinding finding)
         {
             SqlStatement statement = finding.Statement;
+            if (finding.Rewrite == SafeRewrite.Concurrently && statement.Kind == StatementKind.DropIndex)
+            {
+                // One index, no CASCADE (the judgement checked): the concurrent drop ends in the same catalog.
+                string dropConcurrently = Regex.Replace(statement.Text.Trim(), @"^DROP\s+INDEX\s+", m => m.Value + "CONCURRENTLY ", RegexOptions.IgnoreCase);
+                if (dropConcurrently == statement.Text.Trim())
+                    return null;
+                QualifiedName index = statement.Indexes[0];
+                return new RuntimeJudgement(new[] { finding }, null, new[] { dropConcurrently + ";" }, null,
+                    $"{finding.Rule.Id} at run time: DROP INDEX {SqlIdentifier.Qualify(index.Schema, index.Name)} → CONCURRENTLY, outside a transaction");
+            }
             QualifiedName table = statement.Table!;
             string qualified = SqlIdentifier.Qualify(table.Schema, table.Name);
             switch (finding.Rewrite)
@@ -83,6 +111,12 @@ namespace SafeMigrations.Engine.Planning
                     return new RuntimeJudgement(new[] { finding }, null,
                         new[] { statement.Text.Trim() + " NOT VALID;", $"ALTER TABLE {qualified} VALIDATE CONSTRAINT {SqlIdentifier.Quote(name)};" }, null,
                         $"{finding.Rule.Id} at run time: ADD CONSTRAINT {SqlIdentifier.Quote(name)} {what} on {qualified} → NOT VALID, then VALIDATE CONSTRAINT");
+                case SafeRewrite.NotNullThroughCheck when finding.Action?.Column is string column:
+                    return new RuntimeJudgement(new[] { finding }, null, null, null,
+                        $"{finding.Rule.Id} at run time: SET NOT NULL of {SqlIdentifier.Quote(column)} on {qualified} → CHECK NOT VALID, VALIDATE CONSTRAINT, SET NOT NULL, drop the check") { Planned = finding };
+                case SafeRewrite.KeyThroughIndex when finding.Action?.Name is string key:
+                    return new RuntimeJudgement(new[] { finding }, null, null, null,
+                        $"{finding.Rule.Id} at run time: ADD CONSTRAINT {SqlIdentifier.Quote(key)} {(finding.Action.Constraint == ConstraintKind.PrimaryKey ? "PRIMARY KEY" : "UNIQUE")} on {qualified} → CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... USING INDEX") { Planned = finding };
                 default:
                     return null;
             }
@@ -94,7 +128,9 @@ namespace SafeMigrations.Engine.Planning
                 ? "keyset batches could end differently: it has a WITH, FROM, USING, RETURNING or alias, a value that reads a column it writes (a batch replayed after a crash would apply twice), a volatile function or sub-select, or a sub-query reading its own table"
                 : finding.Rule == StatementRules.CreateIndexNonConcurrently
                     ? "an index without a name cannot be checked and rebuilt after a failed concurrent build"
-                    : "no automatic rewrite has the same end state";
+                    : finding.Rule == StatementRules.DropIndexNonConcurrently
+                        ? "DROP INDEX CONCURRENTLY drops one index at a time and cannot CASCADE: drop each index in its own Sql(..., suppressTransaction: true) call"
+                        : "no automatic rewrite has the same end state";
 
         private static string Verb(SqlStatement statement) => statement.Kind == StatementKind.Update ? "UPDATE" : "DELETE";
 
@@ -180,6 +216,9 @@ namespace SafeMigrations.Engine.Planning
 
         /// <summary>Run as keyset batches instead.</summary>
         public KeysetForm? Batches { get; }
+
+        /// <summary>A rewrite the planner makes with its own steps for the same EF operation (SET NOT NULL through a check, ...).</summary>
+        public StatementFinding? Planned { get; init; }
 
         /// <summary>Run these statements instead, each as its own step.</summary>
         public IReadOnlyList<string>? Pieces { get; }

@@ -14,6 +14,15 @@ namespace SafeMigrations.Sql.Rules
 
         /// <summary>ALTER TABLE ... ADD CONSTRAINT (foreign key or check): ADD ... NOT VALID, then VALIDATE CONSTRAINT.</summary>
         NotValidThenValidate,
+
+        /// <summary>
+        /// ALTER TABLE ... ALTER COLUMN ... SET NOT NULL: CHECK (c IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT, SET NOT NULL
+        /// (PostgreSQL 12+ skips the scan), then drop the check.
+        /// </summary>
+        NotNullThroughCheck,
+
+        /// <summary>ALTER TABLE ... ADD CONSTRAINT name UNIQUE/PRIMARY KEY (columns): CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... USING INDEX.</summary>
+        KeyThroughIndex,
     }
 
     /// <summary>One rule's judgement of one statement (or of one ALTER TABLE action of it).</summary>

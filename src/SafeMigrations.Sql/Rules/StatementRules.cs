@@ -4,12 +4,12 @@ using System.Linq;
 namespace SafeMigrations.Sql.Rules
 {
     /// <summary>
-    /// The judgement of single SQL statements by the analyzer rules that read raw SQL (SM0001, SM0008, SM0009, SM0015; SM0016 in HeavyLockStatements):
+    /// The judgement of single SQL statements by the analyzer rules that read raw SQL (SM0001, SM0008, SM0009, SM0015; SM0016 in HeavyLockStatements; the schema-change rules in StatementRules.Schema.cs):
     /// statement in, findings out. The analyzers call it for <c>migrationBuilder.Sql("...")</c> constants and add what
     /// only the C# source shows (tables created earlier, small tables, Down undoing Up); the engine calls it for the SQL
     /// text it is about to run, wherever that text came from.
     /// </summary>
-    public static class StatementRules
+    public static partial class StatementRules
     {
         public static readonly StatementRule CreateIndexNonConcurrently = new StatementRule(
             "SM0001",
@@ -40,11 +40,13 @@ namespace SafeMigrations.Sql.Rules
 
         /// <summary>
         /// Every finding of every statement rule on <paramref name="statement"/>, in rule order (SM0016's naming all the
-        /// statement's tables), for a server of <paramref name="postgresVersion"/> (the analyzers' default: 12).
+        /// statement's tables), for a server of <paramref name="postgresVersion"/> (the analyzers' default: 12) and a
+        /// session whose TimeZone is UTC or not (<paramref name="sessionIsUtc"/>: SM0007's timestamp changes).
         /// </summary>
-        public static IReadOnlyList<StatementFinding> Judge(SqlStatement statement, int postgresVersion = 12) =>
+        public static IReadOnlyList<StatementFinding> Judge(SqlStatement statement, int postgresVersion = 12, bool sessionIsUtc = false) =>
             CreateIndex(statement).Concat(ForeignKeys(statement)).Concat(Checks(statement)).Concat(DataChanges(statement))
                 .Concat(HeavyLockStatements.Judge(statement, postgresVersion).Select(j => HeavyLockStatements.ToFinding(statement, j)))
+                .Concat(SchemaChanges(statement, postgresVersion, sessionIsUtc))
                 .ToList();
 
         /// <summary>SM0001: CREATE INDEX without CONCURRENTLY.</summary>

@@ -18,13 +18,13 @@ namespace SafeMigrations.Analyzers.Tests.Infrastructure;
 /// </summary>
 public sealed class RuntimeSqlParityTests
 {
-    public static TheoryData<string> Cases() => new(RuntimeSqlCases.All.Select(c => c.Migration));
+    public static TheoryData<string> Cases() => new(RuntimeSqlCases.All.Concat(RuntimeSqlCases.SchemaChanges).Select(c => c.Migration));
 
     [Theory]
     [MemberData(nameof(Cases))]
     public async Task Analyzers_flag_the_constant_form_with_the_engines_rules_and_messages(string migration)
     {
-        RuntimeSqlCases.Case @case = RuntimeSqlCases.All.Single(c => c.Migration == migration);
+        RuntimeSqlCases.Case @case = RuntimeSqlCases.All.Concat(RuntimeSqlCases.SchemaChanges).Single(c => c.Migration == migration);
         string source = MigrationSource.Migration("            migrationBuilder.Sql(@\"" + @case.Sql.Replace("\"", "\"\"") + "\");");
         var compilation = CSharpCompilation.Create(
             "App",
