@@ -75,7 +75,7 @@ public class ToolTests : IClassFixture<PostgresServerFixture>
     }
 
     [Fact]
-    public void Tool_refuses_a_connection_on_the_command_line_and_says_script_is_not_there_yet()
+    public void Tool_refuses_a_connection_on_the_command_line_and_writes_the_phased_scripts_without_a_database()
     {
         var connection = Tool(null, "apply", "--connection", $"Host=db;Password={Secret}", "--no-build");
         Assert.True(connection.ExitCode == 1, connection.ToString());
@@ -84,10 +84,12 @@ public class ToolTests : IClassFixture<PostgresServerFixture>
         Assert.DoesNotContain(Secret, connection.Output, StringComparison.Ordinal);
 
         _package.EnsureConsumerBuilt();
-        var script = Tool(null, "script", "--no-build");
-        Assert.True(script.ExitCode == 1, script.ToString());
-        Assert.Contains("error: SM1001: this version of the SafeMigrations engine cannot write phased SQL scripts yet", script.Output, StringComparison.Ordinal);
-        Assert.DoesNotContain("usage: SafeMigrations.Runner", script.Output, StringComparison.Ordinal);
+        string scripts = Path.Combine(_package.Root, "scripts-" + Guid.NewGuid().ToString("N")[..8]);
+        var script = Tool(null, "script", "--output", scripts, "--no-build");
+        Assert.True(script.ExitCode == 0, script.ToString());
+        Assert.Contains("CREATE INDEX CONCURRENTLY", File.ReadAllText(Path.Combine(scripts, "expand.sql")), StringComparison.Ordinal);
+        Assert.Contains("__EFMigrationsHistory", File.ReadAllText(Path.Combine(scripts, "expand.sql")), StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(scripts, "contract.sql")), script.ToString());
 
         var phase = Tool(null, "plan", "--phase", "Sideways", "--no-build");
         Assert.True(phase.ExitCode == 1, phase.ToString());
