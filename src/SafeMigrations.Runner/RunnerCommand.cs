@@ -66,18 +66,10 @@ namespace SafeMigrations.Runner
                         throw new EngineException(EngineCodes.Configuration, $"--phase must be Expand, Contract or All, not '{phase}'.");
                     engineOptions.Phase = selection;
                 }
-                if (options.TryGetValue("lock-timeout", out string? lockTimeout) && !string.IsNullOrWhiteSpace(lockTimeout))
-                {
-                    if (!int.TryParse(lockTimeout, NumberStyles.None, CultureInfo.InvariantCulture, out int milliseconds) || milliseconds <= 0)
-                        throw new EngineException(EngineCodes.Configuration, $"--lock-timeout must be a positive number of milliseconds, not '{lockTimeout}'.");
-                    engineOptions.LockTimeout = TimeSpan.FromMilliseconds(milliseconds);
-                }
-                if (options.TryGetValue("statement-timeout", out string? statementTimeout) && !string.IsNullOrWhiteSpace(statementTimeout))
-                {
-                    if (!int.TryParse(statementTimeout, NumberStyles.None, CultureInfo.InvariantCulture, out int milliseconds) || milliseconds <= 0)
-                        throw new EngineException(EngineCodes.Configuration, $"--statement-timeout must be a positive number of milliseconds, not '{statementTimeout}'.");
-                    engineOptions.StatementTimeout = TimeSpan.FromMilliseconds(milliseconds);
-                }
+                if (OptionValues.PositiveMilliseconds(options, "lock-timeout") is TimeSpan lockTimeout)
+                    engineOptions.LockTimeout = lockTimeout;
+                if (OptionValues.PositiveMilliseconds(options, "statement-timeout") is TimeSpan statementTimeout)
+                    engineOptions.StatementTimeout = statementTimeout;
                 if (options.TryGetValue("lock-retries", out string? lockRetries) && !string.IsNullOrWhiteSpace(lockRetries))
                 {
                     // Retries after the first attempt: 0 tries once.

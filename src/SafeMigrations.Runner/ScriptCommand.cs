@@ -18,18 +18,12 @@ namespace SafeMigrations.Runner
     {
         public static int Run(Dictionary<string, string> options, RunnerApp app, string? connection, IEngineLog log)
         {
-            var lockTimeout = new EngineOptions().LockTimeout;
-            if (Value(options, "lock-timeout") is string value)
-            {
-                if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int milliseconds) || milliseconds <= 0)
-                    throw new EngineException(EngineCodes.Configuration, $"--lock-timeout must be a positive number of milliseconds, not '{value}'.");
-                lockTimeout = TimeSpan.FromMilliseconds(milliseconds);
-            }
-            string output = Path.GetFullPath(Value(options, "output") ?? ".");
+            TimeSpan lockTimeout = OptionValues.PositiveMilliseconds(options, "lock-timeout") ?? new EngineOptions().LockTimeout;
+            string output = Path.GetFullPath(OptionValues.Value(options, "output") ?? ".");
 
-            using MigrationCatalog catalog = app.LoadCatalog(Value(options, "context"), string.IsNullOrWhiteSpace(connection) ? "Host=localhost" : connection!);
+            using MigrationCatalog catalog = app.LoadCatalog(OptionValues.Value(options, "context"), string.IsNullOrWhiteSpace(connection) ? "Host=localhost" : connection!);
             var writer = new PhaseScriptWriter(catalog, lockTimeout);
-            IReadOnlyList<MigrationInfo> migrations = writer.Range(Value(options, "from"), Value(options, "to"));
+            IReadOnlyList<MigrationInfo> migrations = writer.Range(OptionValues.Value(options, "from"), OptionValues.Value(options, "to"));
             PhaseScripts scripts = writer.Write(migrations);
             try
             {
@@ -44,8 +38,5 @@ namespace SafeMigrations.Runner
             log.Info($"wrote expand.sql and contract.sql for {migrations.Count} migration(s) of {catalog.Context.GetType().Name} to {output}; run each with psql -v ON_ERROR_STOP=1 -f <file>");
             return 0;
         }
-
-        private static string? Value(Dictionary<string, string> options, string name)
-            => options.TryGetValue(name, out string? value) && !string.IsNullOrWhiteSpace(value) ? value : null;
     }
 }

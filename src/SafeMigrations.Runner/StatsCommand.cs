@@ -27,12 +27,8 @@ namespace SafeMigrations.Runner
                     throw new EngineException(EngineCodes.Configuration, $"--interval must be a whole number of seconds from 0 (no write rates) to 3600, not '{interval}'.");
                 sampler.Interval = TimeSpan.FromSeconds(seconds);
             }
-            if (options.TryGetValue("statement-timeout", out string? statementTimeout) && !string.IsNullOrWhiteSpace(statementTimeout))
-            {
-                if (!int.TryParse(statementTimeout, NumberStyles.None, CultureInfo.InvariantCulture, out int milliseconds) || milliseconds <= 0)
-                    throw new EngineException(EngineCodes.Configuration, $"--statement-timeout must be a positive number of milliseconds, not '{statementTimeout}'.");
-                sampler.StatementTimeout = TimeSpan.FromMilliseconds(milliseconds);
-            }
+            if (OptionValues.PositiveMilliseconds(options, "statement-timeout") is TimeSpan statementTimeout)
+                sampler.StatementTimeout = statementTimeout;
             string output = Path.GetFullPath(options.TryGetValue("output", out string? path) && !string.IsNullOrWhiteSpace(path) ? path : StatisticsSnapshot.DefaultFileName);
             string? directory = Path.GetDirectoryName(output);
             if (!string.IsNullOrEmpty(directory) && !Directory.Exists(directory))
