@@ -159,8 +159,6 @@ namespace SafeMigrations.Tool
         /// <summary>The runner speaks to its own command line; a tool user is pointed at the tool's.</summary>
         private string Translate(string line)
         {
-            if (_command == "script" && line.StartsWith("error: SM1001: unknown command 'script'", StringComparison.Ordinal))
-                return "error: SM1001: this version of the SafeMigrations engine cannot write phased SQL scripts yet (no 'script' command in its runner); update the SafeMigrations.Tool package, or deploy with `dotnet safemigrations apply --phase Expand` / a bundle meanwhile.";
             int usage = line.IndexOf(RunnerUsage, StringComparison.Ordinal);
             return usage < 0 ? line : line.Substring(0, usage) + " (dotnet safemigrations --help)";
         }
