@@ -90,6 +90,12 @@ namespace SafeMigrations.Engine.Applying
         /// </summary>
         public Func<string, Npgsql.NpgsqlConnection>? CreateConnection { get; set; }
 
+        /// <summary>
+        /// The contract gate run before a migration's contract steps drop, rename away or swap out a column or table
+        /// (SM1016); null runs contract steps unchecked and silently (verify's throwaway databases have no app).
+        /// </summary>
+        public Gate.ContractGateOptions? ContractGate { get; set; } = new Gate.ContractGateOptions();
+
         /// <summary>Markdown report path, or null for none.</summary>
         public string? ReportPath { get; set; }
 

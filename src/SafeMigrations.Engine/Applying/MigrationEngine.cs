@@ -9,6 +9,7 @@ using Npgsql;
 using SafeMigrations.Engine.Backfill;
 using SafeMigrations.Engine.Connections;
 using SafeMigrations.Engine.Execution;
+using SafeMigrations.Engine.Gate;
 using SafeMigrations.Engine.Loading;
 using SafeMigrations.Engine.Planning;
 using SafeMigrations.Engine.Reporting;
@@ -145,6 +146,7 @@ namespace SafeMigrations.Engine.Applying
                 }
 
                 int ran = 0;
+                ContractGate? gate = _options.ContractGate is null ? null : new ContractGate(_options.ContractGate, Log, reuseFirstSample: _options.Phase == PhaseSelection.Contract);
                 foreach (MigrationInfo migration in upToTarget)
                 {
                     bool isApplied = applied.Contains(migration.Id);
@@ -174,6 +176,8 @@ namespace SafeMigrations.Engine.Applying
                     if (_options.Phase != PhaseSelection.Expand)
                     {
                         var contract = plan.ContractSteps.ToList();
+                        if (gate is not null)
+                            await gate.CheckAsync(connection, migration.Id, contract.Where(s => !IsCompleted(states, s)).ToList(), cancellationToken).ConfigureAwait(false);
                         foreach (PlanStep step in contract)
                             await RunStepAsync(connection, store, step, states, cancellationToken).ConfigureAwait(false);
                         if (contract.Count > 0)

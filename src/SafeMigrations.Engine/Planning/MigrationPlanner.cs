@@ -456,6 +456,8 @@ namespace SafeMigrations.Engine.Planning
             step.SafeStep = safeStep;
             if (part == StepAnnotations.DropCheckPart)
                 step.NoUndoNeeded = true; // the helper check only lives between its own steps
+            if (safeStep == StepAnnotations.DropSyncTriggerStep && table is not null && operation[StepAnnotations.FromColumn] is string from && operation[StepAnnotations.ToColumn] is string to)
+                step.DroppedSync = new Gate.SyncedColumns(schema, table, from, to);
 
             if (safeStep == StepAnnotations.CreateSyncTriggerStep && table is not null && operation[StepAnnotations.TriggerName] is string trigger)
             {

@@ -196,6 +196,9 @@ namespace SafeMigrations.Engine.Planning
         /// </summary>
         public string? RuleNote { get; internal set; }
 
+        /// <summary>The sync trigger a <c>DropSyncTrigger</c> step removes (the contract gate checks its source column), or null.</summary>
+        public Gate.SyncedColumns? DroppedSync { get; internal set; }
+
         /// <summary><c>migration step N (description)</c>, the way messages name a step.</summary>
         public string Name => $"{MigrationId} step {Index} ({Description})";
 

@@ -28,6 +28,7 @@ namespace SafeMigrations.Engine.Planning
         public const string BackfillStep = SafeMigrationSteps.Backfill;
         public const string DeleteInBatchesStep = SafeMigrationSteps.DeleteInBatches;
         public const string CreateSyncTriggerStep = SafeMigrationSteps.CreateSyncTrigger;
+        public const string DropSyncTriggerStep = SafeMigrationSteps.DropSyncTrigger;
         public const string CreateCompatibilityViewStep = SafeMigrationSteps.CreateCompatibilityView;
         public const string DropCheckPart = SafeMigrationStepParts.DropCheck;
     }

@@ -50,5 +50,8 @@ namespace SafeMigrations.Engine.Reporting
 
         /// <summary>Verify: a step updated or deleted at least the data-change share of a pre-existing table's seeded rows (or inserted as many as a table it read has) in one transaction; the server counted the rows. SM0015's advice.</summary>
         public const string UnbatchedDataChange = "SM1015";
+
+        /// <summary>Contract gate: a contract step would drop, rename away or swap out a column or table that a running app version still uses (pg_stat_statements calls in the window, or sessions whose application_name names an older schema version); nothing of that contract ran. Also the warning when the gate had no evidence, and when it was skipped.</summary>
+        public const string ContractGate = "SM1016";
     }
 }

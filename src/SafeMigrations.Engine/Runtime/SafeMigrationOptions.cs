@@ -58,6 +58,15 @@ namespace SafeMigrations
         /// <summary>How long to wait for statements an earlier, killed executor left running on the server before SM1005. Default 60 s.</summary>
         public TimeSpan EarlierExecutorWait { get; set; } = TimeSpan.FromSeconds(60);
 
+        /// <summary>
+        /// Runs contract steps without the contract gate's check that no running app version still uses what they drop
+        /// (printed as an SM1016 warning). Default false. Runner: <c>--contract-gate skip</c>.
+        /// </summary>
+        public bool SkipContractGate { get; set; }
+
+        /// <summary>How long the contract gate watches pg_stat_statements for statements naming a dropped column or table. Default 60 s. Runner: <c>--contract-gate-window</c>.</summary>
+        public TimeSpan ContractGateWindow { get; set; } = TimeSpan.FromSeconds(60);
+
         /// <summary>Where progress and results are logged; null uses the DbContext's own logger factory (the app's, under AddDbContext).</summary>
         public ILoggerFactory? LoggerFactory { get; set; }
 
@@ -74,6 +83,7 @@ namespace SafeMigrations
             Require(AnotherInstanceWait >= TimeSpan.Zero, nameof(AnotherInstanceWait), "must not be negative (zero returns at once)");
             Require(AnotherInstancePollInterval > TimeSpan.Zero, nameof(AnotherInstancePollInterval), "must be positive");
             Require(EarlierExecutorWait >= TimeSpan.Zero, nameof(EarlierExecutorWait), "must not be negative");
+            Require(ContractGateWindow > TimeSpan.Zero, nameof(ContractGateWindow), "must be positive");
         }
 
         internal EngineOptions ToEngineOptions(string connectionString, PhaseSelection phase, IEngineLog log)
@@ -93,6 +103,7 @@ namespace SafeMigrations
                 AcceptEditedMigration = AcceptEditedMigration,
                 ReportPath = ReportPath,
                 EarlierExecutorWait = EarlierExecutorWait,
+                ContractGate = new Engine.Gate.ContractGateOptions { Skip = SkipContractGate, Window = ContractGateWindow },
                 Log = log,
             };
             if (BackfillBatchSize is int size)

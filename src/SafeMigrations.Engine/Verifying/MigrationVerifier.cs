@@ -125,6 +125,7 @@ namespace SafeMigrations.Engine.Verifying
                 Log = log,
                 LockTimeout = options.LockTimeout,
                 StepObserver = tracer,
+                ContractGate = null, // a throwaway database: no app version to wait for
             };
             var engine = new MigrationEngine(catalog, engineOptions);
             var seeder = new TableSeeder(options.SeedRowsPerMigration, options.MaxSeedRowsPerTable);

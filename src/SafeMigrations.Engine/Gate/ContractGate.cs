@@ -1,0 +1,155 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Threading;
+using System.Threading.Tasks;
+using Npgsql;
+using SafeMigrations.Engine.Planning;
+using SafeMigrations.Engine.Reporting;
+
+namespace SafeMigrations.Engine.Gate
+{
+    /// <summary>
+    /// Before a migration's contract steps drop, rename away or swap out a column or table, checks that no running app
+    /// version still uses it: statements naming it whose calls grew in <c>pg_stat_statements</c> over the window, and
+    /// connected sessions whose application_name names a schema version older than the migration. Refuses with SM1016
+    /// naming the evidence; with no evidence at all it passes with an SM1016 warning saying how to enable it.
+    /// </summary>
+    internal sealed class ContractGate
+    {
+        private const string Override = "--contract-gate skip (MSBuild SafeMigrationsContractGate=skip, in-app SafeMigrationOptions.SkipContractGate)";
+
+        private readonly ContractGateOptions _options;
+        private readonly IEngineLog _log;
+        private readonly bool _reuseFirstSample;
+        private StatementSample? _firstSample;
+
+        /// <param name="options">Skip and window.</param>
+        /// <param name="log">Where the verdict goes.</param>
+        /// <param name="reuseFirstSample">
+        /// A contract-only run does nothing but contract steps between gates, so one first sample (and one wait) serves
+        /// every migration; a run that also expands takes fresh samples, or its own backfills would count as use.
+        /// </param>
+        public ContractGate(ContractGateOptions options, IEngineLog log, bool reuseFirstSample)
+        {
+            _options = options;
+            _log = log;
+            _reuseFirstSample = reuseFirstSample;
+        }
+
+        /// <summary>Checks the targets of <paramref name="pendingContract"/> (the contract steps of one migration still to run).</summary>
+        /// <exception cref="EngineException">SM1016: an app version still uses a target.</exception>
+        public async Task CheckAsync(NpgsqlConnection connection, string migrationId, IReadOnlyList<PlanStep> pendingContract, CancellationToken cancellationToken)
+        {
+            IReadOnlyList<ContractTarget> targets = ContractTarget.Find(pendingContract);
+            if (targets.Count == 0)
+                return;
+            string named = string.Join(", ", targets.Select(t => $"{t.Display} ({t.Change})"));
+            if (_options.Skip)
+            {
+                _log.Warn(EngineCodes.ContractGate, $"{migrationId}: CONTRACT GATE SKIPPED by {Override}: nobody checked that no running app version still uses {named}; an instance that does fails from now on");
+                return;
+            }
+
+            Evidence statements = await CheckStatementsAsync(connection, targets, cancellationToken).ConfigureAwait(false);
+            Evidence sessions = await CheckSessionsAsync(connection, migrationId, cancellationToken).ConfigureAwait(false);
+            string evidence = $"pg_stat_statements: {statements.Summary}; sessions: {sessions.Summary}";
+            if (statements.Refuses || sessions.Refuses)
+            {
+                throw new EngineException(EngineCodes.ContractGate,
+                    $"{migrationId}: contract gate refused: a running app version still uses {named}. {evidence}. Nothing of this migration's contract ran. "
+                    + $"Finish the rollout (every instance on a version that includes {migrationId}), let the old version's traffic stop, then rerun the contract; "
+                    + $"if the evidence is wrong (e.g. a report that will be fixed), override with {Override}.");
+            }
+            if (statements.Checked || sessions.Checked)
+            {
+                _log.Info($"{migrationId}: contract gate for {named}: {evidence} → pass");
+                return;
+            }
+            _log.Warn(EngineCodes.ContractGate,
+                $"{migrationId}: contract gate could not check whether a running app version still uses {named} ({evidence}); passing without evidence. "
+                + "To enable it: install pg_stat_statements (shared_preload_libraries = 'pg_stat_statements', then CREATE EXTENSION pg_stat_statements in this database), "
+                + "and/or give each app instance an Application Name naming its schema version (\"<app> sm=<latest migration id>\", e.g. NpgsqlConnectionStringBuilder.WithSchemaVersion<TContext>(\"<app>\")); see docs/contract-gate.md");
+        }
+
+        private async Task<Evidence> CheckStatementsAsync(NpgsqlConnection connection, IReadOnlyList<ContractTarget> targets, CancellationToken cancellationToken)
+        {
+            var checkable = targets.Where(t => !t.NameLivesOn).ToList();
+            if (checkable.Count == 0)
+                return Evidence.NotChecked("not used (the names live on after a swap: only sessions tell the versions apart)");
+            (string? view, string? unavailable) = await StatementStatistics.LocateAsync(connection, cancellationToken).ConfigureAwait(false);
+            if (view is null)
+                return Evidence.NotChecked(unavailable!);
+
+            StatementSample first = _reuseFirstSample && _firstSample is not null
+                ? _firstSample
+                : await StatementStatistics.SampleAsync(connection, view, cancellationToken).ConfigureAwait(false);
+            if (_reuseFirstSample)
+                _firstSample ??= first;
+            TimeSpan wait = first.TakenAt + _options.Window - DateTime.UtcNow;
+            if (wait > TimeSpan.Zero)
+            {
+                _log.Progress($"contract gate: watching pg_stat_statements for statements naming {string.Join(", ", checkable.Select(t => t.Display))} for {Seconds(wait)}");
+                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+            }
+            StatementSample second = await StatementStatistics.SampleAsync(connection, view, cancellationToken).ConfigureAwait(false);
+
+            var used = new List<(long Calls, string Query)>();
+            foreach (KeyValuePair<(long, long), StatementCount> entry in second.Statements)
+            {
+                long before = first.Statements.TryGetValue(entry.Key, out StatementCount? earlier) ? earlier.Calls : 0;
+                // Fewer calls than before: the statistics were reset (or the entry evicted and re-created); count them all.
+                long calls = entry.Value.Calls >= before ? entry.Value.Calls - before : entry.Value.Calls;
+                if (calls > 0 && checkable.Any(t => StatementReferences.References(entry.Value.Query, t)))
+                    used.Add((calls, entry.Value.Query));
+            }
+            string window = $"in the last {Seconds(second.TakenAt - first.TakenAt)} (since {first.TakenAt:HH:mm:ss} UTC, 2 samples)";
+            string unreadable = second.Unreadable > 0 ? $"; {second.Unreadable} statement(s) of other roles not readable by this role (GRANT pg_read_all_stats to see them)" : string.Empty;
+            string names = string.Join(", ", checkable.Select(t => t.Display));
+            if (used.Count == 0)
+                return Evidence.Pass($"0 calls naming {names} {window}{unreadable}");
+            string listed = string.Join("; ", used.OrderByDescending(u => u.Calls).Take(5).Select(u => $"[{u.Calls.ToString(CultureInfo.InvariantCulture)} calls] {Shorten(u.Query)}"));
+            return Evidence.Refuse($"{used.Sum(u => u.Calls).ToString(CultureInfo.InvariantCulture)} calls naming {names} {window} by {used.Count} statement(s): {listed}{(used.Count > 5 ? " ..." : string.Empty)}{unreadable}");
+        }
+
+        private static async Task<Evidence> CheckSessionsAsync(NpgsqlConnection connection, string migrationId, CancellationToken cancellationToken)
+        {
+            IReadOnlyList<AppSession> sessions = await AppSessions.ReadAsync(connection, cancellationToken).ConfigureAwait(false);
+            if (sessions.Count == 0)
+                return Evidence.NotChecked("no connected session names its schema version (application_name \"<app> sm=<migration id>\")");
+            var old = sessions.Where(s => SchemaVersionApplicationName.IsOlder(s.MigrationId, migrationId, s.Truncated)).ToList();
+            if (old.Count == 0)
+                return Evidence.Pass($"{sessions.Count} app session(s), all at {migrationId} or newer");
+            return Evidence.Refuse($"{old.Count} of {sessions.Count} app session(s) at a version older than {migrationId}: "
+                + string.Join("; ", old.Take(10).Select(s => s.Describe())) + (old.Count > 10 ? " ..." : string.Empty));
+        }
+
+        private static string Seconds(TimeSpan span) => Math.Max(0, Math.Round(span.TotalSeconds)).ToString(CultureInfo.InvariantCulture) + " s";
+
+        private static string Shorten(string query)
+        {
+            string oneLine = Regex.Replace(query.Trim(), @"\s+", " ");
+            return oneLine.Length <= 160 ? oneLine : oneLine.Substring(0, 157) + "...";
+        }
+
+        private sealed class Evidence
+        {
+            private Evidence(bool isChecked, bool refuses, string summary)
+            {
+                Checked = isChecked;
+                Refuses = refuses;
+                Summary = summary;
+            }
+
+            public bool Checked { get; }
+            public bool Refuses { get; }
+            public string Summary { get; }
+
+            public static Evidence NotChecked(string why) => new Evidence(false, false, why);
+            public static Evidence Pass(string summary) => new Evidence(true, false, summary);
+            public static Evidence Refuse(string summary) => new Evidence(true, true, summary);
+        }
+    }
+}
