@@ -109,6 +109,12 @@ namespace SafeMigrations.Build
         /// <summary>apply: a partly applied migration whose steps were edited in place, accepted as what ran (see SM1013).</summary>
         public string? AcceptEdited { get; set; }
 
+        /// <summary>apply: <c>skip</c> runs contract steps without the contract gate (SM1016, printed loudly); <c>check</c> (default) runs it.</summary>
+        public string? ContractGate { get; set; }
+
+        /// <summary>apply: how long the contract gate watches pg_stat_statements, in milliseconds (default 60000).</summary>
+        public string? ContractGateWindow { get; set; }
+
         /// <summary>stats: the snapshot file to write (default safemigrations.stats.json in the project directory).</summary>
         public string? StatsOutput { get; set; }
 
@@ -219,6 +225,8 @@ namespace SafeMigrations.Build
             {
                 AppendOption(builder, "--index-wait-timeout ", IndexWaitTimeout);
                 AppendOption(builder, "--accept-edited ", AcceptEdited);
+                AppendOption(builder, "--contract-gate ", ContractGate);
+                AppendOption(builder, "--contract-gate-window ", ContractGateWindow);
             }
             if (Command == "verify")
             {

@@ -11,7 +11,7 @@ namespace SafeMigrations.Runner
     /// </summary>
     public static class RunnerHost
     {
-        private const string Usage = "usage: safemigrations-bundle <plan|apply|status|rollback> [--phase Expand|Contract|All] [--target <migration>] [--context <DbContext>] [--lock-timeout <ms>] [--lock-retries <n>] [--index-wait-timeout <ms>] [--accept-edited <migration>] [--statement-timeout <ms>] [--report <path.md>]; the connection string comes from the " + RunnerCommand.ConnectionVariable + " environment variable";
+        private const string Usage = "usage: safemigrations-bundle <plan|apply|status|rollback> [--phase Expand|Contract|All] [--target <migration>] [--context <DbContext>] [--lock-timeout <ms>] [--lock-retries <n>] [--index-wait-timeout <ms>] [--accept-edited <migration>] [--contract-gate check|skip] [--contract-gate-window <ms>] [--statement-timeout <ms>] [--report <path.md>]; the connection string comes from the " + RunnerCommand.ConnectionVariable + " environment variable";
 
         /// <summary>
         /// Runs <c>plan</c>, <c>apply</c>, <c>status</c> or <c>rollback</c> on the migrations of <paramref name="app"/>;

@@ -34,6 +34,7 @@ project options (as dotnet ef):
 engine options (passed to the engine):
   --phase Expand|Contract|All  --target <migration>  --lock-timeout <ms>  --lock-retries <n>
   --statement-timeout <ms>  --index-wait-timeout <ms>  --accept-edited <migration>  --report <path.md>
+  apply --phase Contract: --contract-gate check|skip  --contract-gate-window <ms> (see docs/contract-gate.md)
   verify: --lock-budget <ms>  --sarif <path.sarif>
 
 bundle options:

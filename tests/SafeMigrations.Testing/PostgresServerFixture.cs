@@ -35,8 +35,40 @@ public sealed class PostgresServerFixture : IAsyncLifetime
             return;
         }
 
-        _server = await EphemeralPostgres.StartAsync(new EphemeralPostgresOptions { Log = line => Console.WriteLine("[ephemeral-postgres] " + line) });
+        var options = new EphemeralPostgresOptions { Log = line => Console.WriteLine("[ephemeral-postgres] " + line) };
+        // Loaded for the contract gate's tests; inert in every database that does not CREATE EXTENSION it.
+        if (StatementStatisticsLibraryExists())
+        {
+            options.Settings["shared_preload_libraries"] = "pg_stat_statements";
+        }
+
+        _server = await EphemeralPostgres.StartAsync(options);
         AdminConnectionString = _server.ConnectionString;
+    }
+
+    /// <summary>
+    /// True when the server was started with pg_stat_statements preloaded (an external server: when its
+    /// shared_preload_libraries names it), so a database can CREATE EXTENSION pg_stat_statements.
+    /// </summary>
+    public async Task<bool> HasStatementStatisticsAsync()
+    {
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT current_setting('shared_preload_libraries') LIKE '%pg_stat_statements%'", connection);
+        return await command.ExecuteScalarAsync() is true;
+    }
+
+    private static bool StatementStatisticsLibraryExists()
+    {
+        try
+        {
+            string lib = System.IO.Path.Combine(PostgresBinaries.Find(), "..", "lib", "pg_stat_statements.so");
+            return System.IO.File.Exists(lib);
+        }
+        catch (PostgresNotFoundException)
+        {
+            return false;
+        }
     }
 
     /// <inheritdoc />

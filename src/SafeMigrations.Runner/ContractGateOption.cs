@@ -1,0 +1,29 @@
+using System;
+using System.Collections.Generic;
+using SafeMigrations.Engine.Applying;
+using SafeMigrations.Engine.Reporting;
+
+namespace SafeMigrations.Runner
+{
+    /// <summary>The runner's contract gate options: <c>--contract-gate check|skip</c> and <c>--contract-gate-window &lt;ms&gt;</c>.</summary>
+    internal static class ContractGateOption
+    {
+        /// <summary>True for the names this class reads.</summary>
+        public static bool IsName(string name) => name == "contract-gate" || name == "contract-gate-window";
+
+        /// <summary>Sets the engine's gate from the options; SM1001 for a bad value.</summary>
+        public static void Apply(IReadOnlyDictionary<string, string> options, EngineOptions engineOptions)
+        {
+            var gate = engineOptions.ContractGate ??= new Engine.Gate.ContractGateOptions();
+            if (OptionValues.Value(options, "contract-gate") is string mode)
+            {
+                if (string.Equals(mode, "skip", StringComparison.OrdinalIgnoreCase))
+                    gate.Skip = true;
+                else if (!string.Equals(mode, "check", StringComparison.OrdinalIgnoreCase))
+                    throw new EngineException(EngineCodes.Configuration, $"--contract-gate must be check or skip, not '{mode}'.");
+            }
+            if (OptionValues.PositiveMilliseconds(options, "contract-gate-window") is TimeSpan window)
+                gate.Window = window;
+        }
+    }
+}
