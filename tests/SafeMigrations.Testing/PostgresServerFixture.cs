@@ -62,8 +62,10 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     {
         try
         {
-            string lib = System.IO.Path.Combine(PostgresBinaries.Find(), "..", "lib", "pg_stat_statements.so");
-            return System.IO.File.Exists(lib);
+            // The binaries may be links (/usr/local/bin/postgres → /usr/lib/postgresql/15/bin/postgres): the library sits next to the real one.
+            string postgres = System.IO.Path.Combine(PostgresBinaries.Find(), "postgres");
+            string real = System.IO.File.ResolveLinkTarget(postgres, returnFinalTarget: true)?.FullName ?? postgres;
+            return System.IO.File.Exists(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(real)!, "..", "lib", "pg_stat_statements.so"));
         }
         catch (PostgresNotFoundException)
         {

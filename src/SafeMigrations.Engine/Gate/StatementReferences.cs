@@ -45,11 +45,11 @@ namespace SafeMigrations.Engine.Gate
             for (int i = 0; i < tokens.Count; i++)
             {
                 SqlToken token = tokens[i];
-                if (!token.IsName || IsFunctionCall(tokens, i))
+                if (!token.IsName)
                     continue;
                 if (!table && string.Equals(token.Value, target.Table, StringComparison.Ordinal) && SchemaMatches(tokens, i, target.Schema))
                     table = true;
-                else if (!column && string.Equals(token.Value, target.Column, StringComparison.Ordinal))
+                else if (!column && string.Equals(token.Value, target.Column, StringComparison.Ordinal) && !IsFunctionCall(tokens, i))
                     column = true;
                 if (table && column)
                     return true;
