@@ -20,7 +20,7 @@ namespace Microsoft.EntityFrameworkCore
         /// <see cref="MigrationPhase.Contract"/> after every instance runs it (the point of no return). Resumes what an
         /// earlier run left; when another instance is running, waits for it (<see cref="SafeMigrationOptions.AnotherInstanceWait"/>).
         /// </summary>
-        /// <exception cref="SafeMigrationsException">A coded failure (SM1001..SM1015) naming the migration, step and what to do; completed steps stay recorded.</exception>
+        /// <exception cref="SafeMigrationsException">A coded failure (SM1001..SM1016) naming the migration, step and what to do; completed steps stay recorded.</exception>
         /// <exception cref="System.OperationCanceledException">Cancelled (SM1009, recorded in the state table); a rerun resumes.</exception>
         public static Task<SafeMigrationResult> MigrateSafelyAsync(this DatabaseFacade database, MigrationPhase phase, SafeMigrationOptions? options = null, CancellationToken cancellationToken = default)
             => InAppRun.RunAsync(database, "apply", Selection(phase), options, cancellationToken);

@@ -4,7 +4,7 @@ namespace SafeMigrations
 {
     /// <summary>
     /// An in-app run failed for a reason SafeMigrations explains: <see cref="Code"/> is one of the engine's codes
-    /// (SM1001..SM1015, the same the runner and the MSBuild targets print) and the message names the migration and
+    /// (SM1001..SM1016, the same the runner and the MSBuild targets print) and the message names the migration and
     /// step and says what to do. Completed steps stay recorded, so a rerun resumes.
     /// </summary>
     public sealed class SafeMigrationsException : Exception
