@@ -43,6 +43,14 @@ namespace SafeMigrations.Engine.Gate
         /// <exception cref="EngineException">SM1016: an app version still uses a target.</exception>
         public async Task CheckAsync(NpgsqlConnection connection, string migrationId, IReadOnlyList<PlanStep> pendingContract, CancellationToken cancellationToken)
         {
+            await CheckTargetsAsync(connection, migrationId, pendingContract, cancellationToken).ConfigureAwait(false);
+            // This contract's batches are the engine's own DML on app tables: a later migration's gate samples afresh.
+            if (pendingContract.Any(s => s.Transaction == StepTransaction.Batched))
+                _firstSample = null;
+        }
+
+        private async Task CheckTargetsAsync(NpgsqlConnection connection, string migrationId, IReadOnlyList<PlanStep> pendingContract, CancellationToken cancellationToken)
+        {
             IReadOnlyList<ContractTarget> targets = ContractTarget.Find(pendingContract);
             if (targets.Count == 0)
                 return;

@@ -16,8 +16,8 @@ namespace SafeMigrations.Engine.Tests.Gate
     [Collection(PostgresCollection.Name)]
     public sealed class ContractGateTests
     {
-        private const string Orders = "20250301000000_Orders";
-        private const string DropStatus = "20250302000000_DropStatus";
+        private const string Orders = GateContext.Orders;
+        private const string DropStatus = GateContext.DropStatus;
         private static readonly TimeSpan Window = TimeSpan.FromSeconds(2);
 
         private readonly PostgresServerFixture _server;
@@ -139,7 +139,8 @@ namespace SafeMigrations.Engine.Tests.Gate
             await new MigrationEngine(catalog, options).ApplyAsync();
         }
 
-        private static async Task<NpgsqlConnection> OpenAsAsync(TestDatabase database, string applicationName)
+        /// <summary>An app instance's own connection (unpooled: closing it ends its session).</summary>
+        internal static async Task<NpgsqlConnection> OpenAsAsync(TestDatabase database, string applicationName)
         {
             var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(database.ConnectionString) { ApplicationName = applicationName, Pooling = false }.ConnectionString);
             await connection.OpenAsync();

@@ -14,8 +14,8 @@ namespace SafeMigrations.Engine.Tests.Gate
     [Collection(PostgresCollection.Name)]
     public sealed class GateEntryPointTests
     {
-        private const string Orders = "20250301000000_Orders";
-        private const string DropStatus = "20250302000000_DropStatus";
+        private const string Orders = GateContext.Orders;
+        private const string DropStatus = GateContext.DropStatus;
 
         private readonly PostgresServerFixture _server;
         private readonly ITestOutputHelper _output;
@@ -34,7 +34,7 @@ namespace SafeMigrations.Engine.Tests.Gate
             Assert.Equal(1, badExit);
             Assert.Contains("error: SM1001: --contract-gate must be check or skip, not 'maybe'.", badLines);
 
-            await using NpgsqlConnection old = await OpenAsync(database, new NpgsqlConnectionStringBuilder(database.ConnectionString).WithSchemaVersion("shop", Orders));
+            await using NpgsqlConnection old = await ContractGateTests.OpenAsAsync(database, new NpgsqlConnectionStringBuilder(database.ConnectionString).WithSchemaVersion("shop", Orders).ApplicationName!);
             var (exit, lines) = RunnerLaunch.Run(_output, typeof(GateContext), "apply", "--connection", database.ConnectionString, "--phase", "All", "--contract-gate", "skip");
             Assert.Equal(0, exit);
             Assert.Contains(lines, l => l.StartsWith($"warn: SM1016: {DropStatus}: CONTRACT GATE SKIPPED by --contract-gate skip", StringComparison.Ordinal));
@@ -50,8 +50,8 @@ namespace SafeMigrations.Engine.Tests.Gate
                 await context.Database.MigrateSafelyAsync(MigrationPhase.Expand, new SafeMigrationOptions { LoggerFactory = log.Factory });
 
             // The app's instances name their version the documented way: the newest migration of the context they run.
-            await using NpgsqlConnection current = await OpenAsync(database, new NpgsqlConnectionStringBuilder(database.ConnectionString).WithSchemaVersion<GateContext>("shop"));
-            await using NpgsqlConnection old = await OpenAsync(database, new NpgsqlConnectionStringBuilder(database.ConnectionString).WithSchemaVersion("shop", Orders));
+            await using NpgsqlConnection current = await ContractGateTests.OpenAsAsync(database, new NpgsqlConnectionStringBuilder(database.ConnectionString).WithSchemaVersion<GateContext>("shop").ApplicationName!);
+            await using NpgsqlConnection old = await ContractGateTests.OpenAsAsync(database, new NpgsqlConnectionStringBuilder(database.ConnectionString).WithSchemaVersion("shop", Orders).ApplicationName!);
             Assert.Equal($"shop sm={DropStatus}", new NpgsqlConnectionStringBuilder(current.ConnectionString).ApplicationName);
 
             await using (GateContext context = Context(database.ConnectionString))
@@ -72,13 +72,5 @@ namespace SafeMigrations.Engine.Tests.Gate
 
         private static GateContext Context(string connectionString)
             => new GateContext(new DbContextOptionsBuilder<GateContext>().UseNpgsql(connectionString).Options);
-
-        private static async Task<NpgsqlConnection> OpenAsync(TestDatabase database, NpgsqlConnectionStringBuilder builder)
-        {
-            builder.Pooling = false;
-            var connection = new NpgsqlConnection(builder.ConnectionString);
-            await connection.OpenAsync();
-            return connection;
-        }
     }
 }

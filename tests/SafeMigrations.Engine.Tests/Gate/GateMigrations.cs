@@ -10,6 +10,9 @@ namespace SafeMigrations.Engine.Tests.Gate
     /// <summary>Orders, then a migration whose contract drops "status" (the new app version no longer maps it).</summary>
     public sealed class GateContext : DbContext
     {
+        public const string Orders = "20250301000000_Orders";
+        public const string DropStatus = "20250302000000_DropStatus";
+
         public GateContext(DbContextOptions<GateContext> options)
             : base(options)
         {
