@@ -121,6 +121,31 @@ namespace SafeMigrations.Engine.Tests.Gate
             Assert.False(await StatusExistsAsync(database));
         }
 
+        [Fact]
+        public async Task One_contract_run_watches_once_for_every_migration_and_its_own_drops_do_not_count_as_use()
+        {
+            Assert.True(await _server.HasStatementStatisticsAsync(), "the test server must preload pg_stat_statements (PostgresServerFixture sets shared_preload_libraries)");
+            await using TestDatabase database = await _server.CreateDatabaseAsync();
+            await database.ExecuteAsync("CREATE EXTENSION pg_stat_statements");
+            using (var catalog = new MigrationCatalog(DbContextLoader.Create(typeof(GateTwoDropsContext).Assembly, nameof(GateTwoDropsContext), database.ConnectionString)))
+                await new MigrationEngine(catalog, new EngineOptions { ConnectionString = database.ConnectionString, Log = new EngineApplyTests.TestLog(_output) }).ApplyAsync();
+            await database.ExecuteAsync("insert into items (colour, size) select 'red', 'L' from generate_series(1, 10); select colour, size from items");
+            using var stop = new CancellationTokenSource();
+            Task app = QueryLoop(database, "select id from items where id = $1", stop.Token); // the table, neither column
+
+            var log = new EngineApplyTests.TestLog(_output);
+            using (var catalog = new MigrationCatalog(DbContextLoader.Create(typeof(GateTwoDropsContext).Assembly, nameof(GateTwoDropsContext), database.ConnectionString)))
+                await new MigrationEngine(catalog, new EngineOptions { ConnectionString = database.ConnectionString, Phase = PhaseSelection.Contract, Log = log, ContractGate = new ContractGateOptions { Window = Window } }).ApplyAsync();
+            stop.Cancel();
+            await app;
+
+            Assert.Single(log.Lines, l => l.StartsWith("progress: contract gate: watching pg_stat_statements", StringComparison.Ordinal));
+            Assert.Contains(log.Lines, l => l.StartsWith("info: 20250502000000_DropColour: contract gate for \"items\".\"colour\" (dropped): pg_stat_statements: 0 calls naming \"items\".\"colour\"", StringComparison.Ordinal) && l.EndsWith("→ pass", StringComparison.Ordinal));
+            // The first migration's DROP COLUMN and its verification ran between the two samples of the second.
+            Assert.Contains(log.Lines, l => l.StartsWith("info: 20250503000000_DropSize: contract gate for \"items\".\"size\" (dropped): pg_stat_statements: 0 calls naming \"items\".\"size\"", StringComparison.Ordinal) && l.EndsWith("→ pass", StringComparison.Ordinal));
+            Assert.Equal(0L, await database.ScalarAsync<long>("select count(*) from information_schema.columns where table_name = 'items' and column_name in ('colour', 'size')"));
+        }
+
         private async Task<TestDatabase> ExpandedAsync()
         {
             TestDatabase database = await _server.CreateDatabaseAsync();

@@ -84,4 +84,54 @@ namespace SafeMigrations.Engine.Tests.Gate
             migrationBuilder.DropSyncTrigger("orders", fromColumn: "code", toColumn: "sku").InContractPhase();
         }
     }
+    /// <summary>Two migrations in a row whose contracts each drop a column: one contract run gates both.</summary>
+    public sealed class GateTwoDropsContext : DbContext
+    {
+        public GateTwoDropsContext(DbContextOptions<GateTwoDropsContext> options)
+            : base(options)
+        {
+        }
+
+        protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
+            => optionsBuilder.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+    }
+
+    [DbContext(typeof(GateTwoDropsContext))]
+    [Migration("20250501000000_Items")]
+    public sealed class GateItems : Migration
+    {
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "items",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    colour = table.Column<string>(type: "text", nullable: true),
+                    size = table.Column<string>(type: "text", nullable: true),
+                },
+                constraints: table => table.PrimaryKey("PK_items", x => x.id));
+        }
+    }
+
+    [DbContext(typeof(GateTwoDropsContext))]
+    [Migration("20250502000000_DropColour")]
+    public sealed class GateDropColour : Migration
+    {
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(name: "colour", table: "items").InContractPhase();
+        }
+    }
+
+    [DbContext(typeof(GateTwoDropsContext))]
+    [Migration("20250503000000_DropSize")]
+    public sealed class GateDropSize : Migration
+    {
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(name: "size", table: "items").InContractPhase();
+        }
+    }
 }
