@@ -153,7 +153,9 @@ namespace SafeMigrations.Engine.Planning
                     ? "an index without a name cannot be checked and rebuilt after a failed concurrent build"
                     : finding.Rule == StatementRules.DropIndexNonConcurrently
                         ? "DROP INDEX CONCURRENTLY drops one index at a time and cannot CASCADE: drop each index in its own Sql(..., suppressTransaction: true) call"
-                        : "no automatic rewrite has the same end state";
+                        : StatementRules.IsCompatibilityRule(finding.Rule)
+                            ? "any form of it breaks the running app version: only the migration can, by moving it to the contract phase or keeping the old name working"
+                            : "no automatic rewrite has the same end state";
 
         private static string Verb(SqlStatement statement) => statement.Kind == StatementKind.Update ? "UPDATE" : "DELETE";
 
