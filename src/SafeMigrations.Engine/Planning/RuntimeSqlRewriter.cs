@@ -154,7 +154,7 @@ namespace SafeMigrations.Engine.Planning
                     : finding.Rule == StatementRules.DropIndexNonConcurrently
                         ? "DROP INDEX CONCURRENTLY drops one index at a time and cannot CASCADE: drop each index in its own Sql(..., suppressTransaction: true) call"
                         : StatementRules.IsCompatibilityRule(finding.Rule)
-                            ? "any form of it breaks the running app version: only the migration can, by moving it to the contract phase or keeping the old name working"
+                            ? "no rewrite of the statement keeps the running app version working: move it to the contract phase, or use expand/contract"
                             : "no automatic rewrite has the same end state";
 
         private static string Verb(SqlStatement statement) => statement.Kind == StatementKind.Update ? "UPDATE" : "DELETE";
