@@ -126,8 +126,11 @@ namespace SafeMigrations.Sql.Rules
         }
 
         /// <summary>SM0013's name of the dropped columns: <c>column 'a'</c>, <c>columns 'a', 'b'</c>.</summary>
-        public static string DroppedColumns(IReadOnlyList<string> names) =>
-            (names.Count == 1 ? "column " : "columns ") + "'" + string.Join("', '", names) + "'";
+        public static string DroppedColumns(IReadOnlyList<string> names) => Named("column", names);
+
+        /// <summary><c>column 'a'</c>, <c>columns 'a', 'b'</c>: the noun in the plural for several names.</summary>
+        private static string Named(string noun, IReadOnlyList<string> names) =>
+            noun + (names.Count == 1 ? " '" : "s '") + string.Join("', '", names) + "'";
 
         /// <summary>The same table: names compare exactly, where no schema and <c>public</c> are the same schema.</summary>
         public static bool SameTable(QualifiedName? left, QualifiedName? right) =>

@@ -299,8 +299,7 @@ namespace SafeMigrations.Sql.Rules
         }
 
         /// <summary>SM0014's name of the dropped tables: <c>table 'a'</c>, <c>tables 'a', 'b'</c>.</summary>
-        public static string DroppedTables(IReadOnlyList<string> names) =>
-            (names.Count == 1 ? "table " : "tables ") + "'" + string.Join("', '", names) + "'";
+        public static string DroppedTables(IReadOnlyList<string> names) => Named("table", names);
 
         /// <summary>SM0002's name for the table of a dropped index (a DROP INDEX does not name it).</summary>
         public static string IndexTable(string? table) => table is null ? "the index's table" : "table '" + table + "'";
