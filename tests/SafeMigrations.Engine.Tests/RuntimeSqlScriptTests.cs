@@ -52,6 +52,17 @@ namespace SafeMigrations.Engine.Tests
         }
 
         [Fact]
+        public void A_check_added_with_the_builder_proves_a_later_run_time_SET_NOT_NULL_as_the_analyzer_counts_it()
+        {
+            using var catalog = new MigrationCatalog(DbContextLoader.Create(typeof(RuntimeSqlScriptsContext).Assembly, nameof(RuntimeSqlScriptsContext), "Host=localhost"));
+            IReadOnlyList<PlanStep> steps = new MigrationPlanner(catalog).Plan(catalog.Find("20240916000000_ProveOrderCodeWithBuilderCheck")).Steps;
+
+            // The builder's check is added NOT VALID and validated; the SET NOT NULL then runs as written, unreported.
+            Assert.Equal(new[] { "add-constraint-not-valid", "validate-constraint", "sql" }, steps.Select(s => s.Kind));
+            Assert.Equal(("ALTER TABLE orders ALTER COLUMN code SET NOT NULL;", null, null), (steps[2].Sql, steps[2].RuleNote, steps[2].Warning));
+        }
+
+        [Fact]
         public async Task A_rename_built_at_run_time_in_expand_is_reported_by_plan_before_anything_runs_then_applied_with_the_warning()
         {
             await using TestDatabase database = await _server.CreateDatabaseAsync();

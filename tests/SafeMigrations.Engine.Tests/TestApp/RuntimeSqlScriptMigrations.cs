@@ -35,6 +35,8 @@ namespace SafeMigrations.Engine.Tests.TestApp
             }
         }
 
+        public static string SetNotNull(string table, string column) => $"ALTER TABLE {table} ALTER COLUMN {column} SET NOT NULL;";
+
         /// <summary>A rename built from its parts at run time, as an app's helper would.</summary>
         public static string RenameColumn(string table, string column, string newName) => $"ALTER TABLE {table} RENAME COLUMN {column} TO {newName};";
     }
@@ -142,5 +144,17 @@ namespace SafeMigrations.Engine.Tests.TestApp
     public partial class ScriptUtcKeptAcrossSuppressedCall : Migration
     {
         protected override void Up(MigrationBuilder migrationBuilder) => ScriptCalls.Replay(migrationBuilder, RuntimeSqlCases.UtcKeptAcrossSuppressedCall);
+    }
+
+    /// <summary>A check added with the builder (plain EF adds it validated) proves the NOT NULL a later raw SET NOT NULL needs.</summary>
+    [DbContext(typeof(RuntimeSqlScriptsContext))]
+    [Migration("20240916000000_ProveOrderCodeWithBuilderCheck")]
+    public partial class ScriptProveOrderCodeWithBuilderCheck : Migration
+    {
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddCheckConstraint(name: "ck_orders_code", table: "orders", sql: "code IS NOT NULL");
+            migrationBuilder.Sql(ScriptCalls.SetNotNull("orders", "code"));
+        }
     }
 }
