@@ -259,7 +259,7 @@ FROM generate_series(1, {0}) g";
             Assert.Equal(new[] { ("create-index-concurrently", StepTransaction.None), ("add-constraint-using-index", StepTransaction.Own) }, unique.Select(s => (s.Kind, s.Transaction)));
             Assert.Equal("CREATE UNIQUE INDEX CONCURRENTLY \"uq_orders_code\" ON \"orders\" (\"code\");", unique[0].Sql);
 
-            Assert.Equal("SM0014 at run time: table 'order_notes' → reported (no automatic rewrite has the same end state)", steps[RuntimeSqlCases.DropOrderNotes.Migration].Single().RuleNote);
+            Assert.Equal("SM0014 at run time: table 'order_notes' → reported (no rewrite of the statement keeps the running app version working: move it to the contract phase, or use expand/contract)", steps[RuntimeSqlCases.DropOrderNotes.Migration].Single().RuleNote);
             // In the contract phase the running app version no longer uses the table: nothing to report.
             Assert.Empty(RuntimeSqlRewriter.Judge(StatementScanner.Scan(RuntimeSqlCases.DropOrderNotes.Sql), _ => false, contractPhase: true).Findings);
         }

@@ -202,5 +202,82 @@ namespace SafeMigrations.Sql.Tests
             Assert.Equal("SM0014", finding.Rule.Id);
             Assert.StartsWith("Dropping " + what + " outside the contract phase breaks the app version still running", finding.Message);
         }
+
+        [Theory]
+        [InlineData("ALTER TABLE orders RENAME COLUMN note TO remark", "RENAME COLUMN renames column 'note' of 'orders' to 'remark' while the running app version")]
+        [InlineData("ALTER TABLE app.orders RENAME note TO \"Remark\"", "RENAME COLUMN renames column 'note' of 'app.orders' to 'Remark' while")]
+        public void Rename_column_is_SM0011(string sql, string message)
+        {
+            StatementFinding finding = StatementRules.Judge(One(sql)).Single();
+            Assert.Equal(("SM0011", SafeRewrite.None), (finding.Rule.Id, finding.Rewrite));
+            Assert.StartsWith(message, finding.Message);
+            Assert.Contains("and this migration then adds a new column 'note'", StatementRules.Readded(finding).Message);
+        }
+
+        [Theory]
+        [InlineData("ALTER TABLE orders RENAME TO purchases", "RENAME TO renames table 'orders' to 'purchases'", "(CREATE VIEW orders AS SELECT * FROM purchases)")]
+        [InlineData("ALTER TABLE orders SET SCHEMA archive", "SET SCHEMA renames table 'orders' to 'archive.orders'", "(CREATE VIEW orders AS SELECT * FROM archive.orders)")]
+        [InlineData("ALTER TABLE orders RENAME TO \"Orders\"", "RENAME TO renames table 'orders' to 'Orders'", "(CREATE VIEW orders AS SELECT * FROM \"Orders\")")]
+        public void Rename_table_is_SM0012_with_the_view_to_create(string sql, string what, string view)
+        {
+            StatementFinding finding = StatementRules.Judge(One(sql)).Single();
+            Assert.Equal("SM0012", finding.Rule.Id);
+            Assert.StartsWith(what, finding.Message);
+            Assert.Contains(view, finding.Message);
+        }
+
+        [Theory]
+        [InlineData("ALTER TABLE orders RENAME COLUMN note TO note")]
+        [InlineData("ALTER TABLE orders SET SCHEMA public")]
+        [InlineData("ALTER TABLE public.orders RENAME TO orders")]
+        [InlineData("ALTER TABLE orders RENAME CONSTRAINT ck_a TO ck_b")]
+        [InlineData("ALTER TABLE orders DROP CONSTRAINT ck_a")]
+        public void Renames_that_keep_the_name_and_constraint_changes_are_not_compatibility_findings(string sql) =>
+            Assert.DoesNotContain(StatementRules.Judge(One(sql)), f => StatementRules.IsCompatibilityRule(f.Rule));
+
+        [Theory]
+        [InlineData("ALTER TABLE orders DROP COLUMN total", "column 'total'")]
+        [InlineData("ALTER TABLE orders DROP COLUMN IF EXISTS total CASCADE, DROP COLUMN note", "columns 'total', 'note'")]
+        public void Drop_column_is_one_SM0013_per_statement(string sql, string what)
+        {
+            StatementFinding finding = StatementRules.Judge(One(sql)).Single();
+            Assert.Equal("SM0013", finding.Rule.Id);
+            Assert.StartsWith("Dropping " + what + " of 'orders' outside the contract phase", finding.Message);
+        }
+
+        [Theory]
+        [InlineData("CREATE VIEW orders AS SELECT * FROM purchases", true)]
+        [InlineData("CREATE OR REPLACE VIEW public.orders AS SELECT * FROM \"purchases\"", true)]
+        [InlineData("CREATE VIEW orders AS SELECT * FROM other", false)]
+        [InlineData("CREATE VIEW old_orders AS SELECT * FROM purchases", false)]
+        public void A_view_under_the_old_name_over_the_new_one_keeps_a_renamed_table_working(string sql, bool compatible) =>
+            Assert.Equal(compatible, StatementRules.IsCompatibilityView(One(sql), new QualifiedName(null, "orders"), new QualifiedName(null, "purchases")));
+
+        [Fact]
+        public void Set_local_TimeZone_lasts_until_the_commit_and_set_until_the_end()
+        {
+            var zone = new SessionTimeZoneState();
+            zone.Statement(One("SET LOCAL TimeZone = 'UTC'"), inTransaction: true);
+            Assert.True(zone.IsUtc);
+            zone.Commit();
+            Assert.False(zone.IsUtc);
+
+            // In a suppressed command (autocommit) SET LOCAL does nothing; a COMMIT in the text ends it too.
+            zone.Statement(One("SET LOCAL TimeZone = 'UTC'"), inTransaction: false);
+            Assert.False(zone.IsUtc);
+            zone.Statement(One("SET LOCAL TIME ZONE 'UTC'"), inTransaction: true);
+            zone.Statement(One("COMMIT"), inTransaction: true);
+            Assert.False(zone.IsUtc);
+
+            zone.Statement(One("SET TimeZone = 'Etc/UTC'"), inTransaction: true);
+            zone.Commit();
+            Assert.True(zone.IsUtc);
+            zone.Statement(One("SET LOCAL TimeZone = 'Europe/Berlin'"), inTransaction: true);
+            Assert.False(zone.IsUtc);
+            zone.Commit();
+            Assert.True(zone.IsUtc);
+            zone.Statement(One("RESET ALL"), inTransaction: true);
+            Assert.False(zone.IsUtc);
+        }
     }
 }

@@ -212,7 +212,7 @@ namespace SafeMigrations.Analyzers.Model
         }
 
         /// <summary>Npgsql's concurrent CreateIndex and SafeMigrations' suppressed steps: plain EF commits before and after them.</summary>
-        private static bool RunsOutsideTheTransaction(MigrationStep step)
+        internal static bool RunsOutsideTheTransaction(MigrationStep step)
         {
             if (step.IsExtension)
             {

@@ -5,6 +5,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 using SafeMigrations.Analyzers.Infrastructure;
 using SafeMigrations.Analyzers.Model;
 using SafeMigrations.Sql;
+using SafeMigrations.Sql.Rules;
 
 namespace SafeMigrations.Analyzers.Rules
 {
@@ -14,10 +15,10 @@ namespace SafeMigrations.Analyzers.Rules
     {
         public static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
             RuleIdentifiers.DropColumnOutsideContract,
-            title: "Drop columns only in the contract phase",
-            messageFormat: "Dropping {0} of '{1}' outside the contract phase breaks the app version still running, which selects it (EF selects every mapped column) and fails until every instance runs the new version; the drop itself takes a brief ACCESS EXCLUSIVE lock. Stop mapping the column, deploy, then drop it in the contract phase: .InContractPhase() (or [ContractPhase] on the migration).",
+            title: StatementRules.DropColumnOutsideContract.Title,
+            messageFormat: StatementRules.DropColumnOutsideContract.MessageFormat,
             category: RuleCategories.Compatibility,
-            description: "During a rolling deployment the previous app version keeps running while the migration runs. EF Core selects every mapped column by name, so once the column is gone every query of the old version on that table fails. Remove the property from the model (or ignore it) first, deploy, and drop the column in the contract phase, after every instance runs the new version.");
+            description: StatementRules.DropColumnOutsideContract.Description);
 
         /// <summary>The column is added back later in the migration with another type: the old version fails on the type.</summary>
         public static readonly DiagnosticDescriptor RetypedRule = RuleDescriptors.Create(
@@ -76,7 +77,7 @@ namespace SafeMigrations.Analyzers.Rules
                 }
                 else if (first != null)
                 {
-                    var what = (columns.Count == 1 ? "column " : "columns ") + StatementTables.Quote(columns);
+                    var what = StatementRules.DroppedColumns(columns);
                     context.Report(Rule, statement, first, what, sql.Table?.ToString() ?? "?");
                 }
             }

@@ -5,6 +5,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 using SafeMigrations.Analyzers.Infrastructure;
 using SafeMigrations.Analyzers.Model;
 using SafeMigrations.Sql;
+using SafeMigrations.Sql.Rules;
 
 namespace SafeMigrations.Analyzers.Rules
 {
@@ -14,16 +15,16 @@ namespace SafeMigrations.Analyzers.Rules
     {
         public static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
             RuleIdentifiers.RenameColumn,
-            title: "Do not rename a column the running app still uses",
-            messageFormat: "{0} renames column '{1}' of '{2}' to '{3}' while the running app version still reads and writes '{1}': its queries fail as soon as the rename commits; expand instead (add '{3}', keep both columns in sync with a two-way trigger, backfill in batches, switch the app to '{3}'), then contract (drop the trigger and '{1}')",
+            title: StatementRules.RenameColumn.Title,
+            messageFormat: StatementRules.RenameColumn.MessageFormat,
             category: RuleCategories.Compatibility,
-            description: "During a deployment the previous app version keeps running until every instance is replaced; its queries name the old column and fail with 'column does not exist' right after the rename. The rename itself is brief (ACCESS EXCLUSIVE, no scan). Use expand/contract: add the new column, sync both with a trigger, backfill, move the app to the new column, and drop the old one in the contract phase.");
+            description: StatementRules.RenameColumn.Description);
 
         /// <summary>The old name is added again later in the migration: the old version reads the new column instead of failing.</summary>
         public static readonly DiagnosticDescriptor ReaddedRule = RuleDescriptors.Create(
             RuleIdentifiers.RenameColumn,
             title: Rule.Title.ToString(),
-            messageFormat: "{0} renames column '{1}' of '{2}' to '{3}', and this migration then adds a new column '{1}': the running app version does not fail, it silently reads NULL (or the new column's default) from '{1}' where its data was, and what it writes there never reaches '{3}'; expand instead (add '{3}', keep it in sync with '{1}' through a two-way trigger, backfill in batches, switch the app to '{3}'), then contract (drop the trigger and the old column) before reusing the name '{1}'",
+            messageFormat: StatementRules.RenameColumnReadded.MessageFormat,
             category: RuleCategories.Compatibility,
             description: Rule.Description.ToString(),
             customTags: RuleDescriptors.NoCodeFix);
@@ -65,17 +66,16 @@ namespace SafeMigrations.Analyzers.Rules
                     continue;
                 }
 
-                foreach (var action in sql.Actions)
+                foreach (var finding in StatementRules.RenameColumns(sql))
                 {
-                    if (action.Kind != AlterTableActionKind.RenameColumn || action.Column is null
-                        || string.Equals(action.Column, action.Name, StringComparison.Ordinal)
-                        || IsColumnAddedBefore(context.Model, table, action.Column, statement.Step.Index, statement.StatementIndex))
+                    var action = finding.Action!;
+                    if (IsColumnAddedBefore(context.Model, table, action.Column!, statement.Step.Index, statement.StatementIndex))
                     {
                         continue;
                     }
 
-                    var readded = LaterSteps.AddsColumn(context.Model, table, action.Column, statement.Step.Index, statement.StatementIndex) != null;
-                    context.Report(readded ? ReaddedRule : Rule, statement, action, "RENAME COLUMN", action.Column, table.ToString(), action.Name ?? "?");
+                    var readded = LaterSteps.AddsColumn(context.Model, table, action.Column!, statement.Step.Index, statement.StatementIndex) != null;
+                    context.Report(readded ? ReaddedRule : Rule, statement, action, finding.Arguments);
                 }
             }
         }

@@ -1,10 +1,10 @@
 using System.Collections.Immutable;
-using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using SafeMigrations.Analyzers.Infrastructure;
 using SafeMigrations.Analyzers.Model;
 using SafeMigrations.Sql;
+using SafeMigrations.Sql.Rules;
 
 namespace SafeMigrations.Analyzers.Rules
 {
@@ -14,12 +14,10 @@ namespace SafeMigrations.Analyzers.Rules
     {
         public static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
             RuleIdentifiers.RenameTable,
-            title: "Do not rename a table the running app still uses",
-            messageFormat: "{0} renames table '{1}' to '{2}' while the running app version still queries '{1}': its queries fail as soon as the rename commits; in the same migration create a view with the old name over the new table (CREATE VIEW {3} AS SELECT * FROM {4}) and drop the view in the contract phase",
+            title: StatementRules.RenameTable.Title,
+            messageFormat: StatementRules.RenameTable.MessageFormat,
             category: RuleCategories.Compatibility,
-            description: "During a deployment the previous app version keeps running until every instance is replaced; its queries name the old table and fail with 'relation does not exist' right after the rename (or the move to another schema). The rename itself is brief. Keep the old name working with a simple view over the renamed table (PostgreSQL can insert, update and delete through it) and drop the view once no running version uses the old name.");
-
-        private static readonly Regex PlainIdentifier = new Regex("^[a-z_][a-z0-9_$]*$", RegexOptions.CultureInvariant);
+            description: StatementRules.RenameTable.Description);
 
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
 
@@ -57,28 +55,12 @@ namespace SafeMigrations.Analyzers.Rules
                     continue;
                 }
 
-                foreach (var action in sql.Actions)
+                foreach (var finding in StatementRules.RenameTables(sql))
                 {
-                    TableName to;
-                    string what;
-                    if (action.Kind == AlterTableActionKind.RenameTable && action.Name != null)
+                    var to = TableName.From(StatementRules.RenamedTo(sql.Table!, finding.Action!))!.Value;
+                    if (!HasCompatibilityView(context.Model, from, to, statement.Step.Index, statement.StatementIndex))
                     {
-                        to = new TableName(from.Schema, action.Name);
-                        what = "RENAME TO";
-                    }
-                    else if (action.Kind == AlterTableActionKind.SetSchema && action.Name != null)
-                    {
-                        to = new TableName(action.Name, from.Name);
-                        what = "SET SCHEMA";
-                    }
-                    else
-                    {
-                        continue;
-                    }
-
-                    if (to != from && !HasCompatibilityView(context.Model, from, to, statement.Step.Index, statement.StatementIndex))
-                    {
-                        context.Report(Rule, statement, action, what, from.ToString(), to.ToString(), Sql(from), Sql(to));
+                        context.Report(Rule, statement, finding.Action!, finding.Arguments);
                     }
                 }
             }
@@ -108,26 +90,15 @@ namespace SafeMigrations.Analyzers.Rules
                     continue;
                 }
 
-                var sql = statement.Statement;
-                if (sql.Kind != StatementKind.CreateView || TableName.From(sql.Table) != from)
+                if (StatementRules.IsCompatibilityView(statement.Statement, new QualifiedName(from.Schema, from.Name), new QualifiedName(to.Schema, to.Name)))
                 {
-                    continue;
-                }
-
-                foreach (var token in sql.Tokens)
-                {
-                    if (token.IsName && token.Value == to.Name)
-                    {
-                        return true;
-                    }
+                    return true;
                 }
             }
 
             return false;
         }
 
-        private static string Sql(TableName table) => (table.Schema is null ? string.Empty : Identifier(table.Schema) + ".") + Identifier(table.Name);
-
-        private static string Identifier(string name) => PlainIdentifier.IsMatch(name) ? name : "\"" + name.Replace("\"", "\"\"") + "\"";
+        private static string Sql(TableName table) => StatementRules.TableSql(new QualifiedName(table.Schema, table.Name));
     }
 }

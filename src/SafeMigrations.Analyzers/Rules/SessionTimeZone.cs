@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 using SafeMigrations.Analyzers.Model;
-using SafeMigrations.Sql;
+using SafeMigrations.Sql.Rules;
 
 namespace SafeMigrations.Analyzers.Rules
 {
@@ -24,18 +24,17 @@ namespace SafeMigrations.Analyzers.Rules
         public static SessionTimeZone Of(MigrationModel model)
         {
             var zones = new SessionTimeZone();
-            bool sessionUtc = false;
-            bool? localUtc = null;
+            var state = new SessionTimeZoneState();
             foreach (var step in model.Steps)
             {
                 if (EndsTransaction(step))
                 {
-                    localUtc = null;
+                    state.Commit();
                 }
 
                 if (!(step.Sql is { IsConstant: true } sql))
                 {
-                    if (localUtc ?? sessionUtc)
+                    if (state.IsUtc)
                     {
                         zones._utc.Add((step.Index, -1));
                     }
@@ -47,37 +46,17 @@ namespace SafeMigrations.Analyzers.Rules
                 var statements = sql.Statements;
                 for (var i = 0; i < statements.Count; i++)
                 {
-                    if (localUtc ?? sessionUtc)
+                    if (state.IsUtc)
                     {
                         zones._utc.Add((step.Index, i));
                     }
 
-                    var statement = statements[i];
-                    if (statement.Kind == StatementKind.TransactionControl && statement.EndsTransaction)
-                    {
-                        localUtc = null;
-                    }
-
-                    if (!(SessionSetting.Parse(statement) is { } setting) || (setting.Parameter != "timezone" && setting.Parameter != SessionSetting.All))
-                    {
-                        continue;
-                    }
-
-                    if (!setting.IsLocal)
-                    {
-                        sessionUtc = setting.SetsUtcTimeZone;
-                        localUtc = null;
-                    }
-                    else if (!suppressed)
-                    {
-                        // Outside a transaction block SET LOCAL only warns.
-                        localUtc = setting.SetsUtcTimeZone;
-                    }
+                    state.Statement(statements[i], !suppressed);
                 }
 
                 if (suppressed)
                 {
-                    localUtc = null;
+                    state.Commit();
                 }
             }
 
@@ -85,8 +64,9 @@ namespace SafeMigrations.Analyzers.Rules
         }
 
         /// <summary>
-        /// EF commits its transaction before a suppressed command: a Sql(..., suppressTransaction: true), a concurrent
-        /// CreateIndex, or (not knowing which of them suppress) any SafeMigrations step.
+        /// EF commits its transaction before a suppressed command: a Sql(..., suppressTransaction: true), and the builder
+        /// steps <see cref="TransactionLocks"/> knows to run outside it (a concurrent CreateIndex, SafeMigrations' suppressed
+        /// steps). Another extension method may run anything, so it is taken to commit too.
         /// </summary>
         private static bool EndsTransaction(MigrationStep step)
         {
@@ -95,8 +75,8 @@ namespace SafeMigrations.Analyzers.Rules
                 return sql.SuppressTransaction != false;
             }
 
-            var concurrently = step.IsBuilderMethod("CreateIndex") ? step.FindAnnotation(NpgsqlAnnotations.CreatedConcurrently) : null;
-            return step.IsExtension || (concurrently != null && concurrently.Value.AsBool() != false);
+            return TransactionLocks.RunsOutsideTheTransaction(step)
+                   || (step.IsExtension && !(step.Method.ContainingType is { Name: "SafeMigrationBuilderExtensions" }));
         }
     }
 }

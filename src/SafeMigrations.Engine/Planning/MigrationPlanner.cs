@@ -42,12 +42,13 @@ namespace SafeMigrations.Engine.Planning
         {
             Migration migration = _catalog.Create(info);
             IModel? model = _catalog.TargetModel(migration);
-            var context = new PlanContext(info.Id, migration, model);
             IReadOnlyList<MigrationOperation> operations = migration.UpOperations;
+            var context = new PlanContext(info.Id, migration, model, operations);
             for (int i = 0; i < operations.Count; i++)
             {
                 MigrationOperation operation = operations[i];
                 context.Phase = MigrationPhases.GetPhase(migration, operation);
+                context.Sql.Operation = i;
                 if (operation is CreateTableOperation created)
                     context.CreatedTables.Add(Key(created.Schema, created.Name));
                 if (operation is RenameTableOperation rename && i + 1 < operations.Count && operations[i + 1] is SqlOperation view
@@ -130,7 +131,7 @@ namespace SafeMigrations.Engine.Planning
             {
                 string sql = string.Join("\n", texts.Select(t => t.Trim()));
                 IReadOnlyList<SqlStatement> statements = StatementScanner.Scan(sql);
-                RuntimeJudgement judged = JudgeAtRunTime(context, operation, statements);
+                RuntimeJudgement judged = JudgeAtRunTime(context, operation, statements, suppressed);
                 if (judged.Batches is not null)
                 {
                     RuntimeSqlRewriter.PlanBatches(judged, context.Add);
@@ -187,11 +188,18 @@ namespace SafeMigrations.Engine.Planning
         /// The analyzers' statement rules on the SQL about to run; raw SQL gets the safe rewrites. EF's keyed data
         /// operations and statements on tables this migration created are left alone, as the analyzers leave them.
         /// </summary>
-        private static RuntimeJudgement JudgeAtRunTime(PlanContext context, MigrationOperation operation, IReadOnlyList<SqlStatement> statements)
+        private static RuntimeJudgement JudgeAtRunTime(PlanContext context, MigrationOperation operation, IReadOnlyList<SqlStatement> statements, bool suppressed)
         {
-            RuntimeJudgement judged = context.IsNewTableOperation(operation) || operation is InsertDataOperation || operation is UpdateDataOperation || operation is DeleteDataOperation
-                ? RuntimeJudgement.Clean
-                : RuntimeSqlRewriter.Judge(statements, table => context.IsNew(table.Schema, table.Name), context.Phase == MigrationPhase.Contract);
+            RuntimeJudgement judged;
+            if (context.IsNewTableOperation(operation) || operation is InsertDataOperation || operation is UpdateDataOperation || operation is DeleteDataOperation)
+            {
+                context.Sql.Ran(statements, suppressed);
+                judged = RuntimeJudgement.Clean;
+            }
+            else
+            {
+                judged = RuntimeSqlRewriter.Judge(statements, context.Sql, context.Phase == MigrationPhase.Contract, suppressed);
+            }
             foreach (SqlStatement created in statements.Where(s => s.Kind == StatementKind.CreateTable && s.Table is not null))
                 context.CreatedTables.Add(Key(created.Table!.Schema, created.Table.Name));
             return operation is SqlOperation || judged.Warning is not null ? judged : RuntimeSqlRewriter.ReportOnly(judged);
@@ -212,6 +220,8 @@ namespace SafeMigrations.Engine.Planning
         private void PlanCreateIndex(PlanContext context, CreateIndexOperation index)
         {
             bool annotated = index[NpgsqlCreatedConcurrently] is true;
+            if (annotated)
+                context.Sql.Commit(); // plain EF runs the concurrent build outside its transaction
             index[NpgsqlCreatedConcurrently] = true;
             foreach (MigrationCommand command in _catalog.GenerateSql(new[] { index }, context.Model))
             {
@@ -259,6 +269,8 @@ namespace SafeMigrations.Engine.Planning
                 PlanAsIs(context, operation);
                 return;
             }
+            // Plain EF adds it validated: it proves a NOT NULL for a later SET NOT NULL, as the analyzers count it.
+            context.Sql.Ran(statements, suppressed: false);
 
             string qualified = SqlIdentifier.Qualify(schema, table);
             string notValid = statements[0].Text.Trim().TrimEnd(';').TrimEnd() + " NOT VALID;";
@@ -411,6 +423,7 @@ namespace SafeMigrations.Engine.Planning
             string? schema = operation[StepAnnotations.Schema] as string;
             string? table = operation[StepAnnotations.Table] as string;
             string sql = operation.Sql.Trim();
+            context.Sql.Ran(StatementScanner.Scan(sql), operation.SuppressTransaction);
             if (safeStep == StepAnnotations.BackfillStep && table is not null && operation[StepAnnotations.Set] is string set && operation[StepAnnotations.Where] is string where)
             {
                 string qualified = SqlIdentifier.Qualify(schema, table);
@@ -575,12 +588,16 @@ namespace SafeMigrations.Engine.Planning
 
         private sealed class PlanContext
         {
-            public PlanContext(string migrationId, Migration migration, IModel? model)
+            public PlanContext(string migrationId, Migration migration, IModel? model, IReadOnlyList<MigrationOperation> operations)
             {
                 MigrationId = migrationId;
                 Migration = migration;
                 Model = model;
+                Sql = new MigrationSqlHistory(table => IsNew(table.Schema, table.Name), operations);
             }
+
+            /// <summary>The migration's SQL as plain EF runs it, for the run-time judgement of later steps.</summary>
+            public MigrationSqlHistory Sql { get; }
 
             public string MigrationId { get; }
             public Migration Migration { get; }

@@ -17,27 +17,42 @@ namespace SafeMigrations.Engine.Planning
     internal static class RuntimeSqlRewriter
     {
         /// <summary>
-        /// The judgement of one step's SQL. <paramref name="isNew"/> tells whether a table was created earlier in the
-        /// same migration (its statements are not judged, as the analyzers exempt them); in the contract phase the
-        /// compatibility rules (SM0014) do not apply.
+        /// The judgement of one script on its own: <paramref name="isNew"/> tells whether a table was created earlier in
+        /// the same migration; in the contract phase the compatibility rules do not apply.
         /// </summary>
-        public static RuntimeJudgement Judge(IReadOnlyList<SqlStatement> statements, Func<QualifiedName, bool> isNew, bool contractPhase = false)
+        public static RuntimeJudgement Judge(IReadOnlyList<SqlStatement> statements, Func<QualifiedName, bool> isNew, bool contractPhase = false) =>
+            Judge(statements, new MigrationSqlHistory(isNew), contractPhase, suppressed: false);
+
+        /// <summary>
+        /// The judgement of one step's SQL, with what the migration did before it and does after it (<paramref name="history"/>,
+        /// fed here with the step's statements): statements on tables created earlier in the migration are not judged,
+        /// as the analyzers exempt them; in the contract phase the compatibility rules (SM0011 ... SM0014) do not apply.
+        /// <paramref name="suppressed"/>: the SQL runs outside the migration's transaction (plain EF commits around it).
+        /// </summary>
+        public static RuntimeJudgement Judge(IReadOnlyList<SqlStatement> statements, MigrationSqlHistory history, bool contractPhase, bool suppressed)
         {
             var findings = new List<StatementFinding>();
             var insideDo = new List<StatementFinding>();
-            bool utc = false;
+            if (suppressed)
+                history.Commit();
             for (int i = 0; i < statements.Count; i++)
             {
                 SqlStatement statement = statements[i];
-                // SM0007: a SET TimeZone = 'UTC' earlier in the script spares a timestamp <-> timestamptz change its rewrite.
-                if (SessionSetting.Parse(statement) is { } setting && (setting.Parameter == "timezone" || setting.Parameter == SessionSetting.All))
-                    utc = setting.SetsUtcTimeZone;
-                findings.AddRange(StatementRules.Judge(statement, sessionIsUtc: utc).Where(f => (f.Statement.Table is null || !isNew(f.Statement.Table)) && !ProvenNotNull(f, statements, i)
-                    && !(contractPhase && StatementRules.IsCompatibilityRule(f.Rule))));
+                IEnumerable<SqlStatement> rest = statements.Skip(i + 1);
+                // SM0007: a SET TimeZone = 'UTC' earlier in the migration's session spares a timestamp <-> timestamptz change its rewrite.
+                foreach (StatementFinding finding in StatementRules.Judge(statement, sessionIsUtc: history.TimeZone.IsUtc))
+                {
+                    if (Judged(finding, history, contractPhase, rest) is { } judged)
+                        findings.Add(judged);
+                }
                 // A DO block's body is PL/pgSQL: its SQL statements are judged, but nothing inside it can be rewritten.
                 if (statement.Kind == StatementKind.Do && statement.Body is not null)
-                    insideDo.AddRange(BlockStatements(statement.Body).SelectMany(s => StatementRules.Judge(s)).Where(f => f.Statement.Table is null || !isNew(f.Statement.Table)));
+                    insideDo.AddRange(BlockStatements(statement.Body).SelectMany(s => StatementRules.Judge(s)).Where(f => (f.Statement.Table is null || !history.IsNew(f.Statement.Table))
+                        && !(contractPhase && StatementRules.IsCompatibilityRule(f.Rule))));
+                history.Ran(statement, inTransaction: !suppressed);
             }
+            if (suppressed)
+                history.Commit();
             if (findings.Count == 0 && insideDo.Count == 0)
                 return RuntimeJudgement.Clean;
 
@@ -55,15 +70,23 @@ namespace SafeMigrations.Engine.Planning
                 string.Join("; ", findings.Concat(insideDo).Select(f => $"{f.Rule.Id} at run time: {Subject(f)} → reported ({reason})")));
         }
 
-        /// <summary>SM0006's exemption, as the analyzer applies it: an earlier statement of the script validated a CHECK proving the column not null.</summary>
-        private static bool ProvenNotNull(StatementFinding finding, IReadOnlyList<SqlStatement> statements, int index)
+        /// <summary>
+        /// A finding as the analyzers report it, or null where their exemptions apply: a table created earlier in the
+        /// migration, the contract phase (compatibility rules), a NOT NULL proven earlier (SM0006), a column added earlier
+        /// (SM0011, whose message changes when the old name is added again later), a compatibility view after a rename (SM0012).
+        /// </summary>
+        private static StatementFinding? Judged(StatementFinding finding, MigrationSqlHistory history, bool contractPhase, IEnumerable<SqlStatement> rest)
         {
-            if (finding.Rule != StatementRules.SetNotNull || finding.Action?.Column is not string column || finding.Statement.Table is not QualifiedName table)
-                return false;
-            var proof = new NotNullProof(column);
-            for (int i = 0; i < index; i++)
-                proof.Statement(statements[i], t => t is not null && t.ToString() == table.ToString());
-            return proof.Proven;
+            QualifiedName? table = finding.Statement.Table;
+            if ((table is not null && history.IsNew(table)) || (contractPhase && StatementRules.IsCompatibilityRule(finding.Rule)))
+                return null;
+            if (finding.Rule == StatementRules.SetNotNull && finding.Action?.Column is string notNull && table is not null)
+                return history.ProvesNotNull(table, notNull) ? null : finding;
+            if (finding.Rule == StatementRules.RenameColumn && finding.Action?.Column is string renamed && table is not null)
+                return history.AddedColumn(table, renamed) ? null : history.AddsColumnLater(table, renamed, rest) ? StatementRules.Readded(finding) : finding;
+            if (finding.Rule == StatementRules.RenameTable && table is not null && StatementRules.RenamedTo(table, finding.Action!) is QualifiedName to)
+                return history.HasCompatibilityViewLater(table, to, rest) ? null : finding;
+            return finding;
         }
 
         /// <summary>
@@ -130,14 +153,22 @@ namespace SafeMigrations.Engine.Planning
                     ? "an index without a name cannot be checked and rebuilt after a failed concurrent build"
                     : finding.Rule == StatementRules.DropIndexNonConcurrently
                         ? "DROP INDEX CONCURRENTLY drops one index at a time and cannot CASCADE: drop each index in its own Sql(..., suppressTransaction: true) call"
-                        : "no automatic rewrite has the same end state";
+                        : StatementRules.IsCompatibilityRule(finding.Rule)
+                            ? "no rewrite of the statement keeps the running app version working: move it to the contract phase, or use expand/contract"
+                            : "no automatic rewrite has the same end state";
 
         private static string Verb(SqlStatement statement) => statement.Kind == StatementKind.Update ? "UPDATE" : "DELETE";
 
         private static string Subject(StatementFinding finding) =>
             finding.Rule.Id == StatementRules.UnbatchedDataChange.Id
                 ? $"one {Verb(finding.Statement)} of {(finding.Statement.HasWhere ? "every matching row" : "every row")} of {SqlIdentifier.Qualify(finding.Statement.Table!.Schema, finding.Statement.Table.Name)}"
-                : finding.Arguments.FirstOrDefault()?.ToString() ?? finding.Rule.Id;
+                : finding.Rule.Id == StatementRules.RenameColumn.Id
+                    ? $"RENAME COLUMN '{finding.Arguments[1]}' of '{finding.Arguments[2]}' to '{finding.Arguments[3]}'"
+                    : finding.Rule == StatementRules.RenameTable
+                        ? $"{finding.Arguments[0]} of '{finding.Arguments[1]}' to '{finding.Arguments[2]}'"
+                        : finding.Rule == StatementRules.DropColumnOutsideContract
+                            ? $"DROP {finding.Arguments[0]} of '{finding.Arguments[1]}'"
+                            : finding.Arguments.FirstOrDefault()?.ToString() ?? finding.Rule.Id;
 
         /// <summary>The same findings reported, not rewritten (the SQL EF generates for an operation the planner does not rewrite itself).</summary>
         public static RuntimeJudgement ReportOnly(RuntimeJudgement judged)

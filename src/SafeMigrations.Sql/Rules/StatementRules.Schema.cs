@@ -67,13 +67,11 @@ namespace SafeMigrations.Sql.Rules
             messageFormat: "Dropping {0} outside the contract phase breaks the app version still running, which still queries it and fails until every instance runs the new version; the drop also takes an ACCESS EXCLUSIVE lock that queues every query on it behind any long-running one. Remove the entity from the model, deploy, then drop the table in the contract phase: .InContractPhase() (or [ContractPhase] on the migration).",
             description: "During a rolling deployment the previous app version keeps running while the migration runs, and it still maps and queries the table. Remove the entity (and its navigations) from the model first, deploy, and drop the table in the contract phase, after every instance runs the new version.");
 
-        /// <summary>The rules about the running app version (compatibility), not locks: a contract-phase step breaks nothing.</summary>
-        public static bool IsCompatibilityRule(StatementRule rule) => rule == DropTableOutsideContract;
-
         /// <summary>The findings of the schema-change rules on one statement.</summary>
         public static IEnumerable<StatementFinding> SchemaChanges(SqlStatement statement, int postgresVersion = 12, bool sessionIsUtc = false)
         {
-            foreach (var finding in DropIndex(statement).Concat(AddColumns(statement, postgresVersion)).Concat(SetNotNulls(statement)).Concat(AlterColumnTypes(statement, postgresVersion, sessionIsUtc)).Concat(AddKeys(statement)).Concat(DropTables(statement)))
+            foreach (var finding in DropIndex(statement).Concat(AddColumns(statement, postgresVersion)).Concat(SetNotNulls(statement)).Concat(AlterColumnTypes(statement, postgresVersion, sessionIsUtc)).Concat(AddKeys(statement)).Concat(DropTables(statement))
+                .Concat(RenameColumns(statement)).Concat(RenameTables(statement)).Concat(DropColumns(statement)))
             {
                 yield return finding;
             }
@@ -301,8 +299,7 @@ namespace SafeMigrations.Sql.Rules
         }
 
         /// <summary>SM0014's name of the dropped tables: <c>table 'a'</c>, <c>tables 'a', 'b'</c>.</summary>
-        public static string DroppedTables(IReadOnlyList<string> names) =>
-            (names.Count == 1 ? "table " : "tables ") + "'" + string.Join("', '", names) + "'";
+        public static string DroppedTables(IReadOnlyList<string> names) => Named("table", names);
 
         /// <summary>SM0002's name for the table of a dropped index (a DROP INDEX does not name it).</summary>
         public static string IndexTable(string? table) => table is null ? "the index's table" : "table '" + table + "'";
