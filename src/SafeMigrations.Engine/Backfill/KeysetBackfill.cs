@@ -136,6 +136,8 @@ namespace SafeMigrations.Engine.Backfill
                     await Task.Delay(options.PauseBetweenBatches, cancellationToken).ConfigureAwait(false);
                 if (options.BeforeBatchAsync is not null)
                     await options.BeforeBatchAsync(cancellationToken).ConfigureAwait(false);
+                if (options.Pacing is not null)
+                    await options.Pacing.WaitAsync(connection, cancellationToken).ConfigureAwait(false);
 
                 BackfillPosition? lower = position;
                 int size = batchSize;

@@ -50,5 +50,8 @@ namespace SafeMigrations.Engine.Reporting
 
         /// <summary>Verify: a step updated or deleted at least the data-change share of a pre-existing table's seeded rows (or inserted as many as a table it read has) in one transaction; the server counted the rows. SM0015's advice.</summary>
         public const string UnbatchedDataChange = "SM1015";
+
+        /// <summary>Batched work (a backfill or batched delete) waited longer than its maximum pause for a lagging replica or a slow latency probe, and stopped; the batches done stay, a rerun resumes after the last one.</summary>
+        public const string PacingTimeout = "SM1017";
     }
 }
