@@ -55,6 +55,12 @@ public sealed class StreamingReplica : IAsyncDisposable
     {
         var primary = new NpgsqlConnectionStringBuilder(primaryConnectionString);
         string binDirectory = PostgresBinaries.Find();
+        if (!File.Exists(Path.Combine(binDirectory, "pg_basebackup")))
+        {
+            // A folder of links to the server programs (e.g. /usr/local/bin): the installation they point into has the rest.
+            string pgCtl = Path.Combine(binDirectory, "pg_ctl");
+            binDirectory = Path.GetDirectoryName(new FileInfo(pgCtl).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? pgCtl)!;
+        }
         string? runAsUser = !RuntimeInformation.IsOSPlatform(OSPlatform.Windows) && Environment.IsPrivilegedProcess ? "postgres" : null;
         string baseDirectory = runAsUser is null ? Path.GetTempPath() : "/tmp";
         // The EphemeralPostgres prefix and owner file: a later start sweeps this directory if the test process dies.
@@ -113,7 +119,10 @@ public sealed class StreamingReplica : IAsyncDisposable
     /// <summary>Replays again, catching up on what arrived meanwhile.</summary>
     public Task ResumeReplayAsync() => OnStandbyAsync("select pg_wal_replay_resume()");
 
-    /// <summary>Waits until the standby has replayed everything the primary had written when this was called.</summary>
+    /// <summary>
+    /// Waits until the primary's <c>pg_stat_replication</c> shows the standby has replayed everything the primary had
+    /// written when this was called (the primary learns it from the standby's next status message).
+    /// </summary>
     public async Task WaitForReplayAsync(TimeSpan timeout)
     {
         await using var primary = new NpgsqlConnection(_primaryConnectionString);
@@ -123,9 +132,7 @@ public sealed class StreamingReplica : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            await using var standby = new NpgsqlConnection(ConnectionString);
-            await standby.OpenAsync();
-            await using var replayed = new NpgsqlCommand($"select pg_last_wal_replay_lsn() >= '{lsn}'::pg_lsn", standby);
+            await using var replayed = new NpgsqlCommand($"select coalesce(bool_or(replay_lsn >= '{lsn}'::pg_lsn), false) from pg_stat_replication where application_name = '{Name}'", primary);
             if ((bool)(await replayed.ExecuteScalarAsync())!)
             {
                 return;

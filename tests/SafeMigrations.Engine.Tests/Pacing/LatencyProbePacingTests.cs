@@ -103,7 +103,7 @@ end $$;";
             Assert.Contains(notices, l => l.StartsWith("resumed after ", StringComparison.Ordinal));
             Assert.Equal(3, batchesAtSlow);
             Assert.Equal(batchesAtSlow, batchesAtClear);
-            Assert.Equal(20, result.Batches);
+            Assert.Equal(20000L, result.RowsUpdated);
             Assert.True(gate.Baseline < TimeSpan.FromMilliseconds(50), $"baseline {gate.Baseline}");
             Assert.Equal(0L, await database.ScalarAsync<long>("select count(*) from items where new is distinct from old * 2"));
         }
