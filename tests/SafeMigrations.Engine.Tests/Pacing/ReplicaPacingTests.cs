@@ -55,7 +55,7 @@ analyze items;");
 
             int batches = 0;
             int batchesAtPause = -1;
-            var paused = new TaskCompletionSource();
+            var paused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var notices = new ConcurrentQueue<string>();
             var gate = new PacingGate(TightPacing(256 * 1024, TimeSpan.FromSeconds(60)))
             {
@@ -63,8 +63,11 @@ analyze items;");
                 {
                     notices.Enqueue(line);
                     _output.WriteLine(line);
-                    if (line.StartsWith("paused:", StringComparison.Ordinal) && paused.TrySetResult())
+                    if (line.StartsWith("paused:", StringComparison.Ordinal) && batchesAtPause < 0)
+                    {
                         batchesAtPause = Volatile.Read(ref batches);
+                        paused.TrySetResult();
+                    }
                 },
             };
             var options = new BackfillOptions

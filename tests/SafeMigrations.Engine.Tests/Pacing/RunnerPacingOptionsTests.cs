@@ -33,7 +33,7 @@ namespace SafeMigrations.Engine.Tests.Pacing
             var (exit, lines) = Run("apply", "--connection", connection, "--target", "Hardening", "--latency-probe", "select count(*) from customers where id = 1",
                 "--latency-factor", "4.5", "--max-replica-lag", "0", "--max-replica-lag-time", "0", "--max-pacing-pause", "60000");
             Assert.Equal(0, exit);
-            Assert.Contains(lines, l => l.StartsWith("info: 20240102000000_Hardening step ", StringComparison.Ordinal) && l.Contains(": pacing: latency probe baseline ") && l.EndsWith(" ms, slowing down above 5.0 ms", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.StartsWith("info: 20240102000000_Hardening step ", StringComparison.Ordinal) && l.Contains(": pacing: latency probe baseline ") && l.Contains(" ms, slowing down above "));
 
             var (factorExit, factorLines) = Run("apply", "--connection", connection, "--latency-factor", "0.5");
             Assert.Equal(1, factorExit);
