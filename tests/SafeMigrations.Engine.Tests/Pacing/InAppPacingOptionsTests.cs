@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Threading.Tasks;
+using Microsoft.EntityFrameworkCore;
 using SafeMigrations.Engine.Reporting;
 using SafeMigrations.Engine.Tests.Runtime;
 using SafeMigrations.Engine.Tests.TestApp;
