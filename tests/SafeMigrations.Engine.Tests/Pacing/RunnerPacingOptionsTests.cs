@@ -35,10 +35,6 @@ namespace SafeMigrations.Engine.Tests.Pacing
             Assert.Equal(0, exit);
             Assert.Contains(lines, l => l.StartsWith("info: 20240102000000_Hardening step ", StringComparison.Ordinal) && l.Contains(": pacing: latency probe baseline ") && l.Contains(" ms, slowing down above "));
 
-            var (factorExit, factorLines) = Run("apply", "--connection", connection, "--latency-factor", "0.5");
-            Assert.Equal(1, factorExit);
-            Assert.Contains(factorLines, l => l.StartsWith("error: SM1001: --latency-factor must be a number from 1 to 1000", StringComparison.Ordinal));
-
             var (lagExit, lagLines) = Run("apply", "--connection", connection, "--max-replica-lag", "lots");
             Assert.Equal(1, lagExit);
             Assert.Contains(lagLines, l => l.StartsWith("error: SM1001: --max-replica-lag must be a number of megabytes (0: not watched), not 'lots'", StringComparison.Ordinal));
