@@ -2,8 +2,6 @@ using System;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Threading.Tasks;
 using Npgsql;
@@ -85,7 +83,7 @@ public sealed class StreamingReplica : IAsyncDisposable
                 Path.Combine(binDirectory, "pg_basebackup"),
                 "-D", replica.DataDirectory, "-R", "-X", "stream", "-c", "fast", "--no-sync",
                 "-h", primary.Host ?? "127.0.0.1", "-p", primary.Port.ToString(CultureInfo.InvariantCulture), "-U", primary.Username ?? "postgres");
-            replica.Port = FreeLoopbackPort();
+            replica.Port = EphemeralPostgres.FreeLoopbackPort();
             // Appended after the primary's copied settings: later lines win.
             File.AppendAllText(Path.Combine(replica.DataDirectory, "postgresql.conf"), string.Join(Environment.NewLine, new[]
             {
@@ -206,14 +204,5 @@ public sealed class StreamingReplica : IAsyncDisposable
         {
             throw new InvalidOperationException($"{Path.GetFileName(executable)} failed (exit code {result.ExitCode}{(result.TimedOut ? ", timed out" : string.Empty)}): {result.Output}");
         }
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }
