@@ -24,7 +24,7 @@ create table probe_control (slow boolean not null);
 insert into probe_control values (false);
 create function app_probe() returns int language plpgsql as $$
 begin
-  if (select slow from probe_control) then perform pg_sleep(0.2); end if;
+  if (select slow from probe_control) then perform pg_sleep(0.5); end if;
   return 1;
 end $$;";
 
@@ -98,13 +98,14 @@ end $$;";
             Assert.NotNull(clear);
             await clear!;
 
-            Assert.Contains(notices, l => l.StartsWith("pacing: latency probe baseline ", StringComparison.Ordinal) && l.EndsWith("slowing down above 50 ms", StringComparison.Ordinal));
-            Assert.Contains(notices, l => l.StartsWith("slowed: probe ", StringComparison.Ordinal) && l.Contains(" vs baseline ") && l.Contains("(bound 50 ms); waiting "));
+            // The bound is max(3 x baseline, 50 ms): the baseline of a loaded machine can lift it over the floor.
+            Assert.Contains(notices, l => l.StartsWith("pacing: latency probe baseline ", StringComparison.Ordinal) && l.Contains(" ms, slowing down above "));
+            Assert.Contains(notices, l => l.StartsWith("slowed: probe ", StringComparison.Ordinal) && l.Contains(" vs baseline ") && l.Contains(" ms); waiting "));
             Assert.Contains(notices, l => l.StartsWith("resumed after ", StringComparison.Ordinal));
             Assert.Equal(3, batchesAtSlow);
             Assert.Equal(batchesAtSlow, batchesAtClear);
             Assert.Equal(20000L, result.RowsUpdated);
-            Assert.True(gate.Baseline < TimeSpan.FromMilliseconds(50), $"baseline {gate.Baseline}");
+            Assert.NotNull(gate.Baseline);
             Assert.Equal(0L, await database.ScalarAsync<long>("select count(*) from items where new is distinct from old * 2"));
         }
 
