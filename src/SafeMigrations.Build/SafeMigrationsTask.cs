@@ -114,6 +114,20 @@ namespace SafeMigrations.Build
 
         /// <summary>apply: how long the contract gate watches pg_stat_statements, in milliseconds (default 60000).</summary>
         public string? ContractGateWindow { get; set; }
+        /// <summary>apply: pause batched work while a streaming replica's replay lags more than this many MB (0: not watched; default 64).</summary>
+        public string? MaxReplicaLag { get; set; }
+
+        /// <summary>apply: pause batched work while a replica's replay_lag exceeds this many milliseconds (0: not watched; default 10000).</summary>
+        public string? MaxReplicaLagTime { get; set; }
+
+        /// <summary>apply: a query timed before and between batches; batches slow down while it is slower than its baseline allows.</summary>
+        public string? LatencyProbe { get; set; }
+
+        /// <summary>apply: how many times its baseline the latency probe may take (default 3).</summary>
+        public string? LatencyFactor { get; set; }
+
+        /// <summary>apply: longest wait before one batch, in milliseconds, before SM1017 (default 600000).</summary>
+        public string? MaxPacingPause { get; set; }
 
         /// <summary>stats: the snapshot file to write (default safemigrations.stats.json in the project directory).</summary>
         public string? StatsOutput { get; set; }
@@ -227,6 +241,11 @@ namespace SafeMigrations.Build
                 AppendOption(builder, "--accept-edited ", AcceptEdited);
                 AppendOption(builder, "--contract-gate ", ContractGate);
                 AppendOption(builder, "--contract-gate-window ", ContractGateWindow);
+                AppendOption(builder, "--max-replica-lag ", MaxReplicaLag);
+                AppendOption(builder, "--max-replica-lag-time ", MaxReplicaLagTime);
+                AppendOption(builder, "--latency-probe ", LatencyProbe);
+                AppendOption(builder, "--latency-factor ", LatencyFactor);
+                AppendOption(builder, "--max-pacing-pause ", MaxPacingPause);
             }
             if (Command == "verify")
             {

@@ -19,7 +19,7 @@ namespace SafeMigrations.Runner
     {
         public const string ConnectionVariable = "SAFEMIGRATIONS_CONNECTION";
 
-        private const string Usage = "usage: SafeMigrations.Runner <plan|apply|status|rollback|verify|script|stats> --assembly <app.dll> [--connection <string>] [--context <DbContext>] [--phase Expand|Contract|All] [--target <migration>] [--lock-timeout <ms>] [--lock-retries <n>] [--index-wait-timeout <ms>] [--accept-edited <migration>] [--contract-gate check|skip] [--contract-gate-window <ms>] [--statement-timeout <ms>] [--report <path.md>]; verify also [--lock-budget <ms>] [--sarif <path.sarif>] [--data-change-share <0..1>] [--time-zone <zone>] and, without a connection, uses a throwaway PostgreSQL; script takes [--output <dir>] [--from <migration>] [--to <migration>] and needs no database; stats [--output <file.json>] [--interval <s>] (no --assembly needed)";
+        private const string Usage = "usage: SafeMigrations.Runner <plan|apply|status|rollback|verify|script|stats> --assembly <app.dll> [--connection <string>] [--context <DbContext>] [--phase Expand|Contract|All] [--target <migration>] [--lock-timeout <ms>] [--lock-retries <n>] [--index-wait-timeout <ms>] [--accept-edited <migration>] [--contract-gate check|skip] [--contract-gate-window <ms>] [--statement-timeout <ms>] [--report <path.md>]; verify also [--lock-budget <ms>] [--sarif <path.sarif>] [--data-change-share <0..1>] [--time-zone <zone>] and, without a connection, uses a throwaway PostgreSQL; script takes [--output <dir>] [--from <migration>] [--to <migration>] and needs no database; stats [--output <file.json>] [--interval <s>] (no --assembly needed); " + PacingArguments.Usage;
 
         public static int Run(string[] args, Action<string> setAppDirectory, TextWriter output, CancellationToken cancellationToken, Assembly? loadedApp = null)
         {
@@ -86,6 +86,7 @@ namespace SafeMigrations.Runner
                 if (options.TryGetValue("accept-edited", out string? acceptEdited) && !string.IsNullOrWhiteSpace(acceptEdited))
                     engineOptions.AcceptEditedMigration = acceptEdited;
                 ContractGateOption.Apply(options, engineOptions);
+                PacingArguments.Apply(options, engineOptions);
 
                 options.TryGetValue("context", out string? contextName);
                 log.Info($"SafeMigrations {command}: {app.FileName}, phase {engineOptions.Phase}");
@@ -150,7 +151,7 @@ namespace SafeMigrations.Runner
                     options[name] = args[++i];
                     continue;
                 }
-                if ((name != "assembly" && name != "connection" && name != "context" && name != "phase" && name != "target" && name != "lock-timeout" && name != "statement-timeout" && name != "lock-retries" && name != "index-wait-timeout" && name != "accept-edited" && name != "report" && !ContractGateOption.IsName(name) && !verifyOnly && !(command == "stats" && StatsCommand.IsStatsOption(name))) || (verifyOnly && command != "verify") || ((name == "index-wait-timeout" || name == "accept-edited" || ContractGateOption.IsName(name)) && command == "verify"))
+                if ((name != "assembly" && name != "connection" && name != "context" && name != "phase" && name != "target" && name != "lock-timeout" && name != "statement-timeout" && name != "lock-retries" && name != "index-wait-timeout" && name != "accept-edited" && name != "report" && !ContractGateOption.IsName(name) && !verifyOnly && !(command == "stats" && StatsCommand.IsStatsOption(name)) && !(command == "apply" && PacingArguments.IsOption(name))) || (verifyOnly && command != "verify") || ((name == "index-wait-timeout" || name == "accept-edited" || ContractGateOption.IsName(name)) && command == "verify"))
                     throw new EngineException(EngineCodes.Configuration, $"unknown option '{arg}'; " + Usage);
                 if (command == "stats" && name != "assembly" && name != "connection" && name != "context" && name != "statement-timeout" && !StatsCommand.IsStatsOption(name))
                     throw new EngineException(EngineCodes.Configuration, $"unknown option '{arg}' for stats; " + Usage);

@@ -35,6 +35,7 @@ engine options (passed to the engine):
   --phase Expand|Contract|All  --target <migration>  --lock-timeout <ms>  --lock-retries <n>
   --statement-timeout <ms>  --index-wait-timeout <ms>  --accept-edited <migration>  --report <path.md>
   apply --phase Contract: --contract-gate check|skip  --contract-gate-window <ms> (see docs/contract-gate.md)
+  apply: --max-replica-lag <MB>  --max-replica-lag-time <ms>  --latency-probe <sql>  --latency-factor <x>  --max-pacing-pause <ms>
   verify: --lock-budget <ms>  --sarif <path.sarif>
 
 bundle options:

@@ -59,6 +59,12 @@ namespace SafeMigrations.Engine.Applying
         public TimeSpan BackfillPause { get; set; } = TimeSpan.Zero;
 
         /// <summary>
+        /// When backfills and batched deletes wait for the rest of the system: replica replay lag (on by default, 64 MB /
+        /// 10 s) and an optional latency probe; SM1017 after the maximum pause. Null, or nothing watched, never waits.
+        /// </summary>
+        public PacingOptions? Pacing { get; set; } = new PacingOptions();
+
+        /// <summary>
         /// How long the client waits for the answer to any one statement (DDL under lock_timeout, a batch, a
         /// verification scan) before it gives up, drops the session and stops with an error; a concurrent index build,
         /// which is long on purpose, is exempt. Bounds a hang on a stalled network or an unanswering server: the run stops

@@ -35,6 +35,7 @@ namespace SafeMigrations.Engine.Applying
         private readonly List<string> _warnings = new List<string>();
         private NpgsqlConnection? _session;
         private ExecutorLock? _lock;
+        private PacingGate? _pacing;
 
         /// <summary>Creates the engine over a loaded catalog.</summary>
         public MigrationEngine(MigrationCatalog catalog, EngineOptions options)
@@ -502,6 +503,8 @@ namespace SafeMigrations.Engine.Applying
                     return new EngineException(EngineCodes.LockRetriesExhausted, $"{step.Name}: {OneLine(failed.Message)}", exception);
                 case StepFailedException failed:
                     return new EngineException(EngineCodes.StepFailed, $"{step.Name}: {OneLine(failed.Message)}; fix the cause and rerun apply (completed steps are skipped)", exception);
+                case PacingStopException paced:
+                    return new EngineException(paced.Code, $"{step.Name}: {OneLine(paced.Message)}", exception);
                 case BackfillKeyException key:
                     return new EngineException(EngineCodes.StepFailed, $"{step.Name}: {OneLine(key.Message)}", exception);
                 case PostgresException postgres:
@@ -630,6 +633,12 @@ namespace SafeMigrations.Engine.Applying
             };
             if (_lock is not null)
                 options.BeforeBatchAsync = _lock.EnsureSessionAliveAsync;
+            if (_options.Pacing is { Enabled: true })
+            {
+                // One gate per run: the probe's baseline is taken before the first batch of the first batched step.
+                options.Pacing = _pacing ??= new PacingGate(_options.Pacing);
+                _pacing.Report = line => Log.Info($"{step.Name}: {line}");
+            }
             _options.ConfigureBackfill?.Invoke(options);
             BackfillResult result = await backfill.RunAsync(connection, options, cancellationToken).ConfigureAwait(false);
             record.Rows = result.RowsUpdated;

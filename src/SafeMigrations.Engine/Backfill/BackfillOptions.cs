@@ -35,6 +35,12 @@ namespace SafeMigrations.Engine.Backfill
         /// <summary>Runs before every batch; the engine checks there that it still holds the executor lock (throwing stops the backfill).</summary>
         public Func<CancellationToken, Task>? BeforeBatchAsync { get; set; }
 
+        /// <summary>
+        /// Waits before every batch while a replica lags or the app's probe query is slow (see <see cref="PacingGate"/>);
+        /// null never waits. It runs before <see cref="BeforeBatchAsync"/>, so the executor-lock check follows a long pause.
+        /// </summary>
+        public PacingGate? Pacing { get; set; }
+
         /// <summary>Called after every committed batch; persist <see cref="BackfillProgress.Position"/> to resume later.</summary>
         public Action<BackfillProgress>? Progress { get; set; }
 

@@ -134,6 +134,8 @@ namespace SafeMigrations.Engine.Backfill
             {
                 if (batches > 0 && options.PauseBetweenBatches > TimeSpan.Zero)
                     await Task.Delay(options.PauseBetweenBatches, cancellationToken).ConfigureAwait(false);
+                if (options.Pacing is not null)
+                    await options.Pacing.WaitAsync(connection, cancellationToken).ConfigureAwait(false);
                 if (options.BeforeBatchAsync is not null)
                     await options.BeforeBatchAsync(cancellationToken).ConfigureAwait(false);
 

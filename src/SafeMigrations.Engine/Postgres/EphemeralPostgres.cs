@@ -307,7 +307,7 @@ namespace SafeMigrations.Engine.Postgres
             return temp;
         }
 
-        private static int FreeLoopbackPort()
+        internal static int FreeLoopbackPort()
         {
             var listener = new TcpListener(IPAddress.Loopback, 0);
             listener.Start();

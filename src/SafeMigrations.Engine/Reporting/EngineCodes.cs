@@ -53,5 +53,7 @@ namespace SafeMigrations.Engine.Reporting
 
         /// <summary>Contract gate: a contract step would drop, rename away or swap out a column or table that a running app version still uses (pg_stat_statements calls in the window, or sessions whose application_name names an older schema version); nothing of that contract ran. Also the warning when the gate had no evidence, and when it was skipped.</summary>
         public const string ContractGate = "SM1016";
+        /// <summary>Batched work (a backfill or batched delete) waited longer than its maximum pause for a lagging replica or a slow latency probe, and stopped; the batches done stay, a rerun resumes after the last one.</summary>
+        public const string PacingTimeout = "SM1017";
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using Microsoft.Extensions.Logging;
 using SafeMigrations.Engine.Applying;
+using SafeMigrations.Engine.Backfill;
 using SafeMigrations.Engine.Reporting;
 
 namespace SafeMigrations
@@ -38,6 +39,21 @@ namespace SafeMigrations
 
         /// <summary>Rows of the first and of the largest backfill batch (pacing may still shrink a batch), over a step's own size; null adapts from 1,000 rows.</summary>
         public int? BackfillBatchSize { get; set; }
+
+        /// <summary>Backfills and batched deletes pause while a streaming replica's replay is more than this many bytes of WAL behind; null does not watch it. Default 64 MB. Runner: <c>--max-replica-lag</c> (in MB).</summary>
+        public long? MaxReplicaLagBytes { get; set; } = 64 * PacingOptions.Megabyte;
+
+        /// <summary>... and while a replica's <c>replay_lag</c> is longer than this; null does not watch it. Default 10 s. Runner: <c>--max-replica-lag-time</c>.</summary>
+        public TimeSpan? MaxReplicaLagTime { get; set; } = TimeSpan.FromSeconds(10);
+
+        /// <summary>A query the app depends on (e.g. a primary-key lookup), timed before the work and between batches; batches wait while it is slow. Default none. Runner: <c>--latency-probe</c>.</summary>
+        public string? LatencyProbe { get; set; }
+
+        /// <summary>The probe is slow above this multiple of its baseline (and above 5 ms). Default 3. Runner: <c>--latency-factor</c>.</summary>
+        public double LatencyFactor { get; set; } = 3;
+
+        /// <summary>Longest wait before one batch before the run stops with SM1017 (a rerun resumes). Default 10 min. Runner: <c>--max-pacing-pause</c>.</summary>
+        public TimeSpan MaxPacingPause { get; set; } = TimeSpan.FromMinutes(10);
 
         /// <summary>Id or name of a partly applied migration whose recorded steps were edited in place, accepted as what ran (else SM1013). Runner: <c>--accept-edited</c>.</summary>
         public string? AcceptEditedMigration { get; set; }
@@ -80,6 +96,11 @@ namespace SafeMigrations
             Require(BackfillBatchDuration > TimeSpan.Zero, nameof(BackfillBatchDuration), "must be positive");
             Require(BackfillPause >= TimeSpan.Zero, nameof(BackfillPause), "must not be negative");
             Require(BackfillBatchSize is null || BackfillBatchSize >= 1, nameof(BackfillBatchSize), "must be at least 1 row (or null to adapt)");
+            Require(MaxReplicaLagBytes is null || MaxReplicaLagBytes > 0, nameof(MaxReplicaLagBytes), "must be positive (or null to not watch it)");
+            Require(MaxReplicaLagTime is null || MaxReplicaLagTime > TimeSpan.Zero, nameof(MaxReplicaLagTime), "must be positive (or null to not watch it)");
+            Require(LatencyProbe is null || !string.IsNullOrWhiteSpace(LatencyProbe), nameof(LatencyProbe), "must be a query (or null for none)");
+            Require(LatencyFactor >= 1 && !double.IsInfinity(LatencyFactor), nameof(LatencyFactor), "must be a number of at least 1");
+            Require(MaxPacingPause > TimeSpan.Zero, nameof(MaxPacingPause), "must be positive");
             Require(AnotherInstanceWait >= TimeSpan.Zero, nameof(AnotherInstanceWait), "must not be negative (zero returns at once)");
             Require(AnotherInstancePollInterval > TimeSpan.Zero, nameof(AnotherInstancePollInterval), "must be positive");
             Require(EarlierExecutorWait >= TimeSpan.Zero, nameof(EarlierExecutorWait), "must not be negative");
@@ -104,6 +125,14 @@ namespace SafeMigrations
                 ReportPath = ReportPath,
                 EarlierExecutorWait = EarlierExecutorWait,
                 ContractGate = new Engine.Gate.ContractGateOptions { Skip = SkipContractGate, Window = ContractGateWindow },
+                Pacing = new PacingOptions
+                {
+                    MaxReplicaLagBytes = MaxReplicaLagBytes,
+                    MaxReplicaLagTime = MaxReplicaLagTime,
+                    LatencyProbe = LatencyProbe,
+                    LatencyFactor = LatencyFactor,
+                    MaxPause = MaxPacingPause,
+                },
                 Log = log,
             };
             if (BackfillBatchSize is int size)

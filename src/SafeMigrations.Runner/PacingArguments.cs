@@ -1,0 +1,51 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using SafeMigrations.Engine.Applying;
+using SafeMigrations.Engine.Backfill;
+using SafeMigrations.Engine.Reporting;
+
+namespace SafeMigrations.Runner
+{
+    /// <summary>apply's pacing options: when backfills and batched deletes wait for lagging replicas or a slow app query.</summary>
+    internal static class PacingArguments
+    {
+        public const string Usage = "apply also [--max-replica-lag <MB>] [--max-replica-lag-time <ms>] (0 = not watched) [--latency-probe <sql>] [--latency-factor <x>] [--max-pacing-pause <ms>]";
+
+        private static readonly string[] Names = { "max-replica-lag", "max-replica-lag-time", "latency-probe", "latency-factor", "max-pacing-pause" };
+
+        public static bool IsOption(string name) => Array.IndexOf(Names, name) >= 0;
+
+        /// <summary>Sets the given options over the engine's defaults; SM1001 for a bad value.</summary>
+        public static void Apply(IReadOnlyDictionary<string, string> options, EngineOptions engine)
+        {
+            PacingOptions pacing = engine.Pacing ??= new PacingOptions();
+            if (OptionValues.Value(options, "max-replica-lag") is string megabytes)
+            {
+                long value = WholeNumber("max-replica-lag", megabytes, "a number of megabytes (0: not watched)");
+                pacing.MaxReplicaLagBytes = value == 0 ? null : value * PacingOptions.Megabyte;
+            }
+            if (OptionValues.Value(options, "max-replica-lag-time") is string milliseconds)
+            {
+                long value = WholeNumber("max-replica-lag-time", milliseconds, "a number of milliseconds (0: not watched)");
+                pacing.MaxReplicaLagTime = value == 0 ? null : TimeSpan.FromMilliseconds(value);
+            }
+            pacing.LatencyProbe = OptionValues.Value(options, "latency-probe") ?? pacing.LatencyProbe;
+            if (OptionValues.Value(options, "latency-factor") is string factor)
+            {
+                if (!double.TryParse(factor, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double value) || value < 1 || value > 1000)
+                    throw new EngineException(EngineCodes.Configuration, $"--latency-factor must be a number from 1 to 1000 (how many times its baseline the probe may take), not '{factor}'.");
+                pacing.LatencyFactor = value;
+            }
+            if (OptionValues.PositiveMilliseconds(options, "max-pacing-pause") is TimeSpan maxPause)
+                pacing.MaxPause = maxPause;
+        }
+
+        private static long WholeNumber(string name, string text, string what)
+        {
+            if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long value) || value > int.MaxValue)
+                throw new EngineException(EngineCodes.Configuration, $"--{name} must be {what}, not '{text}'.");
+            return value;
+        }
+    }
+}
