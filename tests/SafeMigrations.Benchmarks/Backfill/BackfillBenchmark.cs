@@ -167,14 +167,16 @@ FROM generate_series(1, {rows}) g");
                 {
                     Parameters = { new() { Value = (long)random.Next(1, rows + 1) } },
                 };
+            // No timeout: behind the one UPDATE a writer waits as long as that statement runs.
+            command.CommandTimeout = 0;
             try
             {
                 await command.ExecuteNonQueryAsync(CancellationToken.None);
                 done++;
             }
-            catch (PostgresException exception)
+            catch (NpgsqlException exception)
             {
-                Console.WriteLine("  writer error: " + exception.MessageText);
+                Console.WriteLine("  writer error: " + exception.Message);
             }
             await Task.Delay(2, CancellationToken.None);
         }
