@@ -8,6 +8,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using SafeMigrations.Benchmarks.Infrastructure;
 using SafeMigrations.Engine;
 using SafeMigrations.Engine.Applying;
 using SafeMigrations.Engine.Loading;
@@ -47,22 +48,22 @@ public static class BackfillBenchmark
             settings.Settings["full_page_writes"] = "on";
         }
         await using EphemeralPostgres server = await EphemeralPostgres.StartAsync(settings);
-        Console.WriteLine($"  [postgres] {await ScalarAsync<string>(server.ConnectionString, "select version()")}");
+        Console.WriteLine($"  [postgres] {await BenchmarkDatabase.ScalarAsync<string>(server.ConnectionString, "select version()")}");
 
         string template = server.ConnectionStringFor("ledger");
-        await ExecuteAsync(server.ConnectionString, "CREATE DATABASE ledger");
+        await BenchmarkDatabase.ExecuteAsync(server.ConnectionString, "CREATE DATABASE ledger");
         var clock = Stopwatch.StartNew();
         await using (LedgerContext context = Context(template))
             await context.Database.MigrateAsync(InitialMigration);
-        await ExecuteAsync(template, $@"
+        await BenchmarkDatabase.ExecuteAsync(template, $@"
 INSERT INTO ""Orders"" (""CustomerId"", ""Total"", ""Status"", ""CreatedAt"", ""Note"")
 SELECT 1 + g % 50000, (g % 100000) / 100.0, (ARRAY['new','paid','shipped','delivered'])[1 + g % 4], now() - g * interval '1 minute',
        CASE WHEN g % 3 = 0 THEN 'gift wrap, leave at the door ' || g END
 FROM generate_series(1, {rows}) g");
         // FREEZE: every page all-visible, as in a table that has lived a while (a plain VACUUM right after the load may leave the visibility map empty).
-        await ExecuteAsync(template, "VACUUM (FREEZE, ANALYZE) \"Orders\"");
+        await BenchmarkDatabase.ExecuteAsync(template, "VACUUM (FREEZE, ANALYZE) \"Orders\"");
         NpgsqlConnection.ClearAllPools();
-        Console.WriteLine($"  populated in {clock.Elapsed.TotalSeconds:0.0} s; table + indexes {await ScalarAsync<string>(template, "select pg_size_pretty(pg_total_relation_size('\"Orders\"')) || ', ' || relallvisible || ' of ' || relpages || ' pages all-visible' from pg_class where oid = '\"Orders\"'::regclass")}");
+        Console.WriteLine($"  populated in {clock.Elapsed.TotalSeconds:0.0} s; table + indexes {await BenchmarkDatabase.ScalarAsync<string>(template, "select pg_size_pretty(pg_total_relation_size('\"Orders\"')) || ', ' || relallvisible || ' of ' || relpages || ' pages all-visible' from pg_class where oid = '\"Orders\"'::regclass")}");
 
         var results = new List<Run>();
         int copy = 0;
@@ -76,13 +77,13 @@ FROM generate_series(1, {rows}) g");
                 {
                     string database = "run" + (++copy).ToString(CultureInfo.InvariantCulture);
                     NpgsqlConnection.ClearAllPools();
-                    await ExecuteAsync(server.ConnectionString, $"CREATE DATABASE {database} TEMPLATE ledger");
-                    await ExecuteAsync(server.ConnectionString, "CHECKPOINT");
+                    await BenchmarkDatabase.ExecuteAsync(server.ConnectionString, $"CREATE DATABASE {database} TEMPLATE ledger");
+                    await BenchmarkDatabase.ExecuteAsync(server.ConnectionString, "CHECKPOINT");
                     Run run = await MeasureAsync(server.ConnectionStringFor(database), side, load, rows, round);
                     results.Add(run);
                     Console.WriteLine($"  {run.Describe()}");
                     NpgsqlConnection.ClearAllPools();
-                    await ExecuteAsync(server.ConnectionString, $"DROP DATABASE {database} WITH (FORCE)");
+                    await BenchmarkDatabase.ExecuteAsync(server.ConnectionString, $"DROP DATABASE {database} WITH (FORCE)");
                     if (!run.EndStateCorrect)
                     {
                         Console.WriteLine("end state WRONG: stopping");
@@ -129,7 +130,7 @@ FROM generate_series(1, {rows}) g");
         var clock = Stopwatch.StartNew();
         if (side == Side.Update)
         {
-            await ExecuteAsync(connectionString, UpdateSql);
+            await BenchmarkDatabase.ExecuteAsync(connectionString, UpdateSql);
         }
         else
         {
@@ -142,11 +143,14 @@ FROM generate_series(1, {rows}) g");
         long writes = (await Task.WhenAll(writers)).Sum();
 
         // Independent recompute: no row left unfilled, and the filled column equals the formula in every row.
-        long unfilled = await ScalarAsync<long>(connectionString, "SELECT count(*) FROM \"Orders\" WHERE \"TotalCents\" IS NULL");
-        long wrong = await ScalarAsync<long>(connectionString, $"SELECT count(*) FROM \"Orders\" WHERE \"TotalCents\" IS DISTINCT FROM {TotalCentsSql}");
-        bool checksum = await ScalarAsync<bool>(connectionString, $"SELECT sum(\"TotalCents\") = sum({TotalCentsSql}) FROM \"Orders\"");
+        long unfilled = await BenchmarkDatabase.ScalarAsync<long>(connectionString, "SELECT count(*) FROM \"Orders\" WHERE \"TotalCents\" IS NULL");
+        long wrong = await BenchmarkDatabase.ScalarAsync<long>(connectionString, $"SELECT count(*) FROM \"Orders\" WHERE \"TotalCents\" IS DISTINCT FROM {TotalCentsSql}");
+        bool checksum = await BenchmarkDatabase.ScalarAsync<bool>(connectionString, $"SELECT sum(\"TotalCents\") = sum({TotalCentsSql}) FROM \"Orders\"");
+        // For the reader: autovacuum can start during the batches (their dead rows are committed), never during the one UPDATE.
+        string table = await BenchmarkDatabase.ScalarAsync<string>(connectionString,
+            "SELECT pg_size_pretty(pg_total_relation_size(relid)) || ', autovacuum ' || autovacuum_count || 'x' FROM pg_stat_user_tables WHERE relname = 'Orders'");
         TimeSpan measured = side == Side.Engine ? observer.Elapsed : total;
-        return new Run(side, load, round, rows / measured.TotalSeconds, measured.TotalSeconds, total.TotalSeconds, writes, unfilled, wrong, checksum, uptime);
+        return new Run(side, load, round, rows / measured.TotalSeconds, measured.TotalSeconds, total.TotalSeconds, writes, unfilled, wrong, checksum, uptime + "; table after " + table);
     }
 
     /// <summary>The new app version: inserts orders with TotalCents, updates random ones keeping both columns in step.</summary>
@@ -203,22 +207,6 @@ FROM generate_series(1, {rows}) g");
 
     private static LedgerContext Context(string connectionString)
         => new(new DbContextOptionsBuilder<LedgerContext>().UseNpgsql(connectionString).Options);
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<T> ScalarAsync<T>(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
 
     private sealed record Run(Side Side, bool Load, int Round, double RowsPerSecond, double Seconds, double ApplySeconds, long Writes, long Unfilled, long Wrong, bool ChecksumEqual, string Uptime)
     {
