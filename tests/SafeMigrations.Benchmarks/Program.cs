@@ -11,7 +11,9 @@ namespace SafeMigrations.Benchmarks;
 /// `dotnet run -c Release --project tests/SafeMigrations.Benchmarks` runs BenchmarkDotNet;
 /// `... -- --quick [migrations]` does one scripted side-by-side run and prints the ratio (for a quick look);
 /// `... -- --apply-stall [rows]` applies a plain scaffolded migration with Database.Migrate() and with the engine while
-/// writers run, and prints their stalls side by side (ApplyStall/ApplyStallBenchmark.cs).
+/// writers run, and prints their stalls side by side (ApplyStall/ApplyStallBenchmark.cs);
+/// `... -- --backfill [rows] [rounds] [--durable]` compares the engine's keyset backfill with one UPDATE, idle and under
+/// writers (Backfill/BackfillBenchmark.cs).
 /// </summary>
 public static class Program
 {
@@ -27,6 +29,12 @@ public static class Program
         {
             var rows = args.Length > 1 ? int.Parse(args[1].Replace("_", string.Empty), System.Globalization.CultureInfo.InvariantCulture) : 1_000_000;
             return ApplyStall.ApplyStallBenchmark.RunAsync(rows).GetAwaiter().GetResult();
+        }
+
+        if (args.Length > 0 && args[0] == "--backfill")
+        {
+            var numbers = args.Skip(1).Where(a => !a.StartsWith("--", StringComparison.Ordinal)).Select(a => int.Parse(a.Replace("_", string.Empty), System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            return Backfill.BackfillBenchmark.RunAsync(numbers.Length > 0 ? numbers[0] : 2_000_000, numbers.Length > 1 ? numbers[1] : 3, args.Contains("--durable")).GetAwaiter().GetResult();
         }
 
         var config = DefaultConfig.Instance.AddJob(

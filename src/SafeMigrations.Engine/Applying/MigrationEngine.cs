@@ -422,7 +422,7 @@ namespace SafeMigrations.Engine.Applying
                 if (_options.StepObserver is IStepObserver after)
                     await after.AfterStepAsync(step, connection, null, cancellationToken).ConfigureAwait(false);
 
-                if (step.VerificationSql is not null)
+                if (step.VerificationSql is not null && record.Verified != true)
                 {
                     record.Verified = await VerifyAsync(connection, step, cancellationToken).ConfigureAwait(false);
                     if (record.Verified == false)
@@ -621,10 +621,10 @@ namespace SafeMigrations.Engine.Applying
                 Log.Info($"{step.Name}: resuming after key ({string.Join(", ", options.ResumeFrom.LastKey)}), {options.ResumeFrom.RowsVisited} rows visited before");
             }
             DateTime lastReport = DateTime.MinValue;
+            // In the batch's transaction (the store's commands run on this connection): the batch and its position commit together.
+            options.RecordPositionAsync = (transaction, position, token) => store.RecordProgressAsync(step.MigrationId, step.Index, position.Serialize(), token);
             options.Progress = progress =>
             {
-                // Synchronous on purpose: the position must be saved before the next batch starts.
-                store.RecordProgressAsync(step.MigrationId, step.Index, progress.Position.Serialize(), CancellationToken.None).GetAwaiter().GetResult();
                 if (DateTime.UtcNow - lastReport > TimeSpan.FromSeconds(1))
                 {
                     lastReport = DateTime.UtcNow;
@@ -643,6 +643,9 @@ namespace SafeMigrations.Engine.Applying
             BackfillResult result = await backfill.RunAsync(connection, options, cancellationToken).ConfigureAwait(false);
             record.Rows = result.RowsUpdated;
             record.Retries = result.Retries;
+            // The backfill's own last check counted the step's verification predicate: a second full scan proves nothing more.
+            if (result.RemainingRows == 0 && spec.CountRemainingSql is null && step.VerificationSql == CatalogChecks.NoRowMatches(spec.Schema, spec.Table, spec.Where))
+                record.Verified = true;
         }
 
         private async Task WriteHistoryAsync(NpgsqlConnection connection, string migrationId, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using Npgsql;
 using SafeMigrations.Engine.Execution;
 
 namespace SafeMigrations.Engine.Backfill
@@ -41,8 +42,27 @@ namespace SafeMigrations.Engine.Backfill
         /// </summary>
         public PacingGate? Pacing { get; set; }
 
-        /// <summary>Called after every committed batch; persist <see cref="BackfillProgress.Position"/> to resume later.</summary>
+        /// <summary>
+        /// Called after every committed batch (progress output). To resume later, persist the position with
+        /// <see cref="RecordPositionAsync"/>, which commits with the batch; a position saved here, after the commit, is
+        /// one batch behind when the process dies in between (that batch is replayed).
+        /// </summary>
         public Action<BackfillProgress>? Progress { get; set; }
+
+        /// <summary>
+        /// Runs inside each batch's transaction, after its statement and before its commit, with the position the batch
+        /// reaches: write it through the transaction's connection, and the batch and its record commit together (a kill
+        /// leaves both or neither, so a resume never replays a batch). Null records nothing.
+        /// </summary>
+        public Func<NpgsqlTransaction, BackfillPosition, CancellationToken, Task>? RecordPositionAsync { get; set; }
+
+        /// <summary>
+        /// Commit batches with <c>synchronous_commit = off</c> (default true): a commit then does not wait for its WAL
+        /// flush. A server crash can lose the last few batches, but only whole batches, newest first, together with the
+        /// positions recorded in them (<see cref="RecordPositionAsync"/>): a resume redoes exactly what was lost. Any
+        /// later synchronous commit (the step's completion record, an application transaction) flushes them first.
+        /// </summary>
+        public bool AsynchronousCommit { get; set; } = true;
 
         /// <summary>Hears about every attempt of a batch that waited for a lock, as it ends (null for none).</summary>
         public Action<StepAttempt>? LockAttempt { get; set; }

@@ -117,7 +117,8 @@ namespace SafeMigrations.Engine.Backfill
                 throw new ArgumentException($"The resume position is for key ({string.Join(", ", position.KeyColumns)}), but the table's key is ({string.Join(", ", keyNames)}).", nameof(options));
 
             long? estimatedTotal = await EstimateRowsAsync(connection, cancellationToken).ConfigureAwait(false);
-            var runner = new BlockingStepRunner(options.LockPolicy);
+            // Batches commit without waiting for the WAL flush when asked (see BackfillOptions.AsynchronousCommit).
+            var runner = new BlockingStepRunner(options.LockPolicy) { TransactionSettings = options.AsynchronousCommit ? "SET LOCAL synchronous_commit = off" : null };
             string keyList = "(" + string.Join(", ", key.Select(k => SqlIdentifier.Quote(k.Name))) + ")";
             string orderBy = string.Join(", ", key.Select(k => SqlIdentifier.Quote(k.Name)));
             // Aliased: ORDER BY a bare name would pick an output column of that name (the text) over the table column.
@@ -141,13 +142,21 @@ namespace SafeMigrations.Engine.Backfill
 
                 BackfillPosition? lower = position;
                 int size = batchSize;
-                StepResult<(string[]? Upper, int Updated)> batch = await runner.RunAsync(
+                long visitedBefore = rowsVisited;
+                StepResult<(string[]? Upper, int Updated, BackfillPosition? Position)> batch = await runner.RunAsync(
                     connection,
                     async (transaction, token) =>
                     {
                         string[]? upper = await FindUpperBoundAsync(connection, transaction, key, keyList, orderBy, keyAsText, lower, size, token).ConfigureAwait(false);
                         int updated = await RunRangeAsync(connection, transaction, key, keyList, lower, upper, token).ConfigureAwait(false);
-                        return (upper, updated);
+                        // A range without an upper bound ends the table: it visited only the rows it found.
+                        BackfillPosition? reached = upper is not null
+                            ? new BackfillPosition(keyNames, upper, visitedBefore + size)
+                            : lower is not null ? new BackfillPosition(keyNames, lower.LastKey, visitedBefore + updated) : null;
+                        // Recorded before the commit, in the batch's transaction: the batch and its record commit together or not at all.
+                        if (reached is not null && options.RecordPositionAsync is not null)
+                            await options.RecordPositionAsync(transaction, reached, token).ConfigureAwait(false);
+                        return (upper, updated, reached);
                     },
                     options.LockAttempt,
                     cancellationToken).ConfigureAwait(false);
@@ -155,19 +164,9 @@ namespace SafeMigrations.Engine.Backfill
                 batches++;
                 retries += batch.Retries;
                 rowsUpdated += batch.Value.Updated;
-                if (batch.Value.Upper is null)
-                {
-                    // Fewer than a batch of keys were left: that range had no upper bound and ends the table.
-                    finished = true;
-                    rowsVisited += batch.Value.Updated;
-                    if (position is not null)
-                        position = new BackfillPosition(keyNames, position.LastKey, rowsVisited);
-                }
-                else
-                {
-                    rowsVisited += size;
-                    position = new BackfillPosition(keyNames, batch.Value.Upper, rowsVisited);
-                }
+                finished = batch.Value.Upper is null;
+                rowsVisited = finished ? visitedBefore + batch.Value.Updated : visitedBefore + size;
+                position = batch.Value.Position;
 
                 TimeSpan lastDuration = batch.Duration;
                 batchSize = NextBatchSize(batchSize, lastDuration, options);

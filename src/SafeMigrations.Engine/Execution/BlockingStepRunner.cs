@@ -36,6 +36,9 @@ namespace SafeMigrations.Engine.Execution
         /// <summary>The policy in use.</summary>
         public LockRetryPolicy Policy => _policy;
 
+        /// <summary>More <c>SET LOCAL</c> statements for every attempt's transaction, sent with the lock_timeout (null for none).</summary>
+        public string? TransactionSettings { get; set; }
+
         /// <summary>Runs SQL text (one or more statements) as one step; the value is the rows affected.</summary>
         public Task<StepResult<int>> RunSqlAsync(NpgsqlConnection connection, string sql, Action<StepAttempt>? onAttempt = null, CancellationToken cancellationToken = default)
         {
@@ -153,6 +156,8 @@ namespace SafeMigrations.Engine.Execution
                 string settings = "SET LOCAL lock_timeout = '" + LockRetryPolicy.Milliseconds(_policy.LockTimeout) + "'";
                 if (_policy.StatementTimeout is TimeSpan statementTimeout)
                     settings += "; SET LOCAL statement_timeout = '" + LockRetryPolicy.Milliseconds(statementTimeout) + "'";
+                if (TransactionSettings is not null)
+                    settings += "; " + TransactionSettings;
                 await using (var command = new NpgsqlCommand(settings, connection, transaction))
                     await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
 

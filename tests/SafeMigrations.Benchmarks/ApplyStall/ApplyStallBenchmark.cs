@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using SafeMigrations.Benchmarks.Infrastructure;
 using SafeMigrations.Engine;
 using SafeMigrations.Engine.Applying;
 using SafeMigrations.Engine.Loading;
@@ -34,24 +35,24 @@ public static class ApplyStallBenchmark
         var settings = new EphemeralPostgresOptions { Log = line => Console.WriteLine("  [postgres] " + line) };
         settings.Settings["shared_buffers"] = "128MB";
         await using EphemeralPostgres server = await EphemeralPostgres.StartAsync(settings);
-        Console.WriteLine($"  [postgres] {await ScalarAsync<string>(server.ConnectionString, "select version()")}");
+        Console.WriteLine($"  [postgres] {await BenchmarkDatabase.ScalarAsync<string>(server.ConnectionString, "select version()")}");
 
         // One populated database, then an identical copy of it (CREATE DATABASE ... TEMPLATE).
         string plainDb = server.ConnectionStringFor("plain");
         string engineDb = server.ConnectionStringFor("engine");
-        await ExecuteAsync(server.ConnectionString, "CREATE DATABASE plain");
+        await BenchmarkDatabase.ExecuteAsync(server.ConnectionString, "CREATE DATABASE plain");
         var clock = Stopwatch.StartNew();
         await using (ShopContext context = Context(plainDb))
             await context.Database.MigrateAsync("20250101000000_Initial");
-        await ExecuteAsync(plainDb, $@"
+        await BenchmarkDatabase.ExecuteAsync(plainDb, $@"
 INSERT INTO ""Customers"" (""Name"") SELECT 'customer ' || g FROM generate_series(1, {Customers}) g;
 INSERT INTO ""Orders"" (""CustomerId"", ""Total"", ""Status"", ""CreatedAt"")
 SELECT 1 + g % {Customers}, (g % 100000) / 100.0, CASE WHEN g % 100 = 0 THEN NULL ELSE 'shipped' END, now() - g * interval '1 minute'
 FROM generate_series(1, {rows}) g;");
-        await ExecuteAsync(plainDb, "VACUUM ANALYZE \"Customers\"");
-        await ExecuteAsync(plainDb, "VACUUM ANALYZE \"Orders\"");
+        await BenchmarkDatabase.ExecuteAsync(plainDb, "VACUUM ANALYZE \"Customers\"");
+        await BenchmarkDatabase.ExecuteAsync(plainDb, "VACUUM ANALYZE \"Orders\"");
         NpgsqlConnection.ClearAllPools();
-        await ExecuteAsync(server.ConnectionString, "CREATE DATABASE engine TEMPLATE plain");
+        await BenchmarkDatabase.ExecuteAsync(server.ConnectionString, "CREATE DATABASE engine TEMPLATE plain");
         Console.WriteLine($"  populated and copied in {clock.Elapsed.TotalSeconds:0.0} s ({rows / 100:N0} NULL statuses to fill)");
 
         Result plain = await MeasureAsync("plain EF Core Database.Migrate()", plainDb, rows, async () =>
@@ -158,7 +159,7 @@ FROM generate_series(1, {rows}) g;");
     }
 
     /// <summary>Constraints (with validation), indexes (with validity), columns (nullability, default) and EF history.</summary>
-    private static Task<string> EndStateAsync(string connectionString) => ScalarAsync<string>(connectionString, @"
+    private static Task<string> EndStateAsync(string connectionString) => BenchmarkDatabase.ScalarAsync<string>(connectionString, @"
 SELECT string_agg(x, E'\n' ORDER BY x) FROM (
   SELECT 'constraint ' || conname || ': ' || pg_get_constraintdef(oid) || (CASE WHEN convalidated THEN '' ELSE ' (NOT VALIDATED)' END)
   FROM pg_constraint WHERE conrelid IN ('""Orders""'::regclass, '""Customers""'::regclass)
@@ -174,22 +175,6 @@ SELECT string_agg(x, E'\n' ORDER BY x) FROM (
   UNION ALL
   SELECT 'NULL statuses: ' || count(*) FROM ""Orders"" WHERE ""Status"" IS NULL
 ) s(x)");
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<T> ScalarAsync<T>(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
 
     private sealed record Result(TimeSpan Total, long Operations, int Errors, double WorstMs, double P99Ms, double MedianMs);
 
