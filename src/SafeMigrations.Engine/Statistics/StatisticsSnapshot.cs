@@ -6,6 +6,7 @@ using System.Linq;
 using System.Text;
 using System.Text.Json;
 using SafeMigrations.Engine.Reporting;
+using SafeMigrations.Sql.Statistics;
 
 namespace SafeMigrations.Engine.Statistics
 {
@@ -58,10 +59,10 @@ namespace SafeMigrations.Engine.Statistics
     public sealed class StatisticsSnapshot
     {
         /// <summary>The conventional file name, in the project directory.</summary>
-        public const string DefaultFileName = "safemigrations.stats.json";
+        public const string DefaultFileName = StatisticsFile.DefaultFileName;
 
         /// <summary>The format this code writes; a reader refuses a newer one.</summary>
-        public const int CurrentFormatVersion = 1;
+        public const int CurrentFormatVersion = StatisticsFile.CurrentFormatVersion;
 
         /// <summary>Creates the snapshot; <paramref name="tables"/> are put in (schema, name) order.</summary>
         public StatisticsSnapshot(DateTimeOffset takenAt, int serverVersionNumber, int intervalSeconds, IEnumerable<TableStatistics> tables)
@@ -126,36 +127,25 @@ namespace SafeMigrations.Engine.Statistics
         public void Write(string path)
             => File.WriteAllText(path, ToJson(), new UTF8Encoding(false));
 
-        /// <summary>Reads a snapshot file's text; SM1001 naming what is wrong when it is not one this version reads.</summary>
+        /// <summary>Reads a snapshot file's text (through the one reader the analyzers use too); SM1001 naming what is wrong when it is not one this version reads.</summary>
         /// <exception cref="EngineException">SM1001.</exception>
         public static StatisticsSnapshot Parse(string json)
         {
+            StatisticsFile file;
             try
             {
-                using JsonDocument document = JsonDocument.Parse(json);
-                JsonElement root = document.RootElement;
-                int version = root.GetProperty("formatVersion").GetInt32();
-                if (version > CurrentFormatVersion)
-                    throw new EngineException(EngineCodes.Configuration, $"the statistics snapshot has format version {version}, newer than this SafeMigrations reads ({CurrentFormatVersion}); update SafeMigrations or take the snapshot again with this version.");
-                var tables = root.GetProperty("tables").EnumerateArray().Select(t => new TableStatistics(
-                    t.GetProperty("schema").GetString()!,
-                    t.GetProperty("name").GetString()!,
-                    t.GetProperty("estimatedRows").GetInt64(),
-                    t.GetProperty("heapBytes").GetInt64(),
-                    t.GetProperty("indexBytes").GetInt64(),
-                    ReadRate(t, "insertsPerSecond"),
-                    ReadRate(t, "updatesPerSecond"),
-                    ReadRate(t, "deletesPerSecond"))).ToList();
-                return new StatisticsSnapshot(
-                    DateTimeOffset.Parse(root.GetProperty("takenAt").GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal),
-                    root.GetProperty("serverVersionNum").GetInt32(),
-                    root.GetProperty("intervalSeconds").GetInt32(),
-                    tables);
+                file = StatisticsFile.Parse(json);
             }
-            catch (Exception exception) when (exception is JsonException || exception is KeyNotFoundException || exception is InvalidOperationException || exception is FormatException)
+            catch (FormatException exception)
             {
-                throw new EngineException(EngineCodes.Configuration, $"the statistics snapshot is not one SafeMigrations can read ({exception.GetType().Name}); take it again with the stats command (SafeMigrationsStats).", exception);
+                throw new EngineException(EngineCodes.Configuration, $"the statistics snapshot cannot be read ({exception.Message}); take it again with the stats command (SafeMigrationsStats).", exception);
             }
+
+            return new StatisticsSnapshot(
+                file.TakenAt,
+                file.ServerVersionNumber,
+                file.IntervalSeconds,
+                file.Tables.Select(t => new TableStatistics(t.Schema, t.Name, t.EstimatedRows, t.HeapBytes, t.IndexBytes, t.InsertsPerSecond, t.UpdatesPerSecond, t.DeletesPerSecond)));
         }
 
         private static void WriteRate(Utf8JsonWriter writer, string name, double? rate)
@@ -164,8 +154,5 @@ namespace SafeMigrations.Engine.Statistics
             if (rate is double value)
                 writer.WriteNumber(name, Math.Round(value, 3));
         }
-
-        private static double? ReadRate(JsonElement table, string name)
-            => table.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
     }
 }
