@@ -42,12 +42,13 @@ public class StatisticsFileTests
     }
 
     [Fact]
-    public void Find_prefers_the_exact_name_folds_case_only_when_unambiguous_and_knows_no_other_table()
+    public void Find_matches_schema_and_name_exactly_with_no_schema_meaning_public()
     {
         var file = StatisticsFile.Parse(Valid);
 
-        Assert.Equal("Orders", file.Find("public", "orders")!.Name);
-        Assert.Equal("sales", file.Find("SALES", "ORDERS")!.Schema);
+        Assert.Equal("public", file.Find(null, "Orders")!.Schema);
+        Assert.Equal("sales", file.Find("sales", "orders")!.Schema);
+        Assert.Null(file.Find("public", "orders"));
         Assert.Null(file.Find("public", "customers"));
         Assert.Null(file.Find("audit", "Orders"));
     }

@@ -109,12 +109,12 @@ namespace SafeMigrations.Sql.Statistics
         public static string Bytes(double bytes) =>
             bytes < 1000 ? ((long)bytes).ToString(CultureInfo.InvariantCulture) + " bytes" : Scaled(bytes, 1000, " kB", " MB", " GB", " TB");
 
-        /// <summary>"under 1 s", "~40 s", "~3 min", "~1.5 h".</summary>
+        /// <summary>"&lt;1 s", "~40 s", "~3 min", "~1.5 h".</summary>
         public static string Seconds(double seconds)
         {
             if (seconds < 1)
             {
-                return "under 1 s";
+                return "<1 s";
             }
 
             if (seconds < 90)

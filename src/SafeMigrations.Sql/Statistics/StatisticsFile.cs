@@ -65,7 +65,7 @@ namespace SafeMigrations.Sql.Statistics
         /// <summary>The newest format this code reads.</summary>
         public const int CurrentFormatVersion = 1;
 
-        private readonly Dictionary<string, List<TableEstimate>> _byName;
+        private readonly Dictionary<(string Schema, string Name), TableEstimate> _byName;
 
         /// <summary>Creates the file's model; <paramref name="tables"/> are put in (schema, name) order.</summary>
         public StatisticsFile(DateTimeOffset takenAt, int serverVersionNumber, int intervalSeconds, IEnumerable<TableEstimate> tables)
@@ -77,15 +77,10 @@ namespace SafeMigrations.Sql.Statistics
                 .OrderBy(t => t.Schema, StringComparer.Ordinal)
                 .ThenBy(t => t.Name, StringComparer.Ordinal)
                 .ToList();
-            _byName = new Dictionary<string, List<TableEstimate>>(StringComparer.OrdinalIgnoreCase);
+            _byName = new Dictionary<(string, string), TableEstimate>();
             foreach (var table in Tables)
             {
-                if (!_byName.TryGetValue(table.Name, out var list))
-                {
-                    _byName[table.Name] = list = new List<TableEstimate>();
-                }
-
-                list.Add(table);
+                _byName[(table.Schema, table.Name)] = table;
             }
         }
 
@@ -102,27 +97,11 @@ namespace SafeMigrations.Sql.Statistics
         public IReadOnlyList<TableEstimate> Tables { get; }
 
         /// <summary>
-        /// The table as a migration names it: exact (schema, name) first, with no schema meaning <c>public</c>; then the
-        /// one table of that name whatever the case (unquoted SQL identifiers fold to lower case); null when the
-        /// snapshot does not know it or the name is ambiguous.
+        /// The table as a migration names it, exactly (EF quotes every identifier; the SQL scanner folds unquoted ones),
+        /// no schema meaning <c>public</c>; null when the snapshot does not know it.
         /// </summary>
-        public TableEstimate? Find(string? schema, string name)
-        {
-            if (name is null || !_byName.TryGetValue(name, out var candidates))
-            {
-                return null;
-            }
-
-            var wanted = schema ?? "public";
-            var exact = candidates.FirstOrDefault(t => t.Schema == wanted && t.Name == name);
-            if (exact != null)
-            {
-                return exact;
-            }
-
-            var folded = candidates.Where(t => string.Equals(t.Schema, wanted, StringComparison.OrdinalIgnoreCase)).ToList();
-            return folded.Count == 1 ? folded[0] : null;
-        }
+        public TableEstimate? Find(string? schema, string name) =>
+            name != null && _byName.TryGetValue((schema ?? "public", name), out var table) ? table : null;
 
         /// <summary>Reads the file's text.</summary>
         /// <exception cref="FormatException">Naming what is wrong (line, missing property, newer format).</exception>
