@@ -20,22 +20,6 @@ namespace SafeMigrations.Analyzers.Infrastructure
     {
         internal static readonly TableSizeContext None = new TableSizeContext(null, StatisticsOptions.Default);
 
-        /// <summary>The blocking work of each rule whose hazard grows with the table; other rules get no suffix.</summary>
-        private static readonly Dictionary<string, BlockingWork> WorkByRule = new Dictionary<string, BlockingWork>(StringComparer.Ordinal)
-        {
-            [RuleIdentifiers.CreateIndexNonConcurrently] = BlockingWork.IndexBuild,
-            [RuleIdentifiers.DropIndexNonConcurrently] = BlockingWork.SizeOnly,
-            [RuleIdentifiers.AddColumnRewritesTable] = BlockingWork.Rewrite,
-            [RuleIdentifiers.SetNotNull] = BlockingWork.Scan,
-            [RuleIdentifiers.AlterColumnTypeRewritesTable] = BlockingWork.Rewrite,
-            [RuleIdentifiers.AddForeignKeyValidated] = BlockingWork.Scan,
-            [RuleIdentifiers.AddCheckConstraintValidated] = BlockingWork.Scan,
-            [RuleIdentifiers.AddUniqueOrPrimaryKeyUnderLock] = BlockingWork.IndexBuild,
-            [RuleIdentifiers.UnbatchedDataChange] = BlockingWork.RowChanges,
-            [RuleIdentifiers.HeavyLockStatement] = BlockingWork.SizeOnly,
-            [RuleIdentifiers.RedundantAlterColumn] = BlockingWork.SizeOnly,
-        };
-
         private static readonly ConcurrentDictionary<(DiagnosticDescriptor Descriptor, int Slot, bool Error), DiagnosticDescriptor> Extended =
             new ConcurrentDictionary<(DiagnosticDescriptor, int, bool), DiagnosticDescriptor>();
 
@@ -64,7 +48,7 @@ namespace SafeMigrations.Analyzers.Infrastructure
         /// </summary>
         internal (DiagnosticDescriptor Descriptor, object?[] Arguments) Annotate(DiagnosticDescriptor descriptor, IEnumerable<TableName> tables, object?[] messageArgs)
         {
-            if (_file is null || !WorkByRule.TryGetValue(descriptor.Id, out var work))
+            if (_file is null || !(ProductionEstimate.WorkOf(descriptor.Id) is BlockingWork work))
             {
                 return (descriptor, messageArgs);
             }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 
 namespace SafeMigrations.Sql.Statistics
@@ -60,6 +61,30 @@ namespace SafeMigrations.Sql.Statistics
     /// </summary>
     public static class ProductionEstimate
     {
+        /// <summary>
+        /// The blocking work of each lock or rewrite rule whose hazard grows with the table (the analyzers' messages and
+        /// the engine's plan both name size and duration for these). The compatibility rules (SM0011-SM0014), SM0003,
+        /// SM0005 and SM0017 are not here: their hazard does not depend on the table's size.
+        /// </summary>
+        private static readonly Dictionary<string, BlockingWork> WorkByRule = new Dictionary<string, BlockingWork>(StringComparer.Ordinal)
+        {
+            ["SM0001"] = BlockingWork.IndexBuild,
+            ["SM0002"] = BlockingWork.SizeOnly,
+            ["SM0004"] = BlockingWork.Rewrite,
+            ["SM0006"] = BlockingWork.Scan,
+            ["SM0007"] = BlockingWork.Rewrite,
+            ["SM0008"] = BlockingWork.Scan,
+            ["SM0009"] = BlockingWork.Scan,
+            ["SM0010"] = BlockingWork.IndexBuild,
+            ["SM0015"] = BlockingWork.RowChanges,
+            ["SM0016"] = BlockingWork.SizeOnly,
+            ["SM0018"] = BlockingWork.SizeOnly,
+        };
+
+        /// <summary>The blocking work behind rule <paramref name="ruleId"/>'s hazard; null for a rule whose hazard does not grow with the table.</summary>
+        public static BlockingWork? WorkOf(string ruleId) =>
+            ruleId != null && WorkByRule.TryGetValue(ruleId, out var work) ? work : (BlockingWork?)null;
+
         /// <summary>Seconds the blocking part of <paramref name="work"/> takes on <paramref name="table"/>; null for <see cref="BlockingWork.SizeOnly"/>.</summary>
         public static double? Seconds(TableEstimate table, BlockingWork work, EstimateRates rates)
         {
