@@ -66,9 +66,11 @@ namespace SafeMigrations.Engine.Statistics
         public string? Describe(PlanStep step)
         {
             string? sizeOnly = null;
-            foreach (SqlStatement statement in StatementScanner.Scan(step.Sql))
+            // A batched step's SQL is one batch: judged alone it looks like a whole-table change, which it is not.
+            bool batched = step.Transaction == StepTransaction.Batched;
+            foreach (SqlStatement statement in StatementScanner.Scan(step.Sql).Where(s => s.Kind != StatementKind.CreateTable))
             {
-                foreach (StatementFinding finding in StatementRules.Judge(statement))
+                foreach (StatementFinding finding in batched ? Enumerable.Empty<StatementFinding>() : StatementRules.Judge(statement))
                 {
                     if (ProductionEstimate.WorkOf(finding.Rule.Id) is BlockingWork work && Known(finding.Statement) is TableEstimate table)
                     {
@@ -78,7 +80,7 @@ namespace SafeMigrations.Engine.Statistics
                 }
 
                 if (sizeOnly is null && Known(statement) is TableEstimate known)
-                    sizeOnly = ProductionEstimate.Size(known, _file.TakenAt) + "; no blocking part grows with the table";
+                    sizeOnly = ProductionEstimate.Size(known, _file.TakenAt) + (batched ? "; in keyset batches, each a short transaction" : "; no blocking part grows with the table");
             }
 
             return sizeOnly;

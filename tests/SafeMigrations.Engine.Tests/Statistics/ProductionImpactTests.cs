@@ -14,6 +14,7 @@ using SafeMigrations.Engine.Loading;
 using SafeMigrations.Engine.Reporting;
 using SafeMigrations.Engine.Statistics;
 using SafeMigrations.Engine.Tests.TestApp;
+using SafeMigrations.Engine.Verifying;
 using SafeMigrations.Sql.Statistics;
 using SafeMigrations.Testing.RuntimeSql;
 using Xunit.Abstractions;
@@ -110,6 +111,9 @@ namespace SafeMigrations.Engine.Tests.Statistics
                 string size = "production: 'accounts' has ~2M rows, 600 MB + 90 MB of indexes (statistics snapshot of 2026-11-30)";
                 // Rewritten to CREATE INDEX CONCURRENTLY: nothing blocks for the build.
                 Assert.Contains(planned, l => l.StartsWith("info: " + RuntimeSqlCases.IndexAccountRegion.Migration) && l.EndsWith(size + "; no blocking part grows with the table"));
+                // A run-time UPDATE rewritten into keyset batches: no lock for the whole change; the table it creates: no line.
+                Assert.Contains(planned, l => l.StartsWith("info: " + RuntimeSqlCases.ActivateAccounts.Migration) && l.EndsWith(size + "; in keyset batches, each a short transaction"));
+                Assert.DoesNotContain(planned, l => l.StartsWith("info: " + RuntimeSqlCases.Accounts) && l.Contains(" production: "));
                 // Two whole-table UPDATEs kept as written: the row changes are the blocking part.
                 Assert.Contains(planned, l => l.StartsWith("info: " + RuntimeSqlCases.RescoreAccounts.Migration) && l.EndsWith(size + "; changing the rows takes an estimated ~10 s under the lock (600 MB at 60 MB/s) (SM0015)"));
 
@@ -125,6 +129,41 @@ namespace SafeMigrations.Engine.Tests.Statistics
 
                 // No snapshot given and none in the working directory: the plan as before.
                 Assert.DoesNotContain(await PlanAsync(null), l => l.Contains(" production: "));
+            }
+            finally
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+
+        [Fact]
+        public async Task Verify_reports_the_estimated_production_impact_of_each_traced_step()
+        {
+            string directory = Path.Combine(Path.GetTempPath(), "sm-impact-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(directory);
+            string statistics = Path.Combine(directory, StatisticsFile.DefaultFileName);
+            string report = Path.Combine(directory, "verify.md");
+            new StatisticsSnapshot(new DateTimeOffset(2026, 11, 30, 0, 0, 0, TimeSpan.Zero), 160004, 0, new[]
+            {
+                new TableStatistics("public", "accounts", 2_000_000, 600_000_000, 90_000_000, null, null, null),
+            }).Write(statistics);
+            try
+            {
+                VerifyResult result = await MigrationVerifier.RunAsync(new VerifyOptions
+                {
+                    Assembly = typeof(RuntimeSqlContext).Assembly,
+                    ContextName = nameof(RuntimeSqlContext),
+                    ServerConnectionString = _server.AdminConnectionString,
+                    Log = new Verifying.VerifyTests.CollectingLog(_output),
+                    ReportPath = report,
+                    StatisticsPath = statistics,
+                });
+
+                string markdown = File.ReadAllText(report);
+                Assert.Contains("## Estimated production impact", markdown);
+                Assert.Contains("- " + RuntimeSqlCases.RescoreAccounts.Migration + " step 1 ", markdown);
+                Assert.Contains("'accounts' has ~2M rows, 600 MB + 90 MB of indexes (statistics snapshot of 2026-11-30); changing the rows takes an estimated ~10 s under the lock (600 MB at 60 MB/s) (SM0015)", markdown);
+                Assert.Equal(result.Steps.Count(t => t.Round != VerifyRound.Reapply && t.Step.MigrationId != RuntimeSqlCases.Accounts), result.ProductionImpact.Count);
             }
             finally
             {
