@@ -10,47 +10,6 @@ using SafeMigrations.Sql.Statistics;
 
 namespace SafeMigrations.Engine.Statistics
 {
-    /// <summary>One table of a <see cref="StatisticsSnapshot"/>.</summary>
-    public sealed class TableStatistics
-    {
-        /// <summary>Creates the entry.</summary>
-        public TableStatistics(string schema, string name, long estimatedRows, long heapBytes, long indexBytes, double? insertsPerSecond, double? updatesPerSecond, double? deletesPerSecond)
-        {
-            Schema = schema ?? throw new ArgumentNullException(nameof(schema));
-            Name = name ?? throw new ArgumentNullException(nameof(name));
-            EstimatedRows = estimatedRows;
-            HeapBytes = heapBytes;
-            IndexBytes = indexBytes;
-            InsertsPerSecond = insertsPerSecond;
-            UpdatesPerSecond = updatesPerSecond;
-            DeletesPerSecond = deletesPerSecond;
-        }
-
-        /// <summary>The table's schema.</summary>
-        public string Schema { get; }
-
-        /// <summary>The table's name.</summary>
-        public string Name { get; }
-
-        /// <summary>pg_class.reltuples, or pg_stat_user_tables.n_live_tup for a table never analyzed or vacuumed.</summary>
-        public long EstimatedRows { get; }
-
-        /// <summary>pg_relation_size: the main fork of the heap, in bytes.</summary>
-        public long HeapBytes { get; }
-
-        /// <summary>pg_indexes_size: all indexes of the table, in bytes.</summary>
-        public long IndexBytes { get; }
-
-        /// <summary>Rows inserted per second between the two samples; null when the snapshot took no rate.</summary>
-        public double? InsertsPerSecond { get; }
-
-        /// <summary>Rows updated per second (HOT or not); null when the snapshot took no rate.</summary>
-        public double? UpdatesPerSecond { get; }
-
-        /// <summary>Rows deleted per second; null when the snapshot took no rate.</summary>
-        public double? DeletesPerSecond { get; }
-    }
-
     /// <summary>
     /// What SafeMigrations knows about a production (or staging) database: per table its estimated rows, heap and index
     /// sizes and write rates, and the server version. Written as <see cref="DefaultFileName"/> next to the migrations and
@@ -65,32 +24,30 @@ namespace SafeMigrations.Engine.Statistics
         public const int CurrentFormatVersion = StatisticsFile.CurrentFormatVersion;
 
         /// <summary>Creates the snapshot; <paramref name="tables"/> are put in (schema, name) order.</summary>
-        public StatisticsSnapshot(DateTimeOffset takenAt, int serverVersionNumber, int intervalSeconds, IEnumerable<TableStatistics> tables)
+        public StatisticsSnapshot(DateTimeOffset takenAt, int serverVersionNumber, int intervalSeconds, IEnumerable<TableEstimate> tables)
+            : this(new StatisticsFile(takenAt, serverVersionNumber, intervalSeconds, tables))
         {
-            TakenAt = takenAt.ToUniversalTime();
-            ServerVersionNumber = serverVersionNumber;
-            IntervalSeconds = intervalSeconds;
-            Tables = (tables ?? throw new ArgumentNullException(nameof(tables)))
-                .OrderBy(t => t.Schema, StringComparer.Ordinal)
-                .ThenBy(t => t.Name, StringComparer.Ordinal)
-                .ToList();
         }
 
+        private StatisticsSnapshot(StatisticsFile model) => Model = model;
+
+        /// <summary>The snapshot as the analyzers read it (the model this writer writes).</summary>
+        public StatisticsFile Model { get; }
+
         /// <summary>When the (second) sample was taken, UTC.</summary>
-        public DateTimeOffset TakenAt { get; }
+        public DateTimeOffset TakenAt => Model.TakenAt;
 
         /// <summary>server_version_num, e.g. 160004.</summary>
-        public int ServerVersionNumber { get; }
+        public int ServerVersionNumber => Model.ServerVersionNumber;
 
         /// <summary>Seconds between the two samples the rates come from; 0 when no rate was taken.</summary>
-        public int IntervalSeconds { get; }
+        public int IntervalSeconds => Model.IntervalSeconds;
 
         /// <summary>The tables, in (schema, name) order.</summary>
-        public IReadOnlyList<TableStatistics> Tables { get; }
+        public IReadOnlyList<TableEstimate> Tables => Model.Tables;
 
         /// <summary>The table named <paramref name="schema"/>.<paramref name="name"/>, or null when the snapshot does not know it.</summary>
-        public TableStatistics? Find(string schema, string name)
-            => Tables.FirstOrDefault(t => t.Schema == schema && t.Name == name);
+        public TableEstimate? Find(string schema, string name) => Model.Find(schema, name);
 
         /// <summary>The file's text: indented JSON, invariant numbers, a trailing newline.</summary>
         public string ToJson()
@@ -104,7 +61,7 @@ namespace SafeMigrations.Engine.Statistics
                 writer.WriteNumber("serverVersionNum", ServerVersionNumber);
                 writer.WriteNumber("intervalSeconds", IntervalSeconds);
                 writer.WriteStartArray("tables");
-                foreach (TableStatistics table in Tables)
+                foreach (TableEstimate table in Tables)
                 {
                     writer.WriteStartObject();
                     writer.WriteString("schema", table.Schema);
@@ -131,21 +88,14 @@ namespace SafeMigrations.Engine.Statistics
         /// <exception cref="EngineException">SM1001.</exception>
         public static StatisticsSnapshot Parse(string json)
         {
-            StatisticsFile file;
             try
             {
-                file = StatisticsFile.Parse(json);
+                return new StatisticsSnapshot(StatisticsFile.Parse(json));
             }
             catch (FormatException exception)
             {
                 throw new EngineException(EngineCodes.Configuration, $"the statistics snapshot cannot be read ({exception.Message}); take it again with the stats command (SafeMigrationsStats).", exception);
             }
-
-            return new StatisticsSnapshot(
-                file.TakenAt,
-                file.ServerVersionNumber,
-                file.IntervalSeconds,
-                file.Tables.Select(t => new TableStatistics(t.Schema, t.Name, t.EstimatedRows, t.HeapBytes, t.IndexBytes, t.InsertsPerSecond, t.UpdatesPerSecond, t.DeletesPerSecond)));
         }
 
         private static void WriteRate(Utf8JsonWriter writer, string name, double? rate)

@@ -43,8 +43,8 @@ namespace SafeMigrations.Engine.Tests.Statistics
         {
             var written = new StatisticsSnapshot(new DateTimeOffset(2026, 11, 30, 8, 15, 7, TimeSpan.Zero), 160004, 10, new[]
             {
-                new TableStatistics("public", "Orders", 4_200_000, 1_300_000_000, 210_000_000, 12.345, 0, 1.5),
-                new TableStatistics("sales", "na\"me\\é", 7, 8192, 16384, null, null, null),
+                new TableEstimate("public", "Orders", 4_200_000, 1_300_000_000, 210_000_000, 12.345, 0, 1.5),
+                new TableEstimate("sales", "na\"me\\é", 7, 8192, 16384, null, null, null),
             });
 
             StatisticsFile read = StatisticsFile.Parse(written.ToJson());
@@ -103,7 +103,7 @@ namespace SafeMigrations.Engine.Tests.Statistics
             string path = Path.Combine(directory, "production.json");
             new StatisticsSnapshot(new DateTimeOffset(2026, 11, 30, 0, 0, 0, TimeSpan.Zero), 160004, 0, new[]
             {
-                new TableStatistics("public", "accounts", 2_000_000, 600_000_000, 90_000_000, null, null, null),
+                new TableEstimate("public", "accounts", 2_000_000, 600_000_000, 90_000_000, null, null, null),
             }).Write(path);
             try
             {
@@ -145,7 +145,7 @@ namespace SafeMigrations.Engine.Tests.Statistics
             string report = Path.Combine(directory, "verify.md");
             new StatisticsSnapshot(new DateTimeOffset(2026, 11, 30, 0, 0, 0, TimeSpan.Zero), 160004, 0, new[]
             {
-                new TableStatistics("public", "accounts", 2_000_000, 600_000_000, 90_000_000, null, null, null),
+                new TableEstimate("public", "accounts", 2_000_000, 600_000_000, 90_000_000, null, null, null),
             }).Write(statistics);
             try
             {
