@@ -35,6 +35,7 @@ engine options (passed to the engine):
   --phase Expand|Contract|All  --target <migration>  --lock-timeout <ms>  --lock-retries <n>
   --statement-timeout <ms>  --index-wait-timeout <ms>  --accept-edited <migration>  --report <path.md>
   verify: --lock-budget <ms>  --sarif <path.sarif>
+  plan, verify: --statistics <file.json> (default: safemigrations.stats.json in the project, when it exists)
 
 bundle options:
   -r|--runtime <rid>            the runtime identifier to build for (default: this machine's)
