@@ -11,5 +11,8 @@ namespace SafeMigrations.Analyzers
 
         /// <summary>A step that changes many rows at once, or fails on existing data.</summary>
         public const string Data = "SafeMigrations.Data";
+
+        /// <summary>The production statistics snapshot the other rules read table sizes from.</summary>
+        public const string Statistics = "SafeMigrations.Statistics";
     }
 }

@@ -56,5 +56,8 @@ namespace SafeMigrations.Analyzers
 
         /// <summary>AlterColumn that restates what the earlier migrations already made the column (redundant, still locks).</summary>
         public const string RedundantAlterColumn = "SM0018";
+
+        /// <summary>Statistics snapshot older than the configured age, or unreadable (reported once per compilation).</summary>
+        public const string StatisticsSnapshot = "SM0019";
     }
 }

@@ -135,6 +135,9 @@ namespace SafeMigrations.Build
         /// <summary>stats: seconds between the two samples of the write rates (0: no rates).</summary>
         public string? StatsInterval { get; set; }
 
+        /// <summary>plan and verify: the statistics snapshot for the estimated production impact per step.</summary>
+        public string? Statistics { get; set; }
+
         /// <summary>Path of the markdown report to write.</summary>
         public string? Report { get; set; }
 
@@ -254,6 +257,8 @@ namespace SafeMigrations.Build
                 AppendOption(builder, "--sarif ", Sarif);
                 AppendOption(builder, "--time-zone ", TimeZone);
             }
+            if (Command == "plan" || Command == "verify")
+                AppendOption(builder, "--statistics ", Statistics);
             if (Command == "stats")
             {
                 AppendOption(builder, "--output ", StatsOutput);

@@ -19,7 +19,7 @@ namespace SafeMigrations.Runner
     {
         public const string ConnectionVariable = "SAFEMIGRATIONS_CONNECTION";
 
-        private const string Usage = "usage: SafeMigrations.Runner <plan|apply|status|rollback|verify|script|stats> --assembly <app.dll> [--connection <string>] [--context <DbContext>] [--phase Expand|Contract|All] [--target <migration>] [--lock-timeout <ms>] [--lock-retries <n>] [--index-wait-timeout <ms>] [--accept-edited <migration>] [--contract-gate check|skip] [--contract-gate-window <ms>] [--statement-timeout <ms>] [--report <path.md>]; verify also [--lock-budget <ms>] [--sarif <path.sarif>] [--data-change-share <0..1>] [--time-zone <zone>] and, without a connection, uses a throwaway PostgreSQL; script takes [--output <dir>] [--from <migration>] [--to <migration>] and needs no database; stats [--output <file.json>] [--interval <s>] (no --assembly needed); " + PacingArguments.Usage;
+        private const string Usage = "usage: SafeMigrations.Runner <plan|apply|status|rollback|verify|script|stats> --assembly <app.dll> [--connection <string>] [--context <DbContext>] [--phase Expand|Contract|All] [--target <migration>] [--lock-timeout <ms>] [--lock-retries <n>] [--index-wait-timeout <ms>] [--accept-edited <migration>] [--contract-gate check|skip] [--contract-gate-window <ms>] [--statement-timeout <ms>] [--report <path.md>]; verify also [--lock-budget <ms>] [--sarif <path.sarif>] [--data-change-share <0..1>] [--time-zone <zone>] and, without a connection, uses a throwaway PostgreSQL; plan and verify also [--statistics <file.json>] (default safemigrations.stats.json in the working directory, when it exists); script takes [--output <dir>] [--from <migration>] [--to <migration>] and needs no database; stats [--output <file.json>] [--interval <s>] (no --assembly needed); " + PacingArguments.Usage;
 
         public static int Run(string[] args, Action<string> setAppDirectory, TextWriter output, CancellationToken cancellationToken, Assembly? loadedApp = null)
         {
@@ -59,6 +59,7 @@ namespace SafeMigrations.Runner
                     Log = log,
                     Target = options.TryGetValue("target", out string? target) && !string.IsNullOrWhiteSpace(target) ? target : null,
                     ReportPath = options.TryGetValue("report", out string? report) && !string.IsNullOrWhiteSpace(report) ? report : null,
+                    StatisticsPath = OptionValues.Value(options, "statistics"),
                 };
                 if (options.TryGetValue("phase", out string? phase) && !string.IsNullOrWhiteSpace(phase))
                 {
@@ -151,8 +152,10 @@ namespace SafeMigrations.Runner
                     options[name] = args[++i];
                     continue;
                 }
-                if ((name != "assembly" && name != "connection" && name != "context" && name != "phase" && name != "target" && name != "lock-timeout" && name != "statement-timeout" && name != "lock-retries" && name != "index-wait-timeout" && name != "accept-edited" && name != "report" && !ContractGateOption.IsName(name) && !verifyOnly && !(command == "stats" && StatsCommand.IsStatsOption(name)) && !(command == "apply" && PacingArguments.IsOption(name))) || (verifyOnly && command != "verify") || ((name == "index-wait-timeout" || name == "accept-edited" || ContractGateOption.IsName(name)) && command == "verify"))
+                if ((name != "assembly" && name != "connection" && name != "context" && name != "phase" && name != "target" && name != "lock-timeout" && name != "statement-timeout" && name != "lock-retries" && name != "index-wait-timeout" && name != "accept-edited" && name != "report" && name != "statistics" && !ContractGateOption.IsName(name) && !verifyOnly && !(command == "stats" && StatsCommand.IsStatsOption(name)) && !(command == "apply" && PacingArguments.IsOption(name))) || (verifyOnly && command != "verify") || ((name == "index-wait-timeout" || name == "accept-edited" || ContractGateOption.IsName(name)) && command == "verify"))
                     throw new EngineException(EngineCodes.Configuration, $"unknown option '{arg}'; " + Usage);
+                if (name == "statistics" && command != "plan" && command != "verify")
+                    throw new EngineException(EngineCodes.Configuration, $"unknown option '{arg}' for {command} (plan and verify take it); " + Usage);
                 if (command == "stats" && name != "assembly" && name != "connection" && name != "context" && name != "statement-timeout" && !StatsCommand.IsStatsOption(name))
                     throw new EngineException(EngineCodes.Configuration, $"unknown option '{arg}' for stats; " + Usage);
                 options[name] = args[++i];

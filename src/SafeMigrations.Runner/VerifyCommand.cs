@@ -24,6 +24,7 @@ namespace SafeMigrations.Runner
                 Target = OptionValues.Value(options, "target"),
                 ReportPath = OptionValues.Value(options, "report"),
                 SarifPath = OptionValues.Value(options, "sarif"),
+                StatisticsPath = OptionValues.Value(options, "statistics"),
                 Log = log,
             };
             if (OptionValues.PositiveMilliseconds(options, "lock-timeout") is TimeSpan lockTimeout)

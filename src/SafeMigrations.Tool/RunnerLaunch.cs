@@ -97,6 +97,13 @@ namespace SafeMigrations.Tool
                 exec.Add("--output");
                 exec.Add(Path.Combine(project.ProjectDirectory, StatsFileName));
             }
+            // Plan and verify read the committed snapshot from the same place, when there is one.
+            string snapshot = Path.Combine(project.ProjectDirectory, StatsFileName);
+            if ((arguments.Command == "plan" || arguments.Command == "verify") && !arguments.RunnerOptions.Contains("--statistics") && File.Exists(snapshot))
+            {
+                exec.Add("--statistics");
+                exec.Add(snapshot);
+            }
             return exec;
         }
     }

@@ -37,6 +37,7 @@ engine options (passed to the engine):
   apply --phase Contract: --contract-gate check|skip  --contract-gate-window <ms> (see docs/contract-gate.md)
   apply: --max-replica-lag <MB>  --max-replica-lag-time <ms>  --latency-probe <sql>  --latency-factor <x>  --max-pacing-pause <ms>
   verify: --lock-budget <ms>  --sarif <path.sarif>
+  plan, verify: --statistics <file.json> (default: safemigrations.stats.json in the project, when it exists)
 
 bundle options:
   -r|--runtime <rid>            the runtime identifier to build for (default: this machine's)

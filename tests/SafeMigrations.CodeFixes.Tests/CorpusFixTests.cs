@@ -33,7 +33,8 @@ public class CorpusFixTests
     public void Every_rule_has_a_fixer()
     {
         var fixable = Fixers.SelectMany(f => f.FixableDiagnosticIds).ToHashSet(StringComparer.Ordinal);
-        var rules = RuleAnalyzers.All
+        // Migration rules only: SM0019 judges the statistics snapshot file, which no code change fixes.
+        var rules = RuleAnalyzers.All.OfType<SafeMigrations.Analyzers.Infrastructure.MigrationRuleAnalyzer>()
             .SelectMany(a => a.SupportedDiagnostics).Select(d => d.Id).Distinct();
         var missing = rules.Where(id => !fixable.Contains(id)).ToList();
         Assert.True(missing.Count == 0, "Rules without a fixer: " + string.Join(", ", missing));

@@ -33,19 +33,6 @@ public class EditorConfigTests
     }
 
     /// <summary>Copies the already restored consumer, adds an .editorconfig, and builds the copy.</summary>
-    private DotNetCli.Result BuildVariant(string name, string setting)
-    {
-        _fixture.EnsureConsumerBuilt();
-        var directory = Path.Combine(_fixture.Root, "consumer-" + name);
-        // obj/ comes along: the copy builds from the consumer's restore.
-        RepositoryLayout.CopyTree(_fixture.ConsumerDirectory, directory, includeObj: true);
-        File.WriteAllText(Path.Combine(directory, ".editorconfig"), "root = true\n\n[*.cs]\n" + setting + "\n");
-
-        return DotNetCli.Run(
-            directory,
-            new Dictionary<string, string?> { ["NUGET_PACKAGES"] = Path.Combine(_fixture.Root, "nuget-packages") },
-            TimeSpan.FromMinutes(8),
-            "build", "Consumer.csproj", "-c", "Debug", "--no-incremental",
-            "-nodeReuse:false", "-p:UseSharedCompilation=false", "-tl:off", "-clp:NoSummary");
-    }
+    private DotNetCli.Result BuildVariant(string name, string setting) =>
+        _fixture.BuildConsumerVariant(name, directory => File.WriteAllText(Path.Combine(directory, ".editorconfig"), "root = true\n\n[*.cs]\n" + setting + "\n"));
 }

@@ -13,9 +13,10 @@ namespace SafeMigrations.Analyzers.Infrastructure
     {
         private readonly Action<Diagnostic> _report;
 
-        internal MigrationContext(MigrationModel model, MigrationModel? upModel, MigrationOptions options, RuleExemptions exemptions, Action<Diagnostic> report, CancellationToken cancellationToken, SchemaFacts? schema = null)
+        internal MigrationContext(MigrationModel model, MigrationModel? upModel, MigrationOptions options, RuleExemptions exemptions, Action<Diagnostic> report, CancellationToken cancellationToken, SchemaFacts? schema = null, TableSizeContext? sizes = null)
         {
             Schema = schema ?? SchemaFacts.None;
+            Sizes = sizes ?? TableSizeContext.None;
             Model = model;
             UpModel = upModel;
             Options = options;
@@ -35,6 +36,9 @@ namespace SafeMigrations.Analyzers.Infrastructure
         /// <summary>What the earlier migrations built (Up only; answers null when unknown).</summary>
         public SchemaFacts Schema { get; }
 
+        /// <summary>What the statistics snapshot says about the tables (nothing when there is none).</summary>
+        public TableSizeContext Sizes { get; }
+
         /// <summary>The exemptions of the rule being run.</summary>
         public RuleExemptions Exemptions { get; }
 
@@ -48,6 +52,7 @@ namespace SafeMigrations.Analyzers.Infrastructure
             if (!IsExempt(step))
             {
                 var properties = IsReportedRevert(RevertOf(step)) ? DiagnosticProperties.RevertOfUp : null;
+                (descriptor, messageArgs) = Sizes.Annotate(descriptor, TablesOf(step), messageArgs);
                 _report(CombinedImpact.Create(descriptor, Model, step, -1, step.Location, properties, messageArgs));
             }
         }
@@ -57,6 +62,7 @@ namespace SafeMigrations.Analyzers.Infrastructure
         {
             if (!IsExempt(step))
             {
+                (descriptor, messageArgs) = Sizes.Annotate(descriptor, TablesOf(step), messageArgs);
                 _report(Diagnostic.Create(descriptor, step.Location, additionalLocations, WithRevert(properties, RevertOf(step)), messageArgs));
             }
         }
@@ -66,6 +72,7 @@ namespace SafeMigrations.Analyzers.Infrastructure
         {
             if (!IsExempt(statement))
             {
+                (descriptor, messageArgs) = Sizes.Annotate(descriptor, TablesOf(statement.Statement), messageArgs);
                 _report(CombinedImpact.Create(descriptor, Model, statement.Step, statement.StatementIndex, statement.Location, WithRevert(DiagnosticProperties.For(statement, null), RevertOf(statement, null)), messageArgs));
             }
         }
@@ -75,6 +82,7 @@ namespace SafeMigrations.Analyzers.Infrastructure
         {
             if (!IsExempt(statement, action))
             {
+                (descriptor, messageArgs) = Sizes.Annotate(descriptor, TablesOf(statement.Statement), messageArgs);
                 _report(CombinedImpact.Create(descriptor, Model, statement.Step, statement.StatementIndex, statement.Location, WithRevert(DiagnosticProperties.For(statement, action), RevertOf(statement, action)), messageArgs));
             }
         }
@@ -96,7 +104,7 @@ namespace SafeMigrations.Analyzers.Infrastructure
                 }
             }
 
-            if (Has(RuleExemptions.SmallTables) && table is { } small && Options.IsSmallTable(small))
+            if (Has(RuleExemptions.SmallTables) && table is { } small && IsSmallTable(small))
             {
                 return true;
             }
@@ -123,13 +131,16 @@ namespace SafeMigrations.Analyzers.Infrastructure
                 return true;
             }
 
-            if (Has(RuleExemptions.SmallTables) && tables.Count > 0 && tables.TrueForAll(Options.IsSmallTable))
+            if (Has(RuleExemptions.SmallTables) && tables.Count > 0 && tables.TrueForAll(IsSmallTable))
             {
                 return true;
             }
 
             return Has(RuleExemptions.UndoInDown) && IsExemptRevert(RevertOf(statement, action));
         }
+
+        /// <summary>Listed in <c>safe_migrations.small_tables</c>, or under <c>safe_migrations.small_table_rows</c> in the statistics snapshot.</summary>
+        public bool IsSmallTable(TableName table) => Options.IsSmallTable(table) || Sizes.IsSmall(table);
 
         private bool Has(RuleExemptions exemption) => (Exemptions & exemption) != 0;
 
@@ -209,6 +220,8 @@ namespace SafeMigrations.Analyzers.Infrastructure
 
             return false;
         }
+
+        private static TableName[] TablesOf(MigrationStep step) => step.Table is { } table ? new[] { table } : Array.Empty<TableName>();
 
         private static List<TableName> TablesOf(SqlStatement statement)
         {

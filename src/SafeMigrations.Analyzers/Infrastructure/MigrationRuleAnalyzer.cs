@@ -111,14 +111,15 @@ namespace SafeMigrations.Analyzers.Infrastructure
                     down = _down;
                 }
 
+                var statistics = ProductionStatistics.For(context.Compilation, context.Options, context.CancellationToken);
                 if (up != null)
                 {
-                    rule.Analyze(new MigrationContext(up, null, state.GetOptions(context.Options, up.SyntaxTree), rule.Exemptions, context.ReportDiagnostic, context.CancellationToken, new SchemaFacts(state, up)));
+                    rule.Analyze(new MigrationContext(up, null, state.GetOptions(context.Options, up.SyntaxTree), rule.Exemptions, context.ReportDiagnostic, context.CancellationToken, new SchemaFacts(state, up), statistics.SizesFor(context.Options, up.SyntaxTree)));
                 }
 
                 if (down != null)
                 {
-                    rule.Analyze(new MigrationContext(down, up, state.GetOptions(context.Options, down.SyntaxTree), rule.Exemptions, context.ReportDiagnostic, context.CancellationToken));
+                    rule.Analyze(new MigrationContext(down, up, state.GetOptions(context.Options, down.SyntaxTree), rule.Exemptions, context.ReportDiagnostic, context.CancellationToken, sizes: statistics.SizesFor(context.Options, down.SyntaxTree)));
                 }
             }
         }

@@ -134,7 +134,7 @@ namespace SafeMigrations.Analyzers.Rules
             var table = unit.StatementIndex < 0
                 ? unit.Step.Table
                 : TableName.From(unit.Step.Sql!.Statements[unit.StatementIndex].Table);
-            return table is { } t && context.Options.IsSmallTable(t);
+            return table is { } t && context.IsSmallTable(t);
         }
 
         /// <summary>

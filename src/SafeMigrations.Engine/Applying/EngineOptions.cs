@@ -105,6 +105,12 @@ namespace SafeMigrations.Engine.Applying
         /// <summary>Markdown report path, or null for none.</summary>
         public string? ReportPath { get; set; }
 
+        /// <summary>
+        /// plan: the statistics snapshot whose table sizes give each step's estimated production impact; null for
+        /// safemigrations.stats.json in the working directory when it exists.
+        /// </summary>
+        public string? StatisticsPath { get; set; }
+
         /// <summary>Where messages go.</summary>
         public IEngineLog Log { get; set; } = NullEngineLog.Instance;
 

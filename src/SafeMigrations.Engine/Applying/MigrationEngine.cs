@@ -13,6 +13,7 @@ using SafeMigrations.Engine.Gate;
 using SafeMigrations.Engine.Loading;
 using SafeMigrations.Engine.Planning;
 using SafeMigrations.Engine.Reporting;
+using SafeMigrations.Engine.Statistics;
 using SafeMigrations.Engine.State;
 using SafeMigrations.Sql;
 
@@ -75,6 +76,7 @@ namespace SafeMigrations.Engine.Applying
                 {
                     Log.Info("no connection string: planning every migration (pending ones cannot be told apart)");
                 }
+                ProductionImpact? impact = ProductionImpact.Load(_options.StatisticsPath, Log);
 
                 foreach (MigrationInfo migration in upToTarget)
                 {
@@ -93,6 +95,8 @@ namespace SafeMigrations.Engine.Applying
                     {
                         Log.Info($"{step.Name} [{step.Phase.ToString().ToLowerInvariant()}] {MarkdownReport.Policy(step.Transaction)}; lock: {step.Lock}; verify: {step.VerificationDescription ?? "none"}" + (step.RewrittenFrom is null ? string.Empty : $"; rewritten from {step.RewrittenFrom}") + (step.RuleNote is null ? string.Empty : $"; {step.RuleNote}"));
                         Log.Info($"{step.Name} sql: {OneLine(step.Sql)}");
+                        if (impact?.Describe(step) is string production)
+                            Log.Info($"{step.Name} production: {production}");
                         if (SessionSettings.Describe(step) is string carried)
                             Log.Info($"{step.Name} runs with: {carried}");
                         if (step.NoUndoReason is not null)

@@ -5,6 +5,7 @@ using System.Threading.Tasks;
 using Npgsql;
 using SafeMigrations.Engine.Connections;
 using SafeMigrations.Engine.Reporting;
+using SafeMigrations.Sql.Statistics;
 
 namespace SafeMigrations.Engine.Statistics
 {
@@ -78,7 +79,7 @@ namespace SafeMigrations.Engine.Statistics
                 }
 
                 // Each query is its own read-only transaction: the statistics views give one cached view per transaction.
-                var tables = new List<TableStatistics>();
+                var tables = new List<TableEstimate>();
                 await using (var command = new NpgsqlCommand(TablesSql, session))
                 await using (NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
                 {
@@ -94,7 +95,7 @@ namespace SafeMigrations.Engine.Statistics
                             updates = Rate(before[1], reader.GetInt64(3), seconds);
                             deletes = Rate(before[2], reader.GetInt64(4), seconds);
                         }
-                        tables.Add(new TableStatistics(schema, name, reader.IsDBNull(6) ? 0 : reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), inserts, updates, deletes));
+                        tables.Add(new TableEstimate(schema, name, reader.IsDBNull(6) ? 0 : reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), inserts, updates, deletes));
                     }
                 }
                 int serverVersion;

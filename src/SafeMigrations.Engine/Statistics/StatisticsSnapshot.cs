@@ -6,50 +6,10 @@ using System.Linq;
 using System.Text;
 using System.Text.Json;
 using SafeMigrations.Engine.Reporting;
+using SafeMigrations.Sql.Statistics;
 
 namespace SafeMigrations.Engine.Statistics
 {
-    /// <summary>One table of a <see cref="StatisticsSnapshot"/>.</summary>
-    public sealed class TableStatistics
-    {
-        /// <summary>Creates the entry.</summary>
-        public TableStatistics(string schema, string name, long estimatedRows, long heapBytes, long indexBytes, double? insertsPerSecond, double? updatesPerSecond, double? deletesPerSecond)
-        {
-            Schema = schema ?? throw new ArgumentNullException(nameof(schema));
-            Name = name ?? throw new ArgumentNullException(nameof(name));
-            EstimatedRows = estimatedRows;
-            HeapBytes = heapBytes;
-            IndexBytes = indexBytes;
-            InsertsPerSecond = insertsPerSecond;
-            UpdatesPerSecond = updatesPerSecond;
-            DeletesPerSecond = deletesPerSecond;
-        }
-
-        /// <summary>The table's schema.</summary>
-        public string Schema { get; }
-
-        /// <summary>The table's name.</summary>
-        public string Name { get; }
-
-        /// <summary>pg_class.reltuples, or pg_stat_user_tables.n_live_tup for a table never analyzed or vacuumed.</summary>
-        public long EstimatedRows { get; }
-
-        /// <summary>pg_relation_size: the main fork of the heap, in bytes.</summary>
-        public long HeapBytes { get; }
-
-        /// <summary>pg_indexes_size: all indexes of the table, in bytes.</summary>
-        public long IndexBytes { get; }
-
-        /// <summary>Rows inserted per second between the two samples; null when the snapshot took no rate.</summary>
-        public double? InsertsPerSecond { get; }
-
-        /// <summary>Rows updated per second (HOT or not); null when the snapshot took no rate.</summary>
-        public double? UpdatesPerSecond { get; }
-
-        /// <summary>Rows deleted per second; null when the snapshot took no rate.</summary>
-        public double? DeletesPerSecond { get; }
-    }
-
     /// <summary>
     /// What SafeMigrations knows about a production (or staging) database: per table its estimated rows, heap and index
     /// sizes and write rates, and the server version. Written as <see cref="DefaultFileName"/> next to the migrations and
@@ -58,38 +18,36 @@ namespace SafeMigrations.Engine.Statistics
     public sealed class StatisticsSnapshot
     {
         /// <summary>The conventional file name, in the project directory.</summary>
-        public const string DefaultFileName = "safemigrations.stats.json";
+        public const string DefaultFileName = StatisticsFile.DefaultFileName;
 
         /// <summary>The format this code writes; a reader refuses a newer one.</summary>
-        public const int CurrentFormatVersion = 1;
+        public const int CurrentFormatVersion = StatisticsFile.CurrentFormatVersion;
 
         /// <summary>Creates the snapshot; <paramref name="tables"/> are put in (schema, name) order.</summary>
-        public StatisticsSnapshot(DateTimeOffset takenAt, int serverVersionNumber, int intervalSeconds, IEnumerable<TableStatistics> tables)
+        public StatisticsSnapshot(DateTimeOffset takenAt, int serverVersionNumber, int intervalSeconds, IEnumerable<TableEstimate> tables)
+            : this(new StatisticsFile(takenAt, serverVersionNumber, intervalSeconds, tables))
         {
-            TakenAt = takenAt.ToUniversalTime();
-            ServerVersionNumber = serverVersionNumber;
-            IntervalSeconds = intervalSeconds;
-            Tables = (tables ?? throw new ArgumentNullException(nameof(tables)))
-                .OrderBy(t => t.Schema, StringComparer.Ordinal)
-                .ThenBy(t => t.Name, StringComparer.Ordinal)
-                .ToList();
         }
 
+        private StatisticsSnapshot(StatisticsFile model) => Model = model;
+
+        /// <summary>The snapshot as the analyzers read it (the model this writer writes).</summary>
+        public StatisticsFile Model { get; }
+
         /// <summary>When the (second) sample was taken, UTC.</summary>
-        public DateTimeOffset TakenAt { get; }
+        public DateTimeOffset TakenAt => Model.TakenAt;
 
         /// <summary>server_version_num, e.g. 160004.</summary>
-        public int ServerVersionNumber { get; }
+        public int ServerVersionNumber => Model.ServerVersionNumber;
 
         /// <summary>Seconds between the two samples the rates come from; 0 when no rate was taken.</summary>
-        public int IntervalSeconds { get; }
+        public int IntervalSeconds => Model.IntervalSeconds;
 
         /// <summary>The tables, in (schema, name) order.</summary>
-        public IReadOnlyList<TableStatistics> Tables { get; }
+        public IReadOnlyList<TableEstimate> Tables => Model.Tables;
 
         /// <summary>The table named <paramref name="schema"/>.<paramref name="name"/>, or null when the snapshot does not know it.</summary>
-        public TableStatistics? Find(string schema, string name)
-            => Tables.FirstOrDefault(t => t.Schema == schema && t.Name == name);
+        public TableEstimate? Find(string schema, string name) => Model.Find(schema, name);
 
         /// <summary>The file's text: indented JSON, invariant numbers, a trailing newline.</summary>
         public string ToJson()
@@ -103,7 +61,7 @@ namespace SafeMigrations.Engine.Statistics
                 writer.WriteNumber("serverVersionNum", ServerVersionNumber);
                 writer.WriteNumber("intervalSeconds", IntervalSeconds);
                 writer.WriteStartArray("tables");
-                foreach (TableStatistics table in Tables)
+                foreach (TableEstimate table in Tables)
                 {
                     writer.WriteStartObject();
                     writer.WriteString("schema", table.Schema);
@@ -126,35 +84,17 @@ namespace SafeMigrations.Engine.Statistics
         public void Write(string path)
             => File.WriteAllText(path, ToJson(), new UTF8Encoding(false));
 
-        /// <summary>Reads a snapshot file's text; SM1001 naming what is wrong when it is not one this version reads.</summary>
+        /// <summary>Reads a snapshot file's text (through the one reader the analyzers use too); SM1001 naming what is wrong when it is not one this version reads.</summary>
         /// <exception cref="EngineException">SM1001.</exception>
         public static StatisticsSnapshot Parse(string json)
         {
             try
             {
-                using JsonDocument document = JsonDocument.Parse(json);
-                JsonElement root = document.RootElement;
-                int version = root.GetProperty("formatVersion").GetInt32();
-                if (version > CurrentFormatVersion)
-                    throw new EngineException(EngineCodes.Configuration, $"the statistics snapshot has format version {version}, newer than this SafeMigrations reads ({CurrentFormatVersion}); update SafeMigrations or take the snapshot again with this version.");
-                var tables = root.GetProperty("tables").EnumerateArray().Select(t => new TableStatistics(
-                    t.GetProperty("schema").GetString()!,
-                    t.GetProperty("name").GetString()!,
-                    t.GetProperty("estimatedRows").GetInt64(),
-                    t.GetProperty("heapBytes").GetInt64(),
-                    t.GetProperty("indexBytes").GetInt64(),
-                    ReadRate(t, "insertsPerSecond"),
-                    ReadRate(t, "updatesPerSecond"),
-                    ReadRate(t, "deletesPerSecond"))).ToList();
-                return new StatisticsSnapshot(
-                    DateTimeOffset.Parse(root.GetProperty("takenAt").GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal),
-                    root.GetProperty("serverVersionNum").GetInt32(),
-                    root.GetProperty("intervalSeconds").GetInt32(),
-                    tables);
+                return new StatisticsSnapshot(StatisticsFile.Parse(json));
             }
-            catch (Exception exception) when (exception is JsonException || exception is KeyNotFoundException || exception is InvalidOperationException || exception is FormatException)
+            catch (FormatException exception)
             {
-                throw new EngineException(EngineCodes.Configuration, $"the statistics snapshot is not one SafeMigrations can read ({exception.GetType().Name}); take it again with the stats command (SafeMigrationsStats).", exception);
+                throw new EngineException(EngineCodes.Configuration, $"the statistics snapshot cannot be read ({exception.Message}); take it again with the stats command (SafeMigrationsStats).", exception);
             }
         }
 
@@ -164,8 +104,5 @@ namespace SafeMigrations.Engine.Statistics
             if (rate is double value)
                 writer.WriteNumber(name, Math.Round(value, 3));
         }
-
-        private static double? ReadRate(JsonElement table, string name)
-            => table.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
     }
 }

@@ -15,6 +15,7 @@ using SafeMigrations.Engine.Loading;
 using SafeMigrations.Engine.Planning;
 using SafeMigrations.Engine.Postgres;
 using SafeMigrations.Engine.Reporting;
+using SafeMigrations.Engine.Statistics;
 
 namespace SafeMigrations.Engine.Verifying
 {
@@ -87,6 +88,7 @@ namespace SafeMigrations.Engine.Verifying
                 result.Duration = clock.Elapsed;
             }
 
+            ProductionImpact.Load(options.StatisticsPath, log)?.AddTo(result, log);
             if (options.ReportPath is not null)
             {
                 VerifyReport.WriteMarkdown(options.ReportPath, result);

@@ -64,6 +64,9 @@ namespace SafeMigrations.Engine.Verifying
         /// <summary>SARIF 2.1.0 report path, or null.</summary>
         public string? SarifPath { get; set; }
 
+        /// <summary>The statistics snapshot for the report's estimated production impact; null for safemigrations.stats.json in the working directory when it exists.</summary>
+        public string? StatisticsPath { get; set; }
+
         /// <summary>Settings of the throwaway cluster (binaries, base directory).</summary>
         public EphemeralPostgresOptions? Ephemeral { get; set; }
 

@@ -73,6 +73,16 @@ namespace SafeMigrations.Engine.Verifying
                 }
             }
 
+            if (result.ProductionImpact.Count > 0)
+            {
+                text.AppendLine("## Estimated production impact");
+                text.AppendLine();
+                text.AppendLine("From the statistics snapshot: table sizes as sampled, durations estimated from them (not measured here).");
+                text.AppendLine();
+                foreach (KeyValuePair<string, string> impact in result.ProductionImpact)
+                    text.AppendLine($"- {Escape(impact.Key)}: {Escape(impact.Value)}");
+                text.AppendLine();
+            }
             if (result.SchemaDifferences is not null)
             {
                 text.AppendLine("## Schema compared with plain EF Core Migrate()");

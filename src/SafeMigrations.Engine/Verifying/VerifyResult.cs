@@ -21,6 +21,9 @@ namespace SafeMigrations.Engine.Verifying
         /// <summary>Things worth knowing that do not fail the run (rollback round trip skipped, schema comparison skipped).</summary>
         public List<string> Notes { get; } = new List<string>();
 
+        /// <summary>Step name and its estimated production impact from the statistics snapshot (empty without one).</summary>
+        public List<KeyValuePair<string, string>> ProductionImpact { get; } = new List<KeyValuePair<string, string>>();
+
         /// <summary>Differences from the schema plain EF Core builds ("missing: ..." / "unexpected: ..."); null when not compared.</summary>
         public List<string>? SchemaDifferences { get; internal set; }
 

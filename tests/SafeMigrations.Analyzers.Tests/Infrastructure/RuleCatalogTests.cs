@@ -34,11 +34,12 @@ public class RuleCatalogTests
     {
         Assert.NotEmpty(Analyzers);
         var ids = typeof(RuleIdentifiers).GetFields().Select(f => (string)f.GetRawConstantValue()!).ToHashSet();
-        Assert.Equal(18, ids.Count);
+        Assert.Equal(19, ids.Count);
         var unshipped = File.ReadAllText(RepoFile("src", "SafeMigrations.Analyzers", "AnalyzerReleases.Unshipped.md"));
         foreach (var analyzer in Analyzers)
         {
-            Assert.IsAssignableFrom<MigrationRuleAnalyzer>(analyzer);
+            // SM0019 judges the statistics snapshot file once per compilation, not a migration.
+            Assert.True(analyzer is MigrationRuleAnalyzer || analyzer is SafeMigrations.Analyzers.Rules.StatisticsSnapshotAnalyzer, analyzer.GetType().Name + " is not a migration rule");
             foreach (var descriptor in analyzer.SupportedDiagnostics)
             {
                 Assert.Contains(descriptor.Id, ids);

@@ -7,6 +7,7 @@ using System.Threading.Tasks;
 using Npgsql;
 using SafeMigrations.Engine.Reporting;
 using SafeMigrations.Engine.Statistics;
+using SafeMigrations.Sql.Statistics;
 using Xunit.Abstractions;
 
 namespace SafeMigrations.Engine.Tests.Statistics
@@ -62,7 +63,7 @@ namespace SafeMigrations.Engine.Tests.Statistics
                 Assert.InRange(snapshot.TakenAt, DateTimeOffset.UtcNow.AddMinutes(-2), DateTimeOffset.UtcNow.AddSeconds(5));
                 Assert.Equal(new[] { "audit.events", "public.lookup", "public.orders" }, snapshot.Tables.Select(t => t.Schema + "." + t.Name).ToArray());
 
-                TableStatistics orders = snapshot.Find("public", "orders")!;
+                TableEstimate orders = snapshot.Find("public", "orders")!;
                 long ordersCount = await database.ScalarAsync<long>("select count(*) from orders");
                 Assert.InRange(orders.EstimatedRows, (long)(ordersCount * 0.9), (long)(ordersCount * 1.1));
                 Assert.True(orders.HeapBytes > 0 && orders.HeapBytes <= await database.ScalarAsync<long>("select pg_relation_size('orders')"));
@@ -71,7 +72,7 @@ namespace SafeMigrations.Engine.Tests.Statistics
                 Assert.True(orders.UpdatesPerSecond > 0, "updates/s on the written table");
                 Assert.True(orders.DeletesPerSecond > 0, "deletes/s on the written table");
 
-                TableStatistics lookup = snapshot.Find("public", "lookup")!;
+                TableEstimate lookup = snapshot.Find("public", "lookup")!;
                 Assert.Equal(40, lookup.EstimatedRows);
                 Assert.Equal(await database.ScalarAsync<long>("select pg_relation_size('lookup')"), lookup.HeapBytes);
                 Assert.Equal(await database.ScalarAsync<long>("select pg_indexes_size('lookup')"), lookup.IndexBytes);
