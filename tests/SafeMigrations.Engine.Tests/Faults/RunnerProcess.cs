@@ -139,10 +139,12 @@ namespace SafeMigrations.Engine.Tests.Faults
             var clock = Stopwatch.StartNew();
             while (true)
             {
+                // Read before the lines: output that closed after them may have brought the line since.
+                bool ended = _outputClosed.Task.IsCompleted && _process.HasExited;
                 string? found = Lines.FirstOrDefault(match);
                 if (found is not null)
                     return found;
-                if (_outputClosed.Task.IsCompleted && _process.HasExited)
+                if (ended)
                     return null;
                 if (clock.Elapsed > timeout)
                     throw new TimeoutException($"{_name}: no matching line within {timeout.TotalSeconds:0} s; last lines:\n" + string.Join("\n", Lines.TakeLast(10)));
