@@ -94,7 +94,10 @@ namespace SafeMigrations.Engine.Runtime
                         (bool ran, IReadOnlyCollection<string> before) = await RunAloneAsync(engine, catalog, engineOptions, cancellationToken).ConfigureAwait(false);
                         IReadOnlyCollection<string> after = catalog.AppliedMigrationIds();
                         result.AppliedMigrations = after.Except(before).OrderBy(id => id, StringComparer.Ordinal).ToList();
-                        result.RolledBackMigrations = before.Except(after).OrderByDescending(id => id, StringComparer.Ordinal).ToList();
+                        // A partly applied migration has no history row to delete, yet its undone steps roll it back too.
+                        result.RolledBackMigrations = before.Except(after)
+                            .Union(engine.Records.Where(r => r.Outcome == StepOutcome.RolledBack).Select(r => r.Step.MigrationId))
+                            .OrderByDescending(id => id, StringComparer.Ordinal).ToList();
                         result.ContractedMigrations = engine.Records
                             .Where(r => r.Step.Phase == MigrationPhase.Contract)
                             .GroupBy(r => r.Step.MigrationId)

@@ -61,7 +61,7 @@ order by pid";
                 if (found is not null)
                     return found;
                 if (ended)
-                    throw new InvalidOperationException("the runner exited before the awaited session state; its last lines:\n" + string.Join("\n", runner.Lines.TakeLast(10)));
+                    throw new InvalidOperationException("the runner exited before the awaited session state; its last lines:\n" + string.Join("\n", runner!.Lines.TakeLast(10)));
                 await Task.Delay(20);
             }
             throw new TimeoutException($"no runner session matched within {timeout.TotalSeconds:0} s; sessions: " + string.Join("; ", last));
