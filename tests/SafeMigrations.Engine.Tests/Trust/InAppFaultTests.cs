@@ -112,6 +112,37 @@ namespace SafeMigrations.Engine.Tests.Trust
         }
 
         [Fact]
+        public async Task Cancelled_while_waiting_for_another_instance_stops_with_SM1009_having_run_nothing_and_a_rerun_applies()
+        {
+            await using PaymentsDatabase payments = await PaymentsDatabase.CreateAsync(_server, 2_000, _output);
+            ExecutorLock running = await ExecutorLock.AcquireAsync(payments.ConnectionString);
+            try
+            {
+                SafeMigrationOptions options = InAppApiTests.Options();
+                options.AnotherInstanceWait = TimeSpan.FromSeconds(60);
+                options.AnotherInstancePollInterval = TimeSpan.FromMilliseconds(100);
+                var log = new CapturedLog(_output);
+                options.LoggerFactory = log.Factory;
+                // The pod is stopped (its host cancels start-up) while it waits for the deploy job.
+                using var stop = new System.Threading.CancellationTokenSource(TimeSpan.FromMilliseconds(800));
+                await using var context = new PaymentsContext(new DbContextOptionsBuilder<PaymentsContext>().UseNpgsql(payments.ConnectionString).Options);
+                var cancelled = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => context.Database.MigrateSafelyAsync(MigrationPhase.Expand, options, stop.Token));
+                Assert.StartsWith("SM1009: cancelled;", cancelled.Message);
+                Assert.Equal("SM1009", Assert.Single(log.Entries, e => e.Level == LogLevel.Error).EventId.Name);
+                Assert.Contains(log.In(SafeMigrationsLogCategories.Apply), m => m.StartsWith("another instance is running on database host=", StringComparison.Ordinal));
+                Assert.Empty(await payments.StateAsync());
+            }
+            finally
+            {
+                await running.DisposeAsync();
+            }
+            PaymentsDatabase.ClearPool(payments.ConnectionString);
+            Assert.Equal(new[] { PaymentsDatabase.MigrationId }, (await MigrateAsync(payments.ConnectionString, InAppApiTests.Options())).AppliedMigrations);
+            PaymentsDatabase.ClearPool(payments.ConnectionString);
+            await payments.AssertExpandedExactlyAsync();
+        }
+
+        [Fact]
         public async Task Its_session_terminated_mid_batch_the_API_throws_a_coded_exception_naming_the_step_and_a_rerun_finishes()
         {
             const int rows = 40_000;
