@@ -1,6 +1,4 @@
-using System.Collections.Generic;
 using System.IO;
-using System.Linq;
 using System.Text.RegularExpressions;
 using SafeMigrations.Engine.Connections;
 using SafeMigrations.Engine.Reporting;
@@ -16,7 +14,7 @@ namespace SafeMigrations.Runner
     {
         private readonly TextWriter _output;
         private readonly object _gate = new object();
-        private readonly List<string> _secrets = new List<string>();
+        private readonly SecretScrubber _secrets = new SecretScrubber();
 
         public LineLog(TextWriter output)
         {
@@ -27,19 +25,7 @@ namespace SafeMigrations.Runner
         /// Never prints <paramref name="connectionString"/> nor its passwords (under whichever synonym), even when a
         /// provider message echoes them: nothing prints the string on purpose, this is the last guard.
         /// </summary>
-        public void Hide(string? connectionString)
-        {
-            if (string.IsNullOrWhiteSpace(connectionString))
-                return;
-            lock (_gate)
-            {
-                _secrets.Add(connectionString!);
-                // A password of one to three characters cannot be told apart from ordinary text; nothing prints it on purpose.
-                _secrets.AddRange(ConnectionTarget.Secrets(connectionString).Where(secret => secret.Length >= 4));
-                // Longest first, so a password inside the whole string does not leave the rest of it behind.
-                _secrets.Sort((a, b) => b.Length.CompareTo(a.Length));
-            }
-        }
+        public void Hide(string? connectionString) => _secrets.Hide(connectionString);
 
         public void Write(EngineMessageLevel level, string? code, string message)
         {
@@ -51,10 +37,9 @@ namespace SafeMigrations.Runner
                 _ => "info: ",
             };
             string line = prefix + (code is null ? string.Empty : code + ": ") + Regex.Replace(message, @"[\r\n]+\s*", " ");
+            line = _secrets.Scrub(line);
             lock (_gate)
             {
-                foreach (string secret in _secrets)
-                    line = line.Replace(secret, "***");
                 _output.WriteLine(line);
                 _output.Flush();
             }

@@ -28,10 +28,14 @@ namespace SafeMigrations.Runner
             {
                 var (command, options) = Parse(args);
                 options.TryGetValue("connection", out string? connection);
+                string? variable = Environment.GetEnvironmentVariable(ConnectionVariable);
                 if (string.IsNullOrWhiteSpace(connection))
-                    connection = Environment.GetEnvironmentVariable(ConnectionVariable);
+                    connection = variable;
                 log.Hide(connection);
+                log.Hide(variable);
                 log.Info(RunnerTarget.FirstLine(command, connection));
+                if (RunnerTarget.IgnoredVariableLine(connection, variable) is string ignored)
+                    log.Info(ignored);
                 if (command == "stats")
                 {
                     // No app is loaded; its folder still resolves Npgsql the way the other commands do.
@@ -134,30 +138,30 @@ namespace SafeMigrations.Runner
                 throw new EngineException(EngineCodes.Configuration, "no command; " + Usage);
             string command = args[0].ToLowerInvariant();
             if (command != "plan" && command != "apply" && command != "status" && command != "rollback" && command != "verify" && command != "script" && command != "stats")
-                throw new EngineException(EngineCodes.Configuration, $"unknown command '{args[0]}'; " + Usage);
+                throw new EngineException(EngineCodes.Configuration, $"unknown command {CommandLineText.Shown(args[0])}; " + Usage);
             var options = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             for (int i = 1; i < args.Length; i++)
             {
                 string arg = args[i];
                 if (!arg.StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
-                    throw new EngineException(EngineCodes.Configuration, $"unexpected argument '{(arg.StartsWith("--", StringComparison.Ordinal) ? arg + " (missing value)" : "an argument")}'; " + Usage);
+                    throw new EngineException(EngineCodes.Configuration, $"unexpected argument {(arg.StartsWith("--", StringComparison.Ordinal) && CommandLineText.IsWord(arg) ? "'" + arg + "' (missing value)" : CommandLineText.NotShown)}; " + Usage);
                 string name = arg.Substring(2);
                 bool verifyOnly = name == "lock-budget" || name == "sarif" || name == "time-zone" || name == "data-change-share";
                 bool scriptOnly = name == "from" || name == "to" || (name == "output" && command != "stats");
                 bool scriptTakes = name == "output" || name == "from" || name == "to" || name == "assembly" || name == "connection" || name == "context" || name == "lock-timeout";
                 if ((scriptOnly && command != "script") || (command == "script" && !scriptTakes))
-                    throw new EngineException(EngineCodes.Configuration, $"unknown option '{arg}' for {command}; " + Usage);
+                    throw new EngineException(EngineCodes.Configuration, $"unknown option {CommandLineText.Shown(arg)} for {command}; " + Usage);
                 if (command == "script")
                 {
                     options[name] = args[++i];
                     continue;
                 }
                 if ((name != "assembly" && name != "connection" && name != "context" && name != "phase" && name != "target" && name != "lock-timeout" && name != "statement-timeout" && name != "lock-retries" && name != "index-wait-timeout" && name != "accept-edited" && name != "report" && name != "statistics" && !ContractGateOption.IsName(name) && !verifyOnly && !(command == "stats" && StatsCommand.IsStatsOption(name)) && !(command == "apply" && PacingArguments.IsOption(name))) || (verifyOnly && command != "verify") || ((name == "index-wait-timeout" || name == "accept-edited" || ContractGateOption.IsName(name)) && command == "verify"))
-                    throw new EngineException(EngineCodes.Configuration, $"unknown option '{arg}'; " + Usage);
+                    throw new EngineException(EngineCodes.Configuration, $"unknown option {CommandLineText.Shown(arg)}; " + Usage);
                 if (name == "statistics" && command != "plan" && command != "verify")
-                    throw new EngineException(EngineCodes.Configuration, $"unknown option '{arg}' for {command} (plan and verify take it); " + Usage);
+                    throw new EngineException(EngineCodes.Configuration, $"unknown option {CommandLineText.Shown(arg)} for {command} (plan and verify take it); " + Usage);
                 if (command == "stats" && name != "assembly" && name != "connection" && name != "context" && name != "statement-timeout" && !StatsCommand.IsStatsOption(name))
-                    throw new EngineException(EngineCodes.Configuration, $"unknown option '{arg}' for stats; " + Usage);
+                    throw new EngineException(EngineCodes.Configuration, $"unknown option {CommandLineText.Shown(arg)} for stats; " + Usage);
                 options[name] = args[++i];
             }
             return (command, options);

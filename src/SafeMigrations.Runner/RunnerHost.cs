@@ -34,7 +34,7 @@ namespace SafeMigrations.Runner
                 Console.Out.WriteLine($"error: SM1001: --assembly is not an option here: this executable carries {app.GetName().Name} and its migrations; drop --assembly.");
                 return 1;
             }
-            if (args.Any(arg => string.Equals(arg, "--connection", StringComparison.OrdinalIgnoreCase)))
+            if (args.Any(arg => arg.StartsWith("--conn", StringComparison.OrdinalIgnoreCase)))
             {
                 // Deploy pipelines log command lines; a password must not travel on one.
                 Console.Out.WriteLine($"error: SM1001: --connection is not accepted: set the {RunnerCommand.ConnectionVariable} environment variable (from the pipeline's secret store) instead.");

@@ -26,5 +26,17 @@ namespace SafeMigrations.Runner
             ConnectionTarget target = ConnectionTarget.Parse(connection);
             return command == "verify" ? $"target: throwaway databases created on the server of {target}" : $"target: {target}";
         }
+
+        /// <summary>
+        /// When <c>--connection</c> and <see cref="RunnerCommand.ConnectionVariable"/> both hold a connection string and
+        /// they differ: the line that says the argument wins and what the ignored variable names, so an operator who
+        /// expected the variable's database sees at once that another one is targeted. Null otherwise.
+        /// </summary>
+        public static string? IgnoredVariableLine(string? argument, string? variable)
+        {
+            if (string.IsNullOrWhiteSpace(argument) || string.IsNullOrWhiteSpace(variable) || string.Equals(argument.Trim(), variable!.Trim(), System.StringComparison.Ordinal))
+                return null;
+            return $"connection: from --connection; {RunnerCommand.ConnectionVariable} is set too ({ConnectionTarget.Describe(variable)}) and is not used";
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using SafeMigrations.Runner;
 
 namespace SafeMigrations.Tool
 {
@@ -83,7 +84,7 @@ The connection string is read from the SAFEMIGRATIONS_CONNECTION environment var
             }
             string command = args[0].ToLowerInvariant();
             if (Array.IndexOf(Commands, command) < 0)
-                throw new ToolException(ToolException.Configuration, $"unknown command '{args[0]}'; the commands are {string.Join(", ", Commands)} (dotnet safemigrations --help).");
+                throw new ToolException(ToolException.Configuration, $"unknown command {CommandLineText.Shown(args[0])}; the commands are {string.Join(", ", Commands)} (dotnet safemigrations --help).");
             parsed.Command = command;
             for (int i = 1; i < args.Count; i++)
             {
@@ -103,14 +104,15 @@ The connection string is read from the SAFEMIGRATIONS_CONNECTION environment var
                         continue;
                 }
                 if (!arg.StartsWith("-", StringComparison.Ordinal))
-                    throw new ToolException(ToolException.Configuration, $"unexpected argument '{arg}'; options are --name value (dotnet safemigrations --help).");
+                    throw new ToolException(ToolException.Configuration, $"unexpected argument {CommandLineText.Shown(arg)}; options are --name value (dotnet safemigrations --help).");
                 string name = arg.ToLowerInvariant();
-                if (name is "--connection" or "--connection-string")
-                    throw new ToolException(ToolException.Configuration, $"{arg} is not accepted: a connection string on a command line ends up in shell history and process lists. Set the SAFEMIGRATIONS_CONNECTION environment variable instead.");
+                // Also --connection=..., --conn and --connectionstring: refused whole, never echoed or passed on.
+                if (name.StartsWith("--conn", StringComparison.Ordinal))
+                    throw new ToolException(ToolException.Configuration, $"{arg.Split('=')[0]} is not accepted: a connection string on a command line ends up in shell history and process lists. Set the SAFEMIGRATIONS_CONNECTION environment variable instead.");
                 if (name == "--assembly")
                     throw new ToolException(ToolException.Configuration, "--assembly is not an option of the tool: it builds the project and finds the assembly itself; use --project (and --startup-project).");
                 if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
-                    throw new ToolException(ToolException.Configuration, $"{arg} needs a value (dotnet safemigrations --help).");
+                    throw new ToolException(ToolException.Configuration, $"{(CommandLineText.IsWord(arg) ? arg : "an option written as --name=value")} needs a value; write --name value (dotnet safemigrations --help).");
                 string value = args[++i];
                 switch (name)
                 {
@@ -150,9 +152,11 @@ The connection string is read from the SAFEMIGRATIONS_CONNECTION environment var
                         break;
                     default:
                         if (!name.StartsWith("--", StringComparison.Ordinal))
-                            throw new ToolException(ToolException.Configuration, $"unknown option '{arg}' (dotnet safemigrations --help).");
+                            throw new ToolException(ToolException.Configuration, $"unknown option {CommandLineText.Shown(arg)} (dotnet safemigrations --help).");
+                        if (!CommandLineText.IsWord(name))
+                            throw new ToolException(ToolException.Configuration, "an option written as --name=value is not understood (and not repeated here: its value may hold a secret); write --name value (dotnet safemigrations --help).");
                         if (command == "bundle")
-                            throw new ToolException(ToolException.Configuration, $"{arg} is not a bundle option: give it to the bundle when it runs (safemigrations-bundle apply {arg} {value}).");
+                            throw new ToolException(ToolException.Configuration, $"{arg} is not a bundle option: give it to the bundle when it runs (safemigrations-bundle apply {arg} {(CommandLineText.IsWord(value) ? value : "<value>")}).");
                         parsed.RunnerOptions.Add(name);
                         parsed.RunnerOptions.Add(value);
                         break;

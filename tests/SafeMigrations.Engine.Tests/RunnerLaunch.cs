@@ -31,6 +31,10 @@ namespace SafeMigrations.Engine.Tests
 
         /// <summary>Runs <c>runner &lt;command&gt; --assembly app --context name ...</c> to its end; the exit code and the output lines.</summary>
         public static (int ExitCode, string[] Lines) Run(ITestOutputHelper output, Type context, params string[] arguments)
+            => RunWithVariable(output, context, null, arguments);
+
+        /// <summary>As <see cref="Run(ITestOutputHelper, Type, string[])"/>, with <paramref name="connectionVariable"/> in SAFEMIGRATIONS_CONNECTION.</summary>
+        public static (int ExitCode, string[] Lines) RunWithVariable(ITestOutputHelper output, Type context, string? connectionVariable, params string[] arguments)
         {
             string app = context.Assembly.Location;
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -38,13 +42,16 @@ namespace SafeMigrations.Engine.Tests
                          .Concat(arguments.Take(1)).Concat(new[] { "--assembly", app, "--context", context.Name }).Concat(arguments.Skip(1)))
                 start.ArgumentList.Add(argument);
             start.Environment.Remove("SAFEMIGRATIONS_CONNECTION");
+            if (connectionVariable is not null)
+                start.Environment["SAFEMIGRATIONS_CONNECTION"] = connectionVariable;
             using Process process = Process.Start(start)!;
             Task<string> error = process.StandardError.ReadToEndAsync();
             string text = process.StandardOutput.ReadToEnd();
             process.WaitForExit();
             output.WriteLine(text);
             output.WriteLine(error.Result);
-            return (process.ExitCode, text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray());
+            // Standard error last (the runner writes nothing there; a crash would).
+            return (process.ExitCode, (text + error.Result).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray());
         }
     }
 }

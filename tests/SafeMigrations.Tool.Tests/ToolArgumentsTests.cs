@@ -74,4 +74,22 @@ public class ToolArgumentsTests
         Assert.Null(parsed.Output);
         Assert.Equal(new[] { "--output", "db/prod.stats.json", "--interval", "30" }, parsed.RunnerOptions);
     }
+
+    [Theory]
+    [InlineData("apply|Host=db;Database=shop;Password=hunter22")]
+    [InlineData("Host=db;Database=shop;Password=hunter22")]
+    [InlineData("apply|--connection=Host=db;Password=hunter22")]
+    [InlineData("apply|--CONN|Host=db;Password=hunter22")]
+    [InlineData("apply|--connectionstring|Host=db;Password=hunter22")]
+    [InlineData("apply|--report=Password=hunter22")]
+    [InlineData("apply|--report=Password=hunter22|--phase|Expand")]
+    [InlineData("apply|-x=Password=hunter22|--phase|Expand")]
+    [InlineData("bundle|--accept-edited|Password=hunter22")]
+    public void A_connection_string_anywhere_on_the_command_line_gives_SM1001_and_is_never_repeated(string commandLine)
+    {
+        var error = Assert.Throws<ToolException>(() => ToolArguments.Parse(commandLine.Split('|')));
+        Assert.Equal("SM1001", error.Code);
+        Assert.DoesNotContain("hunter22", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Host=db", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -30,7 +30,7 @@ namespace SafeMigrations.Engine.Connections
             {
                 return new EngineException(
                     EngineCodes.StepFailed,
-                    $"{where}: no answer from the server within the statement timeout of {Seconds(statementTimeout)} (--statement-timeout, SafeMigrationsStatementTimeout): the network stalled or the server stopped answering. " +
+                    $"{where}: no answer from the server within the statement timeout of {Seconds(statementTimeout)} (--statement-timeout, SafeMigrationsStatementTimeout, SafeMigrationOptions.StatementTimeout in the app): the network stalled or the server stopped answering. " +
                     $"The session was dropped; the server rolls back its open transaction and releases its locks (idle_in_transaction_session_timeout {Seconds(idleInTransactionTimeout)}). " +
                     "Completed steps are recorded; rerun apply when the server is reachable (completed steps and backfilled batches are skipped). If that statement is legitimately this slow (a scan of a very large table), raise the statement timeout.",
                     exception);

@@ -72,12 +72,13 @@ namespace SafeMigrations.Engine.Runtime
             try
             {
                 string connectionString = ConnectionStringOf(_context, out NpgsqlConnection? contextConnection);
+                _log.Hide(connectionString);
                 EngineOptions engineOptions = _options.ToEngineOptions(connectionString, _phase, _log);
                 engineOptions.StepObserver = _log;
                 if (contextConnection is not null)
                     engineOptions.CreateConnection = contextConnection.CloneWith;
                 using var catalog = new MigrationCatalog(_context, ownsContext: false);
-                _logger.LogInformation("SafeMigrations {Command}: {Context}, {Count} migration(s), phase {Phase}, database {Target}", _command, _context.GetType().Name, catalog.Migrations.Count, _phase, ConnectionTarget.Describe(connectionString));
+                _logger.LogInformation("SafeMigrations {Command}: {Context}, {Count} migration(s), phase {Phase}, database {Target}", _command, _context.GetType().Name, catalog.Migrations.Count, _phase, _log.Scrub(ConnectionTarget.Describe(connectionString)));
                 engine = new MigrationEngine(catalog, engineOptions);
                 switch (_command)
                 {
@@ -93,8 +94,14 @@ namespace SafeMigrations.Engine.Runtime
                     default:
                         (bool ran, IReadOnlyCollection<string> before) = await RunAloneAsync(engine, catalog, engineOptions, cancellationToken).ConfigureAwait(false);
                         IReadOnlyCollection<string> after = catalog.AppliedMigrationIds();
-                        result.AppliedMigrations = after.Except(before).OrderBy(id => id, StringComparer.Ordinal).ToList();
-                        result.RolledBackMigrations = before.Except(after).OrderByDescending(id => id, StringComparer.Ordinal).ToList();
+                        // Only what this run walked under the lock: "before" is read before the lock is taken, so another
+                        // instance may apply a migration in between; a run that finds it applied records none of its expand steps.
+                        var walked = new HashSet<string>(engine.Records.Where(r => r.Step.Phase == MigrationPhase.Expand).Select(r => r.Step.MigrationId), StringComparer.Ordinal);
+                        result.AppliedMigrations = after.Except(before).Where(walked.Contains).OrderBy(id => id, StringComparer.Ordinal).ToList();
+                        // A partly applied migration has no history row to delete, yet its undone steps roll it back too.
+                        result.RolledBackMigrations = before.Except(after)
+                            .Union(engine.Records.Where(r => r.Outcome == StepOutcome.RolledBack).Select(r => r.Step.MigrationId))
+                            .OrderByDescending(id => id, StringComparer.Ordinal).ToList();
                         result.ContractedMigrations = engine.Records
                             .Where(r => r.Step.Phase == MigrationPhase.Contract)
                             .GroupBy(r => r.Step.MigrationId)
@@ -120,12 +127,12 @@ namespace SafeMigrations.Engine.Runtime
             {
                 _log.Error(exception.Code, exception.Message);
                 Complete(result, engine, clock);
-                throw new SafeMigrationsException(exception.Code, exception.Message, result, exception);
+                throw new SafeMigrationsException(exception.Code, _log.Scrub(exception.Message), result, exception);
             }
             catch (NpgsqlException exception)
             {
                 // EF's history queries and the lock look-out, outside the engine's own coded handling: the server is not reachable.
-                string message = $"cannot reach {ConnectionTarget.Describe(_context.Database.GetConnectionString())}: {MigrationEngine.OneLine(exception.Message)}; check the connection string and that the server is reachable.";
+                string message = _log.Scrub($"cannot reach {ConnectionTarget.Describe(_context.Database.GetConnectionString())}: {MigrationEngine.OneLine(exception.Message)}; check the connection string and that the server is reachable.");
                 _log.Error(EngineCodes.Configuration, message);
                 Complete(result, engine, clock);
                 throw new SafeMigrationsException(EngineCodes.Configuration, message, result, exception);
@@ -133,7 +140,7 @@ namespace SafeMigrations.Engine.Runtime
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
                 // As the runner does: anything unexplained is still one coded line, never a bare stack trace.
-                string message = $"unexpected {exception.GetType().Name}: {MigrationEngine.OneLine(exception.Message)}; please report this with the log above.";
+                string message = _log.Scrub($"unexpected {exception.GetType().Name}: {MigrationEngine.OneLine(exception.Message)}; please report this with the log above.");
                 _log.Error(EngineCodes.StepFailed, message);
                 Complete(result, engine, clock);
                 throw new SafeMigrationsException(EngineCodes.StepFailed, message, result, exception);
@@ -171,7 +178,8 @@ namespace SafeMigrations.Engine.Runtime
                         holder = exception.Message;
                     }
                 }
-                string target = ConnectionTarget.Describe(engineOptions.ConnectionString);
+                string target = _log.Scrub(ConnectionTarget.Describe(engineOptions.ConnectionString));
+                holder = holder is null ? null : _log.Scrub(holder);
                 if (waited.Elapsed >= _options.AnotherInstanceWait)
                 {
                     _logger.LogWarning(LoggerEngineLog.EventFor(EngineCodes.ExecutorLockHeld), "{Code}: another instance is still running on database {Target} after {Seconds:0} s of waiting ({Holder}); returning without running {Command} here: that instance finishes the work.", EngineCodes.ExecutorLockHeld, target, waited.Elapsed.TotalSeconds, holder, _command);

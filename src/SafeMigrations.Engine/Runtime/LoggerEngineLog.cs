@@ -6,6 +6,7 @@ using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using SafeMigrations.Engine.Applying;
+using SafeMigrations.Engine.Connections;
 using SafeMigrations.Engine.Planning;
 using SafeMigrations.Engine.Reporting;
 
@@ -21,6 +22,7 @@ namespace SafeMigrations.Engine.Runtime
         private readonly ILogger _command;
         private readonly ILogger _backfill;
         private readonly List<SafeMigrationFinding> _findings = new List<SafeMigrationFinding>();
+        private readonly SecretScrubber _secrets = new SecretScrubber();
         private volatile bool _inBackfill;
 
         public LoggerEngineLog(ILoggerFactory factory, string commandCategory)
@@ -38,8 +40,15 @@ namespace SafeMigrations.Engine.Runtime
             }
         }
 
+        /// <summary>From now on, <paramref name="connectionString"/> and its passwords never reach a log entry, finding or exception message.</summary>
+        public void Hide(string? connectionString) => _secrets.Hide(connectionString);
+
+        /// <summary><paramref name="text"/> without any hidden value.</summary>
+        public string Scrub(string text) => _secrets.Scrub(text);
+
         public void Write(EngineMessageLevel level, string? code, string message)
         {
+            message = _secrets.Scrub(message);
             LogLevel logLevel = level switch
             {
                 EngineMessageLevel.Warning => LogLevel.Warning,

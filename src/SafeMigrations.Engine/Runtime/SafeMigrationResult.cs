@@ -120,7 +120,7 @@ namespace SafeMigrations
         /// <summary>Migrations whose contract steps this run completed.</summary>
         public IReadOnlyList<string> ContractedMigrations { get; internal set; } = Array.Empty<string>();
 
-        /// <summary>Migrations this run rolled back (their EF history rows deleted).</summary>
+        /// <summary>Migrations this run rolled back (their EF history rows deleted, or, for a partly applied one, its recorded steps undone).</summary>
         public IReadOnlyList<string> RolledBackMigrations { get; internal set; } = Array.Empty<string>();
 
         /// <summary>Every step the run touched, with its outcome, retries, rows, verification and duration (plan: the planned steps).</summary>

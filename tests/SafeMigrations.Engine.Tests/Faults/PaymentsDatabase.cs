@@ -160,6 +160,8 @@ analyze payments;");
             var clock = System.Diagnostics.Stopwatch.StartNew();
             while (clock.Elapsed < timeout)
             {
+                // Read before the query: a runner seen ended after it may have started (and finished) the step since.
+                bool ended = runner.HasExited;
                 try
                 {
                     if ((long)(await command.ExecuteScalarAsync())! > 0)
@@ -169,7 +171,7 @@ analyze payments;");
                 {
                     // The state table does not exist yet.
                 }
-                if (runner.HasExited)
+                if (ended)
                     return false;
                 await Task.Delay(5);
             }

@@ -158,9 +158,10 @@ namespace SafeMigrations.Engine.Tests.Faults
             var clock = System.Diagnostics.Stopwatch.StartNew();
             while (clock.Elapsed < RunTimeout)
             {
+                bool ended = runner.HasExited; // before the query, as in PaymentsDatabase.WaitForStepStartAsync
                 if (await PaymentsDatabase.BackfillVisitedAsync(observer, backfillStep) >= rows)
                     return true;
-                if (runner.HasExited)
+                if (ended)
                     return false;
                 await Task.Delay(5);
             }

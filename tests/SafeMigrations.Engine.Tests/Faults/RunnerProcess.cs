@@ -68,6 +68,17 @@ namespace SafeMigrations.Engine.Tests.Faults
             return Launch(output, name, new[] { "setsid", "sh" }.Concat(script).ToList(), wrapped: true);
         }
 
+        /// <summary>
+        /// Starts the test assembly as an app that calls the in-app API on PaymentsContext (<see cref="Trust.InAppHostProgram"/>),
+        /// with the connection string in its environment as an app gets it.
+        /// </summary>
+        public static RunnerProcess StartInAppHost(ITestOutputHelper output, string name, string connection, params string[] arguments)
+        {
+            var commandLine = new List<string> { "dotnet", typeof(Trust.InAppHostProgram).Assembly.Location, "inapp" };
+            commandLine.AddRange(arguments);
+            return Launch(output, name, commandLine, wrapped: false, new Dictionary<string, string> { [Trust.InAppHostProgram.ConnectionVariable] = connection });
+        }
+
         private static List<string> RunnerCommandLine(string context, string command, string connection, string[] extra)
         {
             string app = typeof(TestApp.ShopContext).Assembly.Location;
@@ -81,7 +92,7 @@ namespace SafeMigrations.Engine.Tests.Faults
             return arguments;
         }
 
-        private static RunnerProcess Launch(ITestOutputHelper output, string name, List<string> commandLine, bool wrapped)
+        private static RunnerProcess Launch(ITestOutputHelper output, string name, List<string> commandLine, bool wrapped, Dictionary<string, string>? environment = null)
         {
             if (!File.Exists(RunnerLaunch.RunnerPath()))
                 throw new InvalidOperationException("runner not built at " + RunnerLaunch.RunnerPath());
@@ -89,6 +100,8 @@ namespace SafeMigrations.Engine.Tests.Faults
             foreach (string argument in commandLine.Skip(1))
                 start.ArgumentList.Add(argument);
             start.Environment.Remove("SAFEMIGRATIONS_CONNECTION");
+            foreach (KeyValuePair<string, string> variable in environment ?? new Dictionary<string, string>())
+                start.Environment[variable.Key] = variable.Value;
             var process = new Process { StartInfo = start, EnableRaisingEvents = true };
             var runner = new RunnerProcess(process, output, name);
             process.OutputDataReceived += (_, e) => runner.Receive(e.Data, runner._outputClosed);
@@ -139,10 +152,12 @@ namespace SafeMigrations.Engine.Tests.Faults
             var clock = Stopwatch.StartNew();
             while (true)
             {
+                // Read before the lines: output that closed after them may have brought the line since.
+                bool ended = _outputClosed.Task.IsCompleted && _process.HasExited;
                 string? found = Lines.FirstOrDefault(match);
                 if (found is not null)
                     return found;
-                if (_outputClosed.Task.IsCompleted && _process.HasExited)
+                if (ended)
                     return null;
                 if (clock.Elapsed > timeout)
                     throw new TimeoutException($"{_name}: no matching line within {timeout.TotalSeconds:0} s; last lines:\n" + string.Join("\n", Lines.TakeLast(10)));

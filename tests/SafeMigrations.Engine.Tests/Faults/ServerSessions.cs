@@ -55,12 +55,13 @@ order by pid";
             IReadOnlyList<Backend> last = Array.Empty<Backend>();
             while (clock.Elapsed < timeout)
             {
+                bool ended = runner is not null && runner.HasExited; // before the query, as in PaymentsDatabase.WaitForStepStartAsync
                 last = await RunnerBackendsAsync(observer);
                 Backend? found = last.FirstOrDefault(match);
                 if (found is not null)
                     return found;
-                if (runner is not null && runner.HasExited)
-                    throw new InvalidOperationException("the runner exited before the awaited session state; its last lines:\n" + string.Join("\n", runner.Lines.TakeLast(10)));
+                if (ended)
+                    throw new InvalidOperationException("the runner exited before the awaited session state; its last lines:\n" + string.Join("\n", runner!.Lines.TakeLast(10)));
                 await Task.Delay(20);
             }
             throw new TimeoutException($"no runner session matched within {timeout.TotalSeconds:0} s; sessions: " + string.Join("; ", last));

@@ -21,6 +21,9 @@ namespace SafeMigrations.Engine.Tests.Runtime
 
         public ConcurrentQueue<Entry> Entries { get; } = new();
 
+        /// <summary>Keeps every category (EF Core's and Npgsql's too), not only SafeMigrations': for checks that nothing anywhere prints a secret.</summary>
+        public bool EveryCategory { get; init; }
+
         /// <summary>Invoked on every entry as it is logged (a test cancels from here).</summary>
         public Action<Entry>? OnEntry { get; set; }
 
@@ -48,13 +51,13 @@ namespace SafeMigrations.Engine.Tests.Runtime
             public IDisposable? BeginScope<TState>(TState state)
                 where TState : notnull => null;
 
-            public bool IsEnabled(LogLevel logLevel) => _category.StartsWith("SafeMigrations", StringComparison.Ordinal);
+            public bool IsEnabled(LogLevel logLevel) => _log.EveryCategory || _category.StartsWith("SafeMigrations", StringComparison.Ordinal);
 
             public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
             {
                 if (!IsEnabled(logLevel))
                     return;
-                var entry = new Entry(_category, logLevel, eventId, formatter(state, exception));
+                var entry = new Entry(_category, logLevel, eventId, formatter(state, exception) + (exception is null ? string.Empty : " " + exception));
                 _log.Entries.Enqueue(entry);
                 _log._output?.WriteLine($"{_category} {logLevel} {eventId.Name}: {entry.Message}");
                 _log.OnEntry?.Invoke(entry);

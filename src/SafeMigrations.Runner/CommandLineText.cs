@@ -1,0 +1,20 @@
+using System.Text.RegularExpressions;
+
+namespace SafeMigrations.Runner
+{
+    /// <summary>
+    /// How an error message may show a command-line argument: quoted when it reads as one plain word or option name,
+    /// else not at all. A mistyped command line often carries a connection string (positional, or --connection=...),
+    /// and a message must not repeat its password. Compiled into the tool as well.
+    /// </summary>
+    internal static class CommandLineText
+    {
+        public const string NotShown = "an argument that is not repeated here (it looks like a value, and may hold a secret)";
+
+        public static string Shown(string argument) => IsWord(argument) ? "'" + argument + "'" : NotShown;
+
+        /// <summary>A plain word, path-like token or option name: no '=', ';', quote or space, at most 60 characters.</summary>
+        public static bool IsWord(string text)
+            => text.Length > 0 && text.Length <= 60 && Regex.IsMatch(text, @"^-{0,2}[A-Za-z0-9][A-Za-z0-9_.\-/\\]*$");
+    }
+}
