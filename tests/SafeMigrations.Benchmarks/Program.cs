@@ -11,7 +11,8 @@ namespace SafeMigrations.Benchmarks;
 /// `dotnet run -c Release --project tests/SafeMigrations.Benchmarks` runs BenchmarkDotNet;
 /// `... -- --quick [migrations]` does one scripted side-by-side run and prints the ratio (for a quick look);
 /// `... -- --apply-stall [rows]` applies a plain scaffolded migration with Database.Migrate() and with the engine while
-/// writers run, and prints their stalls side by side (ApplyStall/ApplyStallBenchmark.cs).
+/// writers run, and prints their stalls side by side (ApplyStall/ApplyStallBenchmark.cs);
+/// `... -- --stall-table [1M,4M] [all|quick|names]` does the same per scenario and size, with readers (StallTable/).
 /// </summary>
 public static class Program
 {
@@ -28,6 +29,9 @@ public static class Program
             var rows = args.Length > 1 ? int.Parse(args[1].Replace("_", string.Empty), System.Globalization.CultureInfo.InvariantCulture) : 1_000_000;
             return ApplyStall.ApplyStallBenchmark.RunAsync(rows).GetAwaiter().GetResult();
         }
+
+        if (args.Length > 0 && args[0] == "--stall-table")
+            return StallTable.StallTableBenchmark.RunAsync(args.Skip(1).ToArray()).GetAwaiter().GetResult();
 
         var config = DefaultConfig.Instance.AddJob(
             Job.Default.WithWarmupCount(1).WithIterationCount(5).WithLaunchCount(1)
