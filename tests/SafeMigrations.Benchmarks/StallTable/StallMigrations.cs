@@ -174,7 +174,7 @@ public sealed class StallBackfillPlain : Migration
     public const string Id = "20250201000013_BackfillPlain";
 
     protected override void Up(MigrationBuilder migrationBuilder)
-        => migrationBuilder.Sql(@"UPDATE ""Orders"" SET ""TotalCents"" = (""Total"" * 100)::bigint;");
+        => migrationBuilder.Sql(@"UPDATE ""Orders"" SET ""Status"" = 'archived' WHERE ""PlacedAt"" < '2030-01-01';");
 }
 
 [DbContext(typeof(StallContext))]
@@ -184,7 +184,7 @@ public sealed class StallBackfillFixed : Migration
     public const string Id = "20250201000014_BackfillFixed";
 
     protected override void Up(MigrationBuilder migrationBuilder)
-        => migrationBuilder.Backfill(table: "Orders", set: @"""TotalCents"" = (""Total"" * 100)::bigint", where: @"""TotalCents"" IS DISTINCT FROM ((""Total"" * 100)::bigint)");
+        => migrationBuilder.Backfill(table: "Orders", set: @"""Status"" = 'archived'", where: @"(""PlacedAt"" < '2030-01-01') AND (""Status"" IS DISTINCT FROM ('archived'))");
 }
 
 [DbContext(typeof(StallContext))]

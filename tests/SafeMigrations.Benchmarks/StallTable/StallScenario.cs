@@ -155,10 +155,10 @@ public sealed class BackfillScenario : StallScenario
     public override string Name => "one-shot backfill";
     public override string PlainMigration => StallBackfillPlain.Id;
     public override string EngineMigration => StallBackfillFixed.Id;
-    public override string Sides => "plain: Sql(UPDATE Orders SET TotalCents = Total * 100) over every row; engine: SM0015 fix (Backfill in keyset batches)";
-    public override string EndStateSql => @"SELECT count(*) || ' rows filled' FROM ""Orders"" WHERE ""TotalCents"" IS NOT NULL";
+    public override string Sides => "plain: Sql(UPDATE Orders SET Status = 'archived' WHERE PlacedAt < 2030) over every base row; engine: SM0015 fix (Backfill in keyset batches; the app's new rows are after 2030)";
+    public override string EndStateSql => @"SELECT count(*) || ' rows archived' FROM ""Orders"" WHERE ""Status"" = 'archived'";
     public override string WrongRowsSql(long rows)
-        => $@"SELECT count(*) FROM ""Orders"" WHERE ""Id"" <= {rows} AND ""TotalCents"" IS DISTINCT FROM (""Total"" * 100)::bigint";
+        => $@"SELECT count(*) FROM ""Orders"" WHERE ""Id"" <= {rows} AND ""Status"" IS DISTINCT FROM 'archived'";
 }
 
 public sealed class TimestampTzScenario : StallScenario

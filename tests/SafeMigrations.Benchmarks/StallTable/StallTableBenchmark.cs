@@ -34,9 +34,14 @@ public static class StallTableBenchmark
     /// <summary>Scenarios of the quick mode: one per kind of engine step (index, check, backfill, swap).</summary>
     private static readonly string[] Quick = { "create index", "SET NOT NULL", "int → bigint", "one-shot backfill" };
 
-    /// <summary><c>--stall-table [sizes, e.g. 1M,4M] [all | quick | comma-separated scenario names]</c>.</summary>
+    /// <summary>The engine's backfill batch target; null = the engine's default (third argument, in ms).</summary>
+    private static TimeSpan? _batchDuration;
+
+    /// <summary><c>--stall-table [sizes, e.g. 1M,4M] [all | quick | comma-separated scenario names] [backfill batch ms]</c>.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args.Length > 2)
+            _batchDuration = TimeSpan.FromMilliseconds(int.Parse(args[2], CultureInfo.InvariantCulture));
         long[] sizes = (args.Length > 0 ? args[0] : "1M,4M").Split(',').Select(ParseSize).ToArray();
         string which = args.Length > 1 ? args[1] : "all";
         StallScenario[] scenarios = which switch
@@ -51,7 +56,7 @@ public static class StallTableBenchmark
             return 2;
         }
 
-        Console.WriteLine($"stall-table: sizes {string.Join(", ", sizes.Select(s => s.ToString("N0", CultureInfo.InvariantCulture)))}; {Writers} writers + {Readers} readers; {Environment.ProcessorCount} cores; load at start {LoadAverage()}");
+        Console.WriteLine($"stall-table: sizes {string.Join(", ", sizes.Select(s => s.ToString("N0", CultureInfo.InvariantCulture)))}; {Writers} writers + {Readers} readers; {Environment.ProcessorCount} cores; load at start {LoadAverage()}; engine backfill batch target {(_batchDuration is { } b ? b.TotalMilliseconds + " ms" : "default")}");
         var results = new List<RunResult>();
         foreach (long rows in sizes)
         {
@@ -74,6 +79,8 @@ public static class StallTableBenchmark
                         RunResult result = await RunOneAsync(server, scenarios[i], plain, rows);
                         results.Add(result);
                         Console.WriteLine(Row(result));
+                        Window worst = result.WriterRun.Worst >= result.ReaderRun.Worst ? result.WriterRun : result.ReaderRun;
+                        Console.WriteLine($"  worst stall began {worst.WorstStartMs / 1000:0.00}s into the migration");
                     }
                 }
                 await StallDatabase.ExecuteAsync(server.ConnectionString, "DROP DATABASE IF EXISTS stall_base WITH (FORCE)");
@@ -132,6 +139,8 @@ public static class StallTableBenchmark
             else
             {
                 var options = new EngineOptions { ConnectionString = connectionString, Phase = scenario.EnginePhase, Log = new StepLog(clock, start) };
+                if (_batchDuration is { } batch)
+                    options.BackfillBatchDuration = batch;
                 using var catalog = new MigrationCatalog(DbContextLoader.Create(typeof(StallContext).Assembly, nameof(StallContext), connectionString));
                 await new MigrationEngine(catalog, options).ApplyAsync();
             }
@@ -183,14 +192,16 @@ public static class StallTableBenchmark
     }
 
     /// <summary>Latencies of the statements that were running at some point in [from, to).</summary>
-    private sealed record Window(double P50, double P99, double P999, double Worst)
+    private sealed record Window(double P50, double P99, double P999, double Worst, double WorstStartMs)
     {
         public string Percentiles => string.Create(CultureInfo.InvariantCulture, $"{P50:0.0} / {P99:0.0} / {P999:0.0}");
 
         public static Window Of(Sample[] samples, double from, double to)
         {
-            double[] sorted = samples.Where(s => s.StartMs < to && s.StartMs + s.LatencyMs >= from).Select(s => s.LatencyMs).OrderBy(l => l).ToArray();
-            return new Window(Percentile(sorted, 0.5), Percentile(sorted, 0.99), Percentile(sorted, 0.999), sorted.Length == 0 ? 0 : sorted[^1]);
+            Sample[] inWindow = samples.Where(s => s.StartMs < to && s.StartMs + s.LatencyMs >= from).OrderBy(s => s.LatencyMs).ToArray();
+            double[] sorted = inWindow.Select(s => s.LatencyMs).ToArray();
+            return new Window(Percentile(sorted, 0.5), Percentile(sorted, 0.99), Percentile(sorted, 0.999), sorted.Length == 0 ? 0 : sorted[^1],
+                inWindow.Length == 0 ? 0 : inWindow[^1].StartMs - from);
         }
 
         private static double Percentile(double[] sorted, double p)
