@@ -24,16 +24,27 @@ public sealed class StallLoad
 {
     private const string Insert = @"INSERT INTO ""Orders"" (""CustomerId"", ""Total"", ""Status"", ""Quantity"", ""Note"", ""PlacedAt"") VALUES ($1, $2, 'new', $3, $4, $5::timestamp) RETURNING ""Id""";
     private const string Update = @"UPDATE ""Orders"" SET ""Quantity"" = $1, ""Note"" = $2 WHERE ""Id"" = $3";
+    private const string AppName = "stall-load";
+
+    // The longest lock wait of any app statement right now, as the server sees it (query_start of a statement waiting on
+    // a lock): separates stalls the migration's locks cause from the noise of a busy machine.
+    private const string LockWait = @"SELECT coalesce(max(extract(epoch FROM clock_timestamp() - query_start) * 1000), 0)::float8
+FROM pg_stat_activity WHERE application_name = 'stall-load' AND wait_event_type = 'Lock'";
+
     private const string Read = @"SELECT ""Id"", ""Quantity"", ""Note"", ""PlacedAt"" FROM ""Orders"" WHERE ""Id"" = $1";
 
     private readonly CancellationTokenSource _stop = new();
     private readonly Stopwatch _clock;
     private readonly Task<Worker>[] _writers;
     private readonly Task<Worker>[] _readers;
+    private readonly Task<List<Sample>> _lockWaits;
 
     private StallLoad(string connectionString, long rows, int customers, int writers, int readers, Stopwatch clock)
     {
         _clock = clock;
+        string monitor = connectionString;
+        connectionString = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = AppName }.ConnectionString;
+        _lockWaits = Task.Run(() => WatchLockWaitsAsync(monitor));
         _writers = Enumerable.Range(0, writers).Select(i => Task.Run(() => WriteAsync(connectionString, rows, customers, i, writers))).ToArray();
         _readers = Enumerable.Range(0, readers).Select(i => Task.Run(() => ReadAsync(connectionString, rows, 1000 + i))).ToArray();
     }
@@ -46,6 +57,7 @@ public sealed class StallLoad
         _stop.Cancel();
         Worker[] writers = await Task.WhenAll(_writers);
         Worker[] readers = await Task.WhenAll(_readers);
+        List<Sample> lockWaits = await _lockWaits;
         var written = new Dictionary<long, WrittenRow>();
         foreach (Worker writer in writers)
             foreach (KeyValuePair<long, WrittenRow> row in writer.Written)
@@ -54,7 +66,26 @@ public sealed class StallLoad
             writers.SelectMany(w => w.Samples).ToArray(),
             readers.SelectMany(r => r.Samples).ToArray(),
             writers.Concat(readers).SelectMany(w => w.Errors).ToArray(),
-            written.Values.ToArray());
+            written.Values.ToArray(),
+            lockWaits.ToArray());
+    }
+
+    /// <summary>Polls every 10 ms; each sample's latency is the longest lock wait seen at that moment.</summary>
+    private async Task<List<Sample>> WatchLockWaitsAsync(string connectionString)
+    {
+        var samples = new List<Sample>();
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(LockWait, connection);
+        while (!_stop.IsCancellationRequested)
+        {
+            double at = _clock.Elapsed.TotalMilliseconds;
+            var waited = (double)(await command.ExecuteScalarAsync())!;
+            if (waited > 0)
+                samples.Add(new Sample(at - waited, waited, false));
+            await Task.Delay(10);
+        }
+        return samples;
     }
 
     private async Task<Worker> WriteAsync(string connectionString, long rows, int customers, int index, int writers)
@@ -154,4 +185,5 @@ public sealed class StallLoad
     }
 }
 
-public sealed record LoadResult(Sample[] Writes, Sample[] Reads, string[] Errors, WrittenRow[] Written);
+/// <summary>What the load saw; <paramref name="LockWaits"/> are the server-side lock waits of its statements.</summary>
+public sealed record LoadResult(Sample[] Writes, Sample[] Reads, string[] Errors, WrittenRow[] Written, Sample[] LockWaits);

@@ -107,7 +107,7 @@ public static class StallTableBenchmark
                 if (p is not null && e.WorstMs > p.WorstMs)
                     Console.WriteLine($"note: {scenario.Name} at {e.Rows:N0}: engine worst stall {e.WorstMs:N0} ms > plain {p.WorstMs:N0} ms");
                 if (e.WorstMs >= 100)
-                    Console.WriteLine($"note: {scenario.Name} at {e.Rows:N0}: engine worst stall {e.WorstMs:N0} ms (target < 100 ms)");
+                    Console.WriteLine($"note: {scenario.Name} at {e.Rows:N0}: engine worst stall {e.WorstMs:N0} ms (target < 100 ms), of it waiting on a lock at most {e.LockWaitMs:N0} ms");
             }
         }
         return 0;
@@ -165,15 +165,15 @@ public static class StallTableBenchmark
         return new RunResult(scenario, rows, plain, load, end - start, failure,
             Window.Of(result.Writes, start - Baseline.TotalMilliseconds, start), Window.Of(result.Writes, start, end),
             Window.Of(result.Reads, start - Baseline.TotalMilliseconds, start), Window.Of(result.Reads, start, end),
-            result.Errors.Length, wrong, state ?? "?");
+            result.Errors.Length, wrong, state ?? "?", Window.Of(result.LockWaits, start, end).Worst);
     }
 
     private const string Header =
-        "| rows | scenario | side | migration ms | worst stall ms (baseline worst) | writer p50 / p99 / p99.9 ms (baseline → migration) | reader p50 / p99 / p99.9 ms (baseline → migration) | app errors | wrong rows | end state | load |\n" +
-        "|---:|---|---|---:|---:|---|---|---:|---:|---|---|";
+        "| rows | scenario | side | migration ms | worst stall ms (baseline worst) | worst lock wait ms | writer p50 / p99 / p99.9 ms (baseline → migration) | reader p50 / p99 / p99.9 ms (baseline → migration) | app errors | wrong rows | end state | load |\n" +
+        "|---:|---|---|---:|---:|---:|---|---|---:|---:|---|---|";
 
     private static string Row(RunResult r)
-        => $"| {r.Rows / 1_000_000.0:0.#}M | {r.Scenario.Name} | {(r.Plain ? "plain" : "engine")} | {r.MigrationMs:N0}{(r.Failure is null ? string.Empty : " FAILED")} | {r.WorstMs:N0} ({Math.Max(r.WriterBase.Worst, r.ReaderBase.Worst):N0}) | " +
+        => $"| {r.Rows / 1_000_000.0:0.#}M | {r.Scenario.Name} | {(r.Plain ? "plain" : "engine")} | {r.MigrationMs:N0}{(r.Failure is null ? string.Empty : " FAILED")} | {r.WorstMs:N0} ({Math.Max(r.WriterBase.Worst, r.ReaderBase.Worst):N0}) | {r.LockWaitMs:N0} | " +
            $"{r.WriterBase.Percentiles} → {r.WriterRun.Percentiles} | {r.ReaderBase.Percentiles} → {r.ReaderRun.Percentiles} | {r.Errors} | {(r.Wrong < 0 ? "check failed" : r.Wrong.ToString("N0", CultureInfo.InvariantCulture))} | {r.State} | {r.Load} |";
 
     private static long ParseSize(string text)
@@ -187,7 +187,7 @@ public static class StallTableBenchmark
         => File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
 
     private sealed record RunResult(StallScenario Scenario, long Rows, bool Plain, string Load, double MigrationMs, string? Failure,
-        Window WriterBase, Window WriterRun, Window ReaderBase, Window ReaderRun, int Errors, long Wrong, string State)
+        Window WriterBase, Window WriterRun, Window ReaderBase, Window ReaderRun, int Errors, long Wrong, string State, double LockWaitMs)
     {
         public double WorstMs => Math.Max(WriterRun.Worst, ReaderRun.Worst);
     }
