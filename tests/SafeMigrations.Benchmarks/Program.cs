@@ -13,7 +13,8 @@ namespace SafeMigrations.Benchmarks;
 /// `... -- --apply-stall [rows]` applies a plain scaffolded migration with Database.Migrate() and with the engine while
 /// writers run, and prints their stalls side by side (ApplyStall/ApplyStallBenchmark.cs);
 /// `... -- --backfill [rows] [rounds] [--durable]` compares the engine's keyset backfill with one UPDATE, idle and under
-/// writers (Backfill/BackfillBenchmark.cs).
+/// writers (Backfill/BackfillBenchmark.cs);
+/// `... -- --stall-table [1M,4M] [all|quick|names]` does the same per scenario and size, with readers (StallTable/).
 /// </summary>
 public static class Program
 {
@@ -36,6 +37,9 @@ public static class Program
             var numbers = args.Skip(1).Where(a => !a.StartsWith("--", StringComparison.Ordinal)).Select(a => int.Parse(a.Replace("_", string.Empty), System.Globalization.CultureInfo.InvariantCulture)).ToArray();
             return Backfill.BackfillBenchmark.RunAsync(numbers.Length > 0 ? numbers[0] : 2_000_000, numbers.Length > 1 ? numbers[1] : 3, args.Contains("--durable")).GetAwaiter().GetResult();
         }
+
+        if (args.Length > 0 && args[0] == "--stall-table")
+            return StallTable.StallTableBenchmark.RunAsync(args.Skip(1).ToArray()).GetAwaiter().GetResult();
 
         var config = DefaultConfig.Instance.AddJob(
             Job.Default.WithWarmupCount(1).WithIterationCount(5).WithLaunchCount(1)

@@ -24,6 +24,7 @@ namespace SafeMigrations.Engine.Execution
 
         private readonly LockRetryPolicy _policy;
         private readonly Random _random;
+        private readonly AutovacuumYield _autovacuum = new AutovacuumYield();
 
         /// <summary>Creates a runner; the policy is validated here.</summary>
         public BlockingStepRunner(LockRetryPolicy? policy = null, Random? random = null)
@@ -160,6 +161,7 @@ namespace SafeMigrations.Engine.Execution
                     settings += "; " + TransactionSettings;
                 await using (var command = new NpgsqlCommand(settings, connection, transaction))
                     await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await _autovacuum.ApplyAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
 
                 T value = await work(transaction, cancellationToken).ConfigureAwait(false);
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

@@ -59,6 +59,15 @@ namespace SafeMigrations.Engine.Planning
                     i++;
                     continue;
                 }
+                if (i + 1 < operations.Count && TriggerAndColumnDrop.Matches(operation, operations[i + 1]) && MigrationPhases.GetPhase(migration, operations[i + 1]) == context.Phase)
+                {
+                    int first = context.Steps.Count;
+                    PlanOperation(context, operation);
+                    PlanOperation(context, operations[i + 1]);
+                    TriggerAndColumnDrop.Join(context.Steps, first);
+                    i++;
+                    continue;
+                }
                 PlanOperation(context, operation);
             }
 
