@@ -14,7 +14,7 @@ namespace SafeMigrations.Benchmarks;
 /// writers run, and prints their stalls side by side (ApplyStall/ApplyStallBenchmark.cs);
 /// `... -- --backfill [rows] [rounds] [--durable]` compares the engine's keyset backfill with one UPDATE, idle and under
 /// writers (Backfill/BackfillBenchmark.cs);
-/// `... -- --stall-table [1M,4M] [all|quick|names]` does the same per scenario and size, with readers (StallTable/).
+/// `... -- --stall-table [1M,4M] [all|quick|names]` measures stalls as --apply-stall does, per scenario and table size, with readers too (StallTable/).
 /// </summary>
 public static class Program
 {
