@@ -23,6 +23,12 @@ public static class Program
             return Quick(count);
         }
 
+        if (args.Length > 0 && args[0] == "--analyzer-profile")
+        {
+            var count = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000;
+            return AnalyzerCost.AnalyzerCostProfile.Run(() => CorpusCompilation.Create(count));
+        }
+
         if (args.Length > 0 && args[0] == "--apply-stall")
         {
             var rows = args.Length > 1 ? int.Parse(args[1].Replace("_", string.Empty), System.Globalization.CultureInfo.InvariantCulture) : 1_000_000;
