@@ -31,7 +31,7 @@ public static class Program
             var entities = args.Length > 2 && !args[2].StartsWith("--", StringComparison.Ordinal) ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 80;
             var files = AnalyzerCost.AppCorpus.Generate(migrations, entities, designers: Array.IndexOf(args, "--designers") > 0);
             var (migrationLines, ordinaryLines) = AnalyzerCost.AppCorpus.Lines(files);
-            return AnalyzerCost.AnalyzerCostRun.Run($"app: {migrations} migrations ({migrationLines} lines with Designer files), {entities} entities ({ordinaryLines} lines of ordinary code)", files, Rounds(args, 3));
+            return AnalyzerCost.AnalyzerCostRun.Run($"app: {migrations} migrations ({migrationLines} lines of migration files), {entities} entities ({ordinaryLines} lines of ordinary code)", files, Rounds(args, 3));
         }
 
         if (args.Length > 0 && args[0] == "--analyzer-profile")
