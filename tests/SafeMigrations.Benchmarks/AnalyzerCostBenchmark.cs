@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.IO;
 using System.Linq;
@@ -71,15 +72,21 @@ public sealed class EmptyOperationBlockAnalyzer : DiagnosticAnalyzer
 
 public static class CorpusCompilation
 {
-    public static CSharpCompilation Create(int migrations)
+    public static CSharpCompilation Create(int migrations) => Create("Shop", MigrationCorpus.Generate(migrations));
+
+    public static CSharpCompilation Create(string assemblyName, IReadOnlyList<(string Path, string Source)> files) =>
+        Create(assemblyName, Parse(files));
+
+    public static SyntaxTree[] Parse(IReadOnlyList<(string Path, string Source)> files)
     {
         var parseOptions = new CSharpParseOptions(LanguageVersion.Latest);
-        var trees = MigrationCorpus.Generate(migrations)
-            .Select(f => CSharpSyntaxTree.ParseText(f.Source, parseOptions, path: f.Path))
-            .ToArray();
+        return files.Select(f => CSharpSyntaxTree.ParseText(Microsoft.CodeAnalysis.Text.SourceText.From(f.Source, System.Text.Encoding.UTF8), parseOptions, path: f.Path)).ToArray();
+    }
 
+    public static CSharpCompilation Create(string assemblyName, IEnumerable<SyntaxTree> trees)
+    {
         return CSharpCompilation.Create(
-            "Shop",
+            assemblyName,
             trees,
             References(),
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));

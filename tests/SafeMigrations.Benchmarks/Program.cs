@@ -9,7 +9,9 @@ namespace SafeMigrations.Benchmarks;
 
 /// <summary>
 /// `dotnet run -c Release --project tests/SafeMigrations.Benchmarks` runs BenchmarkDotNet;
-/// `... -- --quick [migrations]` does one scripted side-by-side run and prints the ratio (for a quick look);
+/// `... -- --quick [migrations] [--rounds N]` does one scripted side-by-side run on the generated migrations-only project
+/// and prints the ratios, `--app-cost [migrations] [entities] [--designers] [--rounds N]` the same on a generated application, and
+/// `--analyzer-profile [migrations|app]` where the analyzers' time goes (AnalyzerCost/);
 /// `... -- --apply-stall [rows]` applies a plain scaffolded migration with Database.Migrate() and with the engine while
 /// writers run, and prints their stalls side by side (ApplyStall/ApplyStallBenchmark.cs);
 /// `... -- --backfill [rows] [rounds] [--durable]` compares the engine's keyset backfill with one UPDATE, idle and under
@@ -22,8 +24,24 @@ public static class Program
     {
         if (args.Length > 0 && args[0] == "--quick")
         {
-            var count = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000;
-            return Quick(count);
+            var count = args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000;
+            return AnalyzerCost.AnalyzerCostRun.Run($"{count} generated migrations", MigrationCorpus.Generate(count), Rounds(args, 2));
+        }
+
+        if (args.Length > 0 && args[0] == "--app-cost")
+        {
+            var migrations = args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 300;
+            var entities = args.Length > 2 && !args[2].StartsWith("--", StringComparison.Ordinal) ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 80;
+            var files = AnalyzerCost.AppCorpus.Generate(migrations, entities, designers: Array.IndexOf(args, "--designers") > 0);
+            var (migrationLines, ordinaryLines) = AnalyzerCost.AppCorpus.Lines(files);
+            return AnalyzerCost.AnalyzerCostRun.Run($"app: {migrations} migrations ({migrationLines} lines of migration files), {entities} entities ({ordinaryLines} lines of ordinary code)", files, Rounds(args, 3));
+        }
+
+        if (args.Length > 0 && args[0] == "--analyzer-profile")
+        {
+            return AnalyzerCost.AnalyzerCostProfile.Run(args.Length > 1 && args[1] == "app"
+                ? () => CorpusCompilation.Create("App", AnalyzerCost.AppCorpus.Generate(300, 80, designers: false))
+                : () => CorpusCompilation.Create(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000));
         }
 
         if (args.Length > 0 && args[0] == "--apply-stall")
@@ -48,46 +66,10 @@ public static class Program
         return 0;
     }
 
-    private static int Quick(int count)
+    /// <summary>`--rounds N` anywhere after the flag; otherwise <paramref name="fallback"/>.</summary>
+    private static int Rounds(string[] args, int fallback)
     {
-        var bench = new AnalyzerCostBenchmark { Migrations = count };
-        bench.Setup();
-
-        // The corpus must compile cleanly, or the numbers measure error recovery instead of real code.
-        var errors = CorpusCompilation.Create(count).GetDiagnostics()
-            .Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).ToArray();
-        if (errors.Length > 0)
-        {
-            Console.Error.WriteLine($"generated corpus does not compile: {errors[0]}");
-            return 1;
-        }
-
-        Console.WriteLine($"{count} migrations, {CorpusCompilation.LoadAnalyzers().Length} analyzers");
-
-        // Warm up both paths once (JIT), then alternate to spread machine noise over both.
-        bench.Compile();
-        var found = bench.CompileAndAnalyze().GetAwaiter().GetResult();
-        bench.CompileAndEmptyOperationAnalyzer().GetAwaiter().GetResult();
-        double compile = 0, empty = 0, analyze = 0;
-        const int Rounds = 3;
-        for (var i = 0; i < Rounds; i++)
-        {
-            var sw = Stopwatch.StartNew();
-            bench.Compile();
-            compile += sw.Elapsed.TotalMilliseconds;
-            sw.Restart();
-            bench.CompileAndEmptyOperationAnalyzer().GetAwaiter().GetResult();
-            empty += sw.Elapsed.TotalMilliseconds;
-            sw.Restart();
-            bench.CompileAndAnalyze().GetAwaiter().GetResult();
-            analyze += sw.Elapsed.TotalMilliseconds;
-        }
-
-        Console.WriteLine($"compile:                             {compile / Rounds,8:F0} ms");
-        Console.WriteLine($"compile + empty IOperation analyzer: {empty / Rounds,8:F0} ms");
-        Console.WriteLine($"compile + SafeMigrations analyzers:  {analyze / Rounds,8:F0} ms  ({found} diagnostics)");
-        Console.WriteLine($"ratio SafeMigrations / compile:             {analyze / compile,6:F2}");
-        Console.WriteLine($"ratio SafeMigrations / empty IOperation analyzer: {analyze / empty,6:F2}");
-        return 0;
+        var at = Array.IndexOf(args, "--rounds");
+        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
     }
 }

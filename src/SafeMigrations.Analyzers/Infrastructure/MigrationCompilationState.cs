@@ -47,8 +47,23 @@ namespace SafeMigrations.Analyzers.Infrastructure
             return state.Symbols is null ? null : state;
         }
 
-        public MigrationModel GetModel(INamedTypeSymbol migrationType, IMethodSymbol method, MigrationDirection direction, ImmutableArray<IOperation> operationBlocks) =>
-            GetModel(migrationType, method, direction, () => operationBlocks);
+        /// <summary>
+        /// The <c>Up</c> or <c>Down</c> declared in <paramref name="migrationType"/>'s source, read on first use (then
+        /// shared by every rule and the history); null when the type declares none with a body.
+        /// </summary>
+        public MigrationModel? ReadOwn(INamedTypeSymbol migrationType, MigrationDirection direction, CancellationToken cancellationToken)
+        {
+            foreach (var member in migrationType.GetMembers(direction == MigrationDirection.Up ? "Up" : "Down"))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (member is IMethodSymbol method && Symbols!.IsUpOrDown(method, out var found) && found == direction)
+                {
+                    return Read(migrationType, method, direction);
+                }
+            }
+
+            return null;
+        }
 
         /// <summary>
         /// The schema every migration of the compilation starts from, built on first use: once per compilation, from the
@@ -78,36 +93,34 @@ namespace SafeMigrations.Analyzers.Infrastructure
                     () => TargetModelReader.Read(m, CancellationToken.None),
                     LazyThreadSafetyMode.ExecutionAndPublication)).Value;
 
-        private MigrationModel GetModel(INamedTypeSymbol migrationType, IMethodSymbol method, MigrationDirection direction, Func<ImmutableArray<IOperation>> operationBlocks)
-        {
-            var symbols = Symbols!;
-            var lazy = _models.GetOrAdd(
-                method,
-                _ => new Lazy<MigrationModel>(
-                    () => MigrationReader.Read(symbols, migrationType, method, direction, operationBlocks()),
-                    LazyThreadSafetyMode.ExecutionAndPublication));
-            return lazy.Value;
-        }
-
         private SchemaHistory BuildHistory() =>
-            HistoryReader.Build(_compilation, Symbols!, ReadUp, StoreTypeOf, CancellationToken.None);
+            HistoryReader.Build(_compilation, Symbols!, (type, method) => Read(type, method, MigrationDirection.Up), StoreTypeOf, CancellationToken.None);
 
-        /// <summary>Up of another migration than the one being analysed: bound here, then shared with the rules through the model cache.</summary>
-        private MigrationModel? ReadUp(INamedTypeSymbol migrationType, IMethodSymbol method)
+        /// <summary>
+        /// Binds the method into operations through the compilation's semantic model (under the analyzer driver the
+        /// cached one), once per compilation; null when it is not declared in source.
+        /// </summary>
+        private MigrationModel? Read(INamedTypeSymbol migrationType, IMethodSymbol method, MigrationDirection direction)
         {
             if (method.DeclaringSyntaxReferences.Length == 0)
             {
                 return null;
             }
 
-            return GetModel(migrationType, method, MigrationDirection.Up, () =>
-            {
-                var syntax = method.DeclaringSyntaxReferences[0].GetSyntax();
-#pragma warning disable RS1030 // The history needs other methods' operations; each is bound once per compilation and cached.
-                var operation = _compilation.GetSemanticModel(syntax.SyntaxTree).GetOperation(syntax);
+            var symbols = Symbols!;
+            var lazy = _models.GetOrAdd(
+                method,
+                _ => new Lazy<MigrationModel>(
+                    () =>
+                    {
+                        var syntax = method.DeclaringSyntaxReferences[0].GetSyntax();
+#pragma warning disable RS1030 // Rules register no operation actions: each Up/Down is bound here once per compilation and cached.
+                        var operation = _compilation.GetSemanticModel(syntax.SyntaxTree).GetOperation(syntax);
 #pragma warning restore RS1030
-                return operation is null ? ImmutableArray<IOperation>.Empty : ImmutableArray.Create(operation);
-            });
+                        return MigrationReader.Read(symbols, migrationType, method, direction, operation is null ? ImmutableArray<IOperation>.Empty : ImmutableArray.Create(operation));
+                    },
+                    LazyThreadSafetyMode.ExecutionAndPublication));
+            return lazy.Value;
         }
 
         public MigrationOptions GetOptions(AnalyzerOptions options, SyntaxTree? tree)
