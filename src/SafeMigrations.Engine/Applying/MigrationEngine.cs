@@ -33,6 +33,7 @@ namespace SafeMigrations.Engine.Applying
         private readonly EngineOptions _options;
         private readonly MigrationPlanner _planner;
         private readonly List<StepRecord> _records = new List<StepRecord>();
+        private readonly List<string> _historyWritten = new List<string>();
         private readonly List<string> _warnings = new List<string>();
         private NpgsqlConnection? _session;
         private ExecutorLock? _lock;
@@ -50,6 +51,9 @@ namespace SafeMigrations.Engine.Applying
 
         /// <summary>The steps of the last run, for reports and tests.</summary>
         public IReadOnlyList<StepRecord> Records => _records;
+
+        /// <summary>Migrations whose EF history row the last apply wrote (read under the executor lock, so never one another instance applied).</summary>
+        public IReadOnlyList<string> HistoryWritten => _historyWritten;
 
         /// <summary>Plans one migration (no database needed).</summary>
         public MigrationPlan Plan(MigrationInfo migration) => _planner.Plan(migration);
@@ -174,6 +178,7 @@ namespace SafeMigrations.Engine.Applying
                             await RunStepAsync(connection, store, step, states, cancellationToken).ConfigureAwait(false);
                         await WriteHistoryAsync(connection, migration.Id, cancellationToken).ConfigureAwait(false);
                         applied.Add(migration.Id);
+                        _historyWritten.Add(migration.Id);
                         Log.Info($"{migration.Id}: expand phase complete; EF history row written");
                         ran++;
                     }
@@ -761,6 +766,7 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
         private async Task<T> RunAsync<T>(string command, Func<Task<T>> body)
         {
             _records.Clear();
+            _historyWritten.Clear();
             _warnings.Clear();
             DateTime started = DateTime.UtcNow;
             var clock = Stopwatch.StartNew();

@@ -94,10 +94,10 @@ namespace SafeMigrations.Engine.Runtime
                     default:
                         (bool ran, IReadOnlyCollection<string> before) = await RunAloneAsync(engine, catalog, engineOptions, cancellationToken).ConfigureAwait(false);
                         IReadOnlyCollection<string> after = catalog.AppliedMigrationIds();
-                        // Only what this run walked under the lock: "before" is read before the lock is taken, so another
-                        // instance may apply a migration in between; a run that finds it applied records none of its expand steps.
-                        var walked = new HashSet<string>(engine.Records.Where(r => r.Step.Phase == MigrationPhase.Expand).Select(r => r.Step.MigrationId), StringComparer.Ordinal);
-                        result.AppliedMigrations = after.Except(before).Where(walked.Contains).OrderBy(id => id, StringComparer.Ordinal).ToList();
+                        // Only the history rows this run wrote under the lock: "before" is read before the lock is taken, so another
+                        // instance may apply a migration in between. A migration without expand steps still counts.
+                        var written = new HashSet<string>(engine.HistoryWritten, StringComparer.Ordinal);
+                        result.AppliedMigrations = after.Except(before).Where(written.Contains).OrderBy(id => id, StringComparer.Ordinal).ToList();
                         // A partly applied migration has no history row to delete, yet its undone steps roll it back too.
                         result.RolledBackMigrations = before.Except(after)
                             .Union(engine.Records.Where(r => r.Outcome == StepOutcome.RolledBack).Select(r => r.Step.MigrationId))
