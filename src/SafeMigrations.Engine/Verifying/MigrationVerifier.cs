@@ -62,6 +62,11 @@ namespace SafeMigrations.Engine.Verifying
                     {
                         throw new EngineException(EngineCodes.Configuration, exception.Message, exception);
                     }
+                    catch (EphemeralPostgresException exception) when (cancellationToken.IsCancellationRequested)
+                    {
+                        // Ctrl-C during initdb or pg_ctl start: a cancellation, not a broken installation.
+                        throw new OperationCanceledException("cancelled while the throwaway PostgreSQL was starting", exception, cancellationToken);
+                    }
                     catch (EphemeralPostgresException exception)
                     {
                         throw new EngineException(EngineCodes.Configuration, "the throwaway PostgreSQL did not start: " + exception.Message, exception);

@@ -91,10 +91,17 @@ namespace SafeMigrations.Engine.Tests.Verifying
             return Path.Combine(repo, "samples", project, "bin", configuration, "net10.0", project + ".dll");
         }
 
-        private Process StartRunner(string project, params string[] arguments)
+        private Process StartRunner(string project, params string[] arguments) => StartRunner(project, false, arguments);
+
+        private Process StartRunner(string project, bool defaultInterrupt, params string[] arguments)
         {
             string app = SampleAssembly(project);
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            var start = new ProcessStartInfo(defaultInterrupt ? "env" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            if (defaultInterrupt)
+            {
+                start.ArgumentList.Add("--default-signal=INT");
+                start.ArgumentList.Add("dotnet");
+            }
             foreach (string argument in RunnerLaunch.ExecArguments(app).Concat(new[] { "verify", "--assembly", app }).Concat(arguments))
                 start.ArgumentList.Add(argument);
             start.Environment.Remove("SAFEMIGRATIONS_CONNECTION");
@@ -153,16 +160,19 @@ namespace SafeMigrations.Engine.Tests.Verifying
             Assert.Contains(unsafeLines, l => l.StartsWith("error: SM1011: 20250302090000_WidenPrice step 1 (sql: ALTER TABLE \"Products\" ALTER COLUMN \"PriceCents\" TYPE big"));
             Assert.Empty(Clusters());
 
-            using Process process = StartRunner("Shop");
+            // A process started in the background of a non-interactive shell inherits SIGINT as ignored (so does all it starts,
+            // down to this runner); Ctrl-C is what is tested, so the runner gets the default disposition back.
+            using Process process = StartRunner("Shop", defaultInterrupt: true);
             Task<string> error = process.StandardError.ReadToEndAsync();
             Task<string> output = process.StandardOutput.ReadToEndAsync();
             // Interrupt once its throwaway server runs. Reading the runner's output to find that moment raced: on a loaded
             // machine the lines reached the test after the runner had finished, and the SIGINT then hit a finished process.
             // So watch the cluster directory, and freeze the runner (SIGSTOP) before checking that it is still running.
             var clock = Stopwatch.StartNew();
-            while (!Clusters().Any(c => File.Exists(Path.Combine(c, "data", "postmaster.pid"))) && !process.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60))
+            // postmaster.opts: written by the postmaster only (initdb's single-user backends write postmaster.pid too).
+            while (!Clusters().Any(c => File.Exists(Path.Combine(c, "data", "postmaster.opts"))) && !process.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60))
                 await Task.Delay(10);
-            Signal("STOP", process.Id);
+            Signal("STOP", process.Id); // env has exec'd dotnet: same pid
             Assert.False(process.HasExited, "the runner finished before the test could interrupt it");
             Assert.Single(Clusters());
             Signal("INT", process.Id); // Ctrl-C, delivered when it runs again
