@@ -75,12 +75,14 @@ namespace SafeMigrations.Engine.Tests.Faults
         public async Task Killed_at_random_steps_of_a_multi_step_migration_the_rerun_finishes_it()
         {
             Random random = FaultSeed.Create(_output, nameof(Killed_at_random_steps_of_a_multi_step_migration_the_rerun_finishes_it));
-            await using PaymentsDatabase payments = await PaymentsDatabase.CreateAsync(_server, 20_000, _output);
+            // 60,000 rows: since batches commit asynchronously 20,000 took well under a second, and a test host starved on
+            // a loaded machine saw the step start only after the whole run had finished.
+            await using PaymentsDatabase payments = await PaymentsDatabase.CreateAsync(_server, 60_000, _output);
             await using OldAppWriter app = OldAppWriter.Start(payments, random.Next());
             await using NpgsqlConnection observer = await payments.OpenAsync();
 
             // Three distinct expand steps, ascending; each kill lands a random moment after the runner recorded that step's start.
-            // The first is at or before the backfill (about a second long), so at least one kill lands mid-run; the
+            // The first is at or before the backfill (a few seconds long), so at least one kill lands mid-run; the
             // steps after it take milliseconds each, and a kill meant for them may come after the run has finished.
             PlanStep[] expand = payments.ExpandSteps.ToArray();
             PlanStep first = expand.Where(s => s.Index <= payments.BackfillStep.Index).OrderBy(_ => random.Next()).First();
