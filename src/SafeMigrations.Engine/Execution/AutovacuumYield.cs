@@ -20,24 +20,27 @@ namespace SafeMigrations.Engine.Execution
 
         private bool _denied;
 
-        /// <summary>Sets deadlock_timeout for the rest of <paramref name="transaction"/> where the role may; remembers a refusal.</summary>
-        public async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+        /// <summary>
+        /// Statements to append to the transaction's own settings command (no round trip of their own): a savepoint
+        /// around the SET, so a refusal leaves the transaction usable. Null once the role was refused.
+        /// </summary>
+        public string? Statements => _denied
+            ? null
+            : $"SAVEPOINT {Savepoint}; SET LOCAL deadlock_timeout = '{LockRetryPolicy.Milliseconds(DeadlockTimeout)}'; RELEASE SAVEPOINT {Savepoint}";
+
+        /// <summary>
+        /// True when <paramref name="exception"/>, from a settings command that carried <see cref="Statements"/>, is the
+        /// refusal of the SET: the transaction is rolled back to before it, and later transactions no longer ask.
+        /// </summary>
+        public async Task<bool> RecoverFromRefusalAsync(PostgresException exception, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
         {
-            if (_denied)
-                return;
-            // A savepoint, so a refusal leaves the step's transaction usable.
-            string set = $"SAVEPOINT {Savepoint}; SET LOCAL deadlock_timeout = '{LockRetryPolicy.Milliseconds(DeadlockTimeout)}'; RELEASE SAVEPOINT {Savepoint}";
-            try
-            {
-                await using var command = new NpgsqlCommand(set, connection, transaction);
-                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.InsufficientPrivilege)
-            {
-                _denied = true;
-                await using var back = new NpgsqlCommand($"ROLLBACK TO SAVEPOINT {Savepoint}; RELEASE SAVEPOINT {Savepoint}", connection, transaction);
-                await back.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
+            // lock_timeout, statement_timeout and synchronous_commit are user-settable: only deadlock_timeout can be refused.
+            if (_denied || exception.SqlState != PostgresErrorCodes.InsufficientPrivilege)
+                return false;
+            _denied = true;
+            await using var back = new NpgsqlCommand($"ROLLBACK TO SAVEPOINT {Savepoint}; RELEASE SAVEPOINT {Savepoint}", connection, transaction);
+            await back.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return true;
         }
     }
 }

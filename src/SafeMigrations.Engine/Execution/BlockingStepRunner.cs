@@ -159,9 +159,20 @@ namespace SafeMigrations.Engine.Execution
                     settings += "; SET LOCAL statement_timeout = '" + LockRetryPolicy.Milliseconds(statementTimeout) + "'";
                 if (TransactionSettings is not null)
                     settings += "; " + TransactionSettings;
-                await using (var command = new NpgsqlCommand(settings, connection, transaction))
+                // Last, in the same round trip: every batch of a backfill runs through here.
+                if (_autovacuum.Statements is string yieldStatements)
+                    settings += "; " + yieldStatements;
+                try
+                {
+                    await using var command = new NpgsqlCommand(settings, connection, transaction);
                     await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                await _autovacuum.ApplyAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+                }
+                catch (PostgresException refused)
+                {
+                    // The role may not set deadlock_timeout: the step runs with the server's value, as before.
+                    if (!await _autovacuum.RecoverFromRefusalAsync(refused, connection, transaction, cancellationToken).ConfigureAwait(false))
+                        throw;
+                }
 
                 T value = await work(transaction, cancellationToken).ConfigureAwait(false);
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
