@@ -29,11 +29,14 @@ namespace SafeMigrations.Engine.Planning
     }
 
     /// <summary>
-    /// Plain EF runs a migration's commands on one connection, so a <c>SET</c> / <c>SET LOCAL</c> in one of them (e.g.
-    /// <c>SET LOCAL TimeZone = 'UTC'</c> before a timestamp → timestamptz change) holds for the commands after it. The
-    /// engine runs steps in separate transactions, so each step carries the settings of the steps before it in the plan
-    /// and the executor re-applies them. Derived from the plan alone, so a resumed run (the SET step already done)
-    /// applies them the same way.
+    /// Plain EF runs a migration's commands on one connection, so a <c>SET</c> in one of them holds for the commands
+    /// after it, and a <c>SET LOCAL</c> (e.g. <c>SET LOCAL TimeZone = 'UTC'</c> before a timestamp → timestamptz change)
+    /// until its transaction ends, which a <c>suppressTransaction</c> command or a <c>COMMIT</c> does. The engine runs
+    /// steps in separate transactions, so each step carries the settings of the steps before it in the plan and the
+    /// executor re-applies them. It carries a <c>SET LOCAL</c> past a suppressed command too, on purpose: the author
+    /// wrote it for the steps after it, and plain EF dropping it there is what SM0007 warns about (plan and the
+    /// analyzers still judge the plain-EF behaviour). Derived from the plan alone, so a resumed run (the SET step
+    /// already done) applies them the same way.
     /// </summary>
     internal static class SessionSettings
     {
