@@ -122,19 +122,29 @@ namespace SafeMigrations.Engine.Gate
             }
             // Other roles' statements whose text this role may not read: their calls tell only that the role ran something.
             var hidden = second.Unreadable
-                .Select(u => (u.Value, Calls: CallsBetween(first.Unreadable.TryGetValue(u.Key, out UnreadableStatements? earlier) ? earlier.Calls : 0, u.Value.Calls)))
+                .Select(u => (UserId: u.Key, u.Value.Role, Calls: CallsBetween(first.Unreadable.TryGetValue(u.Key, out UnreadableStatements? earlier) ? earlier.Calls : 0, u.Value.Calls)))
                 .Where(u => u.Calls > 0)
                 .OrderByDescending(u => u.Calls)
                 .ToList();
+            // A role with no privilege on a target's table cannot name it in a statement that runs (a monitoring agent, say).
+            var tables = checkable.Select(t => SqlIdentifier.Qualify(t.Schema, t.Table)).Distinct().ToList();
+            HashSet<long> mayUse = hidden.Count == 0
+                ? new HashSet<long>()
+                : await StatementStatistics.RolesThatMayUseAsync(connection, hidden.Select(u => u.UserId), tables, cancellationToken).ConfigureAwait(false);
+            var unrelated = hidden.Where(u => !mayUse.Contains(u.UserId)).ToList();
+            hidden = hidden.Where(u => mayUse.Contains(u.UserId)).ToList();
+
             string window = $"in the last {Seconds(second.TakenAt - first.TakenAt)} (since {first.TakenAt:HH:mm:ss} UTC, 2 samples)";
             string names = string.Join(", ", checkable.Select(t => t.Display));
-            string? grant = hidden.Count > 0 || second.Unreadable.Count > 0
+            string? grant = second.Unreadable.Count > 0
                 ? $"GRANT pg_read_all_stats TO {await StatementStatistics.CurrentRoleAsync(connection, cancellationToken).ConfigureAwait(false)}"
                 : null;
             string unseen = hidden.Count == 0
                 ? string.Empty
-                : $"{hidden.Sum(u => u.Calls).ToString(CultureInfo.InvariantCulture)} calls {window} by other roles whose statement text this role may not read ("
-                    + string.Join(", ", hidden.Select(u => $"{u.Value.Role}: {u.Calls.ToString(CultureInfo.InvariantCulture)} calls")) + ")";
+                : $"{CallsText(hidden)} {window} by other roles whose statement text this role may not read ({RolesText(hidden)})";
+            string ignored = unrelated.Count == 0
+                ? string.Empty
+                : $"; {CallsText(unrelated)} by roles with no privilege on {string.Join(", ", tables)} ({RolesText(unrelated)}) cannot name it";
             if (used.Count > 0)
             {
                 string listed = string.Join("; ", used.OrderByDescending(u => u.Calls).Take(5).Select(u => $"[{u.Calls.ToString(CultureInfo.InvariantCulture)} calls] {Shorten(u.Query)}"));
@@ -142,12 +152,18 @@ namespace SafeMigrations.Engine.Gate
                     + (unseen.Length > 0 ? $"; and {unseen}: {grant} to read them" : string.Empty));
             }
             if (hidden.Count > 0)
-                return Evidence.CannotSee($"cannot tell: {unseen}", $"{grant} (it reads only its own statements' text)");
+                return Evidence.CannotSee($"cannot tell: {unseen}{ignored}", $"{grant} (it reads only its own statements' text)");
             string quiet = second.Unreadable.Count > 0
-                ? $"; other roles' statements are not readable by this role ({grant} to read them), and none of them ran in the window"
+                ? $"; other roles' statements are not readable by this role ({grant} to read them), and no role that may use {string.Join(", ", tables)} ran one in the window{ignored}"
                 : string.Empty;
             return Evidence.Pass($"0 calls naming {names} {window}{quiet}");
         }
+
+        private static string CallsText(IEnumerable<(long UserId, string Role, long Calls)> roles)
+            => roles.Sum(u => u.Calls).ToString(CultureInfo.InvariantCulture) + " calls";
+
+        private static string RolesText(IEnumerable<(long UserId, string Role, long Calls)> roles)
+            => string.Join(", ", roles.Select(u => $"{u.Role}: {u.Calls.ToString(CultureInfo.InvariantCulture)} calls"));
 
         /// <summary>Calls between two samples; fewer than before means a reset (or an evicted and re-created entry): count them all.</summary>
         private static long CallsBetween(long before, long after) => after >= before ? after - before : after;

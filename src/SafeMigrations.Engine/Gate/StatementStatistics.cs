@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Npgsql;
@@ -107,6 +108,28 @@ namespace SafeMigrations.Engine.Gate
         {
             await using var command = new NpgsqlCommand("SELECT current_user", connection);
             return SqlIdentifier.Quote((string)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!);
+        }
+
+        /// <summary>
+        /// Those of <paramref name="roles"/> that may read or write one of <paramref name="tables"/> (qualified names) by
+        /// any privilege, own or inherited; a table that cannot be found counts as usable by every role.
+        /// </summary>
+        public static async Task<HashSet<long>> RolesThatMayUseAsync(NpgsqlConnection connection, IEnumerable<long> roles, IEnumerable<string> tables, CancellationToken cancellationToken)
+        {
+            const string sql = @"SELECT r.id FROM unnest(@roles) AS r(id)
+WHERE EXISTS (
+    SELECT 1 FROM unnest(@tables) AS t(name), LATERAL (SELECT to_regclass(t.name) AS rel) AS c
+    WHERE c.rel IS NULL
+       OR has_any_column_privilege(r.id::oid, c.rel, 'SELECT, INSERT, UPDATE, REFERENCES')
+       OR has_table_privilege(r.id::oid, c.rel, 'DELETE, TRUNCATE'))";
+            var mayUse = new HashSet<long>();
+            await using var command = new NpgsqlCommand(sql, connection);
+            command.Parameters.AddWithValue("roles", roles.ToArray());
+            command.Parameters.AddWithValue("tables", tables.ToArray());
+            await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                mayUse.Add(reader.GetInt64(0));
+            return mayUse;
         }
 
         /// <summary>Every statement of the current database with its calls.</summary>

@@ -63,10 +63,10 @@ namespace SafeMigrations.Engine.Tests.Gate
             await using Roles roles = await Roles.CreateAsync(_server, _output, statementStatistics: true);
             await roles.AdminAsync($"grant pg_read_all_stats to \"{roles.Migrator}\"");
             using var stop = new CancellationTokenSource();
-            Task oldVersion = QueryLoop(roles, stop.Token);
+            Task oldVersion = QueryLoop(roles.AppConnectionString, OldStatement, stop.Token);
             try
             {
-                await WaitForCallsAsync(roles);
+                await WaitForCallsAsync(roles, roles.App, OldStatement);
                 var refused = await Assert.ThrowsAsync<EngineException>(() => roles.ContractAsync(new EngineApplyTests.TestLog(_output)));
                 _output.WriteLine(refused.Message);
                 Assert.Equal(EngineCodes.ContractGate, refused.Code);
@@ -86,8 +86,33 @@ namespace SafeMigrations.Engine.Tests.Gate
             var log = new EngineApplyTests.TestLog(_output);
             await roles.ContractAsync(log);
             Assert.Contains(log.Lines, l => l.StartsWith($"info: {DropStatus}: contract gate for \"orders\".\"status\" (dropped): pg_stat_statements: 0 calls naming \"orders\".\"status\" in the last 2 s", StringComparison.Ordinal)
-                && l.Contains($"other roles' statements are not readable by this role (GRANT pg_read_all_stats TO \"{roles.Migrator}\" to read them), and none of them ran in the window")
+                && l.Contains($"other roles' statements are not readable by this role (GRANT pg_read_all_stats TO \"{roles.Migrator}\" to read them), and no role that may use \"orders\" ran one in the window")
                 && l.EndsWith("→ pass", StringComparison.Ordinal));
+            Assert.False(await roles.StatusExistsAsync());
+        }
+
+        [Fact]
+        public async Task A_role_with_no_privilege_on_the_table_cannot_hide_use_of_it_and_leaves_the_pass_intact()
+        {
+            await using Roles roles = await Roles.CreateAsync(_server, _output, statementStatistics: true);
+            const string Monitoring = "select count(*) from pg_stat_activity where pid <> $1";
+            using var stop = new CancellationTokenSource();
+            Task monitor = QueryLoop(roles.MonitorConnectionString, Monitoring, stop.Token);
+            var log = new EngineApplyTests.TestLog(_output);
+            try
+            {
+                await WaitForCallsAsync(roles, roles.Monitor, Monitoring);
+                await roles.ContractAsync(log);
+            }
+            finally
+            {
+                stop.Cancel();
+                await monitor;
+            }
+
+            Assert.DoesNotContain(log.Lines, l => l.StartsWith($"warn: {EngineCodes.ContractGate}: ", StringComparison.Ordinal));
+            string pass = Assert.Single(log.Lines, l => l.StartsWith($"info: {DropStatus}: contract gate for \"orders\".\"status\" (dropped): pg_stat_statements: 0 calls naming", StringComparison.Ordinal));
+            Assert.Matches($@"and no role that may use ""orders"" ran one in the window; \d+ calls by roles with no privilege on ""orders"" \(""{roles.Monitor}"": \d+ calls\) cannot name it; sessions: .* → pass$", pass);
             Assert.False(await roles.StatusExistsAsync());
         }
 
@@ -116,8 +141,8 @@ namespace SafeMigrations.Engine.Tests.Gate
         private async Task<string> ContractWarningWhileTheOldVersionRunsAsync(Roles roles)
         {
             using var stop = new CancellationTokenSource();
-            Task oldVersion = QueryLoop(roles, stop.Token);
-            await WaitForCallsAsync(roles);
+            Task oldVersion = QueryLoop(roles.AppConnectionString, OldStatement, stop.Token);
+            await WaitForCallsAsync(roles, roles.App, OldStatement);
             var log = new EngineApplyTests.TestLog(_output);
             await roles.ContractAsync(log);
             stop.Cancel();
@@ -127,15 +152,18 @@ namespace SafeMigrations.Engine.Tests.Gate
             return Assert.Single(log.Lines, l => l.StartsWith($"warn: {EngineCodes.ContractGate}: ", StringComparison.Ordinal));
         }
 
-        /// <summary>The old app version: its own role, querying the column the contract drops until stopped or until it is gone.</summary>
-        private static Task QueryLoop(Roles roles, CancellationToken stop) => Task.Run(async () =>
+        /// <summary>
+        /// An app instance as <paramref name="connectionString"/>'s role running <paramref name="sql"/> (with one bigint
+        /// parameter) until stopped or until the column it reads is gone.
+        /// </summary>
+        private static Task QueryLoop(string connectionString, string sql, CancellationToken stop) => Task.Run(async () =>
         {
-            await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(roles.AppConnectionString) { ApplicationName = "orders-app" }.ConnectionString);
+            await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "orders-app" }.ConnectionString);
             await connection.OpenAsync();
             var random = new Random(1);
             while (!stop.IsCancellationRequested)
             {
-                await using var command = new NpgsqlCommand(OldStatement, connection) { Parameters = { new() { Value = (long)random.Next(1, 100) } } };
+                await using var command = new NpgsqlCommand(sql, connection) { Parameters = { new() { Value = (long)random.Next(1, 100) } } };
                 try
                 {
                     await command.ExecuteNonQueryAsync();
@@ -149,12 +177,12 @@ namespace SafeMigrations.Engine.Tests.Gate
             }
         });
 
-        /// <summary>The loop has run its statement at least once (so its role has an entry before the gate's first sample).</summary>
-        private static async Task WaitForCallsAsync(Roles roles)
+        /// <summary>The loop of <paramref name="role"/> has run <paramref name="sql"/> at least once (so the role has an entry before the gate's first sample).</summary>
+        private static async Task WaitForCallsAsync(Roles roles, string role, string sql)
         {
             for (int i = 0; i < 200; i++)
             {
-                if (await roles.Database.ScalarAsync<long>($"select coalesce(sum(calls), 0)::bigint from pg_stat_statements where userid = '\"{roles.App}\"'::regrole and query = '{OldStatement}'") > 0)
+                if (await roles.Database.ScalarAsync<long>($"select coalesce(sum(calls), 0)::bigint from pg_stat_statements where userid = '\"{role}\"'::regrole and query = '{sql}'") > 0)
                 {
                     return;
                 }
@@ -162,7 +190,7 @@ namespace SafeMigrations.Engine.Tests.Gate
                 await Task.Delay(50);
             }
 
-            throw new InvalidOperationException("the old version's statement never reached pg_stat_statements");
+            throw new InvalidOperationException($"the statement of {role} never reached pg_stat_statements");
         }
 
         /// <summary>
@@ -179,13 +207,18 @@ namespace SafeMigrations.Engine.Tests.Gate
                 Database = database;
                 Migrator = "sm_migrator_" + suffix;
                 App = "sm_app_" + suffix;
+                Monitor = "sm_monitor_" + suffix;
             }
 
             public TestDatabase Database { get; }
             public string Migrator { get; }
             public string App { get; }
+
+            /// <summary>A role with no privilege on orders (a monitoring agent).</summary>
+            public string Monitor { get; }
             public string MigratorConnectionString => new NpgsqlConnectionStringBuilder(Database.ConnectionString) { Username = Migrator, Pooling = false }.ConnectionString;
             public string AppConnectionString => new NpgsqlConnectionStringBuilder(Database.ConnectionString) { Username = App, Pooling = false }.ConnectionString;
+            public string MonitorConnectionString => new NpgsqlConnectionStringBuilder(Database.ConnectionString) { Username = Monitor, Pooling = false }.ConnectionString;
 
             public static async Task<Roles> CreateAsync(PostgresServerFixture server, ITestOutputHelper output, bool statementStatistics)
             {
@@ -195,7 +228,7 @@ namespace SafeMigrations.Engine.Tests.Gate
                 }
 
                 var roles = new Roles(server, await server.CreateDatabaseAsync(), Guid.NewGuid().ToString("N").Substring(0, 8));
-                await roles.AdminAsync($"create role \"{roles.Migrator}\" login nosuperuser; create role \"{roles.App}\" login nosuperuser");
+                await roles.AdminAsync($"create role \"{roles.Migrator}\" login nosuperuser; create role \"{roles.App}\" login nosuperuser; create role \"{roles.Monitor}\" login nosuperuser");
                 await roles.Database.ExecuteAsync($"alter database \"{roles.Database.Name}\" owner to \"{roles.Migrator}\"");
                 await roles.RunAsync(PhaseSelection.Expand, new EngineApplyTests.TestLog(output));
                 await roles.Database.ExecuteAsync($"grant select on orders to \"{roles.App}\"; insert into orders (status, state) select 'open', 'new' from generate_series(1, 100)");
@@ -224,7 +257,7 @@ namespace SafeMigrations.Engine.Tests.Gate
             public async ValueTask DisposeAsync()
             {
                 await Database.DisposeAsync();
-                await AdminAsync($"drop role if exists \"{Migrator}\"; drop role if exists \"{App}\"");
+                await AdminAsync($"drop role if exists \"{Migrator}\"; drop role if exists \"{App}\"; drop role if exists \"{Monitor}\"");
             }
 
             private async Task RunAsync(PhaseSelection phase, IEngineLog log)
