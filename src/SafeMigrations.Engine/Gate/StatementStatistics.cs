@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Npgsql;
@@ -25,7 +26,7 @@ namespace SafeMigrations.Engine.Gate
     /// <summary>The calls of every statement of the current database at one moment.</summary>
     internal sealed class StatementSample
     {
-        public StatementSample(DateTime takenAt, Dictionary<(long UserId, long QueryId), StatementCount> statements, int unreadable)
+        public StatementSample(DateTime takenAt, Dictionary<(long UserId, long QueryId), StatementCount> statements, Dictionary<long, UnreadableStatements> unreadable)
         {
             TakenAt = takenAt;
             Statements = statements;
@@ -38,8 +39,29 @@ namespace SafeMigrations.Engine.Gate
         /// <summary>Calls and text by role and query id.</summary>
         public Dictionary<(long UserId, long QueryId), StatementCount> Statements { get; }
 
-        /// <summary>Statements of other roles whose text this role may not read (<c>&lt;insufficient privilege&gt;</c>).</summary>
-        public int Unreadable { get; }
+        /// <summary>
+        /// By role: the statements of other roles whose text and query id this role may not read
+        /// (<c>&lt;insufficient privilege&gt;</c> without <c>pg_read_all_stats</c>). Only their calls can be compared.
+        /// </summary>
+        public Dictionary<long, UnreadableStatements> Unreadable { get; }
+    }
+
+    /// <summary>One other role's statements this role may not read: how many and their calls in total.</summary>
+    internal sealed class UnreadableStatements
+    {
+        public UnreadableStatements(string role, int statements, long calls)
+        {
+            Role = role;
+            Statements = statements;
+            Calls = calls;
+        }
+
+        /// <summary>The role's name as SQL names it (quoted where needed).</summary>
+        public string Role { get; }
+
+        public int Statements { get; }
+
+        public long Calls { get; }
     }
 
     /// <summary>
@@ -49,6 +71,8 @@ namespace SafeMigrations.Engine.Gate
     /// </summary>
     internal static class StatementStatistics
     {
+        private const string InsufficientPrivilege = "<insufficient privilege>";
+
         /// <summary>The view's qualified name, or null with why it cannot be read.</summary>
         public static async Task<(string? View, string? Unavailable)> LocateAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
         {
@@ -75,30 +99,62 @@ namespace SafeMigrations.Engine.Gate
             }
             catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.InsufficientPrivilege)
             {
-                return (null, "installed, but this role may not read it (GRANT pg_read_all_stats TO the migration role)");
+                return (null, $"installed, but this role may not read it (GRANT SELECT ON {view} TO the migration role; GRANT pg_read_all_stats to read other roles' statements too)");
             }
+        }
+
+        /// <summary>The role the gate runs as, quoted for a GRANT.</summary>
+        public static async Task<string> CurrentRoleAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+        {
+            await using var command = new NpgsqlCommand("SELECT current_user", connection);
+            return SqlIdentifier.Quote((string)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!);
+        }
+
+        /// <summary>
+        /// Those of <paramref name="roles"/> that may read or write one of <paramref name="tables"/> (qualified names) by
+        /// any privilege, own or inherited; a table that cannot be found counts as usable by every role.
+        /// </summary>
+        public static async Task<HashSet<long>> RolesThatMayUseAsync(NpgsqlConnection connection, IEnumerable<long> roles, IEnumerable<string> tables, CancellationToken cancellationToken)
+        {
+            const string sql = @"SELECT r.id FROM unnest(@roles) AS r(id)
+WHERE EXISTS (
+    SELECT 1 FROM unnest(@tables) AS t(name), LATERAL (SELECT to_regclass(t.name) AS rel) AS c
+    WHERE c.rel IS NULL
+       OR has_any_column_privilege(r.id::oid, c.rel, 'SELECT, INSERT, UPDATE, REFERENCES')
+       OR has_table_privilege(r.id::oid, c.rel, 'DELETE, TRUNCATE'))";
+            var mayUse = new HashSet<long>();
+            await using var command = new NpgsqlCommand(sql, connection);
+            command.Parameters.AddWithValue("roles", roles.ToArray());
+            command.Parameters.AddWithValue("tables", tables.ToArray());
+            await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                mayUse.Add(reader.GetInt64(0));
+            return mayUse;
         }
 
         /// <summary>Every statement of the current database with its calls.</summary>
         public static async Task<StatementSample> SampleAsync(NpgsqlConnection connection, string view, CancellationToken cancellationToken)
         {
-            string sql = $@"SELECT s.userid::bigint, coalesce(s.queryid, 0), sum(s.calls)::bigint, min(s.query)
+            // Without pg_read_all_stats another role's rows carry '<insufficient privilege>' and a NULL queryid: they
+            // fold into one group per role, whose calls still show whether that role ran anything.
+            string sql = $@"SELECT s.userid::bigint, coalesce(s.queryid, 0), sum(s.calls)::bigint, min(s.query), count(*)::int, pg_get_userbyid(s.userid)::text
 FROM {view} AS s
 WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-GROUP BY 1, 2";
+GROUP BY 1, 2, 6";
             var statements = new Dictionary<(long, long), StatementCount>();
-            int unreadable = 0;
+            var unreadable = new Dictionary<long, UnreadableStatements>();
             await using var command = new NpgsqlCommand(sql, connection);
             await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 string query = reader.IsDBNull(3) ? string.Empty : reader.GetString(3);
-                if (query == "<insufficient privilege>")
+                long userId = reader.GetInt64(0);
+                if (query == InsufficientPrivilege)
                 {
-                    unreadable++;
+                    unreadable[userId] = new UnreadableStatements(SqlIdentifier.Quote(reader.GetString(5)), reader.GetInt32(4), reader.GetInt64(2));
                     continue;
                 }
-                statements[(reader.GetInt64(0), reader.GetInt64(1))] = new StatementCount(reader.GetInt64(2), query);
+                statements[(userId, reader.GetInt64(1))] = new StatementCount(reader.GetInt64(2), query);
             }
             return new StatementSample(DateTime.UtcNow, statements, unreadable);
         }

@@ -36,6 +36,9 @@ namespace SafeMigrations.Engine.Statistics
         /// working directory (the project's, under MSBuild). Null when there is none, or when it cannot be read (then
         /// a warning says why: a bad snapshot must not stop a plan).
         /// </summary>
+        /// <param name="path">The snapshot given with --statistics, or null for the conventional one.</param>
+        /// <param name="log">Where a snapshot that cannot be read is reported.</param>
+        /// <param name="rates">The estimate rates; by default the analyzers' <c>.editorconfig</c> keys as they apply next to the snapshot (<see cref="EditorConfigRates"/>).</param>
         /// <exception cref="EngineException">SM1001 when an explicitly given file does not exist.</exception>
         public static ProductionImpact? Load(string? path, IEngineLog log, EstimateRates? rates = null)
         {
@@ -49,7 +52,7 @@ namespace SafeMigrations.Engine.Statistics
 
             try
             {
-                return new ProductionImpact(full, StatisticsFile.Parse(File.ReadAllText(full)), rates ?? EstimateRates.Default);
+                return new ProductionImpact(full, StatisticsFile.Parse(File.ReadAllText(full)), rates ?? EditorConfigRates.Read(full));
             }
             catch (Exception exception) when (exception is FormatException || exception is IOException || exception is UnauthorizedAccessException)
             {
@@ -74,7 +77,7 @@ namespace SafeMigrations.Engine.Statistics
                 {
                     if (ProductionEstimate.WorkOf(finding.Rule.Id) is BlockingWork work && Known(finding.Statement) is TableEstimate table)
                     {
-                        string duration = ProductionEstimate.Duration(table, work, _rates);
+                        string duration = ProductionEstimate.Duration(table, work, _rates, work == BlockingWork.Scan ? EditorConfigRates.ScanRateKey : EditorConfigRates.WriteRateKey);
                         return ProductionEstimate.Size(table, _file.TakenAt) + (duration.Length == 0 ? string.Empty : "; " + duration) + " (" + finding.Rule.Id + ")";
                     }
                 }

@@ -115,7 +115,7 @@ namespace SafeMigrations.Engine.Tests.Statistics
                 Assert.Contains(planned, l => l.StartsWith("info: " + RuntimeSqlCases.ActivateAccounts.Migration) && l.EndsWith(size + "; in keyset batches, each a short transaction"));
                 Assert.DoesNotContain(planned, l => l.StartsWith("info: " + RuntimeSqlCases.Accounts) && l.Contains(" production: "));
                 // Two whole-table UPDATEs kept as written: the row changes are the blocking part.
-                Assert.Contains(planned, l => l.StartsWith("info: " + RuntimeSqlCases.RescoreAccounts.Migration) && l.EndsWith(size + "; changing the rows takes an estimated ~10 s under the lock (600 MB at 60 MB/s) (SM0015)"));
+                Assert.Contains(planned, l => l.StartsWith("info: " + RuntimeSqlCases.RescoreAccounts.Migration) && l.EndsWith(size + "; changing the rows takes an estimated ~10 s under the lock (600 MB at 60 MB/s, safe_migrations.write_mb_per_second) (SM0015)"));
 
                 File.WriteAllText(path, "{ \"formatVersion\": 1, ");
                 var broken = await PlanAsync(path);
@@ -162,7 +162,7 @@ namespace SafeMigrations.Engine.Tests.Statistics
                 string markdown = File.ReadAllText(report);
                 Assert.Contains("## Estimated production impact", markdown);
                 Assert.Contains("- " + RuntimeSqlCases.RescoreAccounts.Migration + " step 1 ", markdown);
-                Assert.Contains("'accounts' has ~2M rows, 600 MB + 90 MB of indexes (statistics snapshot of 2026-11-30); changing the rows takes an estimated ~10 s under the lock (600 MB at 60 MB/s) (SM0015)", markdown);
+                Assert.Contains("'accounts' has ~2M rows, 600 MB + 90 MB of indexes (statistics snapshot of 2026-11-30); changing the rows takes an estimated ~10 s under the lock (600 MB at 60 MB/s, safe_migrations.write_mb_per_second) (SM0015)", markdown);
                 Assert.Equal(result.Steps.Count(t => t.Round != VerifyRound.Reapply && t.Step.MigrationId != RuntimeSqlCases.Accounts), result.ProductionImpact.Count);
             }
             finally
@@ -180,8 +180,11 @@ namespace SafeMigrations.Engine.Tests.Statistics
             return log.Lines.ToArray();
         }
 
-        /// <summary>Runs one analyzer over a migration with <paramref name="up"/> as its Up body and the snapshot at <paramref name="snapshotPath"/> as an additional file.</summary>
-        private static async Task<ImmutableArray<Diagnostic>> AnalyzeAsync(DiagnosticAnalyzer analyzer, string up, string snapshotPath)
+        /// <summary>
+        /// Runs one analyzer over a migration with <paramref name="up"/> as its Up body at <paramref name="sourcePath"/>
+        /// and the snapshot at <paramref name="snapshotPath"/> as an additional file, with <paramref name="config"/>'s .editorconfig keys.
+        /// </summary>
+        internal static async Task<ImmutableArray<Diagnostic>> AnalyzeAsync(DiagnosticAnalyzer analyzer, string up, string snapshotPath, string sourcePath = "/app/Migrations/AddIndexes.cs", AnalyzerConfigOptionsProvider? config = null)
         {
             string source = $$"""
                 using Microsoft.EntityFrameworkCore;
@@ -206,9 +209,10 @@ namespace SafeMigrations.Engine.Tests.Statistics
                 .Where(p => Path.GetFileName(p) is var name && (name.StartsWith("System.", StringComparison.Ordinal) || name is "netstandard.dll" or "mscorlib.dll"
                             || name.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal) || name.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal)))
                 .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p));
-            var compilation = CSharpCompilation.Create("Snapshot", new[] { CSharpSyntaxTree.ParseText(source, path: "/app/Migrations/AddIndexes.cs") }, references, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+            var compilation = CSharpCompilation.Create("Snapshot", new[] { CSharpSyntaxTree.ParseText(source, path: sourcePath) }, references, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
             Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
-            var options = new AnalyzerOptions(ImmutableArray.Create<AdditionalText>(new FileText(snapshotPath)));
+            var additional = ImmutableArray.Create<AdditionalText>(new FileText(snapshotPath));
+            var options = config is null ? new AnalyzerOptions(additional) : new AnalyzerOptions(additional, config);
             return await compilation.WithAnalyzers(ImmutableArray.Create(analyzer), options).GetAnalyzerDiagnosticsAsync(CancellationToken.None);
         }
 
