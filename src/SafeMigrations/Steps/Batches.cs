@@ -8,7 +8,7 @@ using static SafeMigrations.Internal.StepArguments;
 
 namespace SafeMigrations;
 
-// Updates and deletes of many rows, run by the engine in keyset batches (SM0015 and the fills of SM0004-SM0011).
+// Updates and deletes of many rows, run by the engine in keyset batches (SM0015; the fills of SM0004-SM0007 and SM0011).
 public static partial class SafeMigrationBuilderExtensions
 {
     /// <summary>
