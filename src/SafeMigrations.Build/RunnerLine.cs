@@ -29,7 +29,8 @@ namespace SafeMigrations.Build
     public sealed class RunnerLine
     {
         private static readonly Regex Protocol = new Regex(
-            @"^(?<kind>info|progress|warn|error): (?:(?<code>SM\d{4}): )?(?<message>.*)$",
+            "^(?<kind>" + RunnerProtocol.Lines.Info + "|" + RunnerProtocol.Lines.Progress + "|" + RunnerProtocol.Lines.Warning + "|" + RunnerProtocol.Lines.Error + ")"
+            + RunnerProtocol.Lines.Separator + @"(?:(?<code>SM\d{4})" + RunnerProtocol.Lines.Separator + @")?(?<message>.*)$",
             RegexOptions.CultureInvariant | RegexOptions.Singleline);
 
         private RunnerLine(RunnerLineKind kind, string? code, string message)
@@ -57,15 +58,15 @@ namespace SafeMigrations.Build
                 return new RunnerLine(RunnerLineKind.Other, null, text);
             RunnerLineKind kind = match.Groups["kind"].Value switch
             {
-                "error" => RunnerLineKind.Error,
-                "warn" => RunnerLineKind.Warning,
-                "progress" => RunnerLineKind.Progress,
+                RunnerProtocol.Lines.Error => RunnerLineKind.Error,
+                RunnerProtocol.Lines.Warning => RunnerLineKind.Warning,
+                RunnerProtocol.Lines.Progress => RunnerLineKind.Progress,
                 _ => RunnerLineKind.Info,
             };
             string? code = match.Groups["code"].Success ? match.Groups["code"].Value : null;
             // An error without a code is still an error of this tool: give it the generic step-failure code.
             if (code is null && kind == RunnerLineKind.Error)
-                code = "SM1002";
+                code = RunnerProtocol.Codes.StepFailed;
             return new RunnerLine(kind, code, match.Groups["message"].Value);
         }
 

@@ -22,13 +22,13 @@ namespace SafeMigrations.Build
     public sealed class SafeMigrationsTask : ToolTask
     {
         /// <summary>The environment variable the runner reads the connection string from.</summary>
-        public const string ConnectionVariable = "SAFEMIGRATIONS_CONNECTION";
+        public const string ConnectionVariable = RunnerProtocol.ConnectionVariable;
 
         /// <summary>The environment variable that tells the runner which process to outlive no longer than.</summary>
-        public const string ParentPidVariable = "SAFEMIGRATIONS_PARENT_PID";
+        public const string ParentPidVariable = RunnerProtocol.ParentPidVariable;
 
         /// <summary>The environment variable naming the file the task creates to ask the runner for a clean stop.</summary>
-        public const string StopFileVariable = "SAFEMIGRATIONS_STOP_FILE";
+        public const string StopFileVariable = RunnerProtocol.StopFileVariable;
 
         /// <summary>How long a cancelled build waits for the runner to stop cleanly before ToolTask kills it.</summary>
         private static readonly TimeSpan CancelGrace = TimeSpan.FromSeconds(30);
@@ -36,7 +36,7 @@ namespace SafeMigrations.Build
         private readonly string _stopFile = Path.Combine(Path.GetTempPath(), "safemigrations-stop-" + Guid.NewGuid().ToString("N"));
         private readonly System.Threading.ManualResetEventSlim _toolExited = new System.Threading.ManualResetEventSlim(true);
 
-        private static readonly string[] Commands = { "plan", "apply", "status", "rollback", "verify", "stats" };
+        private static readonly string[] Commands = RunnerProtocol.Commands.ForTask;
 
         // "20240101000000_Name step 3 (...)...": a line about one step (the tool's RunnerOutput tells them apart the same way).
         private static readonly Regex StepDetail = new Regex(@"^\d{14}_\S+ step \d+ ", RegexOptions.CultureInvariant);
@@ -176,28 +176,28 @@ namespace SafeMigrations.Build
         {
             if (Array.IndexOf(Commands, Command) < 0)
             {
-                Log.LogError(null, "SM1001", null, null, 0, 0, 0, 0, "SafeMigrations: unknown command '{0}'; use plan, apply, status, rollback, verify or stats.", Command);
+                Log.LogError(null, RunnerProtocol.Codes.Configuration, null, null, 0, 0, 0, 0, "SafeMigrations: unknown command '{0}'; use plan, apply, status, rollback, verify or stats.", Command);
                 return false;
             }
             if (!File.Exists(Assembly))
             {
-                Log.LogError(null, "SM1007", null, null, 0, 0, 0, 0, "SafeMigrations: the application assembly '{0}' does not exist; build the project first.", Assembly);
+                Log.LogError(null, RunnerProtocol.Codes.NotFound, null, null, 0, 0, 0, 0, "SafeMigrations: the application assembly '{0}' does not exist; build the project first.", Assembly);
                 return false;
             }
             if (!File.Exists(RunnerPath))
             {
-                Log.LogError(null, "SM1001", null, null, 0, 0, 0, 0, "SafeMigrations: the runner '{0}' does not exist; restore the SafeMigrations package again.", RunnerPath);
+                Log.LogError(null, RunnerProtocol.Codes.Configuration, null, null, 0, 0, 0, 0, "SafeMigrations: the runner '{0}' does not exist; restore the SafeMigrations package again.", RunnerPath);
                 return false;
             }
             string? connectionProblem = SplitConnectionCheck.Problem(Connection, (BuildEngine as IBuildEngine6)?.GetGlobalProperties(), Environment.GetEnvironmentVariable(ConnectionVariable));
             if (connectionProblem is not null)
             {
-                Log.LogError(null, "SM1001", null, null, 0, 0, 0, 0, "SafeMigrations: {0}", connectionProblem);
+                Log.LogError(null, RunnerProtocol.Codes.Configuration, null, null, 0, 0, 0, 0, "SafeMigrations: {0}", connectionProblem);
                 return false;
             }
             if (!File.Exists(ResolvedRuntimeConfig()) && string.IsNullOrWhiteSpace(RuntimeFrameworkVersion))
             {
-                Log.LogError(null, "SM1001", null, null, 0, 0, 0, 0, "SafeMigrations: '{0}' has no runtimeconfig.json and no runtime version was given; run the targets on a .NET (not .NET Standard) project.", Assembly);
+                Log.LogError(null, RunnerProtocol.Codes.Configuration, null, null, 0, 0, 0, 0, "SafeMigrations: '{0}' has no runtimeconfig.json and no runtime version was given; run the targets on a .NET (not .NET Standard) project.", Assembly);
                 return false;
             }
             return true;
@@ -227,42 +227,42 @@ namespace SafeMigrations.Build
 
             builder.AppendFileNameIfNotNull(RunnerPath);
             builder.AppendSwitch(Command);
-            builder.AppendSwitchIfNotNull("--assembly ", Assembly);
-            AppendOption(builder, "--context ", Context);
-            AppendOption(builder, "--phase ", Phase);
-            AppendOption(builder, "--target ", Target);
-            AppendOption(builder, "--lock-timeout ", LockTimeout);
-            if (Command != "verify")
+            builder.AppendSwitchIfNotNull(RunnerProtocol.OptionPrefix + RunnerProtocol.Options.Assembly + " ", Assembly);
+            AppendOption(builder, RunnerProtocol.Options.Context, Context);
+            AppendOption(builder, RunnerProtocol.Options.Phase, Phase);
+            AppendOption(builder, RunnerProtocol.Options.Target, Target);
+            AppendOption(builder, RunnerProtocol.Options.LockTimeout, LockTimeout);
+            if (Command != RunnerProtocol.Commands.Verify)
             {
-                AppendOption(builder, "--lock-retries ", LockRetries);
-                AppendOption(builder, "--statement-timeout ", StatementTimeout);
+                AppendOption(builder, RunnerProtocol.Options.LockRetries, LockRetries);
+                AppendOption(builder, RunnerProtocol.Options.StatementTimeout, StatementTimeout);
             }
-            AppendOption(builder, "--report ", Report);
-            if (Command == "apply")
+            AppendOption(builder, RunnerProtocol.Options.Report, Report);
+            if (Command == RunnerProtocol.Commands.Apply)
             {
-                AppendOption(builder, "--index-wait-timeout ", IndexWaitTimeout);
-                AppendOption(builder, "--accept-edited ", AcceptEdited);
-                AppendOption(builder, "--contract-gate ", ContractGate);
-                AppendOption(builder, "--contract-gate-window ", ContractGateWindow);
-                AppendOption(builder, "--max-replica-lag ", MaxReplicaLag);
-                AppendOption(builder, "--max-replica-lag-time ", MaxReplicaLagTime);
-                AppendOption(builder, "--latency-probe ", LatencyProbe);
-                AppendOption(builder, "--latency-factor ", LatencyFactor);
-                AppendOption(builder, "--max-pacing-pause ", MaxPacingPause);
+                AppendOption(builder, RunnerProtocol.Options.IndexWaitTimeout, IndexWaitTimeout);
+                AppendOption(builder, RunnerProtocol.Options.AcceptEdited, AcceptEdited);
+                AppendOption(builder, RunnerProtocol.Options.ContractGate, ContractGate);
+                AppendOption(builder, RunnerProtocol.Options.ContractGateWindow, ContractGateWindow);
+                AppendOption(builder, RunnerProtocol.Options.MaxReplicaLag, MaxReplicaLag);
+                AppendOption(builder, RunnerProtocol.Options.MaxReplicaLagTime, MaxReplicaLagTime);
+                AppendOption(builder, RunnerProtocol.Options.LatencyProbe, LatencyProbe);
+                AppendOption(builder, RunnerProtocol.Options.LatencyFactor, LatencyFactor);
+                AppendOption(builder, RunnerProtocol.Options.MaxPacingPause, MaxPacingPause);
             }
-            if (Command == "verify")
+            if (Command == RunnerProtocol.Commands.Verify)
             {
-                AppendOption(builder, "--lock-budget ", LockBudget);
-                AppendOption(builder, "--data-change-share ", DataChangeShare);
-                AppendOption(builder, "--sarif ", Sarif);
-                AppendOption(builder, "--time-zone ", TimeZone);
+                AppendOption(builder, RunnerProtocol.Options.LockBudget, LockBudget);
+                AppendOption(builder, RunnerProtocol.Options.DataChangeShare, DataChangeShare);
+                AppendOption(builder, RunnerProtocol.Options.Sarif, Sarif);
+                AppendOption(builder, RunnerProtocol.Options.TimeZone, TimeZone);
             }
-            if (Command == "plan" || Command == "verify")
-                AppendOption(builder, "--statistics ", Statistics);
-            if (Command == "stats")
+            if (Command == RunnerProtocol.Commands.Plan || Command == RunnerProtocol.Commands.Verify)
+                AppendOption(builder, RunnerProtocol.Options.Statistics, Statistics);
+            if (Command == RunnerProtocol.Commands.Stats)
             {
-                AppendOption(builder, "--output ", StatsOutput);
-                AppendOption(builder, "--interval ", StatsInterval);
+                AppendOption(builder, RunnerProtocol.Options.Output, StatsOutput);
+                AppendOption(builder, RunnerProtocol.Options.Interval, StatsInterval);
             }
 
             return builder.ToString();
@@ -346,7 +346,7 @@ namespace SafeMigrations.Build
                     // the summary are the answer (dotnet build's default verbosity shows nothing less important). Each
                     // step's detail (as it runs, verify's traces) is Normal: -v:n shows it, the report always has it.
                     // plan's steps are its answer.
-                    bool stepDetail = Command != "plan" && (StepDetail.IsMatch(line.Message) || line.Message.StartsWith("postgres: ", StringComparison.Ordinal));
+                    bool stepDetail = Command != RunnerProtocol.Commands.Plan && (StepDetail.IsMatch(line.Message) || line.Message.StartsWith("postgres: ", StringComparison.Ordinal));
                     Log.LogMessage(stepDetail ? MessageImportance.Normal : MessageImportance.High, line.Message);
                     break;
                 default:
@@ -362,7 +362,7 @@ namespace SafeMigrations.Build
             // The runner already explained its failure with an SM error; the generic "exited with code 1" adds nothing.
             if (Log.HasLoggedErrors)
                 return false;
-            Log.LogError(null, "SM1001", null, null, 0, 0, 0, 0, "SafeMigrations: the runner exited with code {0} without reporting an error; see the output above (is a .NET runtime for the app installed?).", ExitCode);
+            Log.LogError(null, RunnerProtocol.Codes.Configuration, null, null, 0, 0, 0, 0, "SafeMigrations: the runner exited with code {0} without reporting an error; see the output above (is a .NET runtime for the app installed?).", ExitCode);
             return false;
         }
 
@@ -378,7 +378,7 @@ namespace SafeMigrations.Build
         private static void AppendOption(CommandLineBuilder builder, string name, string? value)
         {
             if (!string.IsNullOrWhiteSpace(value))
-                builder.AppendSwitchIfNotNull(name, value!.Trim());
+                builder.AppendSwitchIfNotNull(RunnerProtocol.OptionPrefix + name + " ", value!.Trim());
         }
 
         /// <summary>The runner never prints the password; this guards against a provider message that echoes it anyway.</summary>

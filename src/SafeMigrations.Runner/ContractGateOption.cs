@@ -9,20 +9,20 @@ namespace SafeMigrations.Runner
     internal static class ContractGateOption
     {
         /// <summary>True for the names this class reads.</summary>
-        public static bool IsName(string name) => name == "contract-gate" || name == "contract-gate-window";
+        public static bool IsName(string name) => name == RunnerProtocol.Options.ContractGate || name == RunnerProtocol.Options.ContractGateWindow;
 
         /// <summary>Sets the engine's gate from the options; SM1001 for a bad value.</summary>
         public static void Apply(IReadOnlyDictionary<string, string> options, EngineOptions engineOptions)
         {
             var gate = engineOptions.ContractGate ??= new Engine.Gate.ContractGateOptions();
-            if (OptionValues.Value(options, "contract-gate") is string mode)
+            if (OptionValues.Value(options, RunnerProtocol.Options.ContractGate) is string mode)
             {
                 if (string.Equals(mode, "skip", StringComparison.OrdinalIgnoreCase))
                     gate.Skip = true;
                 else if (!string.Equals(mode, "check", StringComparison.OrdinalIgnoreCase))
                     throw new EngineException(EngineCodes.Configuration, $"--contract-gate must be check or skip, not '{mode}'.");
             }
-            if (OptionValues.PositiveMilliseconds(options, "contract-gate-window") is TimeSpan window)
+            if (OptionValues.PositiveMilliseconds(options, RunnerProtocol.Options.ContractGateWindow) is TimeSpan window)
                 gate.Window = window;
         }
     }

@@ -31,12 +31,12 @@ namespace SafeMigrations.Runner
         {
             string prefix = level switch
             {
-                EngineMessageLevel.Error => "error: ",
-                EngineMessageLevel.Warning => "warn: ",
-                EngineMessageLevel.Progress => "progress: ",
-                _ => "info: ",
+                EngineMessageLevel.Error => RunnerProtocol.Lines.Error + RunnerProtocol.Lines.Separator,
+                EngineMessageLevel.Warning => RunnerProtocol.Lines.Warning + RunnerProtocol.Lines.Separator,
+                EngineMessageLevel.Progress => RunnerProtocol.Lines.Progress + RunnerProtocol.Lines.Separator,
+                _ => RunnerProtocol.Lines.Info + RunnerProtocol.Lines.Separator,
             };
-            string line = prefix + (code is null ? string.Empty : code + ": ") + Regex.Replace(message, @"[\r\n]+\s*", " ");
+            string line = prefix + (code is null ? string.Empty : code + RunnerProtocol.Lines.Separator) + Regex.Replace(message, @"[\r\n]+\s*", " ");
             line = _secrets.Scrub(line);
             lock (_gate)
             {

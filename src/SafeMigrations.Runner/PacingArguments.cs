@@ -12,7 +12,7 @@ namespace SafeMigrations.Runner
     {
         public const string Usage = "apply also [--max-replica-lag <MB>] [--max-replica-lag-time <ms>] (0 = not watched) [--latency-probe <sql>] [--latency-factor <x>] [--max-pacing-pause <ms>]";
 
-        private static readonly string[] Names = { "max-replica-lag", "max-replica-lag-time", "latency-probe", "latency-factor", "max-pacing-pause" };
+        private static readonly string[] Names = { RunnerProtocol.Options.MaxReplicaLag, RunnerProtocol.Options.MaxReplicaLagTime, RunnerProtocol.Options.LatencyProbe, RunnerProtocol.Options.LatencyFactor, RunnerProtocol.Options.MaxPacingPause };
 
         public static bool IsOption(string name) => Array.IndexOf(Names, name) >= 0;
 
@@ -20,24 +20,24 @@ namespace SafeMigrations.Runner
         public static void Apply(IReadOnlyDictionary<string, string> options, EngineOptions engine)
         {
             PacingOptions pacing = engine.Pacing ??= new PacingOptions();
-            if (OptionValues.Value(options, "max-replica-lag") is string megabytes)
+            if (OptionValues.Value(options, RunnerProtocol.Options.MaxReplicaLag) is string megabytes)
             {
-                long value = WholeNumber("max-replica-lag", megabytes, "a number of megabytes (0: not watched)");
+                long value = WholeNumber(RunnerProtocol.Options.MaxReplicaLag, megabytes, "a number of megabytes (0: not watched)");
                 pacing.MaxReplicaLagBytes = value == 0 ? null : value * PacingOptions.Megabyte;
             }
-            if (OptionValues.Value(options, "max-replica-lag-time") is string milliseconds)
+            if (OptionValues.Value(options, RunnerProtocol.Options.MaxReplicaLagTime) is string milliseconds)
             {
-                long value = WholeNumber("max-replica-lag-time", milliseconds, "a number of milliseconds (0: not watched)");
+                long value = WholeNumber(RunnerProtocol.Options.MaxReplicaLagTime, milliseconds, "a number of milliseconds (0: not watched)");
                 pacing.MaxReplicaLagTime = value == 0 ? null : TimeSpan.FromMilliseconds(value);
             }
-            pacing.LatencyProbe = OptionValues.Value(options, "latency-probe") ?? pacing.LatencyProbe;
-            if (OptionValues.Value(options, "latency-factor") is string factor)
+            pacing.LatencyProbe = OptionValues.Value(options, RunnerProtocol.Options.LatencyProbe) ?? pacing.LatencyProbe;
+            if (OptionValues.Value(options, RunnerProtocol.Options.LatencyFactor) is string factor)
             {
                 if (!double.TryParse(factor, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double value) || value < 1 || value > 1000)
                     throw new EngineException(EngineCodes.Configuration, $"--latency-factor must be a number from 1 to 1000 (how many times its baseline the probe may take), not '{factor}'.");
                 pacing.LatencyFactor = value;
             }
-            if (OptionValues.PositiveMilliseconds(options, "max-pacing-pause") is TimeSpan maxPause)
+            if (OptionValues.PositiveMilliseconds(options, RunnerProtocol.Options.MaxPacingPause) is TimeSpan maxPause)
                 pacing.MaxPause = maxPause;
         }
 

@@ -20,9 +20,9 @@ namespace SafeMigrations.Runner
     /// </summary>
     internal sealed class ParentWatch : IDisposable
     {
-        public const string ParentPidVariable = "SAFEMIGRATIONS_PARENT_PID";
+        public const string ParentPidVariable = RunnerProtocol.ParentPidVariable;
 
-        public const string StopFileVariable = "SAFEMIGRATIONS_STOP_FILE";
+        public const string StopFileVariable = RunnerProtocol.StopFileVariable;
 
         private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
 

@@ -53,7 +53,7 @@ namespace SafeMigrations.Runner
             void Stop(string reason)
             {
                 if (Interlocked.Exchange(ref stopping, 1) == 0)
-                    Console.Out.WriteLine($"progress: stopping: {reason}; the statement in flight is cancelled, completed steps stay recorded");
+                    Console.Out.WriteLine(RunnerProtocol.Lines.Progress + RunnerProtocol.Lines.Separator + $"stopping: {reason}; the statement in flight is cancelled, completed steps stay recorded");
                 cancellation.Cancel();
             }
             Console.CancelKeyPress += (_, e) =>

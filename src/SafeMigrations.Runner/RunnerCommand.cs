@@ -17,9 +17,9 @@ namespace SafeMigrations.Runner
     /// </summary>
     internal static class RunnerCommand
     {
-        public const string ConnectionVariable = "SAFEMIGRATIONS_CONNECTION";
+        public const string ConnectionVariable = RunnerProtocol.ConnectionVariable;
 
-        private const string Usage = "usage: SafeMigrations.Runner <plan|apply|status|rollback|verify|script|stats> --assembly <app.dll> [--connection <string>] [--context <DbContext>] [--phase Expand|Contract|All] [--target <migration>] [--lock-timeout <ms>] [--lock-retries <n>] [--index-wait-timeout <ms>] [--accept-edited <migration>] [--contract-gate check|skip] [--contract-gate-window <ms>] [--statement-timeout <ms>] [--report <path.md>]; verify also [--lock-budget <ms>] [--sarif <path.sarif>] [--data-change-share <0..1>] [--time-zone <zone>] and, without a connection, uses a throwaway PostgreSQL; plan and verify also [--statistics <file.json>] (default safemigrations.stats.json in the working directory, when it exists); script takes [--output <dir>] [--from <migration>] [--to <migration>] and needs no database; stats [--output <file.json>] [--interval <s>] (no --assembly needed); " + PacingArguments.Usage;
+        internal const string Usage = "usage: SafeMigrations.Runner <plan|apply|status|rollback|verify|script|stats> --assembly <app.dll> [--connection <string>] [--context <DbContext>] [--phase Expand|Contract|All] [--target <migration>] [--lock-timeout <ms>] [--lock-retries <n>] [--index-wait-timeout <ms>] [--accept-edited <migration>] [--contract-gate check|skip] [--contract-gate-window <ms>] [--statement-timeout <ms>] [--report <path.md>]; verify also [--lock-budget <ms>] [--sarif <path.sarif>] [--data-change-share <0..1>] [--time-zone <zone>] and, without a connection, uses a throwaway PostgreSQL; plan and verify also [--statistics <file.json>] (default safemigrations.stats.json in the working directory, when it exists); script takes [--output <dir>] [--from <migration>] [--to <migration>] and needs no database; stats [--output <file.json>] [--interval <s>] (no --assembly needed); " + PacingArguments.Usage;
 
         public static int Run(string[] args, Action<string> setAppDirectory, TextWriter output, CancellationToken cancellationToken, Assembly? loadedApp = null)
         {
@@ -27,7 +27,7 @@ namespace SafeMigrations.Runner
             try
             {
                 var (command, options) = Parse(args);
-                options.TryGetValue("connection", out string? connection);
+                options.TryGetValue(RunnerProtocol.Options.Connection, out string? connection);
                 string? variable = Environment.GetEnvironmentVariable(ConnectionVariable);
                 if (string.IsNullOrWhiteSpace(connection))
                     connection = variable;
@@ -36,131 +36,131 @@ namespace SafeMigrations.Runner
                 log.Info(RunnerTarget.FirstLine(command, connection));
                 if (RunnerTarget.IgnoredVariableLine(connection, variable) is string ignored)
                     log.Info(ignored);
-                if (command == "stats")
+                if (command == RunnerProtocol.Commands.Stats)
                 {
                     // No app is loaded; its folder still resolves Npgsql the way the other commands do.
-                    if (options.TryGetValue("assembly", out string? statsApp) && !string.IsNullOrWhiteSpace(statsApp))
+                    if (options.TryGetValue(RunnerProtocol.Options.Assembly, out string? statsApp) && !string.IsNullOrWhiteSpace(statsApp))
                         setAppDirectory(Path.GetDirectoryName(Path.GetFullPath(statsApp))!);
                     return StatsCommand.Run(options, connection, log, cancellationToken);
                 }
                 string? assembly = null;
-                if (loadedApp is null && !options.TryGetValue("assembly", out assembly))
+                if (loadedApp is null && !options.TryGetValue(RunnerProtocol.Options.Assembly, out assembly))
                     throw new EngineException(EngineCodes.Configuration, "--assembly <app.dll> is required; " + Usage);
                 RunnerApp app = loadedApp is null ? RunnerApp.FromPath(assembly!) : RunnerApp.FromLoaded(loadedApp);
                 if (app.Path is not null)
                     setAppDirectory(Path.GetDirectoryName(app.Path)!);
-                if (command == "verify")
+                if (command == RunnerProtocol.Commands.Verify)
                 {
                     log.Info($"SafeMigrations verify: {app.FileName}" + (string.IsNullOrWhiteSpace(connection) ? ", throwaway PostgreSQL" : ", throwaway databases on the server above"));
                     return VerifyCommand.Run(options, app.PathForVerify(), connection, log, cancellationToken);
                 }
-                if (command == "script")
+                if (command == RunnerProtocol.Commands.Script)
                     return ScriptCommand.Run(options, app, connection, log);
 
                 var engineOptions = new EngineOptions
                 {
                     ConnectionString = connection ?? string.Empty,
                     Log = log,
-                    Target = options.TryGetValue("target", out string? target) && !string.IsNullOrWhiteSpace(target) ? target : null,
-                    ReportPath = options.TryGetValue("report", out string? report) && !string.IsNullOrWhiteSpace(report) ? report : null,
-                    StatisticsPath = OptionValues.Value(options, "statistics"),
+                    Target = options.TryGetValue(RunnerProtocol.Options.Target, out string? target) && !string.IsNullOrWhiteSpace(target) ? target : null,
+                    ReportPath = options.TryGetValue(RunnerProtocol.Options.Report, out string? report) && !string.IsNullOrWhiteSpace(report) ? report : null,
+                    StatisticsPath = OptionValues.Value(options, RunnerProtocol.Options.Statistics),
                 };
-                if (options.TryGetValue("phase", out string? phase) && !string.IsNullOrWhiteSpace(phase))
+                if (options.TryGetValue(RunnerProtocol.Options.Phase, out string? phase) && !string.IsNullOrWhiteSpace(phase))
                 {
                     if (!Enum.TryParse(phase, ignoreCase: true, out PhaseSelection selection) || int.TryParse(phase, out _))
                         throw new EngineException(EngineCodes.Configuration, $"--phase must be Expand, Contract or All, not '{phase}'.");
                     engineOptions.Phase = selection;
                 }
-                if (OptionValues.PositiveMilliseconds(options, "lock-timeout") is TimeSpan lockTimeout)
+                if (OptionValues.PositiveMilliseconds(options, RunnerProtocol.Options.LockTimeout) is TimeSpan lockTimeout)
                     engineOptions.LockTimeout = lockTimeout;
-                if (OptionValues.PositiveMilliseconds(options, "statement-timeout") is TimeSpan statementTimeout)
+                if (OptionValues.PositiveMilliseconds(options, RunnerProtocol.Options.StatementTimeout) is TimeSpan statementTimeout)
                     engineOptions.StatementTimeout = statementTimeout;
-                if (options.TryGetValue("lock-retries", out string? lockRetries) && !string.IsNullOrWhiteSpace(lockRetries))
+                if (options.TryGetValue(RunnerProtocol.Options.LockRetries, out string? lockRetries) && !string.IsNullOrWhiteSpace(lockRetries))
                 {
                     // Retries after the first attempt: 0 tries once.
                     if (!int.TryParse(lockRetries, NumberStyles.None, CultureInfo.InvariantCulture, out int retries) || retries > 1000)
                         throw new EngineException(EngineCodes.Configuration, $"--lock-retries must be a whole number from 0 to 1000 (retries after the first attempt), not '{lockRetries}'.");
                     engineOptions.MaxLockAttempts = retries + 1;
                 }
-                if (options.TryGetValue("index-wait-timeout", out string? indexWait) && !string.IsNullOrWhiteSpace(indexWait))
+                if (options.TryGetValue(RunnerProtocol.Options.IndexWaitTimeout, out string? indexWait) && !string.IsNullOrWhiteSpace(indexWait))
                 {
                     if (!int.TryParse(indexWait, NumberStyles.None, CultureInfo.InvariantCulture, out int milliseconds))
                         throw new EngineException(EngineCodes.Configuration, $"--index-wait-timeout must be a number of milliseconds (0 for no cap), not '{indexWait}'.");
                     engineOptions.IndexWaitTimeout = milliseconds == 0 ? null : TimeSpan.FromMilliseconds(milliseconds);
                 }
-                if (options.TryGetValue("accept-edited", out string? acceptEdited) && !string.IsNullOrWhiteSpace(acceptEdited))
+                if (options.TryGetValue(RunnerProtocol.Options.AcceptEdited, out string? acceptEdited) && !string.IsNullOrWhiteSpace(acceptEdited))
                     engineOptions.AcceptEditedMigration = acceptEdited;
                 ContractGateOption.Apply(options, engineOptions);
                 PacingArguments.Apply(options, engineOptions);
 
-                options.TryGetValue("context", out string? contextName);
+                options.TryGetValue(RunnerProtocol.Options.Context, out string? contextName);
                 log.Info($"SafeMigrations {command}: {app.FileName}, phase {engineOptions.Phase}");
                 using MigrationCatalog catalog = app.LoadCatalog(contextName, string.IsNullOrWhiteSpace(connection) ? "Host=localhost" : connection!);
                 log.Info($"context {catalog.Context.GetType().Name}: {catalog.Migrations.Count} migration(s); EF Core {catalog.ProductVersion}");
                 var engine = new MigrationEngine(catalog, engineOptions);
                 switch (command)
                 {
-                    case "plan":
+                    case RunnerProtocol.Commands.Plan:
                         engine.PlanAsync(cancellationToken).GetAwaiter().GetResult();
                         break;
-                    case "apply":
+                    case RunnerProtocol.Commands.Apply:
                         engine.ApplyAsync(cancellationToken).GetAwaiter().GetResult();
                         break;
-                    case "status":
+                    case RunnerProtocol.Commands.Status:
                         engine.StatusAsync(cancellationToken).GetAwaiter().GetResult();
                         break;
-                    case "rollback":
+                    case RunnerProtocol.Commands.Rollback:
                         engine.RollbackAsync(cancellationToken).GetAwaiter().GetResult();
                         break;
                 }
-                return 0;
+                return RunnerProtocol.ExitSuccess;
             }
             catch (EngineException exception)
             {
                 log.Error(exception.Code, exception.Message);
-                return 1;
+                return RunnerProtocol.ExitFailure;
             }
             catch (OperationCanceledException)
             {
                 log.Error(EngineCodes.Cancelled, "cancelled; completed steps are recorded, and a rerun resumes where this one stopped.");
-                return 1;
+                return RunnerProtocol.ExitFailure;
             }
             catch (Exception exception)
             {
                 log.Error(EngineCodes.StepFailed, $"unexpected {exception.GetType().Name}: {exception.Message}; please report this with the output above.");
-                return 1;
+                return RunnerProtocol.ExitFailure;
             }
         }
 
-        private static (string Command, Dictionary<string, string> Options) Parse(string[] args)
+        internal static (string Command, Dictionary<string, string> Options) Parse(string[] args)
         {
             if (args.Length == 0)
                 throw new EngineException(EngineCodes.Configuration, "no command; " + Usage);
             string command = args[0].ToLowerInvariant();
-            if (command != "plan" && command != "apply" && command != "status" && command != "rollback" && command != "verify" && command != "script" && command != "stats")
+            if (command != RunnerProtocol.Commands.Plan && command != RunnerProtocol.Commands.Apply && command != RunnerProtocol.Commands.Status && command != RunnerProtocol.Commands.Rollback && command != RunnerProtocol.Commands.Verify && command != RunnerProtocol.Commands.Script && command != RunnerProtocol.Commands.Stats)
                 throw new EngineException(EngineCodes.Configuration, $"unknown command {CommandLineText.Shown(args[0])}; " + Usage);
             var options = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             for (int i = 1; i < args.Length; i++)
             {
                 string arg = args[i];
-                if (!arg.StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
-                    throw new EngineException(EngineCodes.Configuration, $"unexpected argument {(arg.StartsWith("--", StringComparison.Ordinal) && CommandLineText.IsWord(arg) ? "'" + arg + "' (missing value)" : CommandLineText.NotShown)}; " + Usage);
-                string name = arg.Substring(2);
-                bool verifyOnly = name == "lock-budget" || name == "sarif" || name == "time-zone" || name == "data-change-share";
-                bool scriptOnly = name == "from" || name == "to" || (name == "output" && command != "stats");
-                bool scriptTakes = name == "output" || name == "from" || name == "to" || name == "assembly" || name == "connection" || name == "context" || name == "lock-timeout";
-                if ((scriptOnly && command != "script") || (command == "script" && !scriptTakes))
+                if (!arg.StartsWith(RunnerProtocol.OptionPrefix, StringComparison.Ordinal) || i + 1 >= args.Length)
+                    throw new EngineException(EngineCodes.Configuration, $"unexpected argument {(arg.StartsWith(RunnerProtocol.OptionPrefix, StringComparison.Ordinal) && CommandLineText.IsWord(arg) ? "'" + arg + "' (missing value)" : CommandLineText.NotShown)}; " + Usage);
+                string name = arg.Substring(RunnerProtocol.OptionPrefix.Length);
+                bool verifyOnly = name == RunnerProtocol.Options.LockBudget || name == RunnerProtocol.Options.Sarif || name == RunnerProtocol.Options.TimeZone || name == RunnerProtocol.Options.DataChangeShare;
+                bool scriptOnly = name == RunnerProtocol.Options.From || name == RunnerProtocol.Options.To || (name == RunnerProtocol.Options.Output && command != RunnerProtocol.Commands.Stats);
+                bool scriptTakes = name == RunnerProtocol.Options.Output || name == RunnerProtocol.Options.From || name == RunnerProtocol.Options.To || name == RunnerProtocol.Options.Assembly || name == RunnerProtocol.Options.Connection || name == RunnerProtocol.Options.Context || name == RunnerProtocol.Options.LockTimeout;
+                if ((scriptOnly && command != RunnerProtocol.Commands.Script) || (command == RunnerProtocol.Commands.Script && !scriptTakes))
                     throw new EngineException(EngineCodes.Configuration, $"unknown option {CommandLineText.Shown(arg)} for {command}; " + Usage);
-                if (command == "script")
+                if (command == RunnerProtocol.Commands.Script)
                 {
                     options[name] = args[++i];
                     continue;
                 }
-                if ((name != "assembly" && name != "connection" && name != "context" && name != "phase" && name != "target" && name != "lock-timeout" && name != "statement-timeout" && name != "lock-retries" && name != "index-wait-timeout" && name != "accept-edited" && name != "report" && name != "statistics" && !ContractGateOption.IsName(name) && !verifyOnly && !(command == "stats" && StatsCommand.IsStatsOption(name)) && !(command == "apply" && PacingArguments.IsOption(name))) || (verifyOnly && command != "verify") || ((name == "index-wait-timeout" || name == "accept-edited" || ContractGateOption.IsName(name)) && command == "verify"))
+                if ((name != RunnerProtocol.Options.Assembly && name != RunnerProtocol.Options.Connection && name != RunnerProtocol.Options.Context && name != RunnerProtocol.Options.Phase && name != RunnerProtocol.Options.Target && name != RunnerProtocol.Options.LockTimeout && name != RunnerProtocol.Options.StatementTimeout && name != RunnerProtocol.Options.LockRetries && name != RunnerProtocol.Options.IndexWaitTimeout && name != RunnerProtocol.Options.AcceptEdited && name != RunnerProtocol.Options.Report && name != RunnerProtocol.Options.Statistics && !ContractGateOption.IsName(name) && !verifyOnly && !(command == RunnerProtocol.Commands.Stats && StatsCommand.IsStatsOption(name)) && !(command == RunnerProtocol.Commands.Apply && PacingArguments.IsOption(name))) || (verifyOnly && command != RunnerProtocol.Commands.Verify) || ((name == RunnerProtocol.Options.IndexWaitTimeout || name == RunnerProtocol.Options.AcceptEdited || ContractGateOption.IsName(name)) && command == RunnerProtocol.Commands.Verify))
                     throw new EngineException(EngineCodes.Configuration, $"unknown option {CommandLineText.Shown(arg)}; " + Usage);
-                if (name == "statistics" && command != "plan" && command != "verify")
+                if (name == RunnerProtocol.Options.Statistics && command != RunnerProtocol.Commands.Plan && command != RunnerProtocol.Commands.Verify)
                     throw new EngineException(EngineCodes.Configuration, $"unknown option {CommandLineText.Shown(arg)} for {command} (plan and verify take it); " + Usage);
-                if (command == "stats" && name != "assembly" && name != "connection" && name != "context" && name != "statement-timeout" && !StatsCommand.IsStatsOption(name))
+                if (command == RunnerProtocol.Commands.Stats && name != RunnerProtocol.Options.Assembly && name != RunnerProtocol.Options.Connection && name != RunnerProtocol.Options.Context && name != RunnerProtocol.Options.StatementTimeout && !StatsCommand.IsStatsOption(name))
                     throw new EngineException(EngineCodes.Configuration, $"unknown option {CommandLineText.Shown(arg)} for stats; " + Usage);
                 options[name] = args[++i];
             }

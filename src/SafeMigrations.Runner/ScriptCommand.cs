@@ -18,12 +18,12 @@ namespace SafeMigrations.Runner
     {
         public static int Run(Dictionary<string, string> options, RunnerApp app, string? connection, IEngineLog log)
         {
-            TimeSpan lockTimeout = OptionValues.PositiveMilliseconds(options, "lock-timeout") ?? new EngineOptions().LockTimeout;
-            string output = Path.GetFullPath(OptionValues.Value(options, "output") ?? ".");
+            TimeSpan lockTimeout = OptionValues.PositiveMilliseconds(options, RunnerProtocol.Options.LockTimeout) ?? new EngineOptions().LockTimeout;
+            string output = Path.GetFullPath(OptionValues.Value(options, RunnerProtocol.Options.Output) ?? ".");
 
-            using MigrationCatalog catalog = app.LoadCatalog(OptionValues.Value(options, "context"), string.IsNullOrWhiteSpace(connection) ? "Host=localhost" : connection!);
+            using MigrationCatalog catalog = app.LoadCatalog(OptionValues.Value(options, RunnerProtocol.Options.Context), string.IsNullOrWhiteSpace(connection) ? "Host=localhost" : connection!);
             var writer = new PhaseScriptWriter(catalog, lockTimeout);
-            IReadOnlyList<MigrationInfo> migrations = writer.Range(OptionValues.Value(options, "from"), OptionValues.Value(options, "to"));
+            IReadOnlyList<MigrationInfo> migrations = writer.Range(OptionValues.Value(options, RunnerProtocol.Options.From), OptionValues.Value(options, RunnerProtocol.Options.To));
             PhaseScripts scripts = writer.Write(migrations);
             try
             {

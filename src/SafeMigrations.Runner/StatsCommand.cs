@@ -16,20 +16,20 @@ namespace SafeMigrations.Runner
     internal static class StatsCommand
     {
         /// <summary>The options only stats takes.</summary>
-        public static bool IsStatsOption(string name) => name == "output" || name == "interval";
+        public static bool IsStatsOption(string name) => name == RunnerProtocol.Options.Output || name == RunnerProtocol.Options.Interval;
 
         public static int Run(IReadOnlyDictionary<string, string> options, string? connection, IEngineLog log, CancellationToken cancellationToken)
         {
             var sampler = new StatisticsSampler(connection) { Log = log };
-            if (options.TryGetValue("interval", out string? interval) && !string.IsNullOrWhiteSpace(interval))
+            if (options.TryGetValue(RunnerProtocol.Options.Interval, out string? interval) && !string.IsNullOrWhiteSpace(interval))
             {
                 if (!int.TryParse(interval, NumberStyles.None, CultureInfo.InvariantCulture, out int seconds) || seconds > 3600)
                     throw new EngineException(EngineCodes.Configuration, $"--interval must be a whole number of seconds from 0 (no write rates) to 3600, not '{interval}'.");
                 sampler.Interval = TimeSpan.FromSeconds(seconds);
             }
-            if (OptionValues.PositiveMilliseconds(options, "statement-timeout") is TimeSpan statementTimeout)
+            if (OptionValues.PositiveMilliseconds(options, RunnerProtocol.Options.StatementTimeout) is TimeSpan statementTimeout)
                 sampler.StatementTimeout = statementTimeout;
-            string output = Path.GetFullPath(options.TryGetValue("output", out string? path) && !string.IsNullOrWhiteSpace(path) ? path : StatisticsSnapshot.DefaultFileName);
+            string output = Path.GetFullPath(options.TryGetValue(RunnerProtocol.Options.Output, out string? path) && !string.IsNullOrWhiteSpace(path) ? path : StatisticsSnapshot.DefaultFileName);
             string? directory = Path.GetDirectoryName(output);
             if (!string.IsNullOrEmpty(directory) && !Directory.Exists(directory))
                 throw new EngineException(EngineCodes.Configuration, $"--output: the folder '{directory}' does not exist; create it or choose another path.");

@@ -20,22 +20,22 @@ namespace SafeMigrations.Runner
             {
                 AssemblyPath = assembly,
                 ServerConnectionString = string.IsNullOrWhiteSpace(connection) ? null : connection,
-                ContextName = OptionValues.Value(options, "context"),
-                Target = OptionValues.Value(options, "target"),
-                ReportPath = OptionValues.Value(options, "report"),
-                SarifPath = OptionValues.Value(options, "sarif"),
-                StatisticsPath = OptionValues.Value(options, "statistics"),
+                ContextName = OptionValues.Value(options, RunnerProtocol.Options.Context),
+                Target = OptionValues.Value(options, RunnerProtocol.Options.Target),
+                ReportPath = OptionValues.Value(options, RunnerProtocol.Options.Report),
+                SarifPath = OptionValues.Value(options, RunnerProtocol.Options.Sarif),
+                StatisticsPath = OptionValues.Value(options, RunnerProtocol.Options.Statistics),
                 Log = log,
             };
-            if (OptionValues.PositiveMilliseconds(options, "lock-timeout") is TimeSpan lockTimeout)
+            if (OptionValues.PositiveMilliseconds(options, RunnerProtocol.Options.LockTimeout) is TimeSpan lockTimeout)
                 verify.LockTimeout = lockTimeout;
-            if (OptionValues.Value(options, "time-zone") is string zone)
+            if (OptionValues.Value(options, RunnerProtocol.Options.TimeZone) is string zone)
                 verify.SessionTimeZone = zone;
-            if (OptionValues.PositiveMilliseconds(options, "lock-budget") is TimeSpan lockBudget)
+            if (OptionValues.PositiveMilliseconds(options, RunnerProtocol.Options.LockBudget) is TimeSpan lockBudget)
                 verify.LockBudget = lockBudget;
-            if (OptionValues.Value(options, "data-change-share") is string share)
+            if (OptionValues.Value(options, RunnerProtocol.Options.DataChangeShare) is string share)
                 verify.DataChangeShare = Share(share);
-            if (OptionValues.Value(options, "phase") is string phase && !string.Equals(phase, "All", StringComparison.OrdinalIgnoreCase))
+            if (OptionValues.Value(options, RunnerProtocol.Options.Phase) is string phase && !string.Equals(phase, "All", StringComparison.OrdinalIgnoreCase))
                 log.Info($"--phase {phase} ignored: verify always runs expand, contract and a rollback round trip");
 
             VerifyResult result = MigrationVerifier.RunAsync(verify, cancellationToken).GetAwaiter().GetResult();
