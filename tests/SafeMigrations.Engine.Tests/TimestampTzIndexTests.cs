@@ -198,6 +198,17 @@ namespace SafeMigrations.Engine.Tests
             Assert.False(await database.ScalarAsync<bool>("SELECT coalesce((SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('\"IX_readings_at\"')), false)"));
             Assert.NotEqual("completed", await database.ScalarAsync<string>($"SELECT status FROM safemigrations.state WHERE migration_id = '{Migration}' AND step_index = 2"));
 
+            // A rollback refuses before touching anything: the type change has no automatic undo, and the rerun finishes the step.
+            var (rollback, rollbackCatalog, _) = Engine(database.ConnectionString, nameof(ReadingsContext));
+            using (rollbackCatalog)
+            {
+                EngineException refused = await Assert.ThrowsAsync<EngineException>(() => rollback.RollbackAsync());
+                Assert.Equal(EngineCodes.RollbackNotPossible, refused.Code);
+                _output.WriteLine(refused.Message);
+                Assert.Contains("rerun apply to finish it first", refused.Message);
+            }
+            Assert.False(await database.ScalarAsync<bool>("SELECT coalesce((SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('\"IX_readings_at\"')), false)"));
+
             var (rerun, rerunCatalog, log) = Engine(database.ConnectionString, nameof(ReadingsContext));
             using (rerunCatalog)
                 await rerun.ApplyAsync();

@@ -329,6 +329,8 @@ namespace SafeMigrations.Engine.Planning
                     step.VerificationSql = recipe.Verification;
                     step.VerificationDescription = "column of the new type; its plain indexes back, valid, same definition";
                     step.RewrittenFrom = "ALTER COLUMN TYPE (rebuilds every index on the column under ACCESS EXCLUSIVE)";
+                    if (step.NoUndoReason is not null)
+                        step.NoUndoReason += "; if this step was interrupted part way (indexes dropped, not yet built again), rerun apply to finish it first";
                     timeZoneIndexes = null; // the rest of the operation (if any) runs as usual
                 }
                 step.Warning = warning;
