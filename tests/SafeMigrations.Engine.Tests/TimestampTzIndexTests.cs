@@ -221,6 +221,40 @@ namespace SafeMigrations.Engine.Tests
             Assert.Equal(0L, await database.ScalarAsync<long>($"SELECT count(*) FROM readings WHERE at <> timestamptz '2020-01-01 00:00+00' + id * interval '1 minute'"));
         }
 
+        [Fact]
+        public async Task Killed_between_the_drops_a_rerun_drops_the_rest_changes_the_type_and_builds_all_again()
+        {
+            await using TestDatabase database = await SeededAsync(nameof(ReadingsContext));
+            var before = await IndexesAsync(database);
+
+            // Just before the second drop, the engine's session is ended: one index gone, the column still timestamp.
+            await using NpgsqlConnection killer = await database.OpenAsync();
+            var (engine, catalog, _) = Engine(database.ConnectionString, nameof(ReadingsContext), onLine: line =>
+            {
+                if (line.Contains("dropping index \"IX_readings_at_high\"", StringComparison.Ordinal))
+                {
+                    using var kill = new NpgsqlCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'SafeMigrations executor%' AND pid <> pg_backend_pid()", killer);
+                    kill.ExecuteScalar();
+                }
+            });
+            using (catalog)
+                await Assert.ThrowsAsync<EngineException>(() => engine.ApplyAsync());
+            Assert.Equal("timestamp without time zone", await database.ScalarAsync<string>("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'readings'::regclass AND attname = 'at'"));
+            Assert.Null(await database.ScalarAsync<string>("SELECT to_regclass('\"IX_readings_at\"')::text"));
+
+            var (rerun, rerunCatalog, log) = Engine(database.ConnectionString, nameof(ReadingsContext));
+            using (rerunCatalog)
+                await rerun.ApplyAsync();
+
+            Assert.Contains(log.Lines, l => l.Contains("resuming: the column still has its old type; saved indexes: \"IX_readings_at\", \"IX_readings_at_high\", \"IX_readings_sensor_at\"", StringComparison.Ordinal));
+            Assert.Equal("timestamp with time zone", await database.ScalarAsync<string>("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'readings'::regclass AND attname = 'at'"));
+            var after = await IndexesAsync(database);
+            Assert.Equal(before.Keys.OrderBy(k => k), after.Keys.OrderBy(k => k));
+            Assert.All(before, b => Assert.Equal(b.Value.Definition, after[b.Key].Definition));
+            Assert.All(after, a => Assert.True(a.Value.Valid, a.Key + " is not valid"));
+            Assert.Equal(0L, await database.ScalarAsync<long>($"SELECT count(*) FROM readings WHERE at <> timestamptz '2020-01-01 00:00+00' + id * interval '1 minute'"));
+        }
+
         /// <summary>The test log, calling <c>onLine</c> on the engine's thread as each line is written.</summary>
         private sealed class HookedLog : IEngineLog
         {
