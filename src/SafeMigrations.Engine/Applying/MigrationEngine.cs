@@ -723,7 +723,7 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
         private static bool IsCompleted(Dictionary<(string, int), StepState> states, PlanStep step)
             => states.TryGetValue((step.MigrationId, step.Index), out StepState? state) && state.Status == StepStatus.Completed;
 
-        /// <summary>A batched step that stopped part way (failed or cancelled) has committed the batches before its saved position.</summary>
+        /// <summary>A batched step that stopped part way (failed or cancelled) has committed the batches before its saved position; a timestamptz index recipe with a saved position may have dropped indexes.</summary>
         private static bool HasCommittedBatches(Dictionary<(string, int), StepState> states, PlanStep step)
             => (step.Transaction == StepTransaction.Batched || step.TimeZoneIndexes is not null) && states.TryGetValue((step.MigrationId, step.Index), out StepState? state) && state.Position is not null;
 
