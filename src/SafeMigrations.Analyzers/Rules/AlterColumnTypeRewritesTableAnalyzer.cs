@@ -31,7 +31,19 @@ namespace SafeMigrations.Analyzers.Rules
             description: Rule.Description.ToString(),
             customTags: RuleDescriptors.NoCodeFix);
 
-        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule, UntypedRule);
+        /// <summary>
+        /// timestamp ↔ timestamptz with TimeZone UTC on a column the earlier migrations indexed: no row is rewritten, but
+        /// the ALTER rebuilds those indexes under the lock. The swap fix would also do, but the UTC fix is already in, so none is offered.
+        /// </summary>
+        public static readonly DiagnosticDescriptor IndexRebuildRule = RuleDescriptors.Create(
+            RuleIdentifiers.AlterColumnTypeRewritesTable,
+            title: Rule.Title.ToString(),
+            messageFormat: "{0} changes the type of column '{1}' of existing table '{2}' from {3} with TimeZone UTC: no row is rewritten, but PostgreSQL rebuilds the column's indexes {4} under an ACCESS EXCLUSIVE lock that blocks all reads and writes of '{2}' for each build (the operator class changes); drop them concurrently before the change and create them again concurrently after it (the SafeMigrations engine does this itself for plain, non-unique indexes), or change the type through a new column",
+            category: RuleCategories.Locking,
+            description: Rule.Description.ToString(),
+            customTags: RuleDescriptors.NoCodeFix);
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule, UntypedRule, IndexRebuildRule);
 
         protected override RuleExemptions Exemptions => RuleExemptions.LockHazard;
 
@@ -67,10 +79,21 @@ namespace SafeMigrations.Analyzers.Rules
                         : ColumnTypes.IsRewriteFreeUnderUtc(old, type, version) ? (utc ? null : "from " + old + " to " + type + TimeZoneCondition)
                         : ColumnTypes.IsTimeZoneChange(old, type) && version >= 12 ? "from " + old + " to " + type + " (to a precision below 6, which rewrites even when the session TimeZone is UTC)"
                         : "from " + old + " to " + type;
+                    if (utc && ColumnTypes.IsRewriteFreeUnderUtc(old, type, version))
+                    {
+                        ReportIndexRebuild(context, step, old + " to " + type);
+                    }
                 }
                 else if (oldType.IsNull && step.Table is { } table && step.Name is { } column && context.Schema.AgreedColumn(table, column, step.Index)?.StoreType is { } known)
                 {
-                    change = ColumnTypes.Classify(known, type, version) == TypeChangeSafety.Rewrite ? "from " + known + " (as the earlier migrations left it) to " + type : null;
+                    // The same time zone exemption as with oldType: the earlier migrations' type is the old one.
+                    bool utcSafe = utc && ColumnTypes.IsRewriteFreeUnderUtc(known, type, version);
+                    change = utcSafe || ColumnTypes.Classify(known, type, version) != TypeChangeSafety.Rewrite ? null
+                        : "from " + known + " (as the earlier migrations left it) to " + type + (ColumnTypes.IsRewriteFreeUnderUtc(known, type, version) ? TimeZoneCondition : string.Empty);
+                    if (utcSafe)
+                    {
+                        ReportIndexRebuild(context, step, known + " (as the earlier migrations left it) to " + type);
+                    }
                 }
                 else if (oldType.IsNull)
                 {
@@ -97,6 +120,15 @@ namespace SafeMigrations.Analyzers.Rules
                 {
                     context.Report(Rule, statement, finding.Action!, finding.Arguments);
                 }
+            }
+        }
+
+        /// <summary>SM0007 for a rewrite-free time zone change when the schema before the step has indexes keyed on the column.</summary>
+        private static void ReportIndexRebuild(MigrationContext context, MigrationStep step, string change)
+        {
+            if (step.Table is { } table && step.Name is { } column && ColumnIndexes.On(context.Schema.BeforeStep(step.Index), table, column) is { } names)
+            {
+                context.Report(IndexRebuildRule, step, "AlterColumn", column, table.ToString(), change, names);
             }
         }
 

@@ -470,6 +470,9 @@ namespace SafeMigrations.Engine.Applying
                 case StepTransaction.Own:
                     await RunInOwnTransactionAsync(connection, step, record, cancellationToken).ConfigureAwait(false);
                     break;
+                case StepTransaction.None when step.TimeZoneIndexes is not null:
+                    await RunTimestampTzAsync(connection, store, step, record, previous?.Position, cancellationToken).ConfigureAwait(false);
+                    break;
                 case StepTransaction.None:
                     await RunWithoutTransactionAsync(connection, step, record, cancellationToken).ConfigureAwait(false);
                     break;
@@ -547,6 +550,35 @@ namespace SafeMigrations.Engine.Applying
                 Log.Progress($"{step.Name}: attempt {attempt.Number} {(attempt.Outcome == AttemptOutcome.Deadlock ? "lost a deadlock" : $"timed out waiting for a lock (lock_timeout {LockRetryPolicy.Milliseconds(_options.LockTimeout)})")}; {(attempt.WillRetry ? "retrying" : "giving up")}");
         }
 
+        /// <summary>timestamp ↔ timestamptz under UTC: the column's plain indexes dropped and built again concurrently around the type change.</summary>
+        private Task RunTimestampTzAsync(NpgsqlConnection connection, StepStateStore store, PlanStep step, StepRecord record, string? savedPosition, CancellationToken cancellationToken)
+        {
+            var recipe = new TimestampTzIndexRecipe(step)
+            {
+                SavePositionAsync = (position, token) => store.RecordProgressAsync(step.MigrationId, step.Index, position, token),
+                RunAutocommitAsync = async (sql, token) => record.Retries += await RunAutocommitAsync(connection, sql, token, step).ConfigureAwait(false),
+                RunTransactionAsync = async (sql, token) => record.Retries += (await new BlockingStepRunner(_options.LockPolicy()).RunSqlAsync(connection, sql, attempt => OnAttempt(step, attempt), token).ConfigureAwait(false)).Attempts.Count - 1,
+                BuildIndexAsync = (sql, token) => BuildIndexConcurrentlyAsync(connection, step, sql, token),
+                Info = line => Log.Info($"{step.Name}: {line}"),
+                Warn = line => Warn(step, line),
+            };
+            return recipe.RunAsync(connection, savedPosition, cancellationToken);
+        }
+
+        private async Task BuildIndexConcurrentlyAsync(NpgsqlConnection connection, PlanStep step, string sql, CancellationToken cancellationToken)
+        {
+            var index = new ConcurrentIndexStep(sql)
+            {
+                DropPolicy = _options.LockPolicy(),
+                WaitTimeout = _options.IndexWaitTimeout > TimeSpan.Zero ? _options.IndexWaitTimeout : null,
+                Progress = line => Log.Progress($"{step.Name}: {line}"),
+                OpenSecondConnection = OpenAsync,
+            };
+            ConcurrentIndexResult result = await index.RunAsync(connection, cancellationToken).ConfigureAwait(false);
+            if (result.DroppedInvalidLeftover)
+                Log.Info($"{step.Name}: dropped an invalid index left by an earlier failed build, and rebuilt it");
+        }
+
         private async Task RunWithoutTransactionAsync(NpgsqlConnection connection, PlanStep step, StepRecord record, CancellationToken cancellationToken)
         {
             IReadOnlyList<SqlStatement> statements = StatementScanner.Scan(step.Sql);
@@ -554,16 +586,7 @@ namespace SafeMigrations.Engine.Applying
             {
                 if (statement.Kind == StatementKind.CreateIndex && statement.Concurrently && statement.Index is not null)
                 {
-                    var index = new ConcurrentIndexStep(statement.Text.Trim())
-                    {
-                        DropPolicy = _options.LockPolicy(),
-                        WaitTimeout = _options.IndexWaitTimeout > TimeSpan.Zero ? _options.IndexWaitTimeout : null,
-                        Progress = line => Log.Progress($"{step.Name}: {line}"),
-                        OpenSecondConnection = OpenAsync,
-                    };
-                    ConcurrentIndexResult result = await index.RunAsync(connection, cancellationToken).ConfigureAwait(false);
-                    if (result.DroppedInvalidLeftover)
-                        Log.Info($"{step.Name}: dropped an invalid index left by an earlier failed build, and rebuilt it");
+                    await BuildIndexConcurrentlyAsync(connection, step, statement.Text.Trim(), cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
@@ -700,9 +723,9 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
         private static bool IsCompleted(Dictionary<(string, int), StepState> states, PlanStep step)
             => states.TryGetValue((step.MigrationId, step.Index), out StepState? state) && state.Status == StepStatus.Completed;
 
-        /// <summary>A batched step that stopped part way (failed or cancelled) has committed the batches before its saved position.</summary>
+        /// <summary>A batched step that stopped part way (failed or cancelled) has committed the batches before its saved position; a timestamptz index recipe with a saved position may have dropped indexes.</summary>
         private static bool HasCommittedBatches(Dictionary<(string, int), StepState> states, PlanStep step)
-            => step.Transaction == StepTransaction.Batched && states.TryGetValue((step.MigrationId, step.Index), out StepState? state) && state.Position is not null;
+            => (step.Transaction == StepTransaction.Batched || step.TimeZoneIndexes is not null) && states.TryGetValue((step.MigrationId, step.Index), out StepState? state) && state.Position is not null;
 
         private static async Task<bool> VerifyAsync(NpgsqlConnection connection, PlanStep step, CancellationToken cancellationToken)
         {

@@ -307,6 +307,7 @@ namespace SafeMigrations.Engine.Planning
             bool becomesNotNull = alter.OldColumn.IsNullable && !alter.IsNullable;
             string qualified = SqlIdentifier.Qualify(alter.Schema, alter.Table);
             string? warning = Hazard(context, alter);
+            TimestampTzIndexes? timeZoneIndexes = TimestampTzIndexes.For(alter, context.Sql.TimeZone.IsUtc);
             var pending = new List<string>();
 
             void Flush()
@@ -316,9 +317,22 @@ namespace SafeMigrations.Engine.Planning
                 string sql = string.Join("\n", pending);
                 IReadOnlyList<SqlStatement> statements = StatementScanner.Scan(sql);
                 StatementFacts facts = StatementFacts.Combine(statements.Select(StatementFacts.Of).ToList());
-                PlanStep step = context.Add("alter-column", $"alter column {SqlIdentifier.Quote(alter.Name)} of {qualified}", sql, StepTransaction.Own, facts.Lock);
+                TimestampTzIndexes? recipe = statements.Any(st => st.Actions.Any(a => a.Kind == AlterTableActionKind.AlterColumnType)) ? timeZoneIndexes : null;
+                PlanStep step = recipe is null
+                    ? context.Add("alter-column", $"alter column {SqlIdentifier.Quote(alter.Name)} of {qualified}", sql, StepTransaction.Own, facts.Lock)
+                    : context.Add("alter-column", $"alter column {SqlIdentifier.Quote(alter.Name)} of {qualified}, its plain indexes dropped and rebuilt concurrently", sql, StepTransaction.None, recipe.Lock);
                 AlterColumnUndo.Apply(step, alter, statements, () => StatementScanner.Scan(string.Join("\n",
                     _catalog.GenerateSql(new[] { AlterColumnUndo.Inverse(alter) }, null).Select(c => c.CommandText))));
+                if (recipe is not null)
+                {
+                    step.TimeZoneIndexes = recipe;
+                    step.VerificationSql = recipe.Verification;
+                    step.VerificationDescription = "column of the new type; its plain indexes back, valid, same definition";
+                    step.RewrittenFrom = "ALTER COLUMN TYPE (rebuilds every index on the column under ACCESS EXCLUSIVE)";
+                    if (step.NoUndoReason is not null)
+                        step.NoUndoReason += "; if this step was interrupted part way (indexes dropped, not yet built again), rerun apply to finish it first";
+                    timeZoneIndexes = null; // the rest of the operation (if any) runs as usual
+                }
                 step.Warning = warning;
                 warning = null;
                 pending.Clear();
@@ -520,7 +534,8 @@ namespace SafeMigrations.Engine.Planning
             switch (operation)
             {
                 case AlterColumnOperation alter when alter.ColumnType is not null && alter.OldColumn.ColumnType is not null
-                        && ColumnTypes.Classify(alter.OldColumn.ColumnType, alter.ColumnType) == TypeChangeSafety.Rewrite:
+                        && ColumnTypes.Classify(alter.OldColumn.ColumnType, alter.ColumnType) == TypeChangeSafety.Rewrite
+                        && !(context.Sql.TimeZone.IsUtc && ColumnTypes.IsRewriteFreeUnderUtc(alter.OldColumn.ColumnType, alter.ColumnType)):
                     return $"changing {SqlIdentifier.Quote(alter.Name)} from {alter.OldColumn.ColumnType} to {alter.ColumnType} rewrites {SqlIdentifier.Qualify(alter.Schema, alter.Table)} and its indexes under ACCESS EXCLUSIVE (reads and writes blocked for the whole rewrite); " +
                            "use a new column + CreateSyncTrigger + Backfill + SwapColumns (contract drops the old one)";
                 case AddColumnOperation add when add.DefaultValueSql is not null && DefaultExpressions.IsVolatile(add.DefaultValueSql):

@@ -196,6 +196,13 @@ namespace SafeMigrations.Engine.Planning
         /// </summary>
         public string? RuleNote { get; internal set; }
 
+        /// <summary>
+        /// Set on a timestamp ↔ timestamptz change under a UTC session: the column's plain indexes are dropped concurrently
+        /// before the (catalog-only) type change and built again concurrently after it, instead of being rebuilt by the
+        /// ALTER under ACCESS EXCLUSIVE. Null for every other step.
+        /// </summary>
+        public TimestampTzIndexes? TimeZoneIndexes { get; internal set; }
+
         /// <summary>The sync trigger a <c>DropSyncTrigger</c> step removes (the contract gate checks its source column), or null.</summary>
         public Gate.SyncedColumns? DroppedSync { get; internal set; }
 

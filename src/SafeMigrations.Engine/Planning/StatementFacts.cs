@@ -103,6 +103,12 @@ namespace SafeMigrations.Engine.Planning
                     facts.NoUndoNeeded = true;
                     facts.Idempotent = true;
                     break;
+                case StatementKind.Set:
+                    // A session or transaction setting (SET LOCAL TimeZone = 'UTC' before a timestamptz change): nothing to undo.
+                    facts.Kind = "set";
+                    facts.Lock = "none";
+                    facts.NoUndoNeeded = true;
+                    break;
                 case StatementKind.Comment:
                     facts.Kind = "comment";
                     facts.Lock = "SHARE UPDATE EXCLUSIVE" + on;

@@ -144,6 +144,8 @@ namespace SafeMigrations.Engine.Scripting
             script.Line($"-- lock: {OneLine(step.Lock)}");
             if (step.RewrittenFrom is not null)
                 script.Line($"-- rewritten from: {OneLine(step.RewrittenFrom)}");
+            if (step.TimeZoneIndexes is not null)
+                script.Line("-- the runner (apply) drops the column's plain indexes concurrently around this ALTER and builds them again; a script runs the ALTER alone, which rebuilds them under ACCESS EXCLUSIVE");
             if (step.Warning is not null)
                 script.Line($"-- {EngineCodes.CannotBeMadeSafe} warning: {OneLine(step.Warning)}");
             script.Echo(step.Name);
