@@ -49,6 +49,7 @@ public class PackageLayoutTests
         var entries = Entries();
         Assert.Contains("build/SafeMigrations.props", entries);
         Assert.Contains("build/SafeMigrations.targets", entries);
+        Assert.Contains("build/SafeMigrations.Strict.globalconfig", entries);
         Assert.Contains("tasks/netstandard2.0/SafeMigrations.Build.dll", entries);
         foreach (var file in new[] { "SafeMigrations.Runner.dll", "SafeMigrations.Runner.runtimeconfig.json", "SafeMigrations.Engine.dll", "SafeMigrations.Sql.dll", "SafeMigrations.dll" })
         {

@@ -95,7 +95,19 @@ namespace SafeMigrations.CodeFixes.Infrastructure
             foreach (var (call, diagnostics) in SqlCalls())
             {
                 var flagged = SqlCallRewrite.StatementIndexes(diagnostics);
-                ReplaceStatement(call.Statement, call.Rewrite((index, statement) => flagged.Contains(index) ? rewrite(call, statement) : null));
+                var rewritten = false;
+                var lines = call.Rewrite((index, statement) =>
+                {
+                    var replacement = flagged.Contains(index) ? rewrite(call, statement) : null;
+                    rewritten |= replacement != null;
+                    return replacement;
+                });
+
+                // A call none of whose statements changes keeps its own text (no re-rendering).
+                if (rewritten)
+                {
+                    ReplaceStatement(call.Statement, lines);
+                }
             }
         }
 

@@ -50,10 +50,17 @@ namespace SafeMigrations.CodeFixes.Infrastructure
                 }
             }
 
-            context.RegisterCodeFix(
-                CodeAction.Create(Title, ct => FixAndImportAsync(Fix, context.Document, diagnostics, ct), EquivalenceKey),
-                diagnostics);
+            // Offered only when it changes something: a fixer leaves shapes it cannot rewrite as written (e.g. a
+            // RenameColumn with a chained call). One document's rewrite is cheap, and the action returns this result.
+            var fixedDocument = await FixAndImportAsync(Fix, context.Document, diagnostics, context.CancellationToken).ConfigureAwait(false);
+            if (await ChangesTextAsync(context.Document, fixedDocument, context.CancellationToken).ConfigureAwait(false))
+            {
+                context.RegisterCodeFix(CodeAction.Create(Title, _ => Task.FromResult(fixedDocument), EquivalenceKey), diagnostics);
+            }
         }
+
+        private static async Task<bool> ChangesTextAsync(Document document, Document fixedDocument, CancellationToken cancellationToken) =>
+            !(await fixedDocument.GetTextAsync(cancellationToken).ConfigureAwait(false)).ContentEquals(await document.GetTextAsync(cancellationToken).ConfigureAwait(false));
 
         private static async Task<ImmutableArray<Diagnostic>> ApplicableAsync(AlternativeFix alternative, Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
         {

@@ -33,8 +33,7 @@ public class RuleCatalogTests
     public void Every_analyzer_is_a_migration_rule_with_a_documented_tracked_id()
     {
         Assert.NotEmpty(Analyzers);
-        var ids = typeof(RuleIdentifiers).GetFields().Select(f => (string)f.GetRawConstantValue()!).ToHashSet();
-        Assert.Equal(19, ids.Count);
+        var ids = RuleIds().ToHashSet();
         var unshipped = File.ReadAllText(RepoFile("src", "SafeMigrations.Analyzers", "AnalyzerReleases.Unshipped.md"));
         foreach (var analyzer in Analyzers)
         {
@@ -49,6 +48,108 @@ public class RuleCatalogTests
                 Assert.True(File.Exists(RepoFile("docs", "rules", descriptor.Id + ".md")), descriptor.Id + " has no docs page");
                 Assert.Contains(descriptor.Id + " | " + descriptor.Category + " | " + descriptor.DefaultSeverity, unshipped);
             }
+        }
+    }
+
+    /// <summary>Every <see cref="RuleIdentifiers"/> constant, in declaration order.</summary>
+    private static string[] RuleIds() => typeof(RuleIdentifiers).GetFields().Select(f => (string)f.GetRawConstantValue()!).ToArray();
+
+    [Fact]
+    public void Every_rule_id_is_unique_and_has_one_analyzer_a_docs_page_and_a_release_row()
+    {
+        var ids = RuleIds();
+        Assert.Equal(ids.Length, ids.Distinct().Count());
+        Assert.Equal(ids.OrderBy(i => i, StringComparer.Ordinal), Descriptors().Select(d => d.Id).Distinct().OrderBy(i => i, StringComparer.Ordinal));
+        // One analyzer per ID (an analyzer may have several descriptors, message shapes, of its one ID).
+        foreach (var group in Analyzers.SelectMany(a => a.SupportedDiagnostics.Select(d => (d.Id, Analyzer: a.GetType()))).Distinct().GroupBy(p => p.Id))
+        {
+            Assert.True(group.Count() == 1, group.Key + " is reported by " + string.Join(", ", group.Select(p => p.Analyzer.Name)));
+        }
+
+        var unshipped = File.ReadAllText(RepoFile("src", "SafeMigrations.Analyzers", "AnalyzerReleases.Unshipped.md"));
+        foreach (var id in ids)
+        {
+            Assert.True(File.Exists(RepoFile("docs", "rules", id + ".md")), id + " has no docs page");
+            Assert.Matches(new Regex("^" + id + @" \| ", RegexOptions.Multiline), unshipped);
+        }
+    }
+
+    /// <summary>The sections docs/contributing/adding-a-rule.md requires of every rule page.</summary>
+    private static readonly string[] RequiredPageSections = { "What is flagged", "Lock and impact", "Safe sequence", "Configuration", "Suppression" };
+
+    private static readonly Regex FixableIds = new Regex(@"FixableDiagnosticIds\s*=>\s*ImmutableArray\.Create\((?<ids>[^)]*)\)");
+
+    /// <summary>The rule IDs a code fixer in src/SafeMigrations.CodeFixes/Rules lists (read from source: this project does not reference the fixers).</summary>
+    private static HashSet<string> IdsWithCodeFix()
+    {
+        var byName = typeof(RuleIdentifiers).GetFields().ToDictionary(f => f.Name, f => (string)f.GetRawConstantValue()!);
+        var ids = new HashSet<string>();
+        foreach (var file in Directory.GetFiles(RepoFile("src", "SafeMigrations.CodeFixes", "Rules"), "*.cs"))
+        {
+            foreach (Match match in FixableIds.Matches(File.ReadAllText(file)))
+            {
+                foreach (var name in match.Groups["ids"].Value.Split(',').Select(n => n.Trim()))
+                {
+                    Assert.True(name.StartsWith("RuleIdentifiers.", StringComparison.Ordinal) && byName.ContainsKey(name["RuleIdentifiers.".Length..]), Path.GetFileName(file) + ": fixable ID '" + name + "' is not a RuleIdentifiers constant");
+                    ids.Add(byName[name["RuleIdentifiers.".Length..]]);
+                }
+            }
+        }
+
+        Assert.NotEmpty(ids);
+        return ids;
+    }
+
+    [Fact]
+    public void Every_rule_page_has_the_required_sections_and_Code_fix_exactly_when_a_fixer_exists()
+    {
+        var withFix = IdsWithCodeFix();
+        foreach (var id in RuleIds())
+        {
+            var headings = File.ReadLines(RepoFile("docs", "rules", id + ".md"))
+                .Where(l => l.StartsWith("## ", StringComparison.Ordinal))
+                .Select(l => l[3..].Trim())
+                .ToHashSet();
+            var missing = RequiredPageSections.Where(s => !headings.Contains(s)).ToArray();
+            Assert.True(missing.Length == 0, "docs/rules/" + id + ".md lacks ## " + string.Join(", ## ", missing));
+            Assert.True(headings.Contains("Code fix") == withFix.Contains(id), "docs/rules/" + id + ".md: a \"## Code fix\" section belongs exactly to rules with a fixer (" + (withFix.Contains(id) ? "has one" : "has none") + ")");
+        }
+    }
+
+    /// <summary>Rules the Strict preset leaves at their default severity, and why.</summary>
+    private static readonly Dictionary<string, string> NotInStrictPreset = new()
+    {
+        [RuleIdentifiers.StatisticsSnapshot] = "judges the statistics snapshot file, not a migration step",
+    };
+
+    [Fact]
+    public void Strict_preset_makes_every_step_rule_an_error_and_names_only_real_rules()
+    {
+        var lines = File.ReadAllLines(RepoFile("src", "SafeMigrations.Build", "build", "SafeMigrations.Strict.globalconfig"))
+            .Select(l => l.Trim())
+            .Where(l => l.Length > 0 && !l.StartsWith('#'))
+            .ToArray();
+        Assert.Contains("is_global = true", lines);
+        // Below a user's own global configs (0 and up), so their per-rule severities win.
+        var level = Assert.Single(lines, l => l.StartsWith("global_level", StringComparison.Ordinal));
+        Assert.True(int.Parse(level.Split('=')[1].Trim(), System.Globalization.CultureInfo.InvariantCulture) < 0, level);
+
+        var ids = RuleIds().ToHashSet();
+        var severity = new Regex(@"^dotnet_diagnostic\.(?<id>[^.]+)\.severity = (?<level>\w+)$");
+        var listed = new List<string>();
+        foreach (var line in lines.Where(l => l.StartsWith("dotnet_diagnostic.", StringComparison.Ordinal)))
+        {
+            var match = severity.Match(line);
+            Assert.True(match.Success, "unexpected line in the Strict preset: " + line);
+            Assert.True(ids.Contains(match.Groups["id"].Value), "the Strict preset names " + match.Groups["id"].Value + ", which is no rule");
+            Assert.Equal("error", match.Groups["level"].Value);
+            listed.Add(match.Groups["id"].Value);
+        }
+
+        Assert.Equal(listed.Count, listed.Distinct().Count());
+        foreach (var id in ids)
+        {
+            Assert.True(listed.Contains(id) != NotInStrictPreset.ContainsKey(id), id + " must be either in the Strict preset or in NotInStrictPreset (not both)");
         }
     }
 
@@ -77,7 +178,7 @@ public class RuleCatalogTests
     public void Readme_rule_table_lists_every_rule_with_its_descriptors_title_category_and_severity()
     {
         var readme = ReadmeRules();
-        var ids = typeof(RuleIdentifiers).GetFields().Select(f => (string)f.GetRawConstantValue()!).OrderBy(i => i).ToArray();
+        var ids = RuleIds().OrderBy(i => i).ToArray();
         Assert.Equal(ids, readme.Keys.OrderBy(i => i).ToArray());
         foreach (var (id, row) in readme)
         {
