@@ -70,6 +70,25 @@ public sealed class EmptyOperationBlockAnalyzer : DiagnosticAnalyzer
     }
 }
 
+/// <summary>
+/// Registers one named-type symbol action that does nothing: the floor of any design whose rules run from symbol
+/// actions (as SafeMigrations' do) — the driver's cost without any operation tree.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class EmptySymbolActionAnalyzer : DiagnosticAnalyzer
+{
+    private static readonly DiagnosticDescriptor Unused = new("BENCH0002", "unused", "unused", "Benchmark", DiagnosticSeverity.Hidden, isEnabledByDefault: true);
+
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Unused);
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.Analyze | GeneratedCodeAnalysisFlags.ReportDiagnostics);
+        context.RegisterSymbolAction(_ => { }, SymbolKind.NamedType);
+    }
+}
+
 public static class CorpusCompilation
 {
     public static CSharpCompilation Create(int migrations) => Create("Shop", MigrationCorpus.Generate(migrations));

@@ -16,9 +16,10 @@ namespace SafeMigrations.Benchmarks.AnalyzerCost;
 /// One scripted side-by-side run of what the analyzers add (`--quick [migrations]` on the generated migrations-only
 /// project, `--app-cost [migrations] [entities]` on the generated application). Every round measures, in this order:
 /// compile (a fresh clone's <c>GetDiagnostics()</c>: declaration, binding and flow analysis of every method, no emit,
-/// parse excluded); the same with one empty IOperation analyzer; the same with the SafeMigrations analyzers; and a
+/// parse excluded); the same with one empty IOperation analyzer; with one empty named-type symbol action (the floor of
+/// a symbol-action design); the same with the SafeMigrations analyzers; and a
 /// csc-like build (parse every file + <c>Emit</c> of the DLL and its portable PDB into memory). Rounds alternate the
-/// four so that machine noise falls on all of them; the first round only warms up (JIT) and is not counted.
+/// five so that machine noise falls on all of them; the first round only warms up (JIT) and is not counted.
 /// Then the IDE case: one migration file edited in an analysed compilation and re-analysed alone.
 /// </summary>
 public static class AnalyzerCostRun
@@ -37,11 +38,13 @@ public static class AnalyzerCostRun
 
         var analyzers = CorpusCompilation.LoadAnalyzers();
         var empty = ImmutableArray.Create<DiagnosticAnalyzer>(new EmptyOperationBlockAnalyzer());
+        var emptySymbol = ImmutableArray.Create<DiagnosticAnalyzer>(new EmptySymbolActionAnalyzer());
         Console.WriteLine($"{title}: {files.Count} files, {files.Sum(f => f.Source.Count(c => c == '\n') + 1)} lines, {analyzers.Length} SafeMigrations analyzers");
         Console.WriteLine($"load average before: {LoadAverage.Read()}");
 
         var compileMs = new List<double>();
         var emptyMs = new List<double>();
+        var symbolMs = new List<double>();
         var safeMs = new List<double>();
         var buildMs = new List<double>();
         var found = 0;
@@ -50,18 +53,21 @@ public static class AnalyzerCostRun
             var counted = round > 0;
             Time(counted ? compileMs : null, () => compilation.Clone().GetDiagnostics());
             Time(counted ? emptyMs : null, () => Analyze(compilation.Clone(), empty));
+            Time(counted ? symbolMs : null, () => Analyze(compilation.Clone(), emptySymbol));
             Time(counted ? safeMs : null, () => found = Analyze(compilation.Clone(), analyzers));
             Time(counted ? buildMs : null, () => Build(files));
         }
 
-        double compile = compileMs.Average(), withEmpty = emptyMs.Average(), safe = safeMs.Average(), build = buildMs.Average();
+        double compile = compileMs.Average(), withEmpty = emptyMs.Average(), withSymbol = symbolMs.Average(), safe = safeMs.Average(), build = buildMs.Average();
         Console.WriteLine($"mean of {rounds} interleaved rounds (min in brackets):");
         Console.WriteLine($"  compile (GetDiagnostics):              {compile,8:F0} ms  [{compileMs.Min(),6:F0}]");
         Console.WriteLine($"  compile + empty IOperation analyzer:   {withEmpty,8:F0} ms  [{emptyMs.Min(),6:F0}]");
+        Console.WriteLine($"  compile + empty symbol-action analyzer:{withSymbol,8:F0} ms  [{symbolMs.Min(),6:F0}]  (the floor of a symbol-action design)");
         Console.WriteLine($"  compile + SafeMigrations analyzers:    {safe,8:F0} ms  [{safeMs.Min(),6:F0}]  ({found} diagnostics)");
         Console.WriteLine($"  csc-like build (parse + emit dll+pdb): {build,8:F0} ms  [{buildMs.Min(),6:F0}]");
         Console.WriteLine($"  SafeMigrations / compile:                     {safe / compile,6:F2}  (adds {(safe - compile) / compile,6:P0})");
         Console.WriteLine($"  SafeMigrations / compile + empty analyzer:    {safe / withEmpty,6:F2}  (empty analyzer alone adds {(withEmpty - compile) / compile,6:P0})");
+        Console.WriteLine($"  SafeMigrations / compile + empty symbol action: {safe / withSymbol,6:F2}  (empty symbol action alone adds {(withSymbol - compile) / compile,6:P0})");
         Console.WriteLine($"  SafeMigrations' added time / csc-like build:  {(safe - compile) / build,6:P0}");
         Console.WriteLine($"load average after: {LoadAverage.Read()}");
 
