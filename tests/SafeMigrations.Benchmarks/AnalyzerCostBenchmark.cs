@@ -131,9 +131,9 @@ public static class CorpusCompilation
     }
 
     /// <summary>Every analyzer the SafeMigrations analyzer assembly declares, found by reflection.</summary>
-    public static ImmutableArray<DiagnosticAnalyzer> LoadAnalyzers()
+    public static ImmutableArray<DiagnosticAnalyzer> LoadAnalyzers(Assembly? from = null)
     {
-        var assembly = Assembly.Load("SafeMigrations.Analyzers");
+        var assembly = from ?? Assembly.Load("SafeMigrations.Analyzers");
         return assembly.GetTypes()
             .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t) && t != typeof(EmptyOperationBlockAnalyzer)
                         && t.GetCustomAttribute<DiagnosticAnalyzerAttribute>() is not null)
