@@ -635,6 +635,9 @@ namespace SafeMigrations.Analyzers.Reading
             TypeOf,
             Array,
             Lambda,
+
+            /// <summary><c>new DateTime(2024, 1, 1)</c> with constant arguments: nothing is known of it, as when bound; fits <c>object</c> only here.</summary>
+            Created,
         }
 
         /// <summary>An argument as read: its <see cref="StepValue"/> and what overload resolution needs to know of it.</summary>
@@ -686,6 +689,17 @@ namespace SafeMigrations.Analyzers.Reading
                     return Array(expression, initializer, Special(predefined.Keyword.Kind()), creation.Type.RankSpecifiers[0].Rank);
                 case ImplicitArrayCreationExpressionSyntax implicitArray when implicitArray.Commas.Count == 0:
                     return Array(expression, implicitArray.Initializer, SpecialType.None, 1);
+                case ObjectCreationExpressionSyntax { Initializer: null, ArgumentList: { } arguments } creation when !(creation.Type is PredefinedTypeSyntax):
+                    foreach (var argument in arguments.Arguments)
+                    {
+                        if (argument.NameColon != null || !argument.RefKindKeyword.IsKind(SyntaxKind.None)
+                            || !(Evaluate(argument.Expression) is { Kind: ValueKind.Constant or ValueKind.Null or ValueKind.Enum }))
+                        {
+                            return null;
+                        }
+                    }
+
+                    return new Argument(ValueKind.Created, StepValue.FromSyntax(expression, omitted: false, default));
                 case SimpleLambdaExpressionSyntax _:
                 case ParenthesizedLambdaExpressionSyntax _:
                     return new Argument(ValueKind.Lambda, StepValue.FromSyntax(expression, omitted: false, default));
@@ -712,7 +726,7 @@ namespace SafeMigrations.Analyzers.Reading
             {
                 if (rank == 2)
                 {
-                    if (!(element is InitializerExpressionSyntax row) || row.Expressions.Any(e => !(Evaluate(e) is { Kind: ValueKind.Null or ValueKind.Constant })))
+                    if (!(element is InitializerExpressionSyntax row) || row.Expressions.Any(e => !(Evaluate(e) is { Kind: ValueKind.Null or ValueKind.Constant or ValueKind.Enum or ValueKind.Created })))
                     {
                         return null;
                     }
@@ -721,12 +735,18 @@ namespace SafeMigrations.Analyzers.Reading
                     continue;
                 }
 
-                if (!(Evaluate(element) is { } value) || !(value.Kind == ValueKind.Constant || value.Kind == ValueKind.Null))
+                if (!(Evaluate(element) is { } value)
+                    || !(value.Kind == ValueKind.Constant || value.Kind == ValueKind.Null
+                         || (elementType == SpecialType.System_Object && (value.Kind == ValueKind.Enum || value.Kind == ValueKind.Created))))
                 {
                     return null;
                 }
 
-                if (value.Kind == ValueKind.Null)
+                if (value.Kind == ValueKind.Enum || value.Kind == ValueKind.Created)
+                {
+                    // Only in new object[] { ... }: boxed as written.
+                }
+                else if (value.Kind == ValueKind.Null)
                 {
                     hasNull = true;
                 }

@@ -96,6 +96,9 @@ public sealed class SyntaxReaderParityTests
                 migrationBuilder.InsertData(table: "Kinds", columns: new[] { "Id", "Name" }, values: new object[] { 1, "a" });
                 migrationBuilder.InsertData(table: "Kinds", columns: new[] { "Id", "Name" }, values: new object[,] { { 2, "b" }, { 3, null } });
                 migrationBuilder.InsertData(table: "Kinds", column: "Name", value: "x");
+                migrationBuilder.InsertData(table: "Kinds", columns: new[] { "Id", "At", "Kind" }, values: new object[] { 5, new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc), ReferentialAction.Cascade });
+                migrationBuilder.InsertData(table: "Kinds", columns: new[] { "Id", "At" }, values: new object[,] { { 6, new DateTime(2024, 1, 2) }, { 7, null } });
+                migrationBuilder.AddColumn<DateTime>(name: "Since", table: "Orders", nullable: false, defaultValue: new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Unspecified));
                 migrationBuilder.InsertData("Kinds", new[] { "Id", "Name" }, new[] { "integer", "text" }, new object[] { 4, "d" }, "public");
                 migrationBuilder.UpdateData(table: "Kinds", keyColumn: "Id", keyValue: 1, column: "Name", value: "y");
                 migrationBuilder.UpdateData(table: "Kinds", keyColumn: "Id", keyValue: 1, columns: new[] { "Name", "Flag" }, values: new object[] { "z", false });
@@ -171,6 +174,7 @@ public sealed class SyntaxReaderParityTests
     [InlineData("migrationBuilder.AddColumn<int>(name: \"A\", table: \"T\", nullable: false, defaultValue: (short)1);")]
     [InlineData("migrationBuilder.InsertData(\"T\", \"C\", new object[] { 1 });")]
     [InlineData("migrationBuilder.DropTable(name: (\"T\"));")]
+    [InlineData("migrationBuilder.AddColumn<DateTime>(name: \"A\", table: \"T\", nullable: false, defaultValue: new DateTime(Answer, 1, 1));")]
     [InlineData("migrationBuilder.Operations.Clear();")]
     [InlineData("migrationBuilder?.DropTable(\"T\");")]
     [InlineData("migrationBuilder.CreateTable(name: \"T\", columns: table => new { Id = table.Column<int>(nullable: false) }, constraints: table => { table.PrimaryKey(TableName, x => x.Id); });")]
