@@ -70,6 +70,25 @@ public sealed class EmptyOperationBlockAnalyzer : DiagnosticAnalyzer
     }
 }
 
+/// <summary>
+/// Registers one named-type symbol action that does nothing: the floor of any design whose rules run from symbol
+/// actions (as SafeMigrations' do) — the driver's cost without any operation tree.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class EmptySymbolActionAnalyzer : DiagnosticAnalyzer
+{
+    private static readonly DiagnosticDescriptor Unused = new("BENCH0002", "unused", "unused", "Benchmark", DiagnosticSeverity.Hidden, isEnabledByDefault: true);
+
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Unused);
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.Analyze | GeneratedCodeAnalysisFlags.ReportDiagnostics);
+        context.RegisterSymbolAction(_ => { }, SymbolKind.NamedType);
+    }
+}
+
 public static class CorpusCompilation
 {
     public static CSharpCompilation Create(int migrations) => Create("Shop", MigrationCorpus.Generate(migrations));
@@ -112,9 +131,9 @@ public static class CorpusCompilation
     }
 
     /// <summary>Every analyzer the SafeMigrations analyzer assembly declares, found by reflection.</summary>
-    public static ImmutableArray<DiagnosticAnalyzer> LoadAnalyzers()
+    public static ImmutableArray<DiagnosticAnalyzer> LoadAnalyzers(Assembly? from = null)
     {
-        var assembly = Assembly.Load("SafeMigrations.Analyzers");
+        var assembly = from ?? Assembly.Load("SafeMigrations.Analyzers");
         return assembly.GetTypes()
             .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t) && t != typeof(EmptyOperationBlockAnalyzer)
                         && t.GetCustomAttribute<DiagnosticAnalyzerAttribute>() is not null)

@@ -10,7 +10,7 @@ namespace SafeMigrations.Benchmarks;
 /// <summary>
 /// `dotnet run -c Release --project tests/SafeMigrations.Benchmarks` runs BenchmarkDotNet;
 /// `... -- --quick [migrations] [--rounds N]` does one scripted side-by-side run on the generated migrations-only project
-/// and prints the ratios, `--app-cost [migrations] [entities] [--designers] [--rounds N]` the same on a generated application, and
+/// and prints the ratios (`--before DIR` adds another build's SafeMigrations.Analyzers.dll as one more side), `--app-cost [migrations] [entities] [--designers] [--rounds N]` the same on a generated application, and
 /// `--analyzer-profile [migrations|app]` where the analyzers' time goes (AnalyzerCost/);
 /// `... -- --apply-stall [rows]` applies a plain scaffolded migration with Database.Migrate() and with the engine while
 /// writers run, and prints their stalls side by side (ApplyStall/ApplyStallBenchmark.cs);
@@ -25,7 +25,7 @@ public static class Program
         if (args.Length > 0 && args[0] == "--quick")
         {
             var count = args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000;
-            return AnalyzerCost.AnalyzerCostRun.Run($"{count} generated migrations", MigrationCorpus.Generate(count), Rounds(args, 2));
+            return AnalyzerCost.AnalyzerCostRun.Run($"{count} generated migrations", MigrationCorpus.Generate(count), Rounds(args, 2), args);
         }
 
         if (args.Length > 0 && args[0] == "--app-cost")
@@ -34,7 +34,7 @@ public static class Program
             var entities = args.Length > 2 && !args[2].StartsWith("--", StringComparison.Ordinal) ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 80;
             var files = AnalyzerCost.AppCorpus.Generate(migrations, entities, designers: Array.IndexOf(args, "--designers") > 0);
             var (migrationLines, ordinaryLines) = AnalyzerCost.AppCorpus.Lines(files);
-            return AnalyzerCost.AnalyzerCostRun.Run($"app: {migrations} migrations ({migrationLines} lines of migration files), {entities} entities ({ordinaryLines} lines of ordinary code)", files, Rounds(args, 3));
+            return AnalyzerCost.AnalyzerCostRun.Run($"app: {migrations} migrations ({migrationLines} lines of migration files), {entities} entities ({ordinaryLines} lines of ordinary code)", files, Rounds(args, 3), args);
         }
 
         if (args.Length > 0 && args[0] == "--analyzer-profile")

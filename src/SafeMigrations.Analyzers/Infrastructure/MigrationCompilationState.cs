@@ -4,6 +4,7 @@ using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using SafeMigrations.Analyzers.Model;
 using SafeMigrations.Analyzers.Reading;
@@ -97,8 +98,9 @@ namespace SafeMigrations.Analyzers.Infrastructure
             HistoryReader.Build(_compilation, Symbols!, (type, method) => Read(type, method, MigrationDirection.Up), StoreTypeOf, CancellationToken.None);
 
         /// <summary>
-        /// Binds the method into operations through the compilation's semantic model (under the analyzer driver the
-        /// cached one), once per compilation; null when it is not declared in source.
+        /// Reads the method once per compilation: from syntax when <see cref="SyntaxMigrationReader"/> recognises every
+        /// statement, else by binding it into operations through the compilation's semantic model (under the analyzer
+        /// driver the cached one); null when it is not declared in source.
         /// </summary>
         private MigrationModel? Read(INamedTypeSymbol migrationType, IMethodSymbol method, MigrationDirection direction)
         {
@@ -114,6 +116,12 @@ namespace SafeMigrations.Analyzers.Infrastructure
                     () =>
                     {
                         var syntax = method.DeclaringSyntaxReferences[0].GetSyntax();
+                        if (syntax is MethodDeclarationSyntax declaration
+                            && SyntaxMigrationReader.TryRead(symbols, _compilation, migrationType, method, direction, declaration) is { } read)
+                        {
+                            return read;
+                        }
+
 #pragma warning disable RS1030 // Rules register no operation actions: each Up/Down is bound here once per compilation and cached.
                         var operation = _compilation.GetSemanticModel(syntax.SyntaxTree).GetOperation(syntax);
 #pragma warning restore RS1030

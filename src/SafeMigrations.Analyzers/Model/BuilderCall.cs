@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace SafeMigrations.Analyzers.Model
@@ -33,27 +34,35 @@ namespace SafeMigrations.Analyzers.Model
     /// </summary>
     public abstract class BuilderCall
     {
-        private protected BuilderCall(IInvocationOperation invocation, ImmutableDictionary<string, StepValue> arguments, ImmutableArray<StepAnnotation> annotations)
+        private protected BuilderCall(InvocationExpressionSyntax syntax, IMethodSymbol method, IInvocationOperation? operation, ImmutableDictionary<string, StepValue> arguments, ImmutableArray<StepAnnotation> annotations)
         {
-            Invocation = invocation;
+            Syntax = syntax;
+            Method = method;
+            Operation = operation;
             Arguments = arguments;
             Annotations = annotations;
         }
 
         /// <summary>The builder method's invocation (without the chained calls).</summary>
-        public IInvocationOperation Invocation { get; }
+        public InvocationExpressionSyntax Syntax { get; }
+
+        /// <summary>The invocation's operation when the method was read by binding; null when it was read from syntax.</summary>
+        public IInvocationOperation? Operation { get; }
 
         /// <summary>Method name: <c>CreateIndex</c>, <c>AddColumn</c>, <c>Sql</c>, <c>Column</c>, ...</summary>
-        public string MethodName => Invocation.TargetMethod.Name;
+        public string MethodName => Method.Name;
 
-        /// <summary>The method called.</summary>
-        public IMethodSymbol Method => Invocation.TargetMethod;
+        /// <summary>
+        /// The method called. Read from syntax, <c>CreateTable</c> is its generic definition (the anonymous columns type
+        /// is not inferred without binding); every other generic method is constructed with its written type argument.
+        /// </summary>
+        public IMethodSymbol Method { get; }
 
         /// <summary>The generic type argument of <c>AddColumn&lt;T&gt;</c>, <c>AlterColumn&lt;T&gt;</c>, <c>Column&lt;T&gt;</c>; null otherwise.</summary>
-        public ITypeSymbol? TypeArgument => Method.TypeArguments.Length == 1 ? Method.TypeArguments[0] : null;
+        public ITypeSymbol? TypeArgument => Method.TypeArguments.Length == 1 && Method.TypeArguments[0].TypeKind != TypeKind.TypeParameter && !Method.TypeArguments[0].IsAnonymousType ? Method.TypeArguments[0] : null;
 
         /// <summary>Where to report: the invocation.</summary>
-        public Location Location => Invocation.Syntax.GetLocation();
+        public Location Location => Syntax.GetLocation();
 
         /// <summary>Arguments by parameter name (written by name or position, or omitted: then <see cref="StepValue.IsOmitted"/>).</summary>
         public ImmutableDictionary<string, StepValue> Arguments { get; }
@@ -95,8 +104,8 @@ namespace SafeMigrations.Analyzers.Model
     /// <summary>A <c>table.Column&lt;T&gt;(...)</c> call in the <c>columns:</c> lambda of <c>CreateTable</c>.</summary>
     public sealed class ColumnDefinition : BuilderCall
     {
-        internal ColumnDefinition(IInvocationOperation invocation, ImmutableDictionary<string, StepValue> arguments, ImmutableArray<StepAnnotation> annotations, string? propertyName)
-            : base(invocation, arguments, annotations)
+        internal ColumnDefinition(InvocationExpressionSyntax syntax, IMethodSymbol method, IInvocationOperation? operation, ImmutableDictionary<string, StepValue> arguments, ImmutableArray<StepAnnotation> annotations, string? propertyName)
+            : base(syntax, method, operation, arguments, annotations)
         {
             PropertyName = propertyName;
         }

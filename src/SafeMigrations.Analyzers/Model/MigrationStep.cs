@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 using SafeMigrations.Sql;
 
@@ -18,14 +19,16 @@ namespace SafeMigrations.Analyzers.Model
 
         internal MigrationStep(
             int index,
-            IInvocationOperation invocation,
+            InvocationExpressionSyntax syntax,
+            IMethodSymbol method,
+            IInvocationOperation? operation,
             ImmutableDictionary<string, StepValue> arguments,
             ImmutableArray<StepAnnotation> annotations,
             bool hasContractMark,
             bool isContractClass,
             ImmutableArray<ColumnDefinition> columns,
             SqlCall? sql)
-            : base(invocation, arguments, annotations)
+            : base(syntax, method, operation, arguments, annotations)
         {
             Index = index;
             HasContractMark = hasContractMark;

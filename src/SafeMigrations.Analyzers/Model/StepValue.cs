@@ -10,10 +10,11 @@ namespace SafeMigrations.Analyzers.Model
     /// </summary>
     public sealed class StepValue
     {
-        internal static readonly StepValue Missing = new StepValue(null, isOmitted: true, default, default, null, null);
+        internal static readonly StepValue Missing = new StepValue(null, null, isOmitted: true, default, default, null, null);
 
-        private StepValue(IOperation? operation, bool isOmitted, Optional<object?> constant, ImmutableArray<StepValue> elements, string? enumMember, ITypeSymbol? typeOf)
+        private StepValue(SyntaxNode? syntax, IOperation? operation, bool isOmitted, Optional<object?> constant, ImmutableArray<StepValue> elements, string? enumMember, ITypeSymbol? typeOf)
         {
+            Syntax = syntax;
             Operation = operation;
             IsOmitted = isOmitted;
             HasConstant = constant.HasValue;
@@ -23,7 +24,13 @@ namespace SafeMigrations.Analyzers.Model
             TypeOf = typeOf;
         }
 
-        /// <summary>The value's operation with conversions unwrapped; null when the parameter does not exist on this overload.</summary>
+        /// <summary>The value as written (conversions unwrapped); null when omitted or when the parameter does not exist on this overload.</summary>
+        public SyntaxNode? Syntax { get; }
+
+        /// <summary>
+        /// The value's operation with conversions unwrapped, only when the method was read by binding (see
+        /// <c>Reading/SyntaxMigrationReader</c>): null when read from syntax or when the parameter does not exist.
+        /// </summary>
         public IOperation? Operation { get; }
 
         /// <summary>The argument was not written: the parameter's default value applies (still readable through <see cref="Constant"/>).</summary>
@@ -114,8 +121,12 @@ namespace SafeMigrations.Analyzers.Model
                     break;
             }
 
-            return new StepValue(value, omitted, constant, elements, enumMember, typeOf);
+            return new StepValue(omitted ? null : value.Syntax, value, omitted, constant, elements, enumMember, typeOf);
         }
+
+        /// <summary>A value read from syntax: <paramref name="syntax"/> as written (null when omitted) and what is known about it.</summary>
+        internal static StepValue FromSyntax(SyntaxNode? syntax, bool omitted, Optional<object?> constant, ImmutableArray<StepValue> elements = default, string? enumMember = null, ITypeSymbol? typeOf = null) =>
+            new StepValue(syntax, null, omitted, constant, elements, enumMember, typeOf);
 
         internal static IOperation Unwrap(IOperation operation)
         {

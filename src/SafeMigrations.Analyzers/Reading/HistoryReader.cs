@@ -287,22 +287,31 @@ namespace SafeMigrations.Analyzers.Reading
         /// <summary>The indexes of CreateTable's <c>table.PrimaryKey("PK_x", ...)</c> and <c>table.UniqueConstraint("AK_x", ...)</c>.</summary>
         private static SchemaState WithConstraintIndexes(SchemaState state, MigrationStep step, TableName table)
         {
-            if (!(step["constraints"].Operation is { } constraints))
+            var constraints = step["constraints"];
+            if (constraints.Operation is { } bound)
             {
-                return state;
-            }
-
-            foreach (var operation in constraints.Descendants())
-            {
-                if (operation is IInvocationOperation { TargetMethod: { Name: "PrimaryKey" or "UniqueConstraint" } } invocation)
+                foreach (var operation in bound.Descendants())
                 {
-                    var name = invocation.Arguments.Length > 0 ? StepValue.Read(invocation.Arguments[0].Value).AsString() : null;
-                    state = name is null ? state.IndexesUnsure() : state.WithIndex(SchemaState.IndexKey(table.Schema, name), new IndexState(table, default));
+                    if (operation is IInvocationOperation { TargetMethod: { Name: "PrimaryKey" or "UniqueConstraint" } } invocation)
+                    {
+                        state = WithConstraintIndex(state, table, invocation.Arguments.Length > 0 ? StepValue.Read(invocation.Arguments[0].Value).AsString() : null);
+                    }
+                }
+            }
+            else if (constraints.Syntax is { } lambda)
+            {
+                // Read from syntax: the reader made sure every such name is a constant it reads.
+                foreach (var name in SyntaxMigrationReader.ConstraintNames(lambda))
+                {
+                    state = WithConstraintIndex(state, table, name);
                 }
             }
 
             return state;
         }
+
+        private static SchemaState WithConstraintIndex(SchemaState state, TableName table, string? name) =>
+            name is null ? state.IndexesUnsure() : state.WithIndex(SchemaState.IndexKey(table.Schema, name), new IndexState(table, default));
 
         private static SchemaState ApplySafeStep(SchemaState state, MigrationStep step, TableName? table)
         {

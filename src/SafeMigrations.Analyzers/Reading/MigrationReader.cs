@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 using SafeMigrations.Analyzers.Model;
 
@@ -16,15 +17,7 @@ namespace SafeMigrations.Analyzers.Reading
     {
         public static MigrationModel Read(EfSymbols symbols, INamedTypeSymbol migrationType, IMethodSymbol method, MigrationDirection direction, ImmutableArray<IOperation> operationBlocks)
         {
-            var isContractClass = false;
-            foreach (var attribute in migrationType.GetAttributes())
-            {
-                if (symbols.IsContractPhaseAttribute(attribute.AttributeClass))
-                {
-                    isContractClass = true;
-                    break;
-                }
-            }
+            var isContractClass = IsContractClass(symbols, migrationType);
 
             var calls = new List<IInvocationOperation>();
             foreach (var block in operationBlocks)
@@ -48,6 +41,28 @@ namespace SafeMigrations.Analyzers.Reading
 
             var tree = operationBlocks.IsDefaultOrEmpty ? null : operationBlocks[0].Syntax.SyntaxTree;
             return new MigrationModel(migrationType, method, direction, isContractClass, steps.MoveToImmutable(), tree);
+        }
+
+        /// <summary><c>[ContractPhase]</c> is on the migration class.</summary>
+        internal static bool IsContractClass(EfSymbols symbols, INamedTypeSymbol migrationType)
+        {
+            foreach (var attribute in migrationType.GetAttributes())
+            {
+                if (symbols.IsContractPhaseAttribute(attribute.AttributeClass))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>The SQL of a <c>Sql(sql, suppressTransaction)</c> step; diagnostics go to the SQL argument as written.</summary>
+        internal static SqlCall SqlOf(ImmutableDictionary<string, StepValue> arguments, SyntaxNode call)
+        {
+            var sqlValue = arguments["sql"];
+            var suppress = arguments.TryGetValue("suppressTransaction", out var suppressValue) ? suppressValue.AsBool() : false;
+            return new SqlCall(sqlValue.AsString(), suppress, (sqlValue.Syntax ?? call).GetLocation());
         }
 
         private static bool IsStep(EfSymbols symbols, IInvocationOperation invocation)
@@ -77,15 +92,13 @@ namespace SafeMigrations.Analyzers.Reading
                 {
                     columns = ReadColumns(symbols, columnsValue.Operation);
                 }
-                else if (method.Name == "Sql" && arguments.TryGetValue("sql", out var sqlValue))
+                else if (method.Name == "Sql" && arguments.ContainsKey("sql"))
                 {
-                    var suppress = arguments.TryGetValue("suppressTransaction", out var suppressValue) ? suppressValue.AsBool() : false;
-                    var location = sqlValue.Operation?.Syntax.GetLocation() ?? invocation.Syntax.GetLocation();
-                    sql = new SqlCall(sqlValue.AsString(), suppress, location);
+                    sql = SqlOf(arguments, invocation.Syntax);
                 }
             }
 
-            return new MigrationStep(index, invocation, arguments, annotations, hasContractMark, isContractClass, columns, sql);
+            return new MigrationStep(index, (InvocationExpressionSyntax)invocation.Syntax, method, invocation, arguments, annotations, hasContractMark, isContractClass, columns, sql);
         }
 
         private static ImmutableDictionary<string, StepValue> ReadArguments(IInvocationOperation invocation)
@@ -210,7 +223,7 @@ namespace SafeMigrations.Analyzers.Reading
                         propertyName = property.Property.Name;
                     }
 
-                    columns.Add(new ColumnDefinition(invocation, ReadArguments(invocation), annotations, propertyName));
+                    columns.Add(new ColumnDefinition((InvocationExpressionSyntax)invocation.Syntax, invocation.TargetMethod, invocation, ReadArguments(invocation), annotations, propertyName));
                 }
             }
 

@@ -204,6 +204,6 @@ namespace SafeMigrations.Analyzers.Rules
         private static bool SameBlock(MigrationStep first, MigrationStep second) =>
             StatementOf(first) is { } a && StatementOf(second) is { } b && a.Parent is BlockSyntax && a.Parent == b.Parent;
 
-        private static StatementSyntax? StatementOf(MigrationStep step) => step.Invocation.Syntax.FirstAncestorOrSelf<StatementSyntax>();
+        private static StatementSyntax? StatementOf(MigrationStep step) => step.Syntax.FirstAncestorOrSelf<StatementSyntax>();
     }
 }

@@ -16,15 +16,18 @@ namespace SafeMigrations.Benchmarks.AnalyzerCost;
 /// One scripted side-by-side run of what the analyzers add (`--quick [migrations]` on the generated migrations-only
 /// project, `--app-cost [migrations] [entities]` on the generated application). Every round measures, in this order:
 /// compile (a fresh clone's <c>GetDiagnostics()</c>: declaration, binding and flow analysis of every method, no emit,
-/// parse excluded); the same with one empty IOperation analyzer; the same with the SafeMigrations analyzers; and a
+/// parse excluded); the same with one empty IOperation analyzer; with one empty named-type symbol action (the floor of
+/// a symbol-action design); the same with the SafeMigrations analyzers; and a
 /// csc-like build (parse every file + <c>Emit</c> of the DLL and its portable PDB into memory). Rounds alternate the
-/// four so that machine noise falls on all of them; the first round only warms up (JIT) and is not counted.
+/// five so that machine noise falls on all of them; the first round only warms up (JIT) and is not counted.
 /// Then the IDE case: one migration file edited in an analysed compilation and re-analysed alone.
 /// </summary>
 public static class AnalyzerCostRun
 {
-    public static int Run(string title, IReadOnlyList<(string Path, string Source)> files, int rounds)
+    public static int Run(string title, IReadOnlyList<(string Path, string Source)> files, int rounds, string[] args)
     {
+        var beforeAt = Array.IndexOf(args, "--before");
+        var before = beforeAt >= 0 && beforeAt + 1 < args.Length ? CorpusCompilation.LoadAnalyzers(BeforeBuild.Load(args[beforeAt + 1])) : default;
         var trees = CorpusCompilation.Parse(files);
         var compilation = CorpusCompilation.Create("Bench", trees);
         var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToArray();
@@ -37,11 +40,15 @@ public static class AnalyzerCostRun
 
         var analyzers = CorpusCompilation.LoadAnalyzers();
         var empty = ImmutableArray.Create<DiagnosticAnalyzer>(new EmptyOperationBlockAnalyzer());
+        var emptySymbol = ImmutableArray.Create<DiagnosticAnalyzer>(new EmptySymbolActionAnalyzer());
         Console.WriteLine($"{title}: {files.Count} files, {files.Sum(f => f.Source.Count(c => c == '\n') + 1)} lines, {analyzers.Length} SafeMigrations analyzers");
         Console.WriteLine($"load average before: {LoadAverage.Read()}");
 
         var compileMs = new List<double>();
         var emptyMs = new List<double>();
+        var symbolMs = new List<double>();
+        var beforeMs = new List<double>();
+        var beforeFound = 0;
         var safeMs = new List<double>();
         var buildMs = new List<double>();
         var found = 0;
@@ -50,22 +57,35 @@ public static class AnalyzerCostRun
             var counted = round > 0;
             Time(counted ? compileMs : null, () => compilation.Clone().GetDiagnostics());
             Time(counted ? emptyMs : null, () => Analyze(compilation.Clone(), empty));
+            Time(counted ? symbolMs : null, () => Analyze(compilation.Clone(), emptySymbol));
+            if (!before.IsDefault)
+            {
+                Time(counted ? beforeMs : null, () => beforeFound = Analyze(compilation.Clone(), before));
+            }
+
             Time(counted ? safeMs : null, () => found = Analyze(compilation.Clone(), analyzers));
             Time(counted ? buildMs : null, () => Build(files));
         }
 
-        double compile = compileMs.Average(), withEmpty = emptyMs.Average(), safe = safeMs.Average(), build = buildMs.Average();
+        double compile = compileMs.Average(), withEmpty = emptyMs.Average(), withSymbol = symbolMs.Average(), safe = safeMs.Average(), build = buildMs.Average();
         Console.WriteLine($"mean of {rounds} interleaved rounds (min in brackets):");
         Console.WriteLine($"  compile (GetDiagnostics):              {compile,8:F0} ms  [{compileMs.Min(),6:F0}]");
         Console.WriteLine($"  compile + empty IOperation analyzer:   {withEmpty,8:F0} ms  [{emptyMs.Min(),6:F0}]");
+        Console.WriteLine($"  compile + empty symbol-action analyzer:{withSymbol,8:F0} ms  [{symbolMs.Min(),6:F0}]  (the floor of a symbol-action design)");
+        if (!before.IsDefault)
+        {
+            Console.WriteLine($"  compile + SafeMigrations (--before):   {beforeMs.Average(),8:F0} ms  [{beforeMs.Min(),6:F0}]  ({beforeFound} diagnostics)  adds {(beforeMs.Average() - compile) / compile,6:P0}");
+        }
+
         Console.WriteLine($"  compile + SafeMigrations analyzers:    {safe,8:F0} ms  [{safeMs.Min(),6:F0}]  ({found} diagnostics)");
         Console.WriteLine($"  csc-like build (parse + emit dll+pdb): {build,8:F0} ms  [{buildMs.Min(),6:F0}]");
         Console.WriteLine($"  SafeMigrations / compile:                     {safe / compile,6:F2}  (adds {(safe - compile) / compile,6:P0})");
         Console.WriteLine($"  SafeMigrations / compile + empty analyzer:    {safe / withEmpty,6:F2}  (empty analyzer alone adds {(withEmpty - compile) / compile,6:P0})");
+        Console.WriteLine($"  SafeMigrations / compile + empty symbol action: {safe / withSymbol,6:F2}  (empty symbol action alone adds {(withSymbol - compile) / compile,6:P0})");
         Console.WriteLine($"  SafeMigrations' added time / csc-like build:  {(safe - compile) / build,6:P0}");
         Console.WriteLine($"load average after: {LoadAverage.Read()}");
 
-        PerDocument(compilation, trees, files, analyzers, empty, rounds);
+        PerDocument(compilation, trees, files, analyzers, empty, rounds, before);
         return 0;
     }
 
@@ -74,9 +94,14 @@ public static class AnalyzerCostRun
     /// new compilation's semantic diagnostics of that file alone, as the IDE asks after each edit. Measured for the last
     /// migration without an AlterColumn and the last one with one (whose rules replay the whole history before it).
     /// </summary>
-    private static void PerDocument(CSharpCompilation compilation, SyntaxTree[] trees, IReadOnlyList<(string Path, string Source)> files, ImmutableArray<DiagnosticAnalyzer> analyzers, ImmutableArray<DiagnosticAnalyzer> empty, int rounds)
+    private static void PerDocument(CSharpCompilation compilation, SyntaxTree[] trees, IReadOnlyList<(string Path, string Source)> files, ImmutableArray<DiagnosticAnalyzer> analyzers, ImmutableArray<DiagnosticAnalyzer> empty, int rounds, ImmutableArray<DiagnosticAnalyzer> before)
     {
         Analyze(compilation, analyzers);
+        if (!before.IsDefault)
+        {
+            Analyze(compilation, before);
+        }
+
         var migrationFiles = Enumerable.Range(0, files.Count)
             .Where(i => files[i].Source.Contains("protected override void Up(", StringComparison.Ordinal))
             .ToArray();
@@ -89,17 +114,28 @@ public static class AnalyzerCostRun
             var plainMs = new List<double>();
             var emptyMs = new List<double>();
             var safeMs = new List<double>();
+            var beforeMs = new List<double>();
             for (var round = 0; round <= rounds; round++)
             {
                 var counted = round > 0;
                 Time(counted ? plainMs : null, () => compilation.ReplaceSyntaxTree(tree, edited).GetSemanticModel(edited).GetDiagnostics());
                 Time(counted ? emptyMs : null, () => AnalyzeDocument(compilation.ReplaceSyntaxTree(tree, edited), edited, empty));
+                if (!before.IsDefault)
+                {
+                    Time(counted ? beforeMs : null, () => AnalyzeDocument(compilation.ReplaceSyntaxTree(tree, edited), edited, before));
+                }
+
                 Time(counted ? safeMs : null, () => AnalyzeDocument(compilation.ReplaceSyntaxTree(tree, edited), edited, analyzers));
             }
 
             Console.WriteLine($"per document (IDE), {files[index].Path} edited, mean of {rounds} rounds:");
             Console.WriteLine($"  semantic diagnostics of the file:               {plainMs.Average(),8:F1} ms");
             Console.WriteLine($"  + empty IOperation analyzer on the file:        {emptyMs.Average(),8:F1} ms");
+            if (!before.IsDefault)
+            {
+                Console.WriteLine($"  + SafeMigrations (--before) on the file:        {beforeMs.Average(),8:F1} ms");
+            }
+
             Console.WriteLine($"  + SafeMigrations analyzers on the file:         {safeMs.Average(),8:F1} ms");
         }
     }
@@ -137,4 +173,21 @@ public static class AnalyzerCostRun
             throw new InvalidOperationException("emit failed: " + result.Diagnostics.First(d => d.Severity == DiagnosticSeverity.Error));
         }
     }
+}
+
+/// <summary>
+/// Another build of SafeMigrations.Analyzers.dll (`--before DIR`), loaded next to this one in its own load context so
+/// both run in one interleaved run; Roslyn and SafeMigrations.Sql come from the default context.
+/// </summary>
+internal sealed class BeforeBuild : System.Runtime.Loader.AssemblyLoadContext
+{
+    private BeforeBuild()
+        : base("SafeMigrations before", isCollectible: false)
+    {
+    }
+
+    public static System.Reflection.Assembly Load(string directory) =>
+        new BeforeBuild().LoadFromAssemblyPath(Path.GetFullPath(Path.Combine(directory, "SafeMigrations.Analyzers.dll")));
+
+    protected override System.Reflection.Assembly? Load(System.Reflection.AssemblyName assemblyName) => null;
 }
