@@ -50,6 +50,38 @@ public class ToolArgumentsTests
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("stats --phase Expand", "unknown option '--phase' for stats (plan, apply, status, rollback and verify take it)")]
+    [InlineData("plan --max-replica-lag 16", "unknown option '--max-replica-lag' for plan (apply takes it)")]
+    [InlineData("script --report r.md", "unknown option '--report' for script (plan, apply, status, rollback and verify take it)")]
+    [InlineData("apply --phasee Expand", "unknown option '--phasee' (dotnet safemigrations --help)")]
+    public void An_engine_option_the_command_does_not_take_is_refused_before_the_build_with_the_runners_message(string commandLine, string expected)
+    {
+        var error = Assert.Throws<ToolException>(() => ToolArguments.Parse(commandLine.Split(' ')));
+        Assert.Equal("SM1001", error.Code);
+        Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string> RunnerCommands() => new TheoryData<string>(RunnerProtocol.Commands.All);
+
+    [Theory]
+    [MemberData(nameof(RunnerCommands))]
+    public void Every_option_the_runner_takes_for_a_command_passes_through_the_tool_and_is_in_its_usage(string command)
+    {
+        foreach (string option in RunnerProtocol.CommandOptions.Of(command))
+        {
+            // The tool finds the assembly itself and never takes a connection on the command line.
+            if (option == RunnerProtocol.Options.Assembly || option == RunnerProtocol.Options.Connection)
+                continue;
+            ToolArguments parsed = ToolArguments.Parse(new[] { command, "--" + option, "value" });
+            if (option == RunnerProtocol.Options.Context)
+                Assert.Equal("value", parsed.Context);
+            else
+                Assert.Equal(new[] { "--" + option, "value" }, parsed.RunnerOptions);
+            Assert.Contains("--" + option + " ", ToolArguments.Usage, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void Bundle_takes_a_runtime_and_an_output_directory()
     {
