@@ -64,6 +64,10 @@ public class RunnerProtocolTests
         var (_, options) = RunnerCommand.Parse(runnerArguments);
 
         Assert.Equal(OptionsIn(runnerArguments).OrderBy(n => n, StringComparer.Ordinal), options.Keys.OrderBy(n => n, StringComparer.Ordinal));
+        // And all of them, from the same table: the connection travels in the environment only.
+        Assert.Equal(
+            RunnerProtocol.CommandOptions.Of(command).Where(o => o != RunnerProtocol.Options.Connection).OrderBy(n => n, StringComparer.Ordinal),
+            options.Keys.OrderBy(n => n, StringComparer.Ordinal));
     }
 
     [Fact]
