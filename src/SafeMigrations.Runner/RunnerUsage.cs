@@ -76,6 +76,5 @@ namespace SafeMigrations.Runner
             }
             return string.Join("; ", groups.Select(g => g.Key + ": " + string.Join(" ", g.Value)));
         }
-
     }
 }

@@ -88,7 +88,8 @@ namespace SafeMigrations
         {
             private static readonly string[] Every = { Options.Assembly, Options.Connection, Options.Context };
 
-            // What the engine's commands read (verify reads the first ones itself).
+            // What plan, apply, status and rollback hand the engine; verify takes them too (--lock-retries and
+            // --statement-timeout it has always taken and ignored).
             private static readonly string[] Engine = { Options.Phase, Options.Target, Options.LockTimeout, Options.LockRetries, Options.StatementTimeout, Options.Report };
 
             // apply's; plan, status and rollback take them too, and ignore them.
