@@ -176,7 +176,7 @@ namespace SafeMigrations.Build
         {
             if (Array.IndexOf(Commands, Command) < 0)
             {
-                Log.LogError(null, RunnerProtocol.Codes.Configuration, null, null, 0, 0, 0, 0, "SafeMigrations: unknown command '{0}'; use plan, apply, status, rollback, verify or stats.", Command);
+                Log.LogError(null, RunnerProtocol.Codes.Configuration, null, null, 0, 0, 0, 0, "SafeMigrations: unknown command '{0}'; use one of {1}.", Command, string.Join(", ", Commands));
                 return false;
             }
             if (!File.Exists(Assembly))
