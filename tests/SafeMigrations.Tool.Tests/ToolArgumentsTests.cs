@@ -43,23 +43,16 @@ public class ToolArgumentsTests
     [InlineData("apply --phase", "--phase needs a value")]
     [InlineData("apply stray", "unexpected argument 'stray'")]
     [InlineData("apply --assembly bin/App.dll", "--assembly is not an option of the tool")]
+    // An engine option the command does not take: refused before the build, with the runner's message.
+    [InlineData("stats --phase Expand", "unknown option '--phase' for stats (plan, apply, status, rollback and verify take it)")]
+    [InlineData("plan --max-replica-lag 16", "unknown option '--max-replica-lag' for plan (apply takes it)")]
+    [InlineData("script --report r.md", "unknown option '--report' for script (plan, apply, status, rollback and verify take it)")]
+    [InlineData("apply --phasee Expand", "unknown option '--phasee' (dotnet safemigrations --help)")]
     public void Bad_arguments_give_SM1001_naming_the_problem(string commandLine, string expected)
     {
         var error = Assert.Throws<ToolException>(() => ToolArguments.Parse(commandLine.Split(' ')));
         Assert.Equal("SM1001", error.Code);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
-    }
-
-    [Theory]
-    [InlineData("stats --phase Expand", "unknown option '--phase' for stats (plan, apply, status, rollback and verify take it)")]
-    [InlineData("plan --max-replica-lag 16", "unknown option '--max-replica-lag' for plan (apply takes it)")]
-    [InlineData("script --report r.md", "unknown option '--report' for script (plan, apply, status, rollback and verify take it)")]
-    [InlineData("apply --phasee Expand", "unknown option '--phasee' (dotnet safemigrations --help)")]
-    public void An_engine_option_the_command_does_not_take_is_refused_before_the_build_with_the_runners_message(string commandLine, string expected)
-    {
-        var error = Assert.Throws<ToolException>(() => ToolArguments.Parse(commandLine.Split(' ')));
-        Assert.Equal("SM1001", error.Code);
-        Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
     }
 
     public static TheoryData<string> RunnerCommands() => new TheoryData<string>(RunnerProtocol.Commands.All);
