@@ -176,7 +176,7 @@ namespace SafeMigrations.Build
         {
             if (Array.IndexOf(Commands, Command) < 0)
             {
-                Log.LogError(null, RunnerProtocol.Codes.Configuration, null, null, 0, 0, 0, 0, "SafeMigrations: unknown command '{0}'; use plan, apply, status, rollback, verify or stats.", Command);
+                Log.LogError(null, RunnerProtocol.Codes.Configuration, null, null, 0, 0, 0, 0, "SafeMigrations: unknown command '{0}'; use one of {1}.", Command, string.Join(", ", Commands));
                 return false;
             }
             if (!File.Exists(Assembly))
@@ -228,41 +228,11 @@ namespace SafeMigrations.Build
             builder.AppendFileNameIfNotNull(RunnerPath);
             builder.AppendSwitch(Command);
             builder.AppendSwitchIfNotNull(RunnerProtocol.OptionPrefix + RunnerProtocol.Options.Assembly + " ", Assembly);
-            AppendOption(builder, RunnerProtocol.Options.Context, Context);
-            AppendOption(builder, RunnerProtocol.Options.Phase, Phase);
-            AppendOption(builder, RunnerProtocol.Options.Target, Target);
-            AppendOption(builder, RunnerProtocol.Options.LockTimeout, LockTimeout);
-            if (Command != RunnerProtocol.Commands.Verify)
+            // Only what the command takes: a property set for the whole project (SafeMigrationsPhase) must not fail stats.
+            foreach (KeyValuePair<string, string?> option in RunnerOptions())
             {
-                AppendOption(builder, RunnerProtocol.Options.LockRetries, LockRetries);
-                AppendOption(builder, RunnerProtocol.Options.StatementTimeout, StatementTimeout);
-            }
-            AppendOption(builder, RunnerProtocol.Options.Report, Report);
-            if (Command == RunnerProtocol.Commands.Apply)
-            {
-                AppendOption(builder, RunnerProtocol.Options.IndexWaitTimeout, IndexWaitTimeout);
-                AppendOption(builder, RunnerProtocol.Options.AcceptEdited, AcceptEdited);
-                AppendOption(builder, RunnerProtocol.Options.ContractGate, ContractGate);
-                AppendOption(builder, RunnerProtocol.Options.ContractGateWindow, ContractGateWindow);
-                AppendOption(builder, RunnerProtocol.Options.MaxReplicaLag, MaxReplicaLag);
-                AppendOption(builder, RunnerProtocol.Options.MaxReplicaLagTime, MaxReplicaLagTime);
-                AppendOption(builder, RunnerProtocol.Options.LatencyProbe, LatencyProbe);
-                AppendOption(builder, RunnerProtocol.Options.LatencyFactor, LatencyFactor);
-                AppendOption(builder, RunnerProtocol.Options.MaxPacingPause, MaxPacingPause);
-            }
-            if (Command == RunnerProtocol.Commands.Verify)
-            {
-                AppendOption(builder, RunnerProtocol.Options.LockBudget, LockBudget);
-                AppendOption(builder, RunnerProtocol.Options.DataChangeShare, DataChangeShare);
-                AppendOption(builder, RunnerProtocol.Options.Sarif, Sarif);
-                AppendOption(builder, RunnerProtocol.Options.TimeZone, TimeZone);
-            }
-            if (Command == RunnerProtocol.Commands.Plan || Command == RunnerProtocol.Commands.Verify)
-                AppendOption(builder, RunnerProtocol.Options.Statistics, Statistics);
-            if (Command == RunnerProtocol.Commands.Stats)
-            {
-                AppendOption(builder, RunnerProtocol.Options.Output, StatsOutput);
-                AppendOption(builder, RunnerProtocol.Options.Interval, StatsInterval);
+                if (RunnerProtocol.CommandOptions.Takes(Command, option.Key))
+                    AppendOption(builder, option.Key, option.Value);
             }
 
             return builder.ToString();
@@ -374,6 +344,34 @@ namespace SafeMigrations.Build
 
         private string ResolvedRuntimeConfig() =>
             !string.IsNullOrWhiteSpace(RuntimeConfig) ? RuntimeConfig! : Path.ChangeExtension(Assembly, ".runtimeconfig.json");
+
+        /// <summary>Each runner option the task has a property for, with the property's value.</summary>
+        private KeyValuePair<string, string?>[] RunnerOptions() => new[]
+        {
+            new KeyValuePair<string, string?>(RunnerProtocol.Options.Context, Context),
+            new KeyValuePair<string, string?>(RunnerProtocol.Options.Phase, Phase),
+            new KeyValuePair<string, string?>(RunnerProtocol.Options.Target, Target),
+            new KeyValuePair<string, string?>(RunnerProtocol.Options.LockTimeout, LockTimeout),
+            new KeyValuePair<string, string?>(RunnerProtocol.Options.LockRetries, LockRetries),
+            new KeyValuePair<string, string?>(RunnerProtocol.Options.StatementTimeout, StatementTimeout),
+            new KeyValuePair<string, string?>(RunnerProtocol.Options.Report, Report),
+            new KeyValuePair<string, string?>(RunnerProtocol.Options.IndexWaitTimeout, IndexWaitTimeout),
+            new KeyValuePair<string, string?>(RunnerProtocol.Options.AcceptEdited, AcceptEdited),
+            new KeyValuePair<string, string?>(RunnerProtocol.Options.ContractGate, ContractGate),
+            new KeyValuePair<string, string?>(RunnerProtocol.Options.ContractGateWindow, ContractGateWindow),
+            new KeyValuePair<string, string?>(RunnerProtocol.Options.MaxReplicaLag, MaxReplicaLag),
+            new KeyValuePair<string, string?>(RunnerProtocol.Options.MaxReplicaLagTime, MaxReplicaLagTime),
+            new KeyValuePair<string, string?>(RunnerProtocol.Options.LatencyProbe, LatencyProbe),
+            new KeyValuePair<string, string?>(RunnerProtocol.Options.LatencyFactor, LatencyFactor),
+            new KeyValuePair<string, string?>(RunnerProtocol.Options.MaxPacingPause, MaxPacingPause),
+            new KeyValuePair<string, string?>(RunnerProtocol.Options.LockBudget, LockBudget),
+            new KeyValuePair<string, string?>(RunnerProtocol.Options.DataChangeShare, DataChangeShare),
+            new KeyValuePair<string, string?>(RunnerProtocol.Options.Sarif, Sarif),
+            new KeyValuePair<string, string?>(RunnerProtocol.Options.TimeZone, TimeZone),
+            new KeyValuePair<string, string?>(RunnerProtocol.Options.Statistics, Statistics),
+            new KeyValuePair<string, string?>(RunnerProtocol.Options.Output, StatsOutput),
+            new KeyValuePair<string, string?>(RunnerProtocol.Options.Interval, StatsInterval),
+        };
 
         private static void AppendOption(CommandLineBuilder builder, string name, string? value)
         {

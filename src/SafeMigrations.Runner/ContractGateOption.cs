@@ -8,9 +8,6 @@ namespace SafeMigrations.Runner
     /// <summary>The runner's contract gate options: <c>--contract-gate check|skip</c> and <c>--contract-gate-window &lt;ms&gt;</c>.</summary>
     internal static class ContractGateOption
     {
-        /// <summary>True for the names this class reads.</summary>
-        public static bool IsName(string name) => name == RunnerProtocol.Options.ContractGate || name == RunnerProtocol.Options.ContractGateWindow;
-
         /// <summary>Sets the engine's gate from the options; SM1001 for a bad value.</summary>
         public static void Apply(IReadOnlyDictionary<string, string> options, EngineOptions engineOptions)
         {

@@ -10,12 +10,6 @@ namespace SafeMigrations.Runner
     /// <summary>apply's pacing options: when backfills and batched deletes wait for lagging replicas or a slow app query.</summary>
     internal static class PacingArguments
     {
-        public const string Usage = "apply also [--max-replica-lag <MB>] [--max-replica-lag-time <ms>] (0 = not watched) [--latency-probe <sql>] [--latency-factor <x>] [--max-pacing-pause <ms>]";
-
-        private static readonly string[] Names = { RunnerProtocol.Options.MaxReplicaLag, RunnerProtocol.Options.MaxReplicaLagTime, RunnerProtocol.Options.LatencyProbe, RunnerProtocol.Options.LatencyFactor, RunnerProtocol.Options.MaxPacingPause };
-
-        public static bool IsOption(string name) => Array.IndexOf(Names, name) >= 0;
-
         /// <summary>Sets the given options over the engine's defaults; SM1001 for a bad value.</summary>
         public static void Apply(IReadOnlyDictionary<string, string> options, EngineOptions engine)
         {

@@ -19,7 +19,7 @@ namespace SafeMigrations.Runner
     {
         public const string ConnectionVariable = RunnerProtocol.ConnectionVariable;
 
-        internal const string Usage = "usage: SafeMigrations.Runner <plan|apply|status|rollback|verify|script|stats> --assembly <app.dll> [--connection <string>] [--context <DbContext>] [--phase Expand|Contract|All] [--target <migration>] [--lock-timeout <ms>] [--lock-retries <n>] [--index-wait-timeout <ms>] [--accept-edited <migration>] [--contract-gate check|skip] [--contract-gate-window <ms>] [--statement-timeout <ms>] [--report <path.md>]; verify also [--lock-budget <ms>] [--sarif <path.sarif>] [--data-change-share <0..1>] [--time-zone <zone>] and, without a connection, uses a throwaway PostgreSQL; plan and verify also [--statistics <file.json>] (default safemigrations.stats.json in the working directory, when it exists); script takes [--output <dir>] [--from <migration>] [--to <migration>] and needs no database; stats [--output <file.json>] [--interval <s>] (no --assembly needed); " + PacingArguments.Usage;
+        internal static readonly string Usage = RunnerUsage.Runner;
 
         public static int Run(string[] args, Action<string> setAppDirectory, TextWriter output, CancellationToken cancellationToken, Assembly? loadedApp = null)
         {
@@ -137,7 +137,7 @@ namespace SafeMigrations.Runner
             if (args.Length == 0)
                 throw new EngineException(EngineCodes.Configuration, "no command; " + Usage);
             string command = args[0].ToLowerInvariant();
-            if (command != RunnerProtocol.Commands.Plan && command != RunnerProtocol.Commands.Apply && command != RunnerProtocol.Commands.Status && command != RunnerProtocol.Commands.Rollback && command != RunnerProtocol.Commands.Verify && command != RunnerProtocol.Commands.Script && command != RunnerProtocol.Commands.Stats)
+            if (Array.IndexOf(RunnerProtocol.Commands.All, command) < 0)
                 throw new EngineException(EngineCodes.Configuration, $"unknown command {CommandLineText.Shown(args[0])}; " + Usage);
             var options = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             for (int i = 1; i < args.Length; i++)
@@ -146,22 +146,8 @@ namespace SafeMigrations.Runner
                 if (!arg.StartsWith(RunnerProtocol.OptionPrefix, StringComparison.Ordinal) || i + 1 >= args.Length)
                     throw new EngineException(EngineCodes.Configuration, $"unexpected argument {(arg.StartsWith(RunnerProtocol.OptionPrefix, StringComparison.Ordinal) && CommandLineText.IsWord(arg) ? "'" + arg + "' (missing value)" : CommandLineText.NotShown)}; " + Usage);
                 string name = arg.Substring(RunnerProtocol.OptionPrefix.Length);
-                bool verifyOnly = name == RunnerProtocol.Options.LockBudget || name == RunnerProtocol.Options.Sarif || name == RunnerProtocol.Options.TimeZone || name == RunnerProtocol.Options.DataChangeShare;
-                bool scriptOnly = name == RunnerProtocol.Options.From || name == RunnerProtocol.Options.To || (name == RunnerProtocol.Options.Output && command != RunnerProtocol.Commands.Stats);
-                bool scriptTakes = name == RunnerProtocol.Options.Output || name == RunnerProtocol.Options.From || name == RunnerProtocol.Options.To || name == RunnerProtocol.Options.Assembly || name == RunnerProtocol.Options.Connection || name == RunnerProtocol.Options.Context || name == RunnerProtocol.Options.LockTimeout;
-                if ((scriptOnly && command != RunnerProtocol.Commands.Script) || (command == RunnerProtocol.Commands.Script && !scriptTakes))
-                    throw new EngineException(EngineCodes.Configuration, $"unknown option {CommandLineText.Shown(arg)} for {command}; " + Usage);
-                if (command == RunnerProtocol.Commands.Script)
-                {
-                    options[name] = args[++i];
-                    continue;
-                }
-                if ((name != RunnerProtocol.Options.Assembly && name != RunnerProtocol.Options.Connection && name != RunnerProtocol.Options.Context && name != RunnerProtocol.Options.Phase && name != RunnerProtocol.Options.Target && name != RunnerProtocol.Options.LockTimeout && name != RunnerProtocol.Options.StatementTimeout && name != RunnerProtocol.Options.LockRetries && name != RunnerProtocol.Options.IndexWaitTimeout && name != RunnerProtocol.Options.AcceptEdited && name != RunnerProtocol.Options.Report && name != RunnerProtocol.Options.Statistics && !ContractGateOption.IsName(name) && !verifyOnly && !(command == RunnerProtocol.Commands.Stats && StatsCommand.IsStatsOption(name)) && !(command == RunnerProtocol.Commands.Apply && PacingArguments.IsOption(name))) || (verifyOnly && command != RunnerProtocol.Commands.Verify) || ((name == RunnerProtocol.Options.IndexWaitTimeout || name == RunnerProtocol.Options.AcceptEdited || ContractGateOption.IsName(name)) && command == RunnerProtocol.Commands.Verify))
-                    throw new EngineException(EngineCodes.Configuration, $"unknown option {CommandLineText.Shown(arg)}; " + Usage);
-                if (name == RunnerProtocol.Options.Statistics && command != RunnerProtocol.Commands.Plan && command != RunnerProtocol.Commands.Verify)
-                    throw new EngineException(EngineCodes.Configuration, $"unknown option {CommandLineText.Shown(arg)} for {command} (plan and verify take it); " + Usage);
-                if (command == RunnerProtocol.Commands.Stats && name != RunnerProtocol.Options.Assembly && name != RunnerProtocol.Options.Connection && name != RunnerProtocol.Options.Context && name != RunnerProtocol.Options.StatementTimeout && !StatsCommand.IsStatsOption(name))
-                    throw new EngineException(EngineCodes.Configuration, $"unknown option {CommandLineText.Shown(arg)} for stats; " + Usage);
+                if (!RunnerProtocol.CommandOptions.Takes(command, name))
+                    throw new EngineException(EngineCodes.Configuration, CommandLineText.UnknownOption(command, arg) + "; " + Usage);
                 options[name] = args[++i];
             }
             return (command, options);

@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Reflection;
+using SafeMigrations.Engine.Reporting;
 
 namespace SafeMigrations.Runner
 {
@@ -11,7 +12,14 @@ namespace SafeMigrations.Runner
     /// </summary>
     public static class RunnerHost
     {
-        private const string Usage = "usage: safemigrations-bundle <plan|apply|status|rollback> [--phase Expand|Contract|All] [--target <migration>] [--context <DbContext>] [--lock-timeout <ms>] [--lock-retries <n>] [--index-wait-timeout <ms>] [--accept-edited <migration>] [--contract-gate check|skip] [--contract-gate-window <ms>] [--statement-timeout <ms>] [--report <path.md>]; the connection string comes from the " + RunnerCommand.ConnectionVariable + " environment variable";
+        private static readonly string[] Commands = { RunnerProtocol.Commands.Plan, RunnerProtocol.Commands.Apply, RunnerProtocol.Commands.Status, RunnerProtocol.Commands.Rollback };
+
+        private const string AssemblyOption = RunnerProtocol.OptionPrefix + RunnerProtocol.Options.Assembly;
+        private const string ContextOption = RunnerProtocol.OptionPrefix + RunnerProtocol.Options.Context;
+
+        internal static readonly string Usage = "usage: safemigrations-bundle <" + string.Join("|", Commands) + "> [options]; "
+            + RunnerUsage.OptionGroups(Commands, RunnerProtocol.Options.Assembly, RunnerProtocol.Options.Connection)
+            + "; the connection string comes from the " + RunnerProtocol.ConnectionVariable + " environment variable";
 
         /// <summary>
         /// Runs <c>plan</c>, <c>apply</c>, <c>status</c> or <c>rollback</c> on the migrations of <paramref name="app"/>;
@@ -29,19 +37,20 @@ namespace SafeMigrations.Runner
                 Console.Out.WriteLine(Usage);
                 return args.Length == 0 ? 1 : 0;
             }
-            if (args.Any(arg => string.Equals(arg, "--assembly", StringComparison.OrdinalIgnoreCase)))
+            var log = new LineLog(Console.Out);
+            if (args.Any(arg => string.Equals(arg, AssemblyOption, StringComparison.OrdinalIgnoreCase)))
             {
-                Console.Out.WriteLine($"error: SM1001: --assembly is not an option here: this executable carries {app.GetName().Name} and its migrations; drop --assembly.");
-                return 1;
+                log.Error(EngineCodes.Configuration, $"{AssemblyOption} is not an option here: this executable carries {app.GetName().Name} and its migrations; drop {AssemblyOption}.");
+                return RunnerProtocol.ExitFailure;
             }
             if (args.Any(arg => arg.StartsWith("--conn", StringComparison.OrdinalIgnoreCase)))
             {
                 // Deploy pipelines log command lines; a password must not travel on one.
-                Console.Out.WriteLine($"error: SM1001: --connection is not accepted: set the {RunnerCommand.ConnectionVariable} environment variable (from the pipeline's secret store) instead.");
-                return 1;
+                log.Error(EngineCodes.Configuration, $"{RunnerProtocol.OptionPrefix + RunnerProtocol.Options.Connection} is not accepted: set the {RunnerProtocol.ConnectionVariable} environment variable (from the pipeline's secret store) instead.");
+                return RunnerProtocol.ExitFailure;
             }
-            string[] withContext = args.Length > 0 && !string.IsNullOrWhiteSpace(defaultContext) && !args.Any(arg => string.Equals(arg, "--context", StringComparison.OrdinalIgnoreCase))
-                ? args.Concat(new[] { "--context", defaultContext! }).ToArray()
+            string[] withContext = args.Length > 0 && !string.IsNullOrWhiteSpace(defaultContext) && !args.Any(arg => string.Equals(arg, ContextOption, StringComparison.OrdinalIgnoreCase))
+                ? args.Concat(new[] { ContextOption, defaultContext! }).ToArray()
                 : args;
             return Program.RunCancellable(cancellationToken => RunnerCommand.Run(withContext, _ => { }, Console.Out, cancellationToken, app));
         }

@@ -15,9 +15,6 @@ namespace SafeMigrations.Runner
     /// </summary>
     internal static class StatsCommand
     {
-        /// <summary>The options only stats takes.</summary>
-        public static bool IsStatsOption(string name) => name == RunnerProtocol.Options.Output || name == RunnerProtocol.Options.Interval;
-
         public static int Run(IReadOnlyDictionary<string, string> options, string? connection, IEngineLog log, CancellationToken cancellationToken)
         {
             var sampler = new StatisticsSampler(connection) { Log = log };

@@ -44,17 +44,19 @@ namespace SafeMigrations.Tool
 
         /// <summary>
         /// The report to append to the job summary: the one asked for with <c>--report</c>, else a temporary one added
-        /// to <paramref name="runnerOptions"/>. Null when there is no job summary.
+        /// to <paramref name="runnerOptions"/>. Null when there is no job summary or <paramref name="command"/> writes no
+        /// report (stats, script: the runner would refuse the option).
         /// </summary>
-        public string? PrepareReport(List<string> runnerOptions)
+        public string? PrepareReport(string command, List<string> runnerOptions)
         {
-            if (_summaryFile is null)
+            if (_summaryFile is null || !RunnerProtocol.CommandOptions.Takes(command, RunnerProtocol.Options.Report))
                 return null;
-            int given = runnerOptions.IndexOf("--report");
+            string option = RunnerProtocol.OptionPrefix + RunnerProtocol.Options.Report;
+            int given = runnerOptions.IndexOf(option);
             if (given >= 0 && given + 1 < runnerOptions.Count)
                 return Path.GetFullPath(runnerOptions[given + 1]);
             string report = Path.Combine(Path.GetTempPath(), $"safemigrations-report-{Guid.NewGuid():N}.md");
-            runnerOptions.Add("--report");
+            runnerOptions.Add(option);
             runnerOptions.Add(report);
             return report;
         }

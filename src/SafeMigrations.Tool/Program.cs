@@ -28,10 +28,10 @@ namespace SafeMigrations.Tool
                     ? startup
                     : ProjectMetadata.Read(projectFile, arguments.Configuration, arguments.Framework, arguments.Verbose);
 
-                if (arguments.Command == "bundle")
+                if (arguments.Command == ToolArguments.Bundle)
                     return BundleCommand.Run(arguments, project, startup);
                 GitHubActions? github = GitHubActions.FromEnvironment(project.ProjectDirectory, Console.Out);
-                string? summaryReport = github?.PrepareReport(arguments.RunnerOptions);
+                string? summaryReport = github?.PrepareReport(arguments.Command, arguments.RunnerOptions);
                 var output = new RunnerOutput(arguments.Command, arguments.Verbose, RunnerOutput.IsInteractiveTerminal(), Console.Out, github);
                 int exitCode = RunnerLaunch.Run(arguments, project, startup, output);
                 github?.AppendSummary(summaryReport);
@@ -39,7 +39,7 @@ namespace SafeMigrations.Tool
             }
             catch (ToolException exception)
             {
-                Console.Out.WriteLine($"error: {exception.Code}: {exception.Message}");
+                Console.Out.WriteLine(RunnerProtocol.Lines.Error + RunnerProtocol.Lines.Separator + exception.Code + RunnerProtocol.Lines.Separator + exception.Message);
                 return 1;
             }
         }

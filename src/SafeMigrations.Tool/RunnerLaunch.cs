@@ -14,10 +14,6 @@ namespace SafeMigrations.Tool
     /// </summary>
     internal static class RunnerLaunch
     {
-        // Read by the runner's ParentWatch: it stops cleanly when this process dies or the stop file appears.
-        private const string ParentPidVariable = "SAFEMIGRATIONS_PARENT_PID";
-        private const string StopFileVariable = "SAFEMIGRATIONS_STOP_FILE";
-
         /// <summary>The statistics snapshot's conventional name (the runner's and the MSBuild target's default).</summary>
         public const string StatsFileName = "safemigrations.stats.json";
 
@@ -34,8 +30,9 @@ namespace SafeMigrations.Tool
             string stopFile = Path.Combine(Path.GetTempPath(), $"safemigrations-stop-{Environment.ProcessId}-{Guid.NewGuid():N}");
             var environment = new Dictionary<string, string>
             {
-                [ParentPidVariable] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
-                [StopFileVariable] = stopFile,
+                // Read by the runner's ParentWatch: it stops cleanly when this process dies or the stop file appears.
+                [RunnerProtocol.ParentPidVariable] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
+                [RunnerProtocol.StopFileVariable] = stopFile,
             };
             // SIGTERM (a CI timeout) reaches only us: ask the runner for the same clean stop it makes on Ctrl+C.
             using PosixSignalRegistration? terminate = OperatingSystem.IsWindows() ? null : PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
@@ -83,28 +80,30 @@ namespace SafeMigrations.Tool
             }
             exec.Add(runner);
             exec.Add(arguments.Command);
-            exec.Add("--assembly");
+            exec.Add(Option(RunnerProtocol.Options.Assembly));
             exec.Add(assembly);
             if (!string.IsNullOrWhiteSpace(arguments.Context))
             {
-                exec.Add("--context");
+                exec.Add(Option(RunnerProtocol.Options.Context));
                 exec.Add(arguments.Context!);
             }
             exec.AddRange(arguments.RunnerOptions);
             // The runner starts in the caller's directory, not the project's: the snapshot belongs next to the migrations.
-            if (arguments.Command == "stats" && !arguments.RunnerOptions.Contains("--output"))
+            if (arguments.Command == RunnerProtocol.Commands.Stats && !arguments.RunnerOptions.Contains(Option(RunnerProtocol.Options.Output)))
             {
-                exec.Add("--output");
+                exec.Add(Option(RunnerProtocol.Options.Output));
                 exec.Add(Path.Combine(project.ProjectDirectory, StatsFileName));
             }
             // Plan and verify read the committed snapshot from the same place, when there is one.
             string snapshot = Path.Combine(project.ProjectDirectory, StatsFileName);
-            if ((arguments.Command == "plan" || arguments.Command == "verify") && !arguments.RunnerOptions.Contains("--statistics") && File.Exists(snapshot))
+            if (RunnerProtocol.CommandOptions.Takes(arguments.Command, RunnerProtocol.Options.Statistics) && !arguments.RunnerOptions.Contains(Option(RunnerProtocol.Options.Statistics)) && File.Exists(snapshot))
             {
-                exec.Add("--statistics");
+                exec.Add(Option(RunnerProtocol.Options.Statistics));
                 exec.Add(snapshot);
             }
             return exec;
         }
+
+        private static string Option(string name) => RunnerProtocol.OptionPrefix + name;
     }
 }

@@ -1,12 +1,14 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using SafeMigrations.Runner;
 
 namespace SafeMigrations.Tool
 {
     /// <summary>
     /// The command line: a command, the project options <c>dotnet ef</c> has, and the runner's own options, which are
-    /// passed through unchanged (the runner checks them and reports a bad value with its code).
+    /// passed through unchanged when the command takes them (<see cref="RunnerProtocol.CommandOptions"/>; the runner
+    /// checks their values and reports a bad one with its code).
     /// </summary>
     internal sealed class ToolArguments
     {
@@ -37,16 +39,19 @@ engine options (passed to the engine):
   --statement-timeout <ms>  --index-wait-timeout <ms>  --accept-edited <migration>  --report <path.md>
   apply --phase Contract: --contract-gate check|skip  --contract-gate-window <ms> (see docs/contract-gate.md)
   apply: --max-replica-lag <MB>  --max-replica-lag-time <ms>  --latency-probe <sql>  --latency-factor <x>  --max-pacing-pause <ms>
-  verify: --lock-budget <ms>  --sarif <path.sarif>
+  verify: --lock-budget <ms>  --sarif <path.sarif>  --data-change-share <0..1>  --time-zone <zone>
   plan, verify: --statistics <file.json> (default: safemigrations.stats.json in the project, when it exists)
 
 bundle options:
   -r|--runtime <rid>            the runtime identifier to build for (default: this machine's)
   -o|--output <dir>             where to write the bundle (default: the current directory)
 
-The connection string is read from the SAFEMIGRATIONS_CONNECTION environment variable, never from the command line.";
+The connection string is read from the " + RunnerProtocol.ConnectionVariable + @" environment variable, never from the command line.";
 
-        private static readonly string[] Commands = { "plan", "apply", "status", "rollback", "verify", "script", "bundle", "stats" };
+        /// <summary>The tool's own command; the others are the runner's.</summary>
+        public const string Bundle = "bundle";
+
+        private static readonly string[] Commands = RunnerProtocol.Commands.All.Concat(new[] { Bundle }).ToArray();
 
         public string Command { get; private set; } = string.Empty;
 
@@ -108,8 +113,8 @@ The connection string is read from the SAFEMIGRATIONS_CONNECTION environment var
                 string name = arg.ToLowerInvariant();
                 // Also --connection=..., --conn and --connectionstring: refused whole, never echoed or passed on.
                 if (name.StartsWith("--conn", StringComparison.Ordinal))
-                    throw new ToolException(ToolException.Configuration, $"{arg.Split('=')[0]} is not accepted: a connection string on a command line ends up in shell history and process lists. Set the SAFEMIGRATIONS_CONNECTION environment variable instead.");
-                if (name == "--assembly")
+                    throw new ToolException(ToolException.Configuration, $"{arg.Split('=')[0]} is not accepted: a connection string on a command line ends up in shell history and process lists. Set the {RunnerProtocol.ConnectionVariable} environment variable instead.");
+                if (name == Option(RunnerProtocol.Options.Assembly))
                     throw new ToolException(ToolException.Configuration, "--assembly is not an option of the tool: it builds the project and finds the assembly itself; use --project (and --startup-project).");
                 if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
                     throw new ToolException(ToolException.Configuration, $"{(CommandLineText.IsWord(arg) ? arg : "an option written as --name=value")} needs a value; write --name value (dotnet safemigrations --help).");
@@ -125,7 +130,7 @@ The connection string is read from the SAFEMIGRATIONS_CONNECTION environment var
                         parsed.StartupProject = value;
                         break;
                     case "-c":
-                    case "--context":
+                    case RunnerProtocol.OptionPrefix + RunnerProtocol.Options.Context:
                         parsed.Context = value;
                         break;
                     case "-f":
@@ -140,11 +145,11 @@ The connection string is read from the SAFEMIGRATIONS_CONNECTION environment var
                         parsed.Runtime = RequireBundle(parsed, arg, value);
                         break;
                     case "-o":
-                    case "--output":
-                        if (command == "script" || command == "stats")
+                    case RunnerProtocol.OptionPrefix + RunnerProtocol.Options.Output:
+                        if (RunnerProtocol.CommandOptions.Takes(command, RunnerProtocol.Options.Output))
                         {
                             // script's directory for expand.sql and contract.sql, or the stats file: the runner writes them.
-                            parsed.RunnerOptions.Add("--output");
+                            parsed.RunnerOptions.Add(Option(RunnerProtocol.Options.Output));
                             parsed.RunnerOptions.Add(value);
                             break;
                         }
@@ -155,8 +160,11 @@ The connection string is read from the SAFEMIGRATIONS_CONNECTION environment var
                             throw new ToolException(ToolException.Configuration, $"unknown option {CommandLineText.Shown(arg)} (dotnet safemigrations --help).");
                         if (!CommandLineText.IsWord(name))
                             throw new ToolException(ToolException.Configuration, "an option written as --name=value is not understood (and not repeated here: its value may hold a secret); write --name value (dotnet safemigrations --help).");
-                        if (command == "bundle")
+                        if (command == Bundle)
                             throw new ToolException(ToolException.Configuration, $"{arg} is not a bundle option: give it to the bundle when it runs (safemigrations-bundle apply {arg} {(CommandLineText.IsWord(value) ? value : "<value>")}).");
+                        // Refused here, before the build, with the runner's own message.
+                        if (!RunnerProtocol.CommandOptions.Takes(command, name.Substring(RunnerProtocol.OptionPrefix.Length)))
+                            throw new ToolException(ToolException.Configuration, CommandLineText.UnknownOption(command, name) + " (dotnet safemigrations --help).");
                         parsed.RunnerOptions.Add(name);
                         parsed.RunnerOptions.Add(value);
                         break;
@@ -165,9 +173,11 @@ The connection string is read from the SAFEMIGRATIONS_CONNECTION environment var
             return parsed;
         }
 
+        private static string Option(string name) => RunnerProtocol.OptionPrefix + name;
+
         private static string RequireBundle(ToolArguments parsed, string option, string value)
         {
-            if (parsed.Command != "bundle")
+            if (parsed.Command != Bundle)
                 throw new ToolException(ToolException.Configuration, $"{option} is an option of bundle only.");
             return value;
         }

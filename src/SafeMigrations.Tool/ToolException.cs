@@ -6,10 +6,10 @@ namespace SafeMigrations.Tool
     internal sealed class ToolException : Exception
     {
         /// <summary>SM1001: a configuration problem (bad option, project not found or not built).</summary>
-        public const string Configuration = "SM1001";
+        public const string Configuration = RunnerProtocol.Codes.Configuration;
 
         /// <summary>SM1007: something named was not found.</summary>
-        public const string NotFound = "SM1007";
+        public const string NotFound = RunnerProtocol.Codes.NotFound;
 
         public ToolException(string code, string message)
             : base(message)

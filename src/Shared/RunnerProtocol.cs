@@ -1,10 +1,14 @@
+using System;
+using System.Collections.Generic;
+
 namespace SafeMigrations
 {
     /// <summary>
     /// What the runner (SafeMigrations.Runner) and the MSBuild task that starts it (SafeMigrations.Build) must agree on:
     /// command and option names, the output line protocol, the environment variables, exit codes and the SM codes the
-    /// task writes itself. This one file is linked into both projects (the netstandard2.0 task cannot reference the
-    /// net8.0 engine), so a name is changed in one place; tests/SafeMigrations.Build.Tests checks the two ends agree.
+    /// task writes itself, and which options each command takes. This one file is linked into the runner, the task and the
+    /// .NET tool (the netstandard2.0 task cannot reference the net8.0 engine, and the tool must not load it), so a name is
+    /// changed in one place; tests/SafeMigrations.Build.Tests checks the runner and the task agree.
     /// </summary>
     internal static class RunnerProtocol
     {
@@ -44,7 +48,7 @@ namespace SafeMigrations
             public static readonly string[] ForTask = { Plan, Apply, Status, Rollback, Verify, Stats };
         }
 
-        /// <summary>Option names, without <see cref="OptionPrefix"/>. Which command takes which is the runner's to decide.</summary>
+        /// <summary>Option names, without <see cref="OptionPrefix"/>. Which command takes which is <see cref="CommandOptions"/>.</summary>
         public static class Options
         {
             public const string Assembly = "assembly";
@@ -74,6 +78,66 @@ namespace SafeMigrations
             public const string LatencyProbe = "latency-probe";
             public const string LatencyFactor = "latency-factor";
             public const string MaxPacingPause = "max-pacing-pause";
+        }
+
+        /// <summary>
+        /// Which options each command takes: the runner refuses any other (SM1001), the task passes only these, the tool
+        /// refuses the others before it builds. Every option is <c>--name value</c>; none is a bare flag.
+        /// </summary>
+        public static class CommandOptions
+        {
+            private static readonly string[] Every = { Options.Assembly, Options.Connection, Options.Context };
+
+            // What plan, apply, status and rollback hand the engine; verify takes them too (--lock-retries and
+            // --statement-timeout it has always taken and ignored).
+            private static readonly string[] Engine = { Options.Phase, Options.Target, Options.LockTimeout, Options.LockRetries, Options.StatementTimeout, Options.Report };
+
+            // apply's; plan, status and rollback take them too, and ignore them.
+            private static readonly string[] Applying = { Options.IndexWaitTimeout, Options.AcceptEdited, Options.ContractGate, Options.ContractGateWindow };
+
+            private static readonly string[] Pacing = { Options.MaxReplicaLag, Options.MaxReplicaLagTime, Options.LatencyProbe, Options.LatencyFactor, Options.MaxPacingPause };
+
+            // verify's own, after the statistics snapshot plan reads too.
+            private static readonly string[] Verifying = { Options.Statistics, Options.LockBudget, Options.Sarif, Options.DataChangeShare, Options.TimeZone };
+
+            private static readonly Dictionary<string, string[]> Table = new Dictionary<string, string[]>(StringComparer.Ordinal)
+            {
+                [Commands.Plan] = Join(Every, Engine, Applying, new[] { Options.Statistics }),
+                [Commands.Apply] = Join(Every, Engine, Applying, Pacing),
+                [Commands.Status] = Join(Every, Engine, Applying),
+                [Commands.Rollback] = Join(Every, Engine, Applying),
+                [Commands.Verify] = Join(Every, Engine, Verifying),
+                [Commands.Script] = Join(Every, new[] { Options.LockTimeout, Options.Output, Options.From, Options.To }),
+                [Commands.Stats] = Join(Every, new[] { Options.StatementTimeout, Options.Output, Options.Interval }),
+            };
+
+            /// <summary>The options <paramref name="command"/> takes, in the order the usage lists them; none for an unknown command.</summary>
+            public static IReadOnlyList<string> Of(string command)
+                => Table.TryGetValue(command, out string[]? options) ? options : Array.Empty<string>();
+
+            /// <summary>True when <paramref name="command"/> takes <paramref name="option"/> (a name without the prefix, as written: case matters).</summary>
+            public static bool Takes(string command, string option)
+                => Table.TryGetValue(command, out string[]? options) && Array.IndexOf(options, option) >= 0;
+
+            /// <summary>The commands that take <paramref name="option"/>, in the order of <see cref="Commands.All"/>.</summary>
+            public static IReadOnlyList<string> TakenBy(string option)
+            {
+                var commands = new List<string>();
+                foreach (string command in Commands.All)
+                {
+                    if (Takes(command, option))
+                        commands.Add(command);
+                }
+                return commands;
+            }
+
+            private static string[] Join(params string[][] groups)
+            {
+                var options = new List<string>();
+                foreach (string[] group in groups)
+                    options.AddRange(group);
+                return options.ToArray();
+            }
         }
 
         /// <summary>

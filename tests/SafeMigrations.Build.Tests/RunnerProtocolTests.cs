@@ -19,6 +19,14 @@ public class RunnerProtocolTests
 {
     private const string RunnerPath = "runner.dll";
 
+    /// <summary>The task's properties that say how to start the runner, not what to tell it.</summary>
+    private static readonly string[] NotForTheRunner =
+    {
+        nameof(SafeMigrationsTask.Command), nameof(SafeMigrationsTask.Assembly), nameof(SafeMigrationsTask.RunnerPath),
+        nameof(SafeMigrationsTask.DepsFile), nameof(SafeMigrationsTask.RuntimeConfig), nameof(SafeMigrationsTask.RuntimeFrameworkVersion),
+        nameof(SafeMigrationsTask.Connection), nameof(SafeMigrationsTask.WorkingDirectory),
+    };
+
     public static TheoryData<string> TargetCommands()
     {
         var data = new TheoryData<string>();
@@ -43,6 +51,23 @@ public class RunnerProtocolTests
         string[] passed = OptionsIn(runnerArguments).ToArray();
         Assert.Equal(passed.OrderBy(n => n, StringComparer.Ordinal), options.Keys.OrderBy(n => n, StringComparer.Ordinal));
         Assert.Contains(RunnerProtocol.Options.Assembly, passed);
+    }
+
+    [Theory]
+    [MemberData(nameof(TargetCommands))]
+    public void With_every_property_set_the_task_passes_only_options_the_runner_takes_for_that_command(string command)
+    {
+        // A project that sets every SafeMigrations property and calls the task for its own target (the task is public):
+        // SafeMigrationsPhase must not break the stats snapshot.
+        string[] runnerArguments = RunnerArguments(TaskWithEveryProperty(command));
+
+        var (_, options) = RunnerCommand.Parse(runnerArguments);
+
+        Assert.Equal(OptionsIn(runnerArguments).OrderBy(n => n, StringComparer.Ordinal), options.Keys.OrderBy(n => n, StringComparer.Ordinal));
+        // And all of them, from the same table: the connection travels in the environment only.
+        Assert.Equal(
+            RunnerProtocol.CommandOptions.Of(command).Where(o => o != RunnerProtocol.Options.Connection).OrderBy(n => n, StringComparer.Ordinal),
+            options.Keys.OrderBy(n => n, StringComparer.Ordinal));
     }
 
     [Fact]
@@ -112,6 +137,55 @@ public class RunnerProtocolTests
         Assert.All(OptionNames(), o => Assert.Contains(RunnerProtocol.OptionPrefix + o + " ", RunnerCommand.Usage, StringComparison.Ordinal));
     }
 
+    public static TheoryData<string> RunnerCommands() => new TheoryData<string>(RunnerProtocol.Commands.All);
+
+    [Theory]
+    [MemberData(nameof(RunnerCommands))]
+    public void The_runner_takes_for_each_command_exactly_the_options_of_the_table_and_names_who_takes_the_others(string command)
+    {
+        foreach (string option in OptionNames())
+        {
+            string[] arguments = { command, RunnerProtocol.OptionPrefix + option, "value" };
+            if (RunnerProtocol.CommandOptions.Takes(command, option))
+            {
+                Assert.Equal("value", RunnerCommand.Parse(arguments).Options[option]);
+                continue;
+            }
+
+            var refused = Assert.Throws<EngineException>(() => RunnerCommand.Parse(arguments));
+            Assert.Equal(EngineCodes.Configuration, refused.Code);
+            IReadOnlyList<string> takers = RunnerProtocol.CommandOptions.TakenBy(option);
+            Assert.NotEmpty(takers);
+            Assert.StartsWith($"unknown option '--{option}' for {command} ({CommandLineText.Listed(takers)} take", refused.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void An_option_no_command_takes_is_refused_without_naming_a_command_and_a_secret_is_not_repeated()
+    {
+        var unknown = Assert.Throws<EngineException>(() => RunnerCommand.Parse(new[] { "apply", "--phasee", "Expand" }));
+        Assert.Equal(EngineCodes.Configuration, unknown.Code);
+        Assert.StartsWith("unknown option '--phasee'; usage: SafeMigrations.Runner ", unknown.Message, StringComparison.Ordinal);
+
+        var secret = Assert.Throws<EngineException>(() => RunnerCommand.Parse(new[] { "apply", "--connection=Host=db;Password=hunter22", "x" }));
+        Assert.Equal(EngineCodes.Configuration, secret.Code);
+        Assert.DoesNotContain("hunter22", secret.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_usage_lists_each_option_under_the_commands_that_take_it()
+    {
+        string[] groups = RunnerCommand.Usage.Split("; ");
+        foreach (string option in OptionNames())
+        {
+            // "[--name <value>]", or "--assembly <app.dll>" unbracketed (the notes at the end name options without a value).
+            string group = Assert.Single(groups, g => g.Contains("[--" + option + " ", StringComparison.Ordinal) || g.Contains(": --" + option + " ", StringComparison.Ordinal));
+            IReadOnlyList<string> takers = RunnerProtocol.CommandOptions.TakenBy(option);
+            string who = takers.Count == RunnerProtocol.Commands.All.Length ? "every command" : CommandLineText.Listed(takers);
+            Assert.StartsWith(who + ": ", group, StringComparison.Ordinal);
+        }
+    }
+
     private static string[] CommandsOfTheTask()
         => (string[])typeof(SafeMigrationsTask).GetField("Commands", BindingFlags.Static | BindingFlags.NonPublic)!.GetValue(null)!;
 
@@ -128,16 +202,25 @@ public class RunnerProtocolTests
     {
         XElement call = TaskCalls().Single(e => (string?)e.Attribute(nameof(SafeMigrationsTask.Command)) == command);
         var task = new SafeMigrationsTask { Command = command, Assembly = "app.dll", RunnerPath = RunnerPath };
-        string[] notForTheRunner =
-        {
-            nameof(SafeMigrationsTask.Command), nameof(SafeMigrationsTask.Assembly), nameof(SafeMigrationsTask.RunnerPath),
-            nameof(SafeMigrationsTask.DepsFile), nameof(SafeMigrationsTask.RuntimeConfig), nameof(SafeMigrationsTask.RuntimeFrameworkVersion),
-            nameof(SafeMigrationsTask.Connection), nameof(SafeMigrationsTask.WorkingDirectory),
-        };
         foreach (XAttribute attribute in call.Attributes())
         {
             PropertyInfo? property = typeof(SafeMigrationsTask).GetProperty(attribute.Name.LocalName, BindingFlags.Instance | BindingFlags.Public | BindingFlags.DeclaredOnly);
-            if (property is not null && property.PropertyType == typeof(string) && !notForTheRunner.Contains(property.Name))
+            if (property is not null && property.PropertyType == typeof(string) && !NotForTheRunner.Contains(property.Name))
+            {
+                property.SetValue(task, "value-of-" + property.Name);
+            }
+        }
+
+        return task;
+    }
+
+    /// <summary>The task with every string property meant for the runner set to a value.</summary>
+    private static SafeMigrationsTask TaskWithEveryProperty(string command)
+    {
+        var task = new SafeMigrationsTask { Command = command, Assembly = "app.dll", RunnerPath = RunnerPath };
+        foreach (PropertyInfo property in typeof(SafeMigrationsTask).GetProperties(BindingFlags.Instance | BindingFlags.Public | BindingFlags.DeclaredOnly))
+        {
+            if (property.PropertyType == typeof(string) && property.CanWrite && !NotForTheRunner.Contains(property.Name))
             {
                 property.SetValue(task, "value-of-" + property.Name);
             }

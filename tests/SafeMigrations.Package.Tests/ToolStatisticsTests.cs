@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Threading.Tasks;
 using SafeMigrations.Testing;
@@ -63,6 +64,28 @@ public class ToolStatisticsTests : IClassFixture<PostgresServerFixture>
         var without = Tool(null, "plan", "--no-build");
         Assert.True(without.ExitCode == 0, without.ToString());
         Assert.DoesNotContain(" production: ", without.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Stats_under_GitHub_Actions_with_a_job_summary_writes_the_snapshot()
+    {
+        // The tool adds a temporary --report for the job summary; stats writes none and the runner refuses the option.
+        _package.EnsureConsumerBuilt();
+        await using TestDatabase database = await _server.CreateDatabaseAsync();
+        await database.ExecuteAsync("""CREATE TABLE "Orders" ("Id" bigint PRIMARY KEY); ANALYZE "Orders";""");
+        string summary = Path.Combine(_package.Root, "step-summary-" + Guid.NewGuid().ToString("N")[..8] + ".md");
+        try
+        {
+            var stats = _package.RunTool(database.ConnectionString, new Dictionary<string, string?> { ["GITHUB_ACTIONS"] = "true", ["GITHUB_STEP_SUMMARY"] = summary, ["GITHUB_WORKSPACE"] = _package.ConsumerDirectory }, "stats", "--interval", "0", "--no-build");
+            _output.WriteLine($"dotnet safemigrations stats (GitHub Actions): {stats}");
+            Assert.True(stats.ExitCode == 0, stats.ToString());
+            Assert.Contains($"written to {Snapshot}", stats.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(Snapshot);
+            File.Delete(summary);
+        }
     }
 
     [Fact]

@@ -49,7 +49,7 @@ public sealed class GitHubActionsTests : IDisposable
         var github = new GitHubActions(_workspace, _workspace, summary, new StringWriter());
         var options = new List<string> { "--phase", "Expand" };
 
-        string? report = github.PrepareReport(options);
+        string? report = github.PrepareReport("apply", options);
 
         Assert.NotNull(report);
         Assert.Equal(new[] { "--phase", "Expand", "--report", report }, options);
@@ -59,8 +59,23 @@ public sealed class GitHubActionsTests : IDisposable
 
         // A report the user asked for is the one appended; nothing is added.
         var own = new List<string> { "--report", "deploy.md" };
-        Assert.Equal(Path.GetFullPath("deploy.md"), github.PrepareReport(own));
+        Assert.Equal(Path.GetFullPath("deploy.md"), github.PrepareReport("apply", own));
         Assert.Equal(2, own.Count);
+    }
+
+    [Theory]
+    [InlineData("stats")]
+    [InlineData("script")]
+    public void A_command_that_writes_no_report_gets_no_report_option_under_a_job_summary(string command)
+    {
+        // The runner refuses --report for stats and script: adding it failed every stats snapshot taken in a workflow.
+        string summary = Path.Combine(_workspace, "summary.md");
+        var github = new GitHubActions(_workspace, _workspace, summary, new StringWriter());
+        var options = new List<string> { "--output", "db/stats.json" };
+
+        Assert.Null(github.PrepareReport(command, options));
+
+        Assert.Equal(new[] { "--output", "db/stats.json" }, options);
     }
 
     public void Dispose() => Directory.Delete(_workspace, recursive: true);

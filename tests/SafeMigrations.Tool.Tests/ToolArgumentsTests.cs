@@ -43,11 +43,36 @@ public class ToolArgumentsTests
     [InlineData("apply --phase", "--phase needs a value")]
     [InlineData("apply stray", "unexpected argument 'stray'")]
     [InlineData("apply --assembly bin/App.dll", "--assembly is not an option of the tool")]
+    // An engine option the command does not take: refused before the build, with the runner's message.
+    [InlineData("stats --phase Expand", "unknown option '--phase' for stats (plan, apply, status, rollback and verify take it)")]
+    [InlineData("plan --max-replica-lag 16", "unknown option '--max-replica-lag' for plan (apply takes it)")]
+    [InlineData("script --report r.md", "unknown option '--report' for script (plan, apply, status, rollback and verify take it)")]
+    [InlineData("apply --phasee Expand", "unknown option '--phasee' (dotnet safemigrations --help)")]
     public void Bad_arguments_give_SM1001_naming_the_problem(string commandLine, string expected)
     {
         var error = Assert.Throws<ToolException>(() => ToolArguments.Parse(commandLine.Split(' ')));
         Assert.Equal("SM1001", error.Code);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string> RunnerCommands() => new TheoryData<string>(RunnerProtocol.Commands.All);
+
+    [Theory]
+    [MemberData(nameof(RunnerCommands))]
+    public void Every_option_the_runner_takes_for_a_command_passes_through_the_tool_and_is_in_its_usage(string command)
+    {
+        foreach (string option in RunnerProtocol.CommandOptions.Of(command))
+        {
+            // The tool finds the assembly itself and never takes a connection on the command line.
+            if (option == RunnerProtocol.Options.Assembly || option == RunnerProtocol.Options.Connection)
+                continue;
+            ToolArguments parsed = ToolArguments.Parse(new[] { command, "--" + option, "value" });
+            if (option == RunnerProtocol.Options.Context)
+                Assert.Equal("value", parsed.Context);
+            else
+                Assert.Equal(new[] { "--" + option, "value" }, parsed.RunnerOptions);
+            Assert.Contains("--" + option + " ", ToolArguments.Usage, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
