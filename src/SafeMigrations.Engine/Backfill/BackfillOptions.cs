@@ -18,11 +18,15 @@ namespace SafeMigrations.Engine.Backfill
         /// <summary>Largest batch. Default 20,000.</summary>
         public int MaxBatchSize { get; set; } = 20_000;
 
+        /// <summary>The default <see cref="TargetBatchDuration"/>: 50 ms (a writer's worst wait for the batch in flight stays under 100 ms).</summary>
+        public static readonly TimeSpan DefaultTargetBatchDuration = TimeSpan.FromMilliseconds(50);
+
         /// <summary>
         /// Batch size is adapted so that each batch takes about this long. Row locks are held until the batch
-        /// commits, so this is roughly the longest a writer touching the same rows waits. Default 200 ms.
+        /// commits, so this is roughly the longest a writer touching the same rows waits (a batch never waits for the
+        /// writer's rows in turn: it skips held rows, see <see cref="KeysetBackfill.RemainingPredicate"/>). Default 50 ms.
         /// </summary>
-        public TimeSpan TargetBatchDuration { get; set; } = TimeSpan.FromMilliseconds(200);
+        public TimeSpan TargetBatchDuration { get; set; } = DefaultTargetBatchDuration;
 
         /// <summary>Sleep between batches (throttle: leaves I/O and replication room). Default none.</summary>
         public TimeSpan PauseBetweenBatches { get; set; } = TimeSpan.Zero;
