@@ -9,8 +9,11 @@ namespace SafeMigrations.Engine.Backfill
     /// <summary>Pacing, retries, progress and resume settings of a keyset backfill.</summary>
     public sealed class BackfillOptions
     {
-        /// <summary>Rows in the first batch. Default 1,000.</summary>
+        /// <summary>Rows in the first batch, at most <see cref="FirstBatchCap"/> (unless <see cref="MinBatchSize"/> is larger); later batches adapt to <see cref="TargetBatchDuration"/>. Default 1,000.</summary>
         public int InitialBatchSize { get; set; } = 1000;
+
+        /// <summary>The first batch's largest size (1,000 rows): it measures the speed before a batch holds many rows.</summary>
+        public const int FirstBatchCap = 1000;
 
         /// <summary>Smallest batch. Default 50.</summary>
         public int MinBatchSize { get; set; } = 50;

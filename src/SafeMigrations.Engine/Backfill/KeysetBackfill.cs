@@ -131,7 +131,9 @@ namespace SafeMigrations.Engine.Backfill
             // Skipping held rows is safe only when the rows left to do can be found again afterwards.
             bool skipLocked = statements.Remaining is not null;
 
-            int batchSize = Math.Max(options.MinBatchSize, Math.Min(options.MaxBatchSize, options.InitialBatchSize));
+            // The first batch measures the table's speed with few rows: a 10,000-row first batch took 150-200 ms under
+            // load, and a writer waited for all of it. The sizing then grows toward the target (at most doubling per batch).
+            int batchSize = Math.Max(options.MinBatchSize, Math.Min(options.MaxBatchSize, Math.Min(options.InitialBatchSize, BackfillOptions.FirstBatchCap)));
             long rowsUpdated = 0;
             long rowsVisited = position?.RowsVisited ?? 0;
             long visitedAtStart = rowsVisited;
