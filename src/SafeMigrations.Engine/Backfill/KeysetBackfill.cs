@@ -34,6 +34,9 @@ namespace SafeMigrations.Engine.Backfill
     /// not user input); identifiers the engine adds are quoted.</para>
     /// <para>Rows inserted behind the cursor while the backfill runs are not visited: the recipe pairs a backfill
     /// with application code or a sync trigger that fills new and changed rows, and the verification proves it.</para>
+    /// <para>A batch never waits for a row an application transaction holds (with a per-row "still to do" condition,
+    /// see <see cref="RemainingPredicate"/>): it locks its rows with SKIP LOCKED, so no writer queues behind rows the
+    /// batch already holds while the batch waits. After the last batch a sweep fills the rows skipped.</para>
     /// </remarks>
     public sealed class KeysetBackfill
     {

@@ -87,10 +87,7 @@ namespace SafeMigrations.Engine.Backfill
 
         /// <summary>Keys of up to <paramref name="limit"/> rows still to do, in key order (a scan of the table).</summary>
         public NpgsqlCommand RemainingKeys(NpgsqlConnection connection, int limit)
-        {
-            var command = new NpgsqlCommand($"SELECT {KeysAsText} FROM {_table} WHERE ({Remaining}) ORDER BY {Ascending} LIMIT {limit}", connection);
-            return command;
-        }
+            => new NpgsqlCommand($"SELECT {KeysAsText} FROM {_table} WHERE ({Remaining}) ORDER BY {Ascending} LIMIT {limit}", connection);
 
         /// <summary>Changes the given rows that are still to do and not locked by anyone else; returns the keys it changed.</summary>
         public NpgsqlCommand ChangeUnlocked(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<IReadOnlyList<string>> keys)
@@ -120,7 +117,7 @@ namespace SafeMigrations.Engine.Backfill
         }
 
         /// <summary>Adds the key values as text parameters and returns <c>($1::type, $2::type)</c>.</summary>
-        public string KeyParameters(NpgsqlCommand command, IReadOnlyList<string> values)
+        private string KeyParameters(NpgsqlCommand command, IReadOnlyList<string> values)
         {
             var placeholders = new List<string>();
             for (int i = 0; i < _key.Count; i++)
