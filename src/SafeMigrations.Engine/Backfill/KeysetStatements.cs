@@ -85,9 +85,11 @@ namespace SafeMigrations.Engine.Backfill
             return command;
         }
 
-        /// <summary>Keys of up to <paramref name="limit"/> rows still to do, in key order (a scan of the table).</summary>
+        /// <summary>Keys of up to <paramref name="limit"/> rows still to do (a scan of the table).</summary>
+        /// <remarks>No ORDER BY: with one, the planner walks the key index expecting matches early (the statistics still say
+        /// the column is NULL everywhere) and reads the whole table through it when none is left.</remarks>
         public NpgsqlCommand RemainingKeys(NpgsqlConnection connection, int limit)
-            => new NpgsqlCommand($"SELECT {KeysAsText} FROM {_table} WHERE ({Remaining}) ORDER BY {Ascending} LIMIT {limit}", connection);
+            => new NpgsqlCommand($"SELECT {KeysAsText} FROM {_table} WHERE ({Remaining}) LIMIT {limit}", connection);
 
         /// <summary>Changes the given rows that are still to do and not locked by anyone else; returns the keys it changed.</summary>
         public NpgsqlCommand ChangeUnlocked(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<IReadOnlyList<string>> keys)

@@ -111,7 +111,10 @@ namespace SafeMigrations.Engine.Backfill
         private async Task<List<string[]>> ReadKeysAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
         {
             await using NpgsqlCommand command = _statements.RemainingKeys(connection, ScanLimit);
-            return await ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
+            List<string[]> keys = await ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
+            // In a fixed order, so two scans that found the same rows compare equal.
+            keys.Sort((x, y) => string.CompareOrdinal(Joined(x), Joined(y)));
+            return keys;
         }
 
         private async Task<List<string[]>> StillRemainingAsync(NpgsqlConnection connection, IReadOnlyList<string[]> keys, CancellationToken cancellationToken)
