@@ -40,6 +40,8 @@ namespace SafeMigrations.Engine.Tests
 
             await using NpgsqlConnection connection = await database.OpenAsync();
             await using NpgsqlConnection observer = await database.OpenAsync();
+            // The progress callback runs on the backfill's thread: its own connection, not the observer's.
+            await using NpgsqlConnection progressReader = await database.OpenAsync();
             var heard = new List<StepAttempt>();
             object?[]? seenPastTheRow = null;
             var options = new BackfillOptions
@@ -52,7 +54,7 @@ namespace SafeMigrations.Engine.Tests
                     // The batch over (1000, 1500] has committed while the holder still holds row 1500: it did not wait for it.
                     if (seenPastTheRow is null && progress.Position.LastKey[0] == "1500")
                     {
-                        using var read = new NpgsqlCommand("select (select dst from t where id = 1499), (select dst from t where id = 1500), (select count(*) from t where dst is null)", observer);
+                        using var read = new NpgsqlCommand("select (select dst from t where id = 1499), (select dst from t where id = 1500), (select count(*) from t where dst is null)", progressReader);
                         using NpgsqlDataReader reader = read.ExecuteReader();
                         reader.Read();
                         seenPastTheRow = new object?[] { reader.GetValue(0), reader.GetValue(1), reader.GetValue(2) };
