@@ -52,8 +52,8 @@ namespace SafeMigrations.Engine.Applying
         /// </summary>
         public string? AcceptEditedMigration { get; set; }
 
-        /// <summary>Target duration of one backfill batch. Default 200 ms.</summary>
-        public TimeSpan BackfillBatchDuration { get; set; } = TimeSpan.FromMilliseconds(200);
+        /// <summary>Target duration of one backfill batch: about the longest a writer waits for a row of the batch in flight. Default 50 ms.</summary>
+        public TimeSpan BackfillBatchDuration { get; set; } = BackfillOptions.DefaultTargetBatchDuration;
 
         /// <summary>Pause between backfill batches. Default none.</summary>
         public TimeSpan BackfillPause { get; set; } = TimeSpan.Zero;

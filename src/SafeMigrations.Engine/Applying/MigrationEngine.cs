@@ -635,6 +635,7 @@ namespace SafeMigrations.Engine.Applying
                 : new KeysetBackfill(spec.Schema, spec.Table, spec.Set, spec.Where);
             backfill.KeyColumns = spec.KeyColumns;
             backfill.VerificationQuery = spec.CountRemainingSql;
+            backfill.RemainingPredicate = spec.RemainingWhere;
             var options = new BackfillOptions
             {
                 LockPolicy = _options.LockPolicy(),

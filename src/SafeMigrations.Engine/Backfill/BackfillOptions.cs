@@ -9,8 +9,11 @@ namespace SafeMigrations.Engine.Backfill
     /// <summary>Pacing, retries, progress and resume settings of a keyset backfill.</summary>
     public sealed class BackfillOptions
     {
-        /// <summary>Rows in the first batch. Default 1,000.</summary>
+        /// <summary>Rows in the first batch, at most <see cref="FirstBatchCap"/> (unless <see cref="MinBatchSize"/> is larger); later batches adapt to <see cref="TargetBatchDuration"/>. Default 1,000.</summary>
         public int InitialBatchSize { get; set; } = 1000;
+
+        /// <summary>The first batch's largest size (1,000 rows): it measures the speed before a batch holds many rows.</summary>
+        public const int FirstBatchCap = 1000;
 
         /// <summary>Smallest batch. Default 50.</summary>
         public int MinBatchSize { get; set; } = 50;
@@ -18,11 +21,15 @@ namespace SafeMigrations.Engine.Backfill
         /// <summary>Largest batch. Default 20,000.</summary>
         public int MaxBatchSize { get; set; } = 20_000;
 
+        /// <summary>The default <see cref="TargetBatchDuration"/>: 50 ms (a writer's worst wait for the batch in flight stays under 100 ms).</summary>
+        public static readonly TimeSpan DefaultTargetBatchDuration = TimeSpan.FromMilliseconds(50);
+
         /// <summary>
         /// Batch size is adapted so that each batch takes about this long. Row locks are held until the batch
-        /// commits, so this is roughly the longest a writer touching the same rows waits. Default 200 ms.
+        /// commits, so this is roughly the longest a writer touching the same rows waits (a batch never waits for the
+        /// writer's rows in turn: it skips held rows, see <see cref="KeysetBackfill.RemainingPredicate"/>). Default 50 ms.
         /// </summary>
-        public TimeSpan TargetBatchDuration { get; set; } = TimeSpan.FromMilliseconds(200);
+        public TimeSpan TargetBatchDuration { get; set; } = DefaultTargetBatchDuration;
 
         /// <summary>Sleep between batches (throttle: leaves I/O and replication room). Default none.</summary>
         public TimeSpan PauseBetweenBatches { get; set; } = TimeSpan.Zero;

@@ -70,6 +70,9 @@ namespace SafeMigrations.Engine.Planning
         /// </summary>
         public string? CountRemainingSql { get; internal set; }
 
+        /// <summary>The row condition <see cref="CountRemainingSql"/> counts (rows not yet right), or null when that is <see cref="Where"/>.</summary>
+        public string? RemainingWhere { get; internal set; }
+
         /// <summary>
         /// The step's SQL is a run-time statement the planner batched: on a table with no key to walk it runs as
         /// written, in one transaction (with an SM1006 warning), instead of failing.

@@ -224,7 +224,7 @@ namespace SafeMigrations.Engine.Planning
                 : $"({where}) AND ROW({columns}) IS DISTINCT FROM ROW({values})";
             description = $"update {qualified} in keyset batches";
             verification = CatalogChecks.NoRowMatches(table.Schema, table.Name, notDone);
-            return new BackfillSpec(table.Schema, table.Name, form.Set, where, null, null) { CountRemainingSql = $"SELECT count(*) FROM {qualified} WHERE {notDone}" };
+            return new BackfillSpec(table.Schema, table.Name, form.Set, where, null, null) { CountRemainingSql = $"SELECT count(*) FROM {qualified} WHERE {notDone}", RemainingWhere = notDone };
         }
     }
 

@@ -31,8 +31,8 @@ namespace SafeMigrations
         /// <summary>Longest wait of a concurrent index build for older transactions before SM1014; null waits as long as they last. Default 10 min. Runner: <c>--index-wait-timeout</c>.</summary>
         public TimeSpan? IndexWaitTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
-        /// <summary>Target duration of one backfill batch (batch sizes adapt to it). Default 200 ms.</summary>
-        public TimeSpan BackfillBatchDuration { get; set; } = TimeSpan.FromMilliseconds(200);
+        /// <summary>Target duration of one backfill batch (batch sizes adapt to it). Default 50 ms.</summary>
+        public TimeSpan BackfillBatchDuration { get; set; } = BackfillOptions.DefaultTargetBatchDuration;
 
         /// <summary>Pause between backfill batches (leaves I/O and replication room). Default none.</summary>
         public TimeSpan BackfillPause { get; set; } = TimeSpan.Zero;

@@ -128,6 +128,7 @@ public static class StallTableBenchmark
         StallLoad running = StallLoad.Start(connectionString, rows, Customers, Writers, Readers, clock);
         await Task.Delay(Warmup + Baseline);
         double start = clock.Elapsed.TotalMilliseconds;
+        var batches = new BatchDurations();
         string? failure = null;
         try
         {
@@ -142,6 +143,7 @@ public static class StallTableBenchmark
                 var options = new EngineOptions { ConnectionString = connectionString, Phase = scenario.EnginePhase, Log = new StepLog(clock, start) };
                 if (_batchDuration is { } batch)
                     options.BackfillBatchDuration = batch;
+                options.ConfigureBackfill = backfill => batches.Listen(backfill, clock, start);
                 using var catalog = new MigrationCatalog(DbContextLoader.Create(typeof(StallContext).Assembly, nameof(StallContext), connectionString));
                 await new MigrationEngine(catalog, options).ApplyAsync();
             }
@@ -152,6 +154,7 @@ public static class StallTableBenchmark
             Console.WriteLine("  migration FAILED: " + failure);
         }
         double end = clock.Elapsed.TotalMilliseconds;
+        batches.Print();
         await Task.Delay(After);
         LoadResult result = await running.StopAsync();
         foreach (string error in result.Errors.Distinct().Take(3))

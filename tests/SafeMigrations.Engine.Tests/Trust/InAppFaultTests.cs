@@ -159,7 +159,8 @@ namespace SafeMigrations.Engine.Tests.Trust
             options.LoggerFactory = log.Factory;
 
             Task<SafeMigrationResult> run = MigrateAsync(payments.ConnectionString, options);
-            // Once the backfill runs, the app holds a row of the last batch: that batch waits there, its earlier rows updated but uncommitted.
+            // Once the backfill runs, the app holds a row near the end: the batches skip it, and after the last one the
+            // backfill waits for that row alone (a single-row UPDATE; a batch is one WITH statement and never waits for a row).
             var clock = System.Diagnostics.Stopwatch.StartNew();
             while (await PaymentsDatabase.BackfillVisitedAsync(observer, payments.BackfillStep.Index) == 0)
             {
@@ -183,8 +184,10 @@ namespace SafeMigrations.Engine.Tests.Trust
             await holding.RollbackAsync();
             PaymentsDatabase.ClearPool(payments.ConnectionString);
             await ServerSessions.WaitUntilGoneAsync(observer, RunnerKillTests.SessionsGone);
-            await payments.AssertStateConsistentAsync(_output);
-            Assert.Equal(0L, await payments.ScalarAsync<long>($"select count(*) from payments where id >= {held} and (amount_cents is not null or label_key is not null)"));
+            await payments.AssertStateConsistentAsync(_output, held);
+            // The batches went past the held row: it is the only one left to fill.
+            Assert.Equal(1L, await payments.ScalarAsync<long>($"select count(*) from payments where ({payments.BackfillStep.Backfill!.Where})"));
+            Assert.Equal(1L, await payments.ScalarAsync<long>($"select count(*) from payments where id = {held} and ({payments.BackfillStep.Backfill!.Where})"));
 
             SafeMigrationResult rerun = await MigrateAsync(payments.ConnectionString, InAppApiTests.Options());
             Assert.Equal(new[] { PaymentsDatabase.MigrationId }, rerun.AppliedMigrations);
