@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.CodeAnalysis.Diagnostics;
 using SafeMigrations.Sql.Statistics;
 
@@ -17,10 +16,10 @@ namespace SafeMigrations.Analyzers.Infrastructure
         public const string MaxAgeDaysKey = "safe_migrations.statistics_max_age_days";
 
         /// <summary>MB/s of a read-only scan in the duration estimates (default 125).</summary>
-        public const string ScanRateKey = "safe_migrations.scan_mb_per_second";
+        public const string ScanRateKey = EstimateRates.ScanRateKey;
 
         /// <summary>MB/s of an index build, rewrite or row changes in the duration estimates (default 60).</summary>
-        public const string WriteRateKey = "safe_migrations.write_mb_per_second";
+        public const string WriteRateKey = EstimateRates.WriteRateKey;
 
         public const long DefaultSmallTableRows = 10_000;
 
@@ -54,17 +53,11 @@ namespace SafeMigrations.Analyzers.Infrastructure
             var rows = Number(options, SmallTableRowsKey) is double r ? (long)r : DefaultSmallTableRows;
             var hot = Number(options, HotTableWritesKey);
             var age = Number(options, MaxAgeDaysKey) ?? DefaultMaxAgeDays;
-            var rates = new EstimateRates(
-                Number(options, ScanRateKey) ?? EstimateRates.DefaultScanMegabytesPerSecond,
-                Number(options, WriteRateKey) ?? EstimateRates.DefaultWriteMegabytesPerSecond);
+            var rates = EstimateRates.Read(key => options.TryGetValue(key, out var text) ? text : null);
             return new StatisticsOptions(rows, hot, age, rates);
         }
 
         private static double? Number(AnalyzerConfigOptions options, string key) =>
-            options.TryGetValue(key, out var text)
-            && double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
-            && value >= 0
-                ? value
-                : (double?)null;
+            options.TryGetValue(key, out var text) ? EstimateRates.ParseSetting(text) : null;
     }
 }

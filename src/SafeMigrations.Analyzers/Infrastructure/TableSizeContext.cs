@@ -77,7 +77,7 @@ namespace SafeMigrations.Analyzers.Infrastructure
                           + Options.HotTableWritesPerSecond!.Value.ToString(CultureInfo.InvariantCulture) + ")";
             }
 
-            var duration = ProductionEstimate.Duration(known, work, Options.Rates, RateKey(work));
+            var duration = ProductionEstimate.Duration(known, work, Options.Rates, EstimateRates.KeyFor(work));
             if (duration.Length > 0)
             {
                 suffix += "; " + duration;
@@ -89,8 +89,6 @@ namespace SafeMigrations.Analyzers.Infrastructure
             var extended = Extended.GetOrAdd((descriptor, messageArgs.Length, hot), key => Extend(key.Descriptor, key.Slot, key.Error));
             return (extended, args);
         }
-
-        private static string RateKey(BlockingWork work) => work == BlockingWork.Scan ? StatisticsOptions.ScanRateKey : StatisticsOptions.WriteRateKey;
 
         private static DiagnosticDescriptor Extend(DiagnosticDescriptor descriptor, int slot, bool error) =>
             new DiagnosticDescriptor(

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -17,11 +16,11 @@ namespace SafeMigrations.Engine.Statistics
     /// </summary>
     internal static class EditorConfigRates
     {
-        /// <summary>Same key as the analyzers' <c>StatisticsOptions.ScanRateKey</c>.</summary>
-        public const string ScanRateKey = "safe_migrations.scan_mb_per_second";
+        /// <summary>The analyzers' key (<see cref="EstimateRates.ScanRateKey"/>).</summary>
+        public const string ScanRateKey = EstimateRates.ScanRateKey;
 
-        /// <summary>Same key as the analyzers' <c>StatisticsOptions.WriteRateKey</c>.</summary>
-        public const string WriteRateKey = "safe_migrations.write_mb_per_second";
+        /// <summary>The analyzers' key (<see cref="EstimateRates.WriteRateKey"/>).</summary>
+        public const string WriteRateKey = EstimateRates.WriteRateKey;
 
         /// <summary>The rates for the project that holds <paramref name="snapshotPath"/>; a missing or bad value keeps its default.</summary>
         public static EstimateRates Read(string snapshotPath)
@@ -29,9 +28,7 @@ namespace SafeMigrations.Engine.Statistics
             string directory = Path.GetDirectoryName(Path.GetFullPath(snapshotPath))!;
             string migrationFile = Path.Combine(directory, "Migrations", "Migration.cs");
             IReadOnlyDictionary<string, string> keys = KeysFor(migrationFile);
-            return new EstimateRates(
-                Number(keys, ScanRateKey) ?? EstimateRates.DefaultScanMegabytesPerSecond,
-                Number(keys, WriteRateKey) ?? EstimateRates.DefaultWriteMegabytesPerSecond);
+            return EstimateRates.Read(key => keys.TryGetValue(key, out string? text) ? text : null);
         }
 
         /// <summary>Every key the .editorconfig files give <paramref name="file"/>.</summary>
@@ -169,12 +166,5 @@ namespace SafeMigrations.Engine.Statistics
                 return false; // an unclosed brace: the section matches no file
             return Regex.IsMatch(relativePath, regex.Append('$').ToString(), RegexOptions.CultureInvariant);
         }
-
-        private static double? Number(IReadOnlyDictionary<string, string> keys, string key) =>
-            keys.TryGetValue(key, out string? text)
-            && double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
-            && value >= 0
-                ? value
-                : null;
     }
 }

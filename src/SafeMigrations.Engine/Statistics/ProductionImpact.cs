@@ -77,7 +77,7 @@ namespace SafeMigrations.Engine.Statistics
                 {
                     if (ProductionEstimate.WorkOf(finding.Rule.Id) is BlockingWork work && Known(finding.Statement) is TableEstimate table)
                     {
-                        string duration = ProductionEstimate.Duration(table, work, _rates, work == BlockingWork.Scan ? EditorConfigRates.ScanRateKey : EditorConfigRates.WriteRateKey);
+                        string duration = ProductionEstimate.Duration(table, work, _rates, EstimateRates.KeyFor(work));
                         return ProductionEstimate.Size(table, _file.TakenAt) + (duration.Length == 0 ? string.Empty : "; " + duration) + " (" + finding.Rule.Id + ")";
                     }
                 }

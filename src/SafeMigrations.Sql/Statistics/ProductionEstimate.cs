@@ -31,6 +31,12 @@ namespace SafeMigrations.Sql.Statistics
     /// </summary>
     public sealed class EstimateRates
     {
+        /// <summary>The <c>.editorconfig</c> key of the read rate, read by the analyzers and by the engine's plan and verify.</summary>
+        public const string ScanRateKey = "safe_migrations.scan_mb_per_second";
+
+        /// <summary>The <c>.editorconfig</c> key of the read-and-write rate.</summary>
+        public const string WriteRateKey = "safe_migrations.write_mb_per_second";
+
         /// <summary>The default read rate, MB/s.</summary>
         public const double DefaultScanMegabytesPerSecond = 125;
 
@@ -46,6 +52,26 @@ namespace SafeMigrations.Sql.Statistics
             ScanMegabytesPerSecond = scanMegabytesPerSecond > 0 ? scanMegabytesPerSecond : DefaultScanMegabytesPerSecond;
             WriteMegabytesPerSecond = writeMegabytesPerSecond > 0 ? writeMegabytesPerSecond : DefaultWriteMegabytesPerSecond;
         }
+
+        /// <summary>
+        /// The rates the two keys give through <paramref name="lookup"/> (a key's text, or null when not set); a missing,
+        /// unparsable or negative value keeps its default.
+        /// </summary>
+        public static EstimateRates Read(Func<string, string?> lookup) =>
+            new EstimateRates(
+                ParseSetting(lookup(ScanRateKey)) ?? DefaultScanMegabytesPerSecond,
+                ParseSetting(lookup(WriteRateKey)) ?? DefaultWriteMegabytesPerSecond);
+
+        /// <summary>The key whose rate estimates <paramref name="work"/>: the read rate for a scan, else the read-and-write rate.</summary>
+        public static string KeyFor(BlockingWork work) => work == BlockingWork.Scan ? ScanRateKey : WriteRateKey;
+
+        /// <summary>A numeric <c>.editorconfig</c> value (invariant culture); null when missing, unparsable or negative.</summary>
+        public static double? ParseSetting(string? text) =>
+            text != null
+            && double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+            && value >= 0
+                ? value
+                : (double?)null;
 
         /// <summary>MB/s of a read-only pass over the heap.</summary>
         public double ScanMegabytesPerSecond { get; }
