@@ -24,6 +24,10 @@ namespace SafeMigrations.Analyzers.Model
         /// <summary>True for <c>OldAnnotation(...)</c> (describes the state before an Alter operation).</summary>
         public bool IsOld { get; }
 
+        /// <summary><c>.Annotation("SafeMigrations:Phase", "Contract")</c>: the step is marked for the contract phase.</summary>
+        internal bool MarksContractPhase =>
+            !IsOld && Name == Reading.EfSymbols.PhaseAnnotation && Value.AsString() == Reading.EfSymbols.ContractPhaseValue;
+
         public override string ToString() => (IsOld ? "Old:" : string.Empty) + Name + "=" + Value;
     }
 

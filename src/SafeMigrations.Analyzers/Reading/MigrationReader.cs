@@ -160,9 +160,7 @@ namespace SafeMigrations.Analyzers.Reading
                         StepValue.Read(ArgumentFor(next, 1)),
                         isOld: name == "OldAnnotation");
                     annotations.Add(annotation);
-                    if (!annotation.IsOld
-                        && annotation.Name == EfSymbols.PhaseAnnotation
-                        && annotation.Value.AsString() == EfSymbols.ContractPhaseValue)
+                    if (annotation.MarksContractPhase)
                     {
                         hasContractMark = true;
                     }

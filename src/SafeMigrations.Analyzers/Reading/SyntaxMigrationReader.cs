@@ -194,7 +194,7 @@ namespace SafeMigrations.Analyzers.Reading
                     resolved.Arguments[parameters[1].Name],
                     isOld: name.Identifier.ValueText == "OldAnnotation");
                 annotations.Add(annotation);
-                if (!annotation.IsOld && annotation.Name == EfSymbols.PhaseAnnotation && annotation.Value.AsString() == EfSymbols.ContractPhaseValue)
+                if (annotation.MarksContractPhase)
                 {
                     hasContractMark = true;
                 }
