@@ -68,7 +68,8 @@ namespace SafeMigrations.Analyzers.Infrastructure
 
         /// <summary>
         /// The schema every migration of the compilation starts from, built on first use: once per compilation, from the
-        /// same read Up models the rules use (see <see cref="HistoryReader"/>).
+        /// same read Up models the rules use, each migration's part taken from an earlier compilation when its files did
+        /// not change (see <see cref="HistoryReader"/> and <see cref="HistoryCache"/>).
         /// </summary>
         public SchemaHistory History => _history.Value;
 
@@ -85,7 +86,9 @@ namespace SafeMigrations.Analyzers.Infrastructure
 
         /// <summary>The schema just before step <paramref name="stepIndex"/> of <paramref name="up"/>; null when the migration is not in the history.</summary>
         public SchemaState? BeforeStep(MigrationModel up, int stepIndex) =>
-            History.Before(up.MigrationType) is { } before ? HistoryReader.BeforeStep(before, up, stepIndex, Symbols!, StoreTypeOf) : null;
+            History.Before(up.MigrationType) is { } before && History.Contribution(up.MigrationType) is { } contribution
+                ? HistoryReader.Apply(before, contribution.Steps, stepIndex)
+                : null;
 
         private ImmutableDictionary<TableName, ImmutableDictionary<string, TargetColumn>>? TargetModel(INamedTypeSymbol migration) =>
             _targets.GetOrAdd(
@@ -95,7 +98,7 @@ namespace SafeMigrations.Analyzers.Infrastructure
                     LazyThreadSafetyMode.ExecutionAndPublication)).Value;
 
         private SchemaHistory BuildHistory() =>
-            HistoryReader.Build(_compilation, Symbols!, (type, method) => Read(type, method, MigrationDirection.Up), StoreTypeOf, CancellationToken.None);
+            HistoryReader.Build(_compilation, Symbols!, (type, method) => Read(type, method, MigrationDirection.Up), StoreTypeOf, CancellationToken.None, HistoryCache.For(_compilation));
 
         /// <summary>
         /// Reads the method once per compilation: from syntax when <see cref="SyntaxMigrationReader"/> recognises every

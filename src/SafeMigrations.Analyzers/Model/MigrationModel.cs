@@ -39,9 +39,10 @@ namespace SafeMigrations.Analyzers.Model
     {
         private readonly Lazy<Created> _created;
 
-        internal MigrationModel(INamedTypeSymbol migrationType, IMethodSymbol method, MigrationDirection direction, bool isContractPhaseClass, ImmutableArray<MigrationStep> steps, SyntaxTree? syntaxTree)
+        internal MigrationModel(INamedTypeSymbol migrationType, IMethodSymbol method, MigrationDirection direction, bool isContractPhaseClass, ImmutableArray<MigrationStep> steps, SyntaxTree? syntaxTree, bool readFromOwnSyntax = false)
         {
             SyntaxTree = syntaxTree;
+            ReadFromOwnSyntax = readFromOwnSyntax;
             MigrationType = migrationType;
             Method = method;
             Direction = direction;
@@ -59,6 +60,12 @@ namespace SafeMigrations.Analyzers.Model
         public IMethodSymbol Method { get; }
 
         public MigrationDirection Direction { get; }
+
+        /// <summary>
+        /// Read from syntax, and every name the reader bound (type arguments, enum members) is declared in a referenced
+        /// assembly: the model then depends on the method's own file and the references only (see <c>Reading/HistoryCache</c>).
+        /// </summary>
+        internal bool ReadFromOwnSyntax { get; }
 
         /// <summary><c>[ContractPhase]</c> is on the migration class: every step is in the contract phase.</summary>
         public bool IsContractPhaseClass { get; }

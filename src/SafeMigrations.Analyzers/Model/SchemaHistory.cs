@@ -203,15 +203,20 @@ namespace SafeMigrations.Analyzers.Model
     {
         internal static readonly SchemaHistory None = new SchemaHistory(
             ImmutableDictionary.Create<INamedTypeSymbol, SchemaState>(SymbolEqualityComparer.Default),
-            ImmutableDictionary.Create<INamedTypeSymbol, INamedTypeSymbol>(SymbolEqualityComparer.Default));
+            ImmutableDictionary.Create<INamedTypeSymbol, INamedTypeSymbol>(SymbolEqualityComparer.Default),
+            ImmutableDictionary.Create<INamedTypeSymbol, Reading.MigrationContribution>(SymbolEqualityComparer.Default),
+            reused: 0);
 
         private readonly ImmutableDictionary<INamedTypeSymbol, SchemaState> _before;
         private readonly ImmutableDictionary<INamedTypeSymbol, INamedTypeSymbol> _previous;
+        private readonly ImmutableDictionary<INamedTypeSymbol, Reading.MigrationContribution> _contributions;
 
-        internal SchemaHistory(ImmutableDictionary<INamedTypeSymbol, SchemaState> before, ImmutableDictionary<INamedTypeSymbol, INamedTypeSymbol> previous)
+        internal SchemaHistory(ImmutableDictionary<INamedTypeSymbol, SchemaState> before, ImmutableDictionary<INamedTypeSymbol, INamedTypeSymbol> previous, ImmutableDictionary<INamedTypeSymbol, Reading.MigrationContribution> contributions, int reused)
         {
             _before = before;
             _previous = previous;
+            _contributions = contributions;
+            Reused = reused;
         }
 
         /// <summary>The schema before <paramref name="migration"/> runs; null when it is not in the history.</summary>
@@ -221,5 +226,11 @@ namespace SafeMigrations.Analyzers.Model
         public INamedTypeSymbol? Previous(INamedTypeSymbol migration) => _previous.TryGetValue(migration, out var previous) ? previous : null;
 
         internal IEnumerable<INamedTypeSymbol> Migrations => _before.Keys;
+
+        /// <summary>What <paramref name="migration"/>'s Up does to the history, or null when it is not in the history.</summary>
+        internal Reading.MigrationContribution? Contribution(INamedTypeSymbol migration) => _contributions.TryGetValue(migration, out var contribution) ? contribution : null;
+
+        /// <summary>How many migrations' contributions came from an earlier compilation (<see cref="Reading.HistoryCache"/>) instead of being read.</summary>
+        internal int Reused { get; }
     }
 }

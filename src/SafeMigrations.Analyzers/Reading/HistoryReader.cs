@@ -22,6 +22,9 @@ namespace SafeMigrations.Analyzers.Reading
         private const string MigrationAttributeName = "Microsoft.EntityFrameworkCore.Migrations.MigrationAttribute";
         private const string DbContextAttributeName = "Microsoft.EntityFrameworkCore.Infrastructure.DbContextAttribute";
 
+        /// <summary>The state a history starts from when its first migration creates no table: a baseline over a database made some other way.</summary>
+        private static readonly SchemaState Baseline = SchemaState.Empty.Unsure(null, indexes: true);
+
         private readonly EfSymbols _symbols;
         private readonly Func<INamedTypeSymbol, IMethodSymbol, MigrationModel?> _readUp;
         private readonly Func<INamedTypeSymbol, TableName, string, BuilderCall, string?> _storeType;
@@ -36,8 +39,10 @@ namespace SafeMigrations.Analyzers.Reading
         /// <summary>
         /// The history of <paramref name="compilation"/>; <paramref name="readUp"/> reads (or returns the already read)
         /// <c>Up</c> of a migration, <paramref name="storeType"/> gives the store type of a column step that names none.
+        /// With <paramref name="cache"/>, each migration's contribution is taken from an earlier compilation when its
+        /// files are the same (the IDE re-analyses after every edit); without, every Up is read.
         /// </summary>
-        public static SchemaHistory Build(Compilation compilation, EfSymbols symbols, Func<INamedTypeSymbol, IMethodSymbol, MigrationModel?> readUp, Func<INamedTypeSymbol, TableName, string, BuilderCall, string?> storeType, CancellationToken cancellationToken)
+        public static SchemaHistory Build(Compilation compilation, EfSymbols symbols, Func<INamedTypeSymbol, IMethodSymbol, MigrationModel?> readUp, Func<INamedTypeSymbol, TableName, string, BuilderCall, string?> storeType, CancellationToken cancellationToken, HistoryCache? cache = null)
         {
             var migrationAttribute = compilation.GetTypeByMetadataName(MigrationAttributeName);
             if (migrationAttribute is null)
@@ -86,6 +91,8 @@ namespace SafeMigrations.Analyzers.Reading
             var reader = new HistoryReader(symbols, readUp, storeType);
             var before = ImmutableDictionary.CreateBuilder<INamedTypeSymbol, SchemaState>(SymbolEqualityComparer.Default);
             var previous = ImmutableDictionary.CreateBuilder<INamedTypeSymbol, INamedTypeSymbol>(SymbolEqualityComparer.Default);
+            var contributions = ImmutableDictionary.CreateBuilder<INamedTypeSymbol, MigrationContribution>(SymbolEqualityComparer.Default);
+            var reused = 0;
             foreach (var migrations in byContext.Values)
             {
                 migrations.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
@@ -94,42 +101,52 @@ namespace SafeMigrations.Analyzers.Reading
                 foreach (var (_, type) in migrations)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
+                    MigrationContribution? contribution = null;
+                    if (cache?.TryGet(type) is { } cached)
+                    {
+                        contribution = cached;
+                        reused++;
+                    }
+                    else
+                    {
+                        contribution = reader.Contribution(type);
+                        cache?.Add(type, contribution);
+                    }
+
+                    contributions[type] = contribution;
                     if (last != null)
                     {
                         previous[type] = last;
                     }
-                    else if (!reader.CreatesTables(type))
+                    else if (!contribution.CreatesTables)
                     {
-                        // The first migration creates no table: a baseline over a database made some other way.
-                        state = state.Unsure(null, indexes: true);
+                        state = Baseline;
                     }
 
                     before[type] = state;
-
-                    state = reader.Apply(state, type);
+                    state = contribution.After(state);
                     last = type;
                 }
             }
 
-            return new SchemaHistory(before.ToImmutable(), previous.ToImmutable());
+            return new SchemaHistory(before.ToImmutable(), previous.ToImmutable(), contributions.ToImmutable(), reused);
         }
 
         /// <summary>
-        /// <paramref name="before"/> (the schema before <paramref name="up"/>) with the steps of <paramref name="up"/> that
-        /// come before step <paramref name="stepIndex"/> applied.
+        /// <paramref name="before"/> (the schema before a migration) with <paramref name="steps"/> of its Up that come
+        /// before step <paramref name="stepIndex"/> applied.
         /// </summary>
-        public static SchemaState BeforeStep(SchemaState before, MigrationModel up, int stepIndex, EfSymbols symbols, Func<INamedTypeSymbol, TableName, string, BuilderCall, string?> storeType)
+        public static SchemaState Apply(SchemaState before, ImmutableArray<HistoryStep> steps, int stepIndex)
         {
-            var reader = new HistoryReader(symbols, (_, _) => null, storeType);
             var state = before;
-            foreach (var step in up.Steps)
+            foreach (var step in steps)
             {
                 if (step.Index >= stepIndex)
                 {
                     break;
                 }
 
-                state = step.Sql is { } sql ? SqlHistory.Apply(state, sql) : reader.ApplyStep(state, step, up.MigrationType);
+                state = step.IsSql ? SqlHistory.Apply(state, step.Statements) : ApplyStep(state, step);
             }
 
             return state;
@@ -153,6 +170,28 @@ namespace SafeMigrations.Analyzers.Reading
             }
         }
 
+        /// <summary>Reads <paramref name="type"/>'s Up into its symbol-free contribution to the history.</summary>
+        private MigrationContribution Contribution(INamedTypeSymbol type)
+        {
+            // A base class in source other than Migration could change what the migration's names bind to.
+            var ownFilesOnly = SymbolEqualityComparer.Default.Equals(type.BaseType, _symbols.Migration);
+            var up = Up(type);
+            if (up is null)
+            {
+                return new MigrationContribution(hasReadableUp: false, createsTables: false, ImmutableArray<HistoryStep>.Empty, ownFilesOnly);
+            }
+
+            var steps = ImmutableArray.CreateBuilder<HistoryStep>(up.Steps.Length);
+            var createsTables = false;
+            foreach (var step in up.Steps)
+            {
+                createsTables |= step.IsBuilderMethod("CreateTable");
+                steps.Add(Read(step, type));
+            }
+
+            return new MigrationContribution(!PassesBuilderElsewhere(up), createsTables, steps.MoveToImmutable(), ownFilesOnly && up.ReadFromOwnSyntax);
+        }
+
         private MigrationModel? Up(INamedTypeSymbol type)
         {
             foreach (var member in type.GetMembers("Up"))
@@ -164,42 +203,6 @@ namespace SafeMigrations.Analyzers.Reading
             }
 
             return null;
-        }
-
-        private bool CreatesTables(INamedTypeSymbol type)
-        {
-            var up = Up(type);
-            if (up is null)
-            {
-                return false;
-            }
-
-            foreach (var step in up.Steps)
-            {
-                if (step.IsBuilderMethod("CreateTable"))
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-
-        private SchemaState Apply(SchemaState state, INamedTypeSymbol type)
-        {
-            var up = Up(type);
-            if (up is null || PassesBuilderElsewhere(up))
-            {
-                // Up inherited from a base class, or steps made in helper methods: not followed.
-                return state.Unsure(null, indexes: true);
-            }
-
-            foreach (var step in up.Steps)
-            {
-                state = step.Sql is { } sql ? SqlHistory.Apply(state, sql) : ApplyStep(state, step, type);
-            }
-
-            return state;
         }
 
         /// <summary>Up passes its MigrationBuilder on (<c>Helper(migrationBuilder)</c>): the calls made in there are not read.</summary>
@@ -220,7 +223,53 @@ namespace SafeMigrations.Analyzers.Reading
             return false;
         }
 
-        private SchemaState ApplyStep(SchemaState state, MigrationStep step, INamedTypeSymbol migration)
+        /// <summary>What the replay needs of <paramref name="step"/>, store types looked up (in the Designer file or by CLR type).</summary>
+        private HistoryStep Read(MigrationStep step, INamedTypeSymbol migration)
+        {
+            var table = step.Table;
+            var name = step.Name;
+            var newName = step.GetString("newName");
+            ColumnState? columnState = null;
+            ImmutableDictionary<string, ColumnState>? createdColumns = null;
+            var constraintNames = ImmutableArray<string?>.Empty;
+            TableName? renamedTo = null;
+            if (step.Sql is null && !step.IsExtension)
+            {
+                switch (step.MethodName)
+                {
+                    case "CreateTable" when table is { } created:
+                        createdColumns = ReadColumns(step, created, migration);
+                        constraintNames = ConstraintNames(step);
+                        break;
+                    case "AddColumn" when table != null && name != null:
+                    case "AlterColumn" when table != null && name != null:
+                        columnState = ColumnOf(step, table.Value, name, migration);
+                        break;
+                    case "RenameTable" when table is { } renamed && newName != null:
+                        renamedTo = new TableName(step.HasArgument("newSchema") ? step.GetString("newSchema") : renamed.Schema, newName);
+                        break;
+                }
+            }
+
+            return new HistoryStep(
+                step.Index,
+                step.Sql != null,
+                step.Sql is { IsConstant: true } sql ? sql.Statements : null,
+                step.MethodName,
+                step.IsExtension,
+                table,
+                name,
+                step.Schema,
+                newName,
+                renamedTo,
+                step.GetString("column"),
+                Columns(step),
+                columnState,
+                createdColumns,
+                constraintNames);
+        }
+
+        private static SchemaState ApplyStep(SchemaState state, HistoryStep step)
         {
             var table = step.Table;
             if (step.IsExtension)
@@ -232,14 +281,13 @@ namespace SafeMigrations.Analyzers.Reading
             {
                 case "CreateTable":
                     return table is { } created
-                        ? WithConstraintIndexes(state.WithTable(created, ReadColumns(step, created, migration)), step, created)
+                        ? WithConstraintIndexes(state.WithTable(created, step.CreatedColumns), step.ConstraintNames, created)
                         : state.Unsure(null, indexes: true);
                 case "DropTable":
                     return table is { } dropped ? state.WithoutTable(dropped) : state.Unsure(null, indexes: true);
                 case "RenameTable":
-                    if (table is { } renamed && step.GetString("newName") is { } newName)
+                    if (table is { } renamed && step.RenamedTo is { } target)
                     {
-                        var target = new TableName(step.HasArgument("newSchema") ? step.GetString("newSchema") : renamed.Schema, newName);
                         // Index names are per schema: moving the table to another schema leaves them unsure.
                         var renamedState = state.WithRenamedTable(renamed, target);
                         return target.Schema == renamed.Schema ? renamedState : renamedState.IndexesUnsure();
@@ -248,21 +296,21 @@ namespace SafeMigrations.Analyzers.Reading
                     return state.Unsure(null, indexes: true);
                 case "AddColumn":
                 case "AlterColumn":
-                    return state.WithColumn(table, step.Name, () => ColumnOf(step, table!.Value, migration));
+                    return state.WithColumn(table, step.Name, () => step.ColumnState);
                 case "DropColumn":
                     return state.WithColumn(table, step.Name, () => null);
                 case "RenameColumn":
-                    return state.WithRenamedColumn(table, step.Name, step.GetString("newName"));
+                    return state.WithRenamedColumn(table, step.Name, step.NewName);
                 case "CreateIndex":
                     return IndexName(step) is { } index && table is { } indexed
-                        ? state.WithIndex(index, new IndexState(indexed, Columns(step)))
+                        ? state.WithIndex(index, new IndexState(indexed, step.Columns))
                         : state.Unsure(null, indexes: true);
                 case "DropIndex":
                 case "DropPrimaryKey":
                 case "DropUniqueConstraint":
                     return IndexName(step) is { } gone ? state.WithIndex(gone, null) : state.Unsure(null, indexes: true);
                 case "RenameIndex":
-                    if (IndexName(step) is { } old && step.GetString("newName") is { } newIndex && state.Indexes.TryGetValue(old, out var moved))
+                    if (IndexName(step) is { } old && step.NewName is { } newIndex && state.Indexes.TryGetValue(old, out var moved))
                     {
                         return state.WithIndex(old, null).WithIndex(SchemaState.IndexKey(step.Schema, newIndex), moved);
                     }
@@ -272,9 +320,8 @@ namespace SafeMigrations.Analyzers.Reading
                 case "AddUniqueConstraint":
                     if (table is { } keyed && IndexName(step) is { } key)
                     {
-                        var keyColumns = Columns(step);
-                        var next = state.WithIndex(key, new IndexState(keyed, keyColumns));
-                        return step.MethodName == "AddPrimaryKey" ? next.WithNotNull(keyed, keyColumns) : next;
+                        var next = state.WithIndex(key, new IndexState(keyed, step.Columns));
+                        return step.MethodName == "AddPrimaryKey" ? next.WithNotNull(keyed, step.Columns) : next;
                     }
 
                     return state.Unsure(table, indexes: true);
@@ -284,50 +331,56 @@ namespace SafeMigrations.Analyzers.Reading
             }
         }
 
-        /// <summary>The indexes of CreateTable's <c>table.PrimaryKey("PK_x", ...)</c> and <c>table.UniqueConstraint("AK_x", ...)</c>.</summary>
-        private static SchemaState WithConstraintIndexes(SchemaState state, MigrationStep step, TableName table)
+        /// <summary>CreateTable's <c>table.PrimaryKey("PK_x", ...)</c> and <c>table.UniqueConstraint("AK_x", ...)</c> names.</summary>
+        private static ImmutableArray<string?> ConstraintNames(MigrationStep step)
         {
             var constraints = step["constraints"];
+            var names = ImmutableArray.CreateBuilder<string?>();
             if (constraints.Operation is { } bound)
             {
                 foreach (var operation in bound.Descendants())
                 {
                     if (operation is IInvocationOperation { TargetMethod: { Name: "PrimaryKey" or "UniqueConstraint" } } invocation)
                     {
-                        state = WithConstraintIndex(state, table, invocation.Arguments.Length > 0 ? StepValue.Read(invocation.Arguments[0].Value).AsString() : null);
+                        names.Add(invocation.Arguments.Length > 0 ? StepValue.Read(invocation.Arguments[0].Value).AsString() : null);
                     }
                 }
             }
             else if (constraints.Syntax is { } lambda)
             {
                 // Read from syntax: the reader made sure every such name is a constant it reads.
-                foreach (var name in SyntaxMigrationReader.ConstraintNames(lambda))
-                {
-                    state = WithConstraintIndex(state, table, name);
-                }
+                names.AddRange(SyntaxMigrationReader.ConstraintNames(lambda));
+            }
+
+            return names.ToImmutable();
+        }
+
+        /// <summary>The indexes of CreateTable's primary key and unique constraints.</summary>
+        private static SchemaState WithConstraintIndexes(SchemaState state, ImmutableArray<string?> names, TableName table)
+        {
+            foreach (var name in names)
+            {
+                state = name is null ? state.IndexesUnsure() : state.WithIndex(SchemaState.IndexKey(table.Schema, name), new IndexState(table, default));
             }
 
             return state;
         }
 
-        private static SchemaState WithConstraintIndex(SchemaState state, TableName table, string? name) =>
-            name is null ? state.IndexesUnsure() : state.WithIndex(SchemaState.IndexKey(table.Schema, name), new IndexState(table, default));
-
-        private static SchemaState ApplySafeStep(SchemaState state, MigrationStep step, TableName? table)
+        private static SchemaState ApplySafeStep(SchemaState state, HistoryStep step, TableName? table)
         {
             switch (step.MethodName)
             {
                 case "CreateIndexConcurrently":
                 case "CreateExpressionIndexConcurrently":
                     return IndexName(step) is { } index && table is { } indexed
-                        ? state.WithIndex(index, new IndexState(indexed, Columns(step)))
+                        ? state.WithIndex(index, new IndexState(indexed, step.Columns))
                         : state.Unsure(null, indexes: true);
                 case "DropIndexConcurrently":
                     return IndexName(step) is { } gone ? state.WithIndex(gone, null) : state.Unsure(null, indexes: true);
                 case "SetNotNullThroughCheck":
-                    return table is { } t && step.GetString("column") is { } column ? state.WithNotNull(t, ImmutableArray.Create(column)) : state.Unsure(table, indexes: false);
+                    return table is { } t && step.Column is { } column ? state.WithNotNull(t, ImmutableArray.Create(column)) : state.Unsure(table, indexes: false);
                 case "AddPrimaryKeyUsingIndex":
-                    return table is { } pk ? state.WithNotNull(pk, Columns(step)) : state.Unsure(null, indexes: true);
+                    return table is { } pk ? state.WithNotNull(pk, step.Columns) : state.Unsure(null, indexes: true);
                 case "AddUniqueConstraintUsingIndex":
                 case "Backfill":
                 case "DeleteInBatches":
@@ -364,9 +417,9 @@ namespace SafeMigrations.Analyzers.Reading
             return columns.ToImmutable();
         }
 
-        private ColumnState ColumnOf(MigrationStep step, TableName table, INamedTypeSymbol migration) =>
+        private ColumnState ColumnOf(MigrationStep step, TableName table, string name, INamedTypeSymbol migration) =>
             new ColumnState(
-                step.GetString("type") ?? _storeType(migration, table, step.Name!, step),
+                step.GetString("type") ?? _storeType(migration, table, name, step),
                 step.GetBool("nullable"),
                 DefaultText(step));
 
@@ -419,7 +472,7 @@ namespace SafeMigrations.Analyzers.Reading
             }
         }
 
-        private static string? IndexName(MigrationStep step) => step.Name is { } name ? SchemaState.IndexKey(step.Schema, name) : null;
+        private static string? IndexName(HistoryStep step) => step.Name is { } name ? SchemaState.IndexKey(step.Schema, name) : null;
 
         /// <summary><c>column:</c> or <c>columns:</c> of a step; default when not constant.</summary>
         private static ImmutableArray<string> Columns(MigrationStep step)

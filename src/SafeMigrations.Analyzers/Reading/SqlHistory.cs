@@ -10,17 +10,17 @@ namespace SafeMigrations.Analyzers.Reading
     internal static class SqlHistory
     {
         /// <summary>
-        /// The schema after the statements of <paramref name="sql"/>; what is not read for sure (SQL computed at run time,
-        /// DO blocks, statements not modelled) makes the touched tables, or all of them, unsure.
+        /// The schema after <paramref name="statements"/> of one <c>Sql(...)</c> step; what is not read for sure (SQL
+        /// computed at run time: null, DO blocks, statements not modelled) makes the touched tables, or all of them, unsure.
         /// </summary>
-        public static SchemaState Apply(SchemaState state, SqlCall sql)
+        public static SchemaState Apply(SchemaState state, IReadOnlyList<SqlStatement>? statements)
         {
-            if (!sql.IsConstant)
+            if (statements is null)
             {
                 return state.Unsure(null, indexes: true);
             }
 
-            foreach (var statement in sql.Statements)
+            foreach (var statement in statements)
             {
                 var table = TableName.From(statement.Table);
                 switch (statement.Kind)

@@ -29,6 +29,7 @@ namespace SafeMigrations.Analyzers.Reading
         private readonly HashSet<string> _lambdaParameters = new HashSet<string>(StringComparer.Ordinal);
         private readonly Dictionary<string, ITypeSymbol?> _types = new Dictionary<string, ITypeSymbol?>(StringComparer.Ordinal);
         private SemanticModel? _semanticModel;
+        private bool _boundSourceSymbol;
 
         private SyntaxMigrationReader(EfSymbols symbols, Compilation compilation, MethodDeclarationSyntax declaration, string builder)
         {
@@ -86,7 +87,7 @@ namespace SafeMigrations.Analyzers.Reading
                 steps.Add(step);
             }
 
-            return new MigrationModel(migrationType, method, direction, isContractClass, steps.MoveToImmutable(), declaration.SyntaxTree);
+            return new MigrationModel(migrationType, method, direction, isContractClass, steps.MoveToImmutable(), declaration.SyntaxTree, readFromOwnSyntax: !reader._boundSourceSymbol);
         }
 
         /// <summary>
@@ -802,6 +803,8 @@ namespace SafeMigrations.Analyzers.Reading
                 return null;
             }
 
+            _boundSourceSymbol |= IsFromSource(enumType);
+
             return new Argument(ValueKind.Enum, StepValue.FromSyntax(member, omitted: false, new Optional<object?>(field.ConstantValue), enumMember: field.Name), symbol: enumType);
         }
 
@@ -821,11 +824,39 @@ namespace SafeMigrations.Analyzers.Reading
                 {
                     type = null;
                 }
+                else
+                {
+                    _boundSourceSymbol |= IsFromSource(type);
+                }
 
                 _types[text] = type;
             }
 
             return type;
+        }
+
+        /// <summary>The type, or one of its type arguments or element types, is declared in this compilation's source.</summary>
+        private static bool IsFromSource(ITypeSymbol type)
+        {
+            switch (type)
+            {
+                case IArrayTypeSymbol array:
+                    return IsFromSource(array.ElementType);
+                case IPointerTypeSymbol pointer:
+                    return IsFromSource(pointer.PointedAtType);
+                case INamedTypeSymbol named:
+                    foreach (var argument in named.TypeArguments)
+                    {
+                        if (IsFromSource(argument))
+                        {
+                            return true;
+                        }
+                    }
+
+                    return !named.Locations.All(location => location.IsInMetadata);
+                default:
+                    return !type.Locations.All(location => location.IsInMetadata);
+            }
         }
 
         private SemanticModel SemanticModel()
