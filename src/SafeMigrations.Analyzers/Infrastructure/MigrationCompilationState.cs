@@ -98,7 +98,7 @@ namespace SafeMigrations.Analyzers.Infrastructure
                     LazyThreadSafetyMode.ExecutionAndPublication)).Value;
 
         private SchemaHistory BuildHistory() =>
-            HistoryReader.Build(_compilation, Symbols!, (type, method) => Read(type, method, MigrationDirection.Up), StoreTypeOf, CancellationToken.None, HistoryCache.For(_compilation));
+            HistoryReader.Build(_compilation, Symbols!, (type, method) => Read(type, method, MigrationDirection.Up), StoreTypeOf, CancellationToken.None, reuseAcrossCompilations: true);
 
         /// <summary>
         /// Reads the method once per compilation: from syntax when <see cref="SyntaxMigrationReader"/> recognises every

@@ -5,18 +5,22 @@ using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace SafeMigrations.Analyzers.Reading
 {
     /// <summary>
-    /// Each migration's <see cref="MigrationContribution"/> kept across compilations, so that the IDE, which makes a new
-    /// compilation after every edit, reads only the migrations whose files changed. An entry is found through the
-    /// migration's first file (Roslyn reuses an unchanged file's <see cref="SyntaxTree"/> object between compilations)
-    /// and is used only when every file of the class is the same object and the <see cref="Environment"/> binds the
-    /// migration's names the same way: the same referenced assemblies and global usings, and no type or namespace added
-    /// or removed under a name that the migration's Up spells (a new <c>Guid</c> type would change what an unchanged
-    /// file's <c>AddColumn&lt;Guid&gt;</c> binds to). Only contributions read from the migration's own files are stored
-    /// (<see cref="MigrationContribution.DependsOnOwnFilesOnly"/>); the rest are read each time.
+    /// Each migration as <see cref="HistoryReader"/> found and read it (its <c>[Migration]</c> id, its DbContext and its
+    /// <see cref="MigrationContribution"/>), kept across compilations so that the IDE, which makes a new compilation after
+    /// every edit, binds and reads only the migrations whose files changed. An entry is found through the migration's
+    /// first file (Roslyn reuses an unchanged file's <see cref="SyntaxTree"/> object between compilations) and is used
+    /// only when every file of the class is the same object and the names it spells bind the same way: the same
+    /// referenced assemblies and global usings, and no type or namespace added, removed or moved under a name that its
+    /// usings, attributes, base list or Up spell (a new <c>Guid</c> type would change what an unchanged file's
+    /// <c>AddColumn&lt;Guid&gt;</c> binds to). Only migrations read from their own files alone are stored: base class
+    /// <c>Migration</c>, literal attribute arguments, Up read from syntax binding nothing declared in source
+    /// (<see cref="MigrationContribution.DependsOnOwnFilesOnly"/>); the rest are bound and read each time.
     /// </summary>
     internal sealed class HistoryCache
     {
@@ -27,7 +31,7 @@ namespace SafeMigrations.Analyzers.Reading
 
         private readonly Environment _environment;
 
-        /// <summary>Per earlier environment met: the type and namespace names added or removed since, null when more changed.</summary>
+        /// <summary>Per earlier environment met: the simple names of types and namespaces added or removed since, null when more changed.</summary>
         private readonly Dictionary<Environment, HashSet<string>?> _changedNames = new Dictionary<Environment, HashSet<string>?>();
 
         private HistoryCache(Environment environment)
@@ -35,10 +39,13 @@ namespace SafeMigrations.Analyzers.Reading
             _environment = environment;
         }
 
-        /// <summary>The cache as seen from <paramref name="compilation"/>: entries made under an equal environment.</summary>
-        public static HistoryCache For(Compilation compilation)
+        /// <summary>
+        /// The cache as seen from <paramref name="compilation"/>, whose namespaces and types (<see cref="NamespaceKey"/>,
+        /// <see cref="TypeKey"/>) are <paramref name="declared"/>.
+        /// </summary>
+        public static HistoryCache For(Compilation compilation, HashSet<string> declared)
         {
-            var current = Environment.Of(compilation);
+            var current = Environment.Of(compilation, declared);
             lock (Environments)
             {
                 // One shared object per distinct environment: entries then compare it by reference.
@@ -56,16 +63,26 @@ namespace SafeMigrations.Analyzers.Reading
             }
         }
 
-        /// <summary>The contribution stored for <paramref name="migration"/> when its files and the environment are unchanged; else null.</summary>
-        public MigrationContribution? TryGet(INamedTypeSymbol migration)
+        public static string NamespaceKey(INamespaceSymbol ns) => "N:" + ns.ToDisplayString();
+
+        /// <summary>The type's simple name, full name and number of parts (adding a partial declaration changes it too).</summary>
+        public static string TypeKey(INamedTypeSymbol type) => "T:" + type.Name + "|" + type.ToDisplayString() + "|" + type.Arity + "|" + type.DeclaringSyntaxReferences.Length;
+
+        /// <summary>The attribute's arguments are written as literals or <c>typeof</c> (no constant declared elsewhere).</summary>
+        public static bool IsLiteral(AttributeData attribute) =>
+            attribute.ApplicationSyntaxReference?.GetSyntax() is AttributeSyntax syntax
+            && (syntax.ArgumentList is null || syntax.ArgumentList.Arguments.All(a => a.Expression is LiteralExpressionSyntax or TypeOfExpressionSyntax));
+
+        /// <summary>The migration as stored when its files and the names they spell are unchanged; else null.</summary>
+        public Entry? TryGet(INamedTypeSymbol type)
         {
-            var files = migration.DeclaringSyntaxReferences;
+            var files = type.DeclaringSyntaxReferences;
             if (files.IsEmpty || !ByFirstFile.TryGetValue(files[0].SyntaxTree, out var entries))
             {
                 return null;
             }
 
-            var entry = entries.Find(migration.ToDisplayString());
+            var entry = entries.Find(type.ToDisplayString());
             if (entry is null || !entry.HasFiles(files))
             {
                 return null;
@@ -74,7 +91,7 @@ namespace SafeMigrations.Analyzers.Reading
             var environment = entry.Environment;
             if (!ReferenceEquals(environment, _environment))
             {
-                if (!(ChangedNamesSince(environment) is { } changed) || SpellsAny(migration, changed))
+                if (!(ChangedNamesSince(environment) is { } changed) || changed.Overlaps(entry.SpelledNames))
                 {
                     return null;
                 }
@@ -83,11 +100,11 @@ namespace SafeMigrations.Analyzers.Reading
                 entry.Environment = _environment;
             }
 
-            return entry.Contribution;
+            return entry;
         }
 
-        /// <summary>Stores <paramref name="contribution"/> for the next compilations, when it depends on the migration's own files only.</summary>
-        public void Add(INamedTypeSymbol migration, MigrationContribution contribution)
+        /// <summary>Stores a migration just found and read, when its contribution depends on its own files only.</summary>
+        public void Add(INamedTypeSymbol migration, string id, string context, MigrationContribution contribution)
         {
             var files = migration.DeclaringSyntaxReferences;
             if (files.IsEmpty || !contribution.DependsOnOwnFilesOnly)
@@ -101,7 +118,61 @@ namespace SafeMigrations.Analyzers.Reading
                 others[i - 1] = new WeakReference<SyntaxTree>(files[i].SyntaxTree);
             }
 
-            ByFirstFile.GetValue(files[0].SyntaxTree, _ => new Entries()).Set(migration.ToDisplayString(), new Entry(_environment, others, contribution));
+            var entry = new Entry(_environment, others, SpelledNames(migration), id, context, contribution);
+            ByFirstFile.GetValue(files[0].SyntaxTree, _ => new Entries()).Set(migration.ToDisplayString(), entry);
+        }
+
+        /// <summary>Every identifier whose binding decides what was read: the files' usings, the class's attributes and base list, Up.</summary>
+        private static HashSet<string> SpelledNames(INamedTypeSymbol migration)
+        {
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            void Add(SyntaxNode node)
+            {
+                foreach (var token in node.DescendantTokens())
+                {
+                    if (token.IsKind(SyntaxKind.IdentifierToken))
+                    {
+                        names.Add(token.ValueText);
+                    }
+                }
+            }
+
+            foreach (var reference in migration.DeclaringSyntaxReferences)
+            {
+                if (!(reference.GetSyntax() is TypeDeclarationSyntax declaration))
+                {
+                    continue;
+                }
+
+                foreach (var list in declaration.AttributeLists)
+                {
+                    Add(list);
+                }
+
+                if (declaration.BaseList != null)
+                {
+                    Add(declaration.BaseList);
+                }
+
+                for (SyntaxNode? scope = declaration.Parent; scope != null; scope = scope.Parent)
+                {
+                    var usings = scope is BaseNamespaceDeclarationSyntax ns ? ns.Usings : scope is CompilationUnitSyntax unit ? unit.Usings : default;
+                    foreach (var directive in usings)
+                    {
+                        Add(directive);
+                    }
+                }
+
+                foreach (var member in declaration.Members)
+                {
+                    if (member is MethodDeclarationSyntax { Identifier: { ValueText: "Up" } } up)
+                    {
+                        Add(up);
+                    }
+                }
+            }
+
+            return names;
         }
 
         private HashSet<string>? ChangedNamesSince(Environment earlier)
@@ -116,31 +187,6 @@ namespace SafeMigrations.Analyzers.Reading
 
                 return changed;
             }
-        }
-
-        /// <summary>Some identifier in <paramref name="migration"/>'s Up (its signature and body) is one of <paramref name="names"/>.</summary>
-        private static bool SpellsAny(INamedTypeSymbol migration, HashSet<string> names)
-        {
-            if (names.Count == 0)
-            {
-                return false;
-            }
-
-            foreach (var member in migration.GetMembers("Up"))
-            {
-                foreach (var reference in member.DeclaringSyntaxReferences)
-                {
-                    foreach (var token in reference.GetSyntax().DescendantTokens())
-                    {
-                        if (token.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.IdentifierToken) && names.Contains(token.ValueText))
-                        {
-                            return true;
-                        }
-                    }
-                }
-            }
-
-            return false;
         }
 
         private sealed class Entries
@@ -164,15 +210,19 @@ namespace SafeMigrations.Analyzers.Reading
             }
         }
 
-        private sealed class Entry
+        /// <summary>One stored migration: strings and the symbol-free contribution only.</summary>
+        public sealed class Entry
         {
             private readonly WeakReference<SyntaxTree>[] _otherFiles;
             private Environment _environment;
 
-            public Entry(Environment environment, WeakReference<SyntaxTree>[] otherFiles, MigrationContribution contribution)
+            public Entry(Environment environment, WeakReference<SyntaxTree>[] otherFiles, HashSet<string> spelledNames, string id, string context, MigrationContribution contribution)
             {
                 _environment = environment;
                 _otherFiles = otherFiles;
+                SpelledNames = spelledNames;
+                Id = id;
+                Context = context;
                 Contribution = contribution;
             }
 
@@ -182,6 +232,14 @@ namespace SafeMigrations.Analyzers.Reading
                 get => Volatile.Read(ref _environment);
                 set => Volatile.Write(ref _environment, value);
             }
+
+            public HashSet<string> SpelledNames { get; }
+
+            /// <summary>The <c>[Migration]</c> id.</summary>
+            public string Id { get; }
+
+            /// <summary>The <c>[DbContext]</c> type's name, empty without one.</summary>
+            public string Context { get; }
 
             public MigrationContribution Contribution { get; }
 
@@ -206,36 +264,32 @@ namespace SafeMigrations.Analyzers.Reading
         }
 
         /// <summary>What, besides a migration's own files, decides what the names in them bind to.</summary>
-        private sealed class Environment
+        public sealed class Environment
         {
             private readonly string _references;
-            private readonly HashSet<string> _typeNames;
-            private readonly HashSet<string> _namespaceNames;
+            private readonly HashSet<string> _declared;
             private readonly string _globalUsings;
 
-            private Environment(string references, HashSet<string> typeNames, HashSet<string> namespaceNames, string globalUsings)
+            private Environment(string references, HashSet<string> declared, string globalUsings)
             {
                 _references = references;
-                _typeNames = typeNames;
-                _namespaceNames = namespaceNames;
+                _declared = declared;
                 _globalUsings = globalUsings;
             }
 
-            public static Environment Of(Compilation compilation) =>
+            public static Environment Of(Compilation compilation, HashSet<string> declared) =>
                 new Environment(
                     string.Join("\n", compilation.ReferencedAssemblyNames.Select(identity => identity.GetDisplayName(fullKey: true))),
-                    new HashSet<string>(compilation.Assembly.TypeNames, StringComparer.Ordinal),
-                    new HashSet<string>(compilation.Assembly.NamespaceNames, StringComparer.Ordinal),
+                    declared,
                     GlobalUsings(compilation));
 
             public bool SameAs(Environment other) =>
-                _typeNames.Count == other._typeNames.Count && _namespaceNames.Count == other._namespaceNames.Count
-                && _references == other._references && _globalUsings == other._globalUsings
-                && _typeNames.SetEquals(other._typeNames) && _namespaceNames.SetEquals(other._namespaceNames);
+                _declared.Count == other._declared.Count && _references == other._references && _globalUsings == other._globalUsings
+                && _declared.SetEquals(other._declared);
 
             /// <summary>
-            /// The type and namespace names in one of the two environments only; null when the references or global
-            /// usings differ (then every name may bind differently).
+            /// The simple names of the types and namespaces declared in one of the two environments only; null when the
+            /// references or global usings differ (then every name may bind differently).
             /// </summary>
             public HashSet<string>? ChangedNamesSince(Environment earlier)
             {
@@ -244,12 +298,22 @@ namespace SafeMigrations.Analyzers.Reading
                     return null;
                 }
 
-                var changed = new HashSet<string>(_typeNames, StringComparer.Ordinal);
-                changed.SymmetricExceptWith(earlier._typeNames);
-                var namespaces = new HashSet<string>(_namespaceNames, StringComparer.Ordinal);
-                namespaces.SymmetricExceptWith(earlier._namespaceNames);
-                changed.UnionWith(namespaces);
-                return changed;
+                var changed = new HashSet<string>(_declared, StringComparer.Ordinal);
+                changed.SymmetricExceptWith(earlier._declared);
+                var names = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var key in changed)
+                {
+                    if (key.StartsWith("T:", StringComparison.Ordinal))
+                    {
+                        names.Add(key.Substring(2, key.IndexOf('|') - 2));
+                    }
+                    else
+                    {
+                        names.UnionWith(key.Substring(2).Split('.'));
+                    }
+                }
+
+                return names;
             }
 
             /// <summary>The usings every file sees (<c>global using</c>, implicit usings), from the import scopes of an empty position.</summary>

@@ -39,10 +39,11 @@ namespace SafeMigrations.Analyzers.Reading
         /// <summary>
         /// The history of <paramref name="compilation"/>; <paramref name="readUp"/> reads (or returns the already read)
         /// <c>Up</c> of a migration, <paramref name="storeType"/> gives the store type of a column step that names none.
-        /// With <paramref name="cache"/>, each migration's contribution is taken from an earlier compilation when its
-        /// files are the same (the IDE re-analyses after every edit); without, every Up is read.
+        /// With <paramref name="reuseAcrossCompilations"/>, each migration (its attributes and Up) is taken from an earlier
+        /// compilation when its files are the same (the IDE re-analyses after every edit, see <see cref="HistoryCache"/>);
+        /// without, every migration is found and read.
         /// </summary>
-        public static SchemaHistory Build(Compilation compilation, EfSymbols symbols, Func<INamedTypeSymbol, IMethodSymbol, MigrationModel?> readUp, Func<INamedTypeSymbol, TableName, string, BuilderCall, string?> storeType, CancellationToken cancellationToken, HistoryCache? cache = null)
+        public static SchemaHistory Build(Compilation compilation, EfSymbols symbols, Func<INamedTypeSymbol, IMethodSymbol, MigrationModel?> readUp, Func<INamedTypeSymbol, TableName, string, BuilderCall, string?> storeType, CancellationToken cancellationToken, bool reuseAcrossCompilations = false)
         {
             var migrationAttribute = compilation.GetTypeByMetadataName(MigrationAttributeName);
             if (migrationAttribute is null)
@@ -51,28 +52,56 @@ namespace SafeMigrations.Analyzers.Reading
             }
 
             var contextAttribute = compilation.GetTypeByMetadataName(DbContextAttributeName);
-            var byContext = new Dictionary<string, List<(string Id, INamedTypeSymbol Type)>>(StringComparer.Ordinal);
-            foreach (var type in Types(compilation.Assembly.GlobalNamespace))
+            var types = new List<INamedTypeSymbol>();
+            var declared = reuseAcrossCompilations ? new HashSet<string>(StringComparer.Ordinal) : null;
+            Collect(compilation.Assembly.GlobalNamespace, types, declared);
+            var cached = declared is null ? null : HistoryCache.For(compilation, declared);
+            var reader = new HistoryReader(symbols, readUp, storeType);
+            var byContext = new Dictionary<string, List<(string Id, INamedTypeSymbol Type, MigrationContribution? Contribution)>>(StringComparer.Ordinal);
+            var reused = 0;
+            foreach (var type in types)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (type.TypeKind != TypeKind.Class || type.IsAbstract || !symbols.IsMigration(type))
-                {
-                    continue;
-                }
-
                 string? id = null;
                 var context = string.Empty;
-                foreach (var attribute in type.GetAttributes())
+                MigrationContribution? contribution = null;
+                if (cached?.TryGet(type) is { } entry)
                 {
-                    if (SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, migrationAttribute)
-                        && attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string value)
+                    // The same files under the same names: a migration, its attributes and its Up as read before.
+                    (id, context, contribution) = (entry.Id, entry.Context, entry.Contribution);
+                    reused++;
+                }
+                else
+                {
+                    if (type.TypeKind != TypeKind.Class || type.IsAbstract || !symbols.IsMigration(type))
                     {
-                        id = value;
+                        continue;
                     }
-                    else if (contextAttribute != null && SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, contextAttribute)
-                             && attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is ITypeSymbol contextType)
+
+                    var literalAttributes = true;
+                    foreach (var attribute in type.GetAttributes())
                     {
-                        context = contextType.ToDisplayString();
+                        if (SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, migrationAttribute)
+                            && attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string value)
+                        {
+                            id = value;
+                            literalAttributes &= HistoryCache.IsLiteral(attribute);
+                        }
+                        else if (contextAttribute != null && SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, contextAttribute)
+                                 && attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is ITypeSymbol contextType)
+                        {
+                            context = contextType.ToDisplayString();
+                            literalAttributes &= HistoryCache.IsLiteral(attribute);
+                        }
+                    }
+
+                    if (id != null && cached != null)
+                    {
+                        contribution = reader.Contribution(type);
+                        if (literalAttributes)
+                        {
+                            cached.Add(type, id, context, contribution);
+                        }
                     }
                 }
 
@@ -80,39 +109,26 @@ namespace SafeMigrations.Analyzers.Reading
                 {
                     if (!byContext.TryGetValue(context, out var list))
                     {
-                        list = new List<(string, INamedTypeSymbol)>();
+                        list = new List<(string, INamedTypeSymbol, MigrationContribution?)>();
                         byContext[context] = list;
                     }
 
-                    list.Add((id, type));
+                    list.Add((id, type, contribution));
                 }
             }
 
-            var reader = new HistoryReader(symbols, readUp, storeType);
             var before = ImmutableDictionary.CreateBuilder<INamedTypeSymbol, SchemaState>(SymbolEqualityComparer.Default);
             var previous = ImmutableDictionary.CreateBuilder<INamedTypeSymbol, INamedTypeSymbol>(SymbolEqualityComparer.Default);
             var contributions = ImmutableDictionary.CreateBuilder<INamedTypeSymbol, MigrationContribution>(SymbolEqualityComparer.Default);
-            var reused = 0;
             foreach (var migrations in byContext.Values)
             {
                 migrations.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
                 var state = SchemaState.Empty;
                 INamedTypeSymbol? last = null;
-                foreach (var (_, type) in migrations)
+                foreach (var (_, type, read) in migrations)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    MigrationContribution? contribution = null;
-                    if (cache?.TryGet(type) is { } cached)
-                    {
-                        contribution = cached;
-                        reused++;
-                    }
-                    else
-                    {
-                        contribution = reader.Contribution(type);
-                        cache?.Add(type, contribution);
-                    }
-
+                    var contribution = read ?? reader.Contribution(type);
                     contributions[type] = contribution;
                     if (last != null)
                     {
@@ -152,21 +168,37 @@ namespace SafeMigrations.Analyzers.Reading
             return state;
         }
 
-        private static IEnumerable<INamedTypeSymbol> Types(INamespaceSymbol ns)
+        /// <summary>
+        /// The types declared directly in <paramref name="ns"/> and the namespaces under it (migrations are not nested);
+        /// with <paramref name="declared"/>, also the name of every namespace and type, nested ones included, for
+        /// <see cref="HistoryCache"/>.
+        /// </summary>
+        private static void Collect(INamespaceSymbol ns, List<INamedTypeSymbol> types, HashSet<string>? declared)
         {
             foreach (var member in ns.GetMembers())
             {
                 if (member is INamespaceSymbol child)
                 {
-                    foreach (var type in Types(child))
-                    {
-                        yield return type;
-                    }
+                    declared?.Add(HistoryCache.NamespaceKey(child));
+                    Collect(child, types, declared);
                 }
                 else if (member is INamedTypeSymbol type)
                 {
-                    yield return type;
+                    types.Add(type);
+                    if (declared != null)
+                    {
+                        Declared(type, declared);
+                    }
                 }
+            }
+        }
+
+        private static void Declared(INamedTypeSymbol type, HashSet<string> declared)
+        {
+            declared.Add(HistoryCache.TypeKey(type));
+            foreach (var nested in type.GetTypeMembers())
+            {
+                Declared(nested, declared);
             }
         }
 
