@@ -63,18 +63,19 @@ namespace SafeMigrations.Analyzers.Reading
             }
         }
 
-        public static string NamespaceKey(INamespaceSymbol ns) => "N:" + ns.ToDisplayString();
+        /// <summary>A namespace by its full name (<c>Shop.Migrations</c>).</summary>
+        public static string NamespaceKey(string fullName) => "N:" + fullName;
 
-        /// <summary>The type's simple name, full name and number of parts (adding a partial declaration changes it too).</summary>
-        public static string TypeKey(INamedTypeSymbol type) => "T:" + type.Name + "|" + type.ToDisplayString() + "|" + type.Arity + "|" + type.DeclaringSyntaxReferences.Length;
+        /// <summary>The type's simple name, full metadata name and number of parts (adding a partial declaration changes it too).</summary>
+        public static string TypeKey(INamedTypeSymbol type, string fullName) => "T:" + type.Name + "|" + fullName + "|" + type.DeclaringSyntaxReferences.Length;
 
         /// <summary>The attribute's arguments are written as literals or <c>typeof</c> (no constant declared elsewhere).</summary>
         public static bool IsLiteral(AttributeData attribute) =>
             attribute.ApplicationSyntaxReference?.GetSyntax() is AttributeSyntax syntax
             && (syntax.ArgumentList is null || syntax.ArgumentList.Arguments.All(a => a.Expression is LiteralExpressionSyntax or TypeOfExpressionSyntax));
 
-        /// <summary>The migration as stored when its files and the names they spell are unchanged; else null.</summary>
-        public Entry? TryGet(INamedTypeSymbol type)
+        /// <summary>The migration (<paramref name="name"/>: its full metadata name) as stored when its files and the names they spell are unchanged; else null.</summary>
+        public Entry? TryGet(INamedTypeSymbol type, string name)
         {
             var files = type.DeclaringSyntaxReferences;
             if (files.IsEmpty || !ByFirstFile.TryGetValue(files[0].SyntaxTree, out var entries))
@@ -82,7 +83,7 @@ namespace SafeMigrations.Analyzers.Reading
                 return null;
             }
 
-            var entry = entries.Find(type.ToDisplayString());
+            var entry = entries.Find(name);
             if (entry is null || !entry.HasFiles(files))
             {
                 return null;
@@ -104,7 +105,7 @@ namespace SafeMigrations.Analyzers.Reading
         }
 
         /// <summary>Stores a migration just found and read, when its contribution depends on its own files only.</summary>
-        public void Add(INamedTypeSymbol migration, string id, string context, MigrationContribution contribution)
+        public void Add(INamedTypeSymbol migration, string name, string id, string context, MigrationContribution contribution)
         {
             var files = migration.DeclaringSyntaxReferences;
             if (files.IsEmpty || !contribution.DependsOnOwnFilesOnly)
@@ -119,7 +120,7 @@ namespace SafeMigrations.Analyzers.Reading
             }
 
             var entry = new Entry(_environment, others, SpelledNames(migration), id, context, contribution);
-            ByFirstFile.GetValue(files[0].SyntaxTree, _ => new Entries()).Set(migration.ToDisplayString(), entry);
+            ByFirstFile.GetValue(files[0].SyntaxTree, _ => new Entries()).Set(name, entry);
         }
 
         /// <summary>Every identifier whose binding decides what was read: the files' usings, the class's attributes and base list, Up.</summary>

@@ -52,20 +52,20 @@ namespace SafeMigrations.Analyzers.Reading
             }
 
             var contextAttribute = compilation.GetTypeByMetadataName(DbContextAttributeName);
-            var types = new List<INamedTypeSymbol>();
+            var types = new List<(INamedTypeSymbol Type, string Name)>();
             var declared = reuseAcrossCompilations ? new HashSet<string>(StringComparer.Ordinal) : null;
-            Collect(compilation.Assembly.GlobalNamespace, types, declared);
+            Collect(compilation.Assembly.GlobalNamespace, string.Empty, types, declared);
             var cached = declared is null ? null : HistoryCache.For(compilation, declared);
             var reader = new HistoryReader(symbols, readUp, storeType);
             var byContext = new Dictionary<string, List<(string Id, INamedTypeSymbol Type, MigrationContribution? Contribution)>>(StringComparer.Ordinal);
             var reused = 0;
-            foreach (var type in types)
+            foreach (var (type, name) in types)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 string? id = null;
                 var context = string.Empty;
                 MigrationContribution? contribution = null;
-                if (cached?.TryGet(type) is { } entry)
+                if (cached?.TryGet(type, name) is { } entry)
                 {
                     // The same files under the same names: a migration, its attributes and its Up as read before.
                     (id, context, contribution) = (entry.Id, entry.Context, entry.Contribution);
@@ -100,7 +100,7 @@ namespace SafeMigrations.Analyzers.Reading
                         contribution = reader.Contribution(type);
                         if (literalAttributes)
                         {
-                            cached.Add(type, id, context, contribution);
+                            cached.Add(type, name, id, context, contribution);
                         }
                     }
                 }
@@ -169,36 +169,38 @@ namespace SafeMigrations.Analyzers.Reading
         }
 
         /// <summary>
-        /// The types declared directly in <paramref name="ns"/> and the namespaces under it (migrations are not nested);
-        /// with <paramref name="declared"/>, also the name of every namespace and type, nested ones included, for
-        /// <see cref="HistoryCache"/>.
+        /// The types declared directly in <paramref name="ns"/> and the namespaces under it (migrations are not nested),
+        /// with their full names; with <paramref name="declared"/>, also the key of every namespace and type, nested ones
+        /// included, for <see cref="HistoryCache"/>.
         /// </summary>
-        private static void Collect(INamespaceSymbol ns, List<INamedTypeSymbol> types, HashSet<string>? declared)
+        private static void Collect(INamespaceSymbol ns, string prefix, List<(INamedTypeSymbol, string)> types, HashSet<string>? declared)
         {
             foreach (var member in ns.GetMembers())
             {
                 if (member is INamespaceSymbol child)
                 {
-                    declared?.Add(HistoryCache.NamespaceKey(child));
-                    Collect(child, types, declared);
+                    var name = prefix + child.Name;
+                    declared?.Add(HistoryCache.NamespaceKey(name));
+                    Collect(child, name + ".", types, declared);
                 }
                 else if (member is INamedTypeSymbol type)
                 {
-                    types.Add(type);
+                    var name = prefix + type.MetadataName;
+                    types.Add((type, name));
                     if (declared != null)
                     {
-                        Declared(type, declared);
+                        Declared(type, name, declared);
                     }
                 }
             }
         }
 
-        private static void Declared(INamedTypeSymbol type, HashSet<string> declared)
+        private static void Declared(INamedTypeSymbol type, string name, HashSet<string> declared)
         {
-            declared.Add(HistoryCache.TypeKey(type));
+            declared.Add(HistoryCache.TypeKey(type, name));
             foreach (var nested in type.GetTypeMembers())
             {
-                Declared(nested, declared);
+                Declared(nested, name + "+" + nested.MetadataName, declared);
             }
         }
 
