@@ -92,7 +92,7 @@ namespace SafeMigrations.Analyzers.Reading
             var environment = entry.Environment;
             if (!ReferenceEquals(environment, _environment))
             {
-                if (!(ChangedNamesSince(environment) is { } changed) || changed.Overlaps(entry.SpelledNames))
+                if (!(ChangedNamesSince(environment) is { } changed) || (changed.Count > 0 && changed.Overlaps(entry.SpelledNames(type))))
                 {
                     return null;
                 }
@@ -119,12 +119,12 @@ namespace SafeMigrations.Analyzers.Reading
                 others[i - 1] = new WeakReference<SyntaxTree>(files[i].SyntaxTree);
             }
 
-            var entry = new Entry(_environment, others, SpelledNames(migration), id, context, contribution);
+            var entry = new Entry(_environment, others, id, context, contribution);
             ByFirstFile.GetValue(files[0].SyntaxTree, _ => new Entries()).Set(name, entry);
         }
 
         /// <summary>Every identifier whose binding decides what was read: the files' usings, the class's attributes and base list, Up.</summary>
-        private static HashSet<string> SpelledNames(INamedTypeSymbol migration)
+        private static HashSet<string> Spelled(INamedTypeSymbol migration)
         {
             var names = new HashSet<string>(StringComparer.Ordinal);
             void Add(SyntaxNode node)
@@ -216,12 +216,12 @@ namespace SafeMigrations.Analyzers.Reading
         {
             private readonly WeakReference<SyntaxTree>[] _otherFiles;
             private Environment _environment;
+            private HashSet<string>? _spelledNames;
 
-            public Entry(Environment environment, WeakReference<SyntaxTree>[] otherFiles, HashSet<string> spelledNames, string id, string context, MigrationContribution contribution)
+            public Entry(Environment environment, WeakReference<SyntaxTree>[] otherFiles, string id, string context, MigrationContribution contribution)
             {
                 _environment = environment;
                 _otherFiles = otherFiles;
-                SpelledNames = spelledNames;
                 Id = id;
                 Context = context;
                 Contribution = contribution;
@@ -234,7 +234,11 @@ namespace SafeMigrations.Analyzers.Reading
                 set => Volatile.Write(ref _environment, value);
             }
 
-            public HashSet<string> SpelledNames { get; }
+            /// <summary>
+            /// The names the migration's files spell, collected on first need (only when declared names changed, so that
+            /// a one-shot build pays nothing); <paramref name="migration"/> has the very files the entry was read from.
+            /// </summary>
+            public HashSet<string> SpelledNames(INamedTypeSymbol migration) => _spelledNames ??= Spelled(migration);
 
             /// <summary>The <c>[Migration]</c> id.</summary>
             public string Id { get; }
