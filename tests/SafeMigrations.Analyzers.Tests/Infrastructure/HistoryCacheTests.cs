@@ -113,40 +113,9 @@ public sealed class HistoryCacheTests
     public void A_new_type_named_like_a_name_in_a_migration_makes_that_migration_read_again()
     {
         // AddColumn<Guid> without a Designer: the store type comes from what Guid binds to.
-        const string AddGuid = """
-            using System;
-            using Microsoft.EntityFrameworkCore.Infrastructure;
-            using Microsoft.EntityFrameworkCore.Migrations;
-            namespace M
-            {
-                [DbContext(typeof(C))]
-                [Migration("2")]
-                public class AddKey : Migration
-                {
-                    protected override void Up(MigrationBuilder migrationBuilder)
-                    {
-                        migrationBuilder.AddColumn<Guid>(name: "Key", table: "T", nullable: false);
-                    }
-                }
-            }
-            """;
-        const string Then = """
-            using Microsoft.EntityFrameworkCore.Infrastructure;
-            using Microsoft.EntityFrameworkCore.Migrations;
-            namespace M
-            {
-                [DbContext(typeof(C))]
-                [Migration("3")]
-                public class Later : Migration
-                {
-                    protected override void Up(MigrationBuilder migrationBuilder)
-                    {
-                        migrationBuilder.Sql("SELECT 1");
-                    }
-                }
-            }
-            """;
-        var files = new List<(string, string)> { ("Create.cs", CreateTable("text")), ("Add.cs", AddGuid), ("Later.cs", Then), ("Other.cs", "namespace M { public class Other { } }") };
+        var addGuid = Migration("2", "AddKey", """migrationBuilder.AddColumn<Guid>(name: "Key", table: "T", nullable: false);""", "using System;");
+        var then = Migration("3", "Later", """migrationBuilder.Sql("SELECT 1");""");
+        var files = new List<(string, string)> { ("Create.cs", CreateTable("text")), ("Add.cs", addGuid), ("Later.cs", then), ("Other.cs", "namespace M { public class Other { } }") };
         var first = Compile("T", files);
         var table = new TableName(null, "T");
         Assert.Equal("uuid", History(first).Before(first.GetTypeByMetadataName("M.Later")!)!.Column(table, "Key")!.StoreType);
@@ -158,45 +127,37 @@ public sealed class HistoryCacheTests
         Assert.Null(history.Before(shadowed.GetTypeByMetadataName("M.Later")!)!.Column(table, "Key")!.StoreType);
     }
 
-    private static string CreateTable(string type) => $$"""
-        using Microsoft.EntityFrameworkCore;
+    private static string CreateTable(string type) =>
+        Migration("1", "Create", $$"""
+            migrationBuilder.CreateTable(
+                name: "T",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false),
+                    Name = table.Column<string>(type: "{{type}}", nullable: true),
+                },
+                constraints: table => table.PrimaryKey("PK_T", x => x.Id));
+            """, "using Microsoft.EntityFrameworkCore;", "public class C : DbContext { }");
+
+    private static readonly string AlterColumn =
+        Migration("9", "AlterName", """migrationBuilder.AlterColumn<string>(name: "Name", table: "T", type: "character varying(200)", nullable: true);""");
+
+    /// <summary>A migration of context M.C in namespace M whose Up is <paramref name="up"/>.</summary>
+    private static string Migration(string id, string name, string up, string usings = "", string besides = "") => $$"""
+        {{usings}}
         using Microsoft.EntityFrameworkCore.Infrastructure;
         using Microsoft.EntityFrameworkCore.Migrations;
         namespace M
         {
-            public class C : DbContext { }
+            {{besides}}
 
             [DbContext(typeof(C))]
-            [Migration("1")]
-            public class Create : Migration
+            [Migration("{{id}}")]
+            public class {{name}} : Migration
             {
                 protected override void Up(MigrationBuilder migrationBuilder)
                 {
-                    migrationBuilder.CreateTable(
-                        name: "T",
-                        columns: table => new
-                        {
-                            Id = table.Column<int>(type: "integer", nullable: false),
-                            Name = table.Column<string>(type: "{{type}}", nullable: true),
-                        },
-                        constraints: table => table.PrimaryKey("PK_T", x => x.Id));
-                }
-            }
-        }
-        """;
-
-    private const string AlterColumn = """
-        using Microsoft.EntityFrameworkCore.Infrastructure;
-        using Microsoft.EntityFrameworkCore.Migrations;
-        namespace M
-        {
-            [DbContext(typeof(C))]
-            [Migration("9")]
-            public class AlterName : Migration
-            {
-                protected override void Up(MigrationBuilder migrationBuilder)
-                {
-                    migrationBuilder.AlterColumn<string>(name: "Name", table: "T", type: "character varying(200)", nullable: true);
+                    {{up}}
                 }
             }
         }
