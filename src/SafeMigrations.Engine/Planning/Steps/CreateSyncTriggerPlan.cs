@@ -3,7 +3,8 @@ namespace SafeMigrations.Engine.Planning.Steps
     /// <summary>
     /// <c>CreateSyncTrigger</c> (SM0007, SM0011): one short blocking transaction (two-way: a brief ACCESS EXCLUSIVE to
     /// move both columns' defaults into the trigger); verified by the trigger existing, never skipped on a rerun; undone
-    /// by the runtime library's <c>UndoSql</c> (<c>DropSyncTrigger</c>'s SQL), guarded by <see cref="SyncTriggerGuard"/>.
+    /// by the runtime library's <c>UndoSql</c> (<c>DropSyncTrigger</c>'s SQL), after checking that no row holds a value only
+    /// the new column has.
     /// </summary>
     internal sealed class CreateSyncTriggerPlan : SqlStepPlan
     {
@@ -33,7 +34,34 @@ namespace SafeMigrations.Engine.Planning.Steps
             step.UndoSql = operation.Text(StepAnnotations.UndoSql)
                 ?? $"DROP TRIGGER IF EXISTS {SqlIdentifier.Quote(trigger)} ON {SqlIdentifier.Qualify(schema, table)};"
                 + (operation.Text(StepAnnotations.FunctionName) is string function ? $"\nDROP FUNCTION IF EXISTS {SqlIdentifier.Qualify(schema, function)}();" : string.Empty);
-            step.UndoGuard = SyncTriggerGuard.For(schema, table, operation.Operation);
+            step.UndoGuard = Guard(schema, table, operation);
+        }
+
+        /// <summary>
+        /// Rows whose new column holds a value the old column does not. Undoing the expand stops the sync and (with the
+        /// migration's AddColumn undone) drops the new column, so those values would be lost.
+        /// </summary>
+        private static UndoGuard? Guard(string? schema, string table, SafeStepOperation operation)
+        {
+            if (operation.Text(StepAnnotations.FromColumn) is not string fromColumn || operation.Text(StepAnnotations.ToColumn) is not string toColumn)
+                return null;
+            string qualified = SqlIdentifier.Qualify(schema, table);
+            string from = SqlIdentifier.Quote(fromColumn);
+            string to = SqlIdentifier.Quote(toColumn);
+            bool twoWay = operation[StepAnnotations.TwoWay] is true;
+
+            // The conversions are PL/pgSQL over NEW."column"; aliasing the table as new makes them plain SQL here.
+            string condition = twoWay
+                ? $"new.{to} IS NOT NULL AND new.{from} IS DISTINCT FROM ({operation.Text(StepAnnotations.ReverseConvertSql) ?? "NEW." + to})"
+                : $"new.{to} IS NOT NULL AND new.{to} IS DISTINCT FROM ({operation.Text(StepAnnotations.ConvertSql) ?? "NEW." + from})";
+            string rows = $"SELECT * FROM {qualified} AS new WHERE {condition}";
+            string remedy = twoWay
+                ? $"copy them back first (UPDATE {qualified} AS new SET {from} = {operation.Text(StepAnnotations.ReverseConvertSql) ?? "NEW." + to} WHERE {condition}) and rerun the rollback, or go back with a new forward migration; the rows: {rows}"
+                : $"check them ({rows}) and move what they hold to {from}, or go back with a new forward migration";
+            return new UndoGuard(
+                $"SELECT count(*) FROM {qualified} AS new WHERE {condition}",
+                $"of {qualified} hold a value in {to} that {from} does not; rolling back removes the sync trigger and the migration's {to}, and those values with it",
+                remedy);
         }
 
         /// <inheritdoc />
