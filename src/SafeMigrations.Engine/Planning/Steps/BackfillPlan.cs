@@ -17,22 +17,13 @@ namespace SafeMigrations.Engine.Planning.Steps
         {
             if (operation.Table is not string table || operation.Text(StepAnnotations.Set) is not string set || operation.Text(StepAnnotations.Where) is not string where)
                 return base.Plan(operation, plan);
-            string? schema = operation.Schema;
-            string qualified = SqlIdentifier.Qualify(schema, table);
-            PlanStep backfill = plan.Add("backfill", $"backfill {qualified} in batches", $"UPDATE {qualified} SET {set} WHERE {where} -- in keyset batches",
-                StepTransaction.Batched, BatchedStep.Lock(qualified));
-            backfill.Backfill = new BackfillSpec(schema, table, set, where, operation[StepAnnotations.BatchSize] as int?, operation[StepAnnotations.KeyColumns] as string[]);
-            return backfill;
+            string qualified = SqlIdentifier.Qualify(operation.Schema, table);
+            return BatchedStep.Add(plan, "backfill", $"backfill {qualified} in batches", $"UPDATE {qualified} SET {set} WHERE {where}",
+                new BackfillSpec(operation.Schema, table, set, where, BatchedStep.BatchSize(operation), BatchedStep.KeyColumns(operation)));
         }
 
         /// <inheritdoc />
-        public override void Verify(PlanStep step, SafeStepOperation operation)
-        {
-            if (step.Backfill is not BackfillSpec batches)
-                return;
-            step.VerificationSql = CatalogChecks.NoRowMatches(batches.Schema, batches.Table, batches.Where);
-            step.VerificationDescription = "no row left to do";
-        }
+        public override void Verify(PlanStep step, SafeStepOperation operation) => BatchedStep.Verify(step, "no row left to do");
 
         /// <inheritdoc />
         public override void Undo(PlanStep step, SafeStepOperation operation)

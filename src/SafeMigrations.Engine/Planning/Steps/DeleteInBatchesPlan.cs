@@ -17,22 +17,16 @@ namespace SafeMigrations.Engine.Planning.Steps
         {
             if (operation.Table is not string table || operation.Text(StepAnnotations.Where) is not string where)
                 return base.Plan(operation, plan);
-            string? schema = operation.Schema;
-            string qualified = SqlIdentifier.Qualify(schema, table);
-            PlanStep delete = plan.Add("delete-in-batches", $"delete from {qualified} in batches", $"DELETE FROM {qualified} WHERE {where} -- in keyset batches",
-                StepTransaction.Batched, BatchedStep.Lock(qualified));
-            delete.Backfill = BackfillSpec.Delete(schema, table, where, operation[StepAnnotations.BatchSize] as int?, operation[StepAnnotations.KeyColumns] as string[]);
-            return delete;
+            string qualified = SqlIdentifier.Qualify(operation.Schema, table);
+            return BatchedStep.Add(plan, "delete-in-batches", $"delete from {qualified} in batches", $"DELETE FROM {qualified} WHERE {where}",
+                BackfillSpec.Delete(operation.Schema, table, where, BatchedStep.BatchSize(operation), BatchedStep.KeyColumns(operation)));
         }
 
         /// <inheritdoc />
         public override void Verify(PlanStep step, SafeStepOperation operation)
         {
-            if (step.Backfill is not BackfillSpec batches)
-                return;
-            step.VerificationSql = CatalogChecks.NoRowMatches(batches.Schema, batches.Table, batches.Where);
-            step.VerificationDescription = "no row matches the where";
-            step.SkipWhenVerified = true; // nothing left to delete: done (also covers a crash between the last batch and its record)
+            if (BatchedStep.Verify(step, "no row matches the where"))
+                step.SkipWhenVerified = true; // nothing left to delete: done (also covers a crash between the last batch and its record)
         }
 
         /// <inheritdoc />
