@@ -36,8 +36,7 @@ namespace SafeMigrations.Engine.Applying
         private readonly List<string> _historyWritten = new List<string>();
         private readonly List<string> _warnings = new List<string>();
         private NpgsqlConnection? _session;
-        private ExecutorLock? _lock;
-        private PacingGate? _pacing;
+        private readonly StepExecutor _executor;
 
         /// <summary>Creates the engine over a loaded catalog.</summary>
         public MigrationEngine(MigrationCatalog catalog, EngineOptions options)
@@ -45,6 +44,7 @@ namespace SafeMigrations.Engine.Applying
             _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
             _options = options ?? throw new ArgumentNullException(nameof(options));
             _planner = new MigrationPlanner(catalog);
+            _executor = new StepExecutor(options, _records, OpenAsync, Warn, ExplainSessionFailure);
         }
 
         private IEngineLog Log => _options.Log;
@@ -143,7 +143,7 @@ namespace SafeMigrations.Engine.Applying
                 await using ExecutorLock executorLock = await AcquireLockAsync(connection, cancellationToken).ConfigureAwait(false);
                 var store = new StepStateStore(connection);
                 await store.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
-                await ExecuteAsync(connection, _catalog.HistoryCreateIfNotExistsSql, cancellationToken).ConfigureAwait(false);
+                await StepExecutor.ExecuteAsync(connection, _catalog.HistoryCreateIfNotExistsSql, cancellationToken).ConfigureAwait(false);
                 var applied = new HashSet<string>(_catalog.AppliedMigrationIds(), StringComparer.Ordinal);
                 Dictionary<(string, int), StepState> states = await ReadStatesAsync(connection, cancellationToken).ConfigureAwait(false);
                 foreach (PlanDrift drift in RecordedProgressCheck.Find(upToTarget, _planner.Plan, applied, states, HistoryMarkerStep).Where(d => !d.NothingLeft))
@@ -175,7 +175,7 @@ namespace SafeMigrations.Engine.Applying
                             break;
                         }
                         foreach (PlanStep step in plan.ExpandSteps)
-                            await RunStepAsync(connection, store, step, states, cancellationToken).ConfigureAwait(false);
+                            await _executor.RunStepAsync(connection, store, step, states, cancellationToken).ConfigureAwait(false);
                         await WriteHistoryAsync(connection, migration.Id, cancellationToken).ConfigureAwait(false);
                         applied.Add(migration.Id);
                         _historyWritten.Add(migration.Id);
@@ -189,7 +189,7 @@ namespace SafeMigrations.Engine.Applying
                         if (gate is not null)
                             await gate.CheckAsync(connection, migration.Id, contract.Where(s => !IsCompleted(states, s)).ToList(), cancellationToken).ConfigureAwait(false);
                         foreach (PlanStep step in contract)
-                            await RunStepAsync(connection, store, step, states, cancellationToken).ConfigureAwait(false);
+                            await _executor.RunStepAsync(connection, store, step, states, cancellationToken).ConfigureAwait(false);
                         if (contract.Count > 0)
                         {
                             Log.Info($"{migration.Id}: contract phase complete");
@@ -313,7 +313,7 @@ namespace SafeMigrations.Engine.Applying
                     {
                         if (!states.ContainsKey((step.MigrationId, step.Index)))
                             continue;
-                        await _lock!.EnsureHeldAsync(cancellationToken).ConfigureAwait(false);
+                        await _executor.Lock!.EnsureHeldAsync(cancellationToken).ConfigureAwait(false);
                         var record = new StepRecord(step, StepOutcome.RolledBack);
                         var clock = Stopwatch.StartNew();
                         if (step.UndoSql is not null)
@@ -368,7 +368,7 @@ namespace SafeMigrations.Engine.Applying
                 if (statement.Concurrently)
                 {
                     await RunTransactionalAsync(transactional).ConfigureAwait(false);
-                    retries += await RunAutocommitAsync(connection, statement.Text, cancellationToken).ConfigureAwait(false);
+                    retries += await _executor.RunAutocommitAsync(connection, statement.Text, cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
@@ -388,299 +388,6 @@ namespace SafeMigrations.Engine.Applying
             }
         }
 
-        private async Task RunStepAsync(NpgsqlConnection connection, StepStateStore store, PlanStep step, Dictionary<(string, int), StepState> states, CancellationToken cancellationToken)
-        {
-            states.TryGetValue((step.MigrationId, step.Index), out StepState? previous);
-            if (previous?.Status == StepStatus.Completed)
-            {
-                _records.Add(new StepRecord(step, StepOutcome.AlreadyCompleted));
-                return;
-            }
-
-            var record = new StepRecord(step, StepOutcome.Completed);
-            _records.Add(record);
-            var clock = Stopwatch.StartNew();
-            try
-            {
-                if (_lock is not null)
-                    await _lock.EnsureHeldAsync(cancellationToken).ConfigureAwait(false);
-                if (step.SkipWhenVerified && step.VerificationSql is not null && await VerifyAsync(connection, step, cancellationToken).ConfigureAwait(false))
-                {
-                    await store.RecordStartAsync(step.MigrationId, step.Index, step.Kind, StepFingerprint.Of(step), cancellationToken).ConfigureAwait(false);
-                    await store.RecordCompletionAsync(step.MigrationId, step.Index, cancellationToken).ConfigureAwait(false);
-                    record.Outcome = StepOutcome.AlreadyInPlace;
-                    record.Verified = true;
-                    Log.Info($"{step.Name}: already in place ({step.VerificationDescription}); recorded");
-                    return;
-                }
-
-                Log.Info($"{step.Name}: running ({MarkdownReport.Policy(step.Transaction)})");
-                await store.RecordStartAsync(step.MigrationId, step.Index, step.Kind, StepFingerprint.Of(step), cancellationToken).ConfigureAwait(false);
-                if (_options.StepObserver is IStepObserver observer)
-                    await observer.BeforeStepAsync(step, connection, cancellationToken).ConfigureAwait(false);
-                try
-                {
-                    await using (await StepSessionSettings.ApplyAsync(connection, step, cancellationToken).ConfigureAwait(false))
-                        await RunStepBodyAsync(connection, store, step, record, previous, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception failure) when (_options.StepObserver is not null)
-                {
-                    await _options.StepObserver.AfterStepAsync(step, connection, failure, CancellationToken.None).ConfigureAwait(false);
-                    throw;
-                }
-                if (_options.StepObserver is IStepObserver after)
-                    await after.AfterStepAsync(step, connection, null, cancellationToken).ConfigureAwait(false);
-
-                if (step.VerificationSql is not null && record.Verified != true)
-                {
-                    record.Verified = await VerifyAsync(connection, step, cancellationToken).ConfigureAwait(false);
-                    if (record.Verified == false)
-                        throw new EngineException(EngineCodes.VerificationFailed, $"{step.Name}: the step ran but its verification does not hold ({step.VerificationDescription}: {step.VerificationSql}); inspect the table, fix it by hand or roll back, then rerun apply.");
-                }
-                if (step.Transaction != StepTransaction.Own)
-                    await store.RecordCompletionAsync(step.MigrationId, step.Index, cancellationToken).ConfigureAwait(false);
-                record.Duration = clock.Elapsed;
-                Log.Info($"{step.Name}: done in {clock.Elapsed.TotalMilliseconds:0} ms" + (record.Retries > 0 ? $" after {record.Retries} lock retries" : string.Empty) + (record.Rows is long rows ? $", {rows} rows" : string.Empty) + (record.Verified == true ? $"; verified: {step.VerificationDescription}" : string.Empty));
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                record.Outcome = StepOutcome.Failed;
-                record.Duration = clock.Elapsed;
-                EngineException failure = ExplainSessionFailure(step.Name, exception, step) ?? Explain(step, exception);
-                if (failure.Code == EngineCodes.LockRetriesExhausted)
-                    failure = await RecordedFailure.WithLockHoldersAsync(connection, step, failure).ConfigureAwait(false);
-                record.Error = failure.Message;
-                await RecordFailureQuietlyAsync(store, step, failure.Message, failure.Code).ConfigureAwait(false);
-                throw failure;
-            }
-            catch (OperationCanceledException)
-            {
-                record.Outcome = StepOutcome.Failed;
-                record.Duration = clock.Elapsed;
-                record.Error = "cancelled";
-                await RecordFailureQuietlyAsync(store, step, "cancelled", EngineCodes.Cancelled).ConfigureAwait(false);
-                throw;
-            }
-        }
-
-        private async Task RunStepBodyAsync(NpgsqlConnection connection, StepStateStore store, PlanStep step, StepRecord record, StepState? previous, CancellationToken cancellationToken)
-        {
-            switch (step.Transaction)
-            {
-                case StepTransaction.Own:
-                    await RunInOwnTransactionAsync(connection, step, record, cancellationToken).ConfigureAwait(false);
-                    break;
-                case StepTransaction.None when step.TimeZoneIndexes is not null:
-                    await RunTimestampTzAsync(connection, store, step, record, previous?.Position, cancellationToken).ConfigureAwait(false);
-                    break;
-                case StepTransaction.None:
-                    await RunWithoutTransactionAsync(connection, step, record, cancellationToken).ConfigureAwait(false);
-                    break;
-                default:
-                    try
-                    {
-                        await RunBackfillAsync(connection, store, step, record, previous?.Position, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (BackfillKeyException noKey) when (step.Backfill!.AsWrittenWithoutKey)
-                    {
-                        // A run-time statement the planner batched, on a table with no key to walk: it runs as written.
-                        Log.Warn(EngineCodes.CannotBeMadeSafe, $"{step.Name}: {OneLine(noKey.Message)} Running the statement as written, in one transaction.");
-                        await RunInOwnTransactionAsync(connection, step, record, cancellationToken).ConfigureAwait(false);
-                    }
-                    break;
-            }
-        }
-
-        private static async Task RecordFailureQuietlyAsync(StepStateStore store, PlanStep step, string error, string code)
-        {
-            try
-            {
-                await store.RecordFailureAsync(step.MigrationId, step.Index, error, code, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception exception) when (exception is NpgsqlException || exception is InvalidOperationException)
-            {
-                // The connection is gone; the row stays 'running', which a rerun treats the same way.
-            }
-        }
-
-        private static EngineException Explain(PlanStep step, Exception exception)
-        {
-            switch (exception)
-            {
-                case EngineException engine:
-                    return engine;
-                case IndexBuildWaitException wait:
-                    return new EngineException(EngineCodes.IndexBuildWaitTimeout, $"{step.Name}: {OneLine(wait.Message)}", exception);
-                case StepFailedException failed when failed.RetriesExhausted:
-                    return new EngineException(EngineCodes.LockRetriesExhausted, $"{step.Name}: {OneLine(failed.Message)}", exception);
-                case StepFailedException failed:
-                    return new EngineException(EngineCodes.StepFailed, $"{step.Name}: {OneLine(failed.Message)}; fix the cause and rerun apply (completed steps are skipped)", exception);
-                case PacingStopException paced:
-                    return new EngineException(paced.Code, $"{step.Name}: {OneLine(paced.Message)}", exception);
-                case BackfillKeyException key:
-                    return new EngineException(EngineCodes.StepFailed, $"{step.Name}: {OneLine(key.Message)}", exception);
-                case PostgresException postgres:
-                    return new EngineException(EngineCodes.StepFailed, $"{step.Name}: {postgres.SqlState}: {OneLine(postgres.MessageText)}; fix the cause and rerun apply (completed steps are skipped)", exception);
-                default:
-                    return new EngineException(EngineCodes.StepFailed, $"{step.Name}: {OneLine(exception.Message)}; fix the cause and rerun apply (completed steps are skipped)", exception);
-            }
-        }
-
-        private async Task RunInOwnTransactionAsync(NpgsqlConnection connection, PlanStep step, StepRecord record, CancellationToken cancellationToken)
-        {
-            var runner = new BlockingStepRunner(_options.LockPolicy());
-            string markCompleted = $"UPDATE {SqlIdentifier.Qualify(StepStateStore.SchemaName, StepStateStore.TableName)} SET status = 'completed', finished_at = now(), error = NULL WHERE migration_id = {CatalogChecks.Literal(step.MigrationId)} AND step_index = {step.Index}";
-            StepResult<int> result = await runner.RunAsync(connection, async (transaction, token) =>
-            {
-                int rows = await ExecuteAsync(connection, step.Sql, token, transaction).ConfigureAwait(false);
-                // Recorded in the step's own transaction: a crash can never leave the step done but unrecorded.
-                await ExecuteAsync(connection, markCompleted, token, transaction).ConfigureAwait(false);
-                if (_options.StepObserver is IStepObserver observer)
-                    await observer.BeforeCommitAsync(step, connection, transaction, token).ConfigureAwait(false);
-                return rows;
-            }, attempt => OnAttempt(step, attempt), cancellationToken).ConfigureAwait(false);
-            record.Retries = result.Attempts.Count - 1;
-            if (result.Value > 0)
-                record.Rows = result.Value;
-        }
-
-        private void OnAttempt(PlanStep step, StepAttempt attempt)
-        {
-            if (attempt.Outcome == AttemptOutcome.LockTimeout || attempt.Outcome == AttemptOutcome.Deadlock)
-                Log.Progress($"{step.Name}: attempt {attempt.Number} {(attempt.Outcome == AttemptOutcome.Deadlock ? "lost a deadlock" : $"timed out waiting for a lock (lock_timeout {LockRetryPolicy.Milliseconds(_options.LockTimeout)})")}; {(attempt.WillRetry ? "retrying" : "giving up")}");
-        }
-
-        /// <summary>timestamp ↔ timestamptz under UTC: the column's plain indexes dropped and built again concurrently around the type change.</summary>
-        private Task RunTimestampTzAsync(NpgsqlConnection connection, StepStateStore store, PlanStep step, StepRecord record, string? savedPosition, CancellationToken cancellationToken)
-        {
-            var recipe = new TimestampTzIndexRecipe(step)
-            {
-                SavePositionAsync = (position, token) => store.RecordProgressAsync(step.MigrationId, step.Index, position, token),
-                RunAutocommitAsync = async (sql, token) => record.Retries += await RunAutocommitAsync(connection, sql, token, step).ConfigureAwait(false),
-                RunTransactionAsync = async (sql, token) => record.Retries += (await new BlockingStepRunner(_options.LockPolicy()).RunSqlAsync(connection, sql, attempt => OnAttempt(step, attempt), token).ConfigureAwait(false)).Attempts.Count - 1,
-                BuildIndexAsync = (sql, token) => BuildIndexConcurrentlyAsync(connection, step, sql, token),
-                Info = line => Log.Info($"{step.Name}: {line}"),
-                Warn = line => Warn(step, line),
-            };
-            return recipe.RunAsync(connection, savedPosition, cancellationToken);
-        }
-
-        private async Task BuildIndexConcurrentlyAsync(NpgsqlConnection connection, PlanStep step, string sql, CancellationToken cancellationToken)
-        {
-            var index = new ConcurrentIndexStep(sql)
-            {
-                DropPolicy = _options.LockPolicy(),
-                WaitTimeout = _options.IndexWaitTimeout > TimeSpan.Zero ? _options.IndexWaitTimeout : null,
-                Progress = line => Log.Progress($"{step.Name}: {line}"),
-                OpenSecondConnection = OpenAsync,
-            };
-            ConcurrentIndexResult result = await index.RunAsync(connection, cancellationToken).ConfigureAwait(false);
-            if (result.DroppedInvalidLeftover)
-                Log.Info($"{step.Name}: dropped an invalid index left by an earlier failed build, and rebuilt it");
-        }
-
-        private async Task RunWithoutTransactionAsync(NpgsqlConnection connection, PlanStep step, StepRecord record, CancellationToken cancellationToken)
-        {
-            IReadOnlyList<SqlStatement> statements = StatementScanner.Scan(step.Sql);
-            foreach (SqlStatement statement in statements)
-            {
-                if (statement.Kind == StatementKind.CreateIndex && statement.Concurrently && statement.Index is not null)
-                {
-                    await BuildIndexConcurrentlyAsync(connection, step, statement.Text.Trim(), cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    record.Retries += await RunAutocommitAsync(connection, statement.Text, cancellationToken, step).ConfigureAwait(false);
-                }
-            }
-        }
-
-        /// <summary>Runs one statement outside a transaction with a session lock_timeout, retrying lock timeouts like the blocking runner.</summary>
-        private async Task<int> RunAutocommitAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, PlanStep? step = null)
-        {
-            LockRetryPolicy policy = _options.LockPolicy();
-            var random = new Random();
-            for (int attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    await ExecuteAsync(connection, $"SET lock_timeout = '{LockRetryPolicy.Milliseconds(policy.LockTimeout)}'", cancellationToken).ConfigureAwait(false);
-                    await ExecuteAsync(connection, sql, cancellationToken).ConfigureAwait(false);
-                    return attempt - 1;
-                }
-                catch (PostgresException exception) when (exception.SqlState == BlockingStepRunner.LockNotAvailable && attempt < policy.MaxAttempts)
-                {
-                    if (step is not null)
-                        OnAttempt(step, new StepAttempt(attempt, TimeSpan.Zero, TimeSpan.Zero, AttemptOutcome.LockTimeout, exception.SqlState, exception.MessageText, willRetry: true));
-                    await Task.Delay(policy.Backoff(attempt, random), cancellationToken).ConfigureAwait(false);
-                }
-                catch (PostgresException exception) when (exception.SqlState == BlockingStepRunner.LockNotAvailable)
-                {
-                    if (step is not null)
-                        OnAttempt(step, new StepAttempt(attempt, TimeSpan.Zero, TimeSpan.Zero, AttemptOutcome.LockTimeout, exception.SqlState, exception.MessageText, willRetry: false));
-                    throw new StepFailedException(BlockingStepRunner.ExhaustedMessage($"{attempt} attempts (the maximum)", AttemptOutcome.LockTimeout, policy, countCap: true), Array.Empty<StepAttempt>(), retriesExhausted: true, exception);
-                }
-                finally
-                {
-                    await ExecuteQuietlyAsync(connection, "RESET lock_timeout").ConfigureAwait(false);
-                }
-            }
-        }
-
-        private async Task RunBackfillAsync(NpgsqlConnection connection, StepStateStore store, PlanStep step, StepRecord record, string? savedPosition, CancellationToken cancellationToken)
-        {
-            BackfillSpec spec = step.Backfill!;
-            KeysetBackfill backfill = spec.StatementKind == KeysetStatementKind.Delete
-                ? KeysetBackfill.Delete(spec.Schema, spec.Table, spec.Where)
-                : new KeysetBackfill(spec.Schema, spec.Table, spec.Set, spec.Where);
-            backfill.KeyColumns = spec.KeyColumns;
-            backfill.VerificationQuery = spec.CountRemainingSql;
-            backfill.RemainingPredicate = spec.RemainingWhere;
-            var options = new BackfillOptions
-            {
-                LockPolicy = _options.LockPolicy(),
-                TargetBatchDuration = _options.BackfillBatchDuration,
-                PauseBetweenBatches = _options.BackfillPause,
-                LockAttempt = attempt => OnAttempt(step, attempt),
-            };
-            if (spec.BatchSize is int size && size > 0)
-            {
-                options.InitialBatchSize = size;
-                options.MaxBatchSize = Math.Max(options.MaxBatchSize, size);
-            }
-            if (savedPosition is not null)
-            {
-                options.ResumeFrom = BackfillPosition.Parse(savedPosition);
-                Log.Info($"{step.Name}: resuming after key ({string.Join(", ", options.ResumeFrom.LastKey)}), {options.ResumeFrom.RowsVisited} rows visited before");
-            }
-            DateTime lastReport = DateTime.MinValue;
-            // In the batch's transaction (the store's commands run on this connection): the batch and its position commit together.
-            options.RecordPositionAsync = (transaction, position, token) => store.RecordProgressAsync(step.MigrationId, step.Index, position.Serialize(), token);
-            options.Progress = progress =>
-            {
-                if (DateTime.UtcNow - lastReport > TimeSpan.FromSeconds(1))
-                {
-                    lastReport = DateTime.UtcNow;
-                    Log.Progress($"{step.Name}: {progress}");
-                }
-            };
-            if (_lock is not null)
-                options.BeforeBatchAsync = _lock.EnsureSessionAliveAsync;
-            if (_options.Pacing is { Enabled: true })
-            {
-                // One gate per run: the probe's baseline is taken before the first batch of the first batched step.
-                options.Pacing = _pacing ??= new PacingGate(_options.Pacing);
-                _pacing.Report = line => Log.Info($"{step.Name}: {line}");
-            }
-            _options.ConfigureBackfill?.Invoke(options);
-            BackfillResult result = await backfill.RunAsync(connection, options, cancellationToken).ConfigureAwait(false);
-            record.Rows = result.RowsUpdated;
-            record.Retries = result.Retries;
-            // The backfill's own last check counted the step's verification predicate: a second full scan proves nothing more.
-            if (result.RemainingRows == 0 && spec.CountRemainingSql is null && step.VerificationSql == CatalogChecks.NoRowMatches(spec.Schema, spec.Table, spec.Where))
-                record.Verified = true;
-        }
-
         private async Task WriteHistoryAsync(NpgsqlConnection connection, string migrationId, CancellationToken cancellationToken)
         {
             string insert = _catalog.HistoryInsertSql(migrationId);
@@ -691,8 +398,8 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
             {
                 await new BlockingStepRunner(_options.LockPolicy()).RunAsync(connection, async (transaction, token) =>
                 {
-                    await ExecuteAsync(connection, insert, token, transaction).ConfigureAwait(false);
-                    await ExecuteAsync(connection, marker, token, transaction).ConfigureAwait(false);
+                    await StepExecutor.ExecuteAsync(connection, insert, token, transaction).ConfigureAwait(false);
+                    await StepExecutor.ExecuteAsync(connection, marker, token, transaction).ConfigureAwait(false);
                     return 0;
                 }, null, cancellationToken).ConfigureAwait(false);
             }
@@ -710,8 +417,8 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
             {
                 await new BlockingStepRunner(_options.LockPolicy()).RunAsync(connection, async (transaction, token) =>
                 {
-                    await ExecuteAsync(connection, deleteHistory, token, transaction).ConfigureAwait(false);
-                    await ExecuteAsync(connection, $"DELETE FROM {SqlIdentifier.Qualify(StepStateStore.SchemaName, StepStateStore.TableName)} WHERE migration_id = {CatalogChecks.Literal(migrationId)}", token, transaction).ConfigureAwait(false);
+                    await StepExecutor.ExecuteAsync(connection, deleteHistory, token, transaction).ConfigureAwait(false);
+                    await StepExecutor.ExecuteAsync(connection, $"DELETE FROM {SqlIdentifier.Qualify(StepStateStore.SchemaName, StepStateStore.TableName)} WHERE migration_id = {CatalogChecks.Literal(migrationId)}", token, transaction).ConfigureAwait(false);
                     return 0;
                 }, null, cancellationToken).ConfigureAwait(false);
             }
@@ -727,14 +434,6 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
         /// <summary>A batched step that stopped part way (failed or cancelled) has committed the batches before its saved position; a timestamptz index recipe with a saved position may have dropped indexes.</summary>
         private static bool HasCommittedBatches(Dictionary<(string, int), StepState> states, PlanStep step)
             => (step.Transaction == StepTransaction.Batched || step.TimeZoneIndexes is not null) && states.TryGetValue((step.MigrationId, step.Index), out StepState? state) && state.Position is not null;
-
-        private static async Task<bool> VerifyAsync(NpgsqlConnection connection, PlanStep step, CancellationToken cancellationToken)
-        {
-            // Under the step's carried settings: a search_path the migration set decides which table the check finds.
-            await using StepSessionSettings settings = await StepSessionSettings.ApplyAsync(connection, step, cancellationToken).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand(step.VerificationSql, connection);
-            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
-        }
 
         private IReadOnlyList<MigrationInfo> MigrationsUpToTarget()
         {
@@ -778,8 +477,9 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
             try
             {
                 // On the work session itself: if that session dies, the lock and the work end together.
-                _lock = await ExecutorLock.AcquireAsync(connection, _options.EarlierExecutorWait, message => Log.Progress(message), cancellationToken).ConfigureAwait(false);
-                return _lock;
+                ExecutorLock acquired = await ExecutorLock.AcquireAsync(connection, _options.EarlierExecutorWait, message => Log.Progress(message), cancellationToken).ConfigureAwait(false);
+                _executor.Lock = acquired;
+                return acquired;
             }
             catch (ExecutorLockTakenException exception)
             {
@@ -796,7 +496,7 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
             var clock = Stopwatch.StartNew();
             bool succeeded = false;
             _session = null;
-            _lock = null;
+            _executor.Lock = null;
             try
             {
                 T value = await body().ConfigureAwait(false);
@@ -825,31 +525,13 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
 
         /// <summary>A stalled, broken or terminated session (and with it a lost executor lock), explained; null for other failures.</summary>
         private EngineException? ExplainSessionFailure(string where, Exception exception, PlanStep? step = null)
-            => SessionFailure.Explain(where, exception, _session, _options.StatementTimeout, _options.IdleInTransactionTimeout, _lock?.BackendPid, step is null || exception is EngineException ? null : Explain(step, exception));
+            => SessionFailure.Explain(where, exception, _session, _options.StatementTimeout, _options.IdleInTransactionTimeout, _executor.Lock?.BackendPid, step is null || exception is EngineException ? null : StepExecutor.Explain(step, exception));
 
         private void Warn(PlanStep step, string warning)
         {
             string message = $"{step.Name}: {warning}";
             _warnings.Add(EngineCodes.CannotBeMadeSafe + ": " + message);
             Log.Warn(EngineCodes.CannotBeMadeSafe, message);
-        }
-
-        private static async Task<int> ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, NpgsqlTransaction? transaction = null)
-        {
-            await using var command = new NpgsqlCommand(sql, connection, transaction);
-            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        private static async Task ExecuteQuietlyAsync(NpgsqlConnection connection, string sql)
-        {
-            try
-            {
-                await ExecuteAsync(connection, sql, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (NpgsqlException)
-            {
-                // A broken connection resets everything anyway.
-            }
         }
 
         internal static string OneLine(string text) => Regex.Replace(text.Trim(), @"\s+", " ");
