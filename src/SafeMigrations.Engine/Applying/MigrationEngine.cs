@@ -319,7 +319,7 @@ namespace SafeMigrations.Engine.Applying
                         if (step.UndoSql is not null)
                         {
                             Log.Info($"{step.Name}: undo: {OneLine(step.UndoSql!)}");
-                            record.Retries = await RunUndoAsync(connection, step, cancellationToken).ConfigureAwait(false);
+                            record.Retries = await _executor.RunUndoAsync(connection, step, cancellationToken).ConfigureAwait(false);
                         }
                         await store.RemoveAsync(step.MigrationId, step.Index, cancellationToken).ConfigureAwait(false);
                         record.Duration = clock.Elapsed;
@@ -330,62 +330,6 @@ namespace SafeMigrations.Engine.Applying
                 }
                 return 0;
             });
-        }
-
-        private async Task<int> RunUndoAsync(NpgsqlConnection connection, PlanStep step, CancellationToken cancellationToken)
-        {
-            try
-            {
-                // The undo converts back under the settings the step ran with (a timestamptz undo under another zone shifts every value).
-                await using (await StepSessionSettings.ApplyAsync(connection, step, cancellationToken).ConfigureAwait(false))
-                    return await RunUndoStatementsAsync(connection, step, cancellationToken).ConfigureAwait(false);
-            }
-            catch (StepFailedException failed)
-            {
-                // Coded like a step of apply (an undo used to escape as an "unexpected" exception); the undo's own transaction rolled back.
-                throw Coded(failed, $"{step.Name}: undo failed", UndoRerunAdvice);
-            }
-            catch (NpgsqlException failed)
-            {
-                string reason = failed is PostgresException postgres ? $"{postgres.SqlState}: {postgres.MessageText}" : failed.Message;
-                throw new EngineException(EngineCodes.StepFailed, $"{step.Name}: undo failed: {OneLine(reason)}; {UndoRerunAdvice}", failed);
-            }
-        }
-
-        /// <summary>A failure of the engine's own short transactions (undo, history row), coded like a step's: SM1003 when the lock retries ran out, else SM1002.</summary>
-        private static EngineException Coded(StepFailedException failed, string what, string advice)
-            => new EngineException(failed.RetriesExhausted ? EngineCodes.LockRetriesExhausted : EngineCodes.StepFailed, $"{what}: {OneLine(failed.Message)}; {advice}", failed);
-
-        private const string UndoRerunAdvice = "the steps undone before it are recorded as such, so a rerun of rollback goes on from this step";
-
-        private async Task<int> RunUndoStatementsAsync(NpgsqlConnection connection, PlanStep step, CancellationToken cancellationToken)
-        {
-            int retries = 0;
-            var concurrent = new List<string>();
-            var transactional = new List<string>();
-            foreach (SqlStatement statement in StatementScanner.Scan(step.UndoSql!))
-            {
-                if (statement.Concurrently)
-                {
-                    await RunTransactionalAsync(transactional).ConfigureAwait(false);
-                    retries += await _executor.RunAutocommitAsync(connection, statement.Text, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    transactional.Add(statement.Text.Trim().TrimEnd(';') + ";");
-                }
-            }
-            await RunTransactionalAsync(transactional).ConfigureAwait(false);
-            return retries;
-
-            async Task RunTransactionalAsync(List<string> statements)
-            {
-                if (statements.Count == 0)
-                    return;
-                StepResult<int> result = await new BlockingStepRunner(_options.LockPolicy()).RunSqlAsync(connection, string.Join("\n", statements), null, cancellationToken).ConfigureAwait(false);
-                retries += result.Attempts.Count - 1;
-                statements.Clear();
-            }
         }
 
         private async Task WriteHistoryAsync(NpgsqlConnection connection, string migrationId, CancellationToken cancellationToken)
@@ -406,7 +350,7 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
             catch (StepFailedException failed)
             {
                 // Coded like a step: a connection lost right after the last step's commit used to surface as "unexpected".
-                throw Coded(failed, $"{migrationId}: writing its EF history row failed", "every expand step is recorded as done, so a rerun of apply only writes the row.");
+                throw StepExecutor.Coded(failed, $"{migrationId}: writing its EF history row failed", "every expand step is recorded as done, so a rerun of apply only writes the row.");
             }
         }
 
@@ -424,7 +368,7 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
             }
             catch (StepFailedException failed)
             {
-                throw Coded(failed, $"{migrationId}: deleting its EF history row failed", "every step is undone, so a rerun of rollback only deletes the row.");
+                throw StepExecutor.Coded(failed, $"{migrationId}: deleting its EF history row failed", "every step is undone, so a rerun of rollback only deletes the row.");
             }
         }
 

@@ -16,8 +16,8 @@ namespace SafeMigrations.Engine.Execution
 {
     /// <summary>
     /// Runs one planned step in its transaction mode (own transaction, none, batched, or the timestamptz index recipe),
-    /// verifies it and records it in <c>safemigrations.state</c>; the commands of <see cref="MigrationEngine"/> decide which
-    /// steps run. Lives as long as its engine: the pacing gate's baseline is kept from one command to the next.
+    /// verifies it and records it in <c>safemigrations.state</c>, and runs a rolled-back step's undo; the commands of
+    /// <see cref="MigrationEngine"/> decide which steps run. Lives as long as its engine: the pacing gate's baseline is kept from one command to the next.
     /// </summary>
     internal sealed class StepExecutor
     {
@@ -265,7 +265,7 @@ namespace SafeMigrations.Engine.Execution
         }
 
         /// <summary>Runs one statement outside a transaction with a session lock_timeout, retrying lock timeouts like the blocking runner.</summary>
-        internal async Task<int> RunAutocommitAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, PlanStep? step = null)
+        private async Task<int> RunAutocommitAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, PlanStep? step = null)
         {
             LockRetryPolicy policy = _options.LockPolicy();
             var random = new Random();
@@ -373,6 +373,62 @@ namespace SafeMigrations.Engine.Execution
             catch (NpgsqlException)
             {
                 // A broken connection resets everything anyway.
+            }
+        }
+
+        internal async Task<int> RunUndoAsync(NpgsqlConnection connection, PlanStep step, CancellationToken cancellationToken)
+        {
+            try
+            {
+                // The undo converts back under the settings the step ran with (a timestamptz undo under another zone shifts every value).
+                await using (await StepSessionSettings.ApplyAsync(connection, step, cancellationToken).ConfigureAwait(false))
+                    return await RunUndoStatementsAsync(connection, step, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StepFailedException failed)
+            {
+                // Coded like a step of apply (an undo used to escape as an "unexpected" exception); the undo's own transaction rolled back.
+                throw Coded(failed, $"{step.Name}: undo failed", UndoRerunAdvice);
+            }
+            catch (NpgsqlException failed)
+            {
+                string reason = failed is PostgresException postgres ? $"{postgres.SqlState}: {postgres.MessageText}" : failed.Message;
+                throw new EngineException(EngineCodes.StepFailed, $"{step.Name}: undo failed: {OneLine(reason)}; {UndoRerunAdvice}", failed);
+            }
+        }
+
+        /// <summary>A failure of the engine's own short transactions (undo, history row), coded like a step's: SM1003 when the lock retries ran out, else SM1002.</summary>
+        internal static EngineException Coded(StepFailedException failed, string what, string advice)
+            => new EngineException(failed.RetriesExhausted ? EngineCodes.LockRetriesExhausted : EngineCodes.StepFailed, $"{what}: {OneLine(failed.Message)}; {advice}", failed);
+
+        private const string UndoRerunAdvice = "the steps undone before it are recorded as such, so a rerun of rollback goes on from this step";
+
+        private async Task<int> RunUndoStatementsAsync(NpgsqlConnection connection, PlanStep step, CancellationToken cancellationToken)
+        {
+            int retries = 0;
+            var concurrent = new List<string>();
+            var transactional = new List<string>();
+            foreach (SqlStatement statement in StatementScanner.Scan(step.UndoSql!))
+            {
+                if (statement.Concurrently)
+                {
+                    await RunTransactionalAsync(transactional).ConfigureAwait(false);
+                    retries += await RunAutocommitAsync(connection, statement.Text, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    transactional.Add(statement.Text.Trim().TrimEnd(';') + ";");
+                }
+            }
+            await RunTransactionalAsync(transactional).ConfigureAwait(false);
+            return retries;
+
+            async Task RunTransactionalAsync(List<string> statements)
+            {
+                if (statements.Count == 0)
+                    return;
+                StepResult<int> result = await new BlockingStepRunner(_options.LockPolicy()).RunSqlAsync(connection, string.Join("\n", statements), null, cancellationToken).ConfigureAwait(false);
+                retries += result.Attempts.Count - 1;
+                statements.Clear();
             }
         }
 
