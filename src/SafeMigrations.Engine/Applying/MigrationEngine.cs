@@ -176,7 +176,7 @@ namespace SafeMigrations.Engine.Applying
                         }
                         foreach (PlanStep step in plan.ExpandSteps)
                             await _executor.RunStepAsync(connection, store, step, states, cancellationToken).ConfigureAwait(false);
-                        await WriteHistoryAsync(connection, migration.Id, cancellationToken).ConfigureAwait(false);
+                        await WriteHistoryAsync(connection, store, migration.Id, cancellationToken).ConfigureAwait(false);
                         applied.Add(migration.Id);
                         _historyWritten.Add(migration.Id);
                         Log.Info($"{migration.Id}: expand phase complete; EF history row written");
@@ -325,25 +325,22 @@ namespace SafeMigrations.Engine.Applying
                         record.Duration = clock.Elapsed;
                         _records.Add(record);
                     }
-                    await DeleteHistoryAsync(connection, plan.Migration.Id, cancellationToken).ConfigureAwait(false);
+                    await DeleteHistoryAsync(connection, store, plan.Migration.Id, cancellationToken).ConfigureAwait(false);
                     Log.Info($"{plan.Migration.Id}: rolled back; EF history row deleted");
                 }
                 return 0;
             });
         }
 
-        private async Task WriteHistoryAsync(NpgsqlConnection connection, string migrationId, CancellationToken cancellationToken)
+        private async Task WriteHistoryAsync(NpgsqlConnection connection, StepStateStore store, string migrationId, CancellationToken cancellationToken)
         {
             string insert = _catalog.HistoryInsertSql(migrationId);
-            string marker = $@"INSERT INTO {SqlIdentifier.Qualify(StepStateStore.SchemaName, StepStateStore.TableName)} (migration_id, step_index, step_kind, status, attempts, finished_at)
-VALUES ({CatalogChecks.Literal(migrationId)}, {HistoryMarkerStep}, 'history', 'completed', 1, now())
-ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finished_at = now()";
             try
             {
                 await new BlockingStepRunner(_options.LockPolicy()).RunAsync(connection, async (transaction, token) =>
                 {
                     await StepExecutor.ExecuteAsync(connection, insert, token, transaction).ConfigureAwait(false);
-                    await StepExecutor.ExecuteAsync(connection, marker, token, transaction).ConfigureAwait(false);
+                    await store.RecordHistoryMarkerAsync(migrationId, HistoryMarkerStep, transaction, token).ConfigureAwait(false);
                     return 0;
                 }, null, cancellationToken).ConfigureAwait(false);
             }
@@ -354,7 +351,7 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
             }
         }
 
-        private async Task DeleteHistoryAsync(NpgsqlConnection connection, string migrationId, CancellationToken cancellationToken)
+        private async Task DeleteHistoryAsync(NpgsqlConnection connection, StepStateStore store, string migrationId, CancellationToken cancellationToken)
         {
             string deleteHistory = _catalog.HistoryDeleteSql(migrationId);
             try
@@ -362,7 +359,7 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
                 await new BlockingStepRunner(_options.LockPolicy()).RunAsync(connection, async (transaction, token) =>
                 {
                     await StepExecutor.ExecuteAsync(connection, deleteHistory, token, transaction).ConfigureAwait(false);
-                    await StepExecutor.ExecuteAsync(connection, $"DELETE FROM {SqlIdentifier.Qualify(StepStateStore.SchemaName, StepStateStore.TableName)} WHERE migration_id = {CatalogChecks.Literal(migrationId)}", token, transaction).ConfigureAwait(false);
+                    await store.RemoveMigrationAsync(migrationId, transaction, token).ConfigureAwait(false);
                     return 0;
                 }, null, cancellationToken).ConfigureAwait(false);
             }
@@ -389,12 +386,10 @@ ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finis
 
         private async Task<Dictionary<(string, int), StepState>> ReadStatesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
         {
-            await using (var exists = new NpgsqlCommand($"SELECT to_regclass({CatalogChecks.Literal(SqlIdentifier.Qualify(StepStateStore.SchemaName, StepStateStore.TableName))}) IS NOT NULL", connection))
-            {
-                if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not true)
-                    return new Dictionary<(string, int), StepState>();
-            }
-            IReadOnlyList<StepState> rows = await new StepStateStore(connection).ListAsync(null, cancellationToken).ConfigureAwait(false);
+            var store = new StepStateStore(connection);
+            if (!await store.ExistsAsync(cancellationToken).ConfigureAwait(false))
+                return new Dictionary<(string, int), StepState>();
+            IReadOnlyList<StepState> rows = await store.ListAsync(null, cancellationToken).ConfigureAwait(false);
             return rows.ToDictionary(r => (r.MigrationId, r.StepIndex));
         }
 

@@ -137,7 +137,7 @@ namespace SafeMigrations.Engine.Execution
             switch (step.Transaction)
             {
                 case StepTransaction.Own:
-                    await RunInOwnTransactionAsync(connection, step, record, cancellationToken).ConfigureAwait(false);
+                    await RunInOwnTransactionAsync(connection, store, step, record, cancellationToken).ConfigureAwait(false);
                     break;
                 case StepTransaction.None when step.TimeZoneIndexes is not null:
                     await RunTimestampTzAsync(connection, store, step, record, previous?.Position, cancellationToken).ConfigureAwait(false);
@@ -154,7 +154,7 @@ namespace SafeMigrations.Engine.Execution
                     {
                         // A run-time statement the planner batched, on a table with no key to walk: it runs as written.
                         Log.Warn(EngineCodes.CannotBeMadeSafe, $"{step.Name}: {OneLine(noKey.Message)} Running the statement as written, in one transaction.");
-                        await RunInOwnTransactionAsync(connection, step, record, cancellationToken).ConfigureAwait(false);
+                        await RunInOwnTransactionAsync(connection, store, step, record, cancellationToken).ConfigureAwait(false);
                     }
                     break;
             }
@@ -195,15 +195,14 @@ namespace SafeMigrations.Engine.Execution
             }
         }
 
-        private async Task RunInOwnTransactionAsync(NpgsqlConnection connection, PlanStep step, StepRecord record, CancellationToken cancellationToken)
+        private async Task RunInOwnTransactionAsync(NpgsqlConnection connection, StepStateStore store, PlanStep step, StepRecord record, CancellationToken cancellationToken)
         {
             var runner = new BlockingStepRunner(_options.LockPolicy());
-            string markCompleted = $"UPDATE {SqlIdentifier.Qualify(StepStateStore.SchemaName, StepStateStore.TableName)} SET status = 'completed', finished_at = now(), error = NULL WHERE migration_id = {CatalogChecks.Literal(step.MigrationId)} AND step_index = {step.Index}";
             StepResult<int> result = await runner.RunAsync(connection, async (transaction, token) =>
             {
                 int rows = await ExecuteAsync(connection, step.Sql, token, transaction).ConfigureAwait(false);
                 // Recorded in the step's own transaction: a crash can never leave the step done but unrecorded.
-                await ExecuteAsync(connection, markCompleted, token, transaction).ConfigureAwait(false);
+                await store.RecordCompletionAsync(step.MigrationId, step.Index, transaction, token).ConfigureAwait(false);
                 if (_options.StepObserver is IStepObserver observer)
                     await observer.BeforeCommitAsync(step, connection, transaction, token).ConfigureAwait(false);
                 return rows;
