@@ -6,23 +6,21 @@ using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
 using Npgsql;
-using SafeMigrations.Engine.Backfill;
 using SafeMigrations.Engine.Connections;
 using SafeMigrations.Engine.Execution;
-using SafeMigrations.Engine.Gate;
 using SafeMigrations.Engine.Loading;
 using SafeMigrations.Engine.Planning;
 using SafeMigrations.Engine.Reporting;
-using SafeMigrations.Engine.Statistics;
 using SafeMigrations.Engine.State;
-using SafeMigrations.Sql;
 
 namespace SafeMigrations.Engine.Applying
 {
     /// <summary>
     /// Plans, applies, reports on and rolls back the application's migrations phase by phase. One executor at a time
     /// (advisory lock); every step recorded in <c>safemigrations.state</c> so a rerun resumes; a verification after
-    /// every step; the EF history row written when a migration's expand steps are complete.
+    /// every step; the EF history row written when a migration's expand steps are complete. One file per command
+    /// (MigrationEngine.Plan, .Apply, .Status, .Rollback); this one holds what they share (connection, executor lock,
+    /// state read, report); <see cref="StepExecutor"/> runs the steps.
     /// </summary>
     public sealed partial class MigrationEngine
     {
