@@ -17,7 +17,8 @@ namespace SafeMigrations.Engine.Execution
     /// <summary>
     /// Runs one planned step in its transaction mode (own transaction, none, batched, or the timestamptz index recipe),
     /// verifies it and records it in <c>safemigrations.state</c>, and runs a rolled-back step's undo; the commands of
-    /// <see cref="MigrationEngine"/> decide which steps run. Lives as long as its engine: the pacing gate's baseline is kept from one command to the next.
+    /// <see cref="MigrationEngine"/> decide which steps run. Lives as long as its engine: the pacing gate's baseline is
+    /// kept from one command to the next.
     /// </summary>
     internal sealed class StepExecutor
     {
@@ -264,6 +265,11 @@ namespace SafeMigrations.Engine.Execution
         }
 
         /// <summary>Runs one statement outside a transaction with a session lock_timeout, retrying lock timeouts like the blocking runner.</summary>
+        /// <remarks>
+        /// Not through <see cref="BlockingStepRunner"/>, whose loop wraps every attempt in a transaction (CONCURRENTLY refuses
+        /// one) and also retries deadlocks, stops at the policy's time cap and wraps other errors in StepFailedException:
+        /// here only 55P03 is retried, up to the attempt cap, and other errors escape as PostgreSQL raised them.
+        /// </remarks>
         private async Task<int> RunAutocommitAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, PlanStep? step = null)
         {
             LockRetryPolicy policy = _options.LockPolicy();
