@@ -37,6 +37,7 @@ namespace SafeMigrations.Analyzers.Reading
         /// The history of <paramref name="compilation"/>; <paramref name="readUp"/> reads (or returns the already read)
         /// <c>Up</c> of a migration, <paramref name="storeType"/> gives the store type of a column step that names none.
         /// </summary>
+        [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0030:Do not use banned APIs", Justification = "Runs once per compilation (MigrationCompilationState caches the history); its two attributes serve only it.")]
         public static SchemaHistory Build(Compilation compilation, EfSymbols symbols, Func<INamedTypeSymbol, IMethodSymbol, MigrationModel?> readUp, Func<INamedTypeSymbol, TableName, string, BuilderCall, string?> storeType, CancellationToken cancellationToken)
         {
             var migrationAttribute = compilation.GetTypeByMetadataName(MigrationAttributeName);
