@@ -66,15 +66,7 @@ create trigger items_sync before insert or update of old on items for each row e
         public async Task Four_workers_walk_a_composite_key_visiting_each_row_once()
         {
             await using TestDatabase database = await _server.CreateDatabaseAsync();
-            await database.ExecuteAsync(@"
-create table lines (tenant text not null, id int not null, v int not null, w int, hits int not null default 0, primary key (tenant, id));
-insert into lines (tenant, id, v)
-select t, g, g * 3 from unnest(array['acme', 'O''Brien & Co', 'zeta', 'Äpfel', '']) t, generate_series(1, 2000) g
-order by random();");
-            var backfill = new KeysetBackfill(null, "lines", "w = v + 1, hits = hits + 1")
-            {
-                VerificationQuery = "select count(*) from lines where w is distinct from v + 1 or hits <> 1",
-            };
+            KeysetBackfill backfill = await KeysetBackfillTests.CompositeKeyLinesAsync(database, perTenant: 2000);
             await using NpgsqlConnection connection = await database.OpenAsync();
 
             BackfillResult result = await backfill.RunAsync(connection, new BackfillOptions { Workers = 4, InitialBatchSize = 100, MinBatchSize = 100, MaxBatchSize = 100 });

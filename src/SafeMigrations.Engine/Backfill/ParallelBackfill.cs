@@ -35,6 +35,7 @@ namespace SafeMigrations.Engine.Backfill
         private readonly object _sync = new object();
         private readonly SemaphoreSlim _gate = new SemaphoreSlim(1, 1);
         private Exception? _failure;
+        private int _workers = 1;
 
         public ParallelBackfill(KeysetStatements statements, BackfillOptions options, IReadOnlyList<string> keyNames, bool skipLocked, string verb, long? estimatedTotal, Stopwatch clock, int firstBatch, IReadOnlyList<BackfillSegment> segments)
         {
@@ -80,6 +81,7 @@ namespace SafeMigrations.Engine.Backfill
             int workers = Math.Min(_options.Workers, _todo.Count);
             if (workers == 0)
                 return;
+            _workers = workers;
 
             // One worker walks on the main connection itself; several each get a session like it.
             IReadOnlyList<(string Name, string Value)> settings = workers > 1
@@ -207,7 +209,7 @@ namespace SafeMigrations.Engine.Backfill
                     return;
                 var position = new BackfillPosition(_keyNames, _segments.ToArray());
                 BackfillProgress progress = KeysetBackfill.Progress(_verb, RowsUpdated, position.RowsVisited, _visitedAtStart, _estimatedTotal, _clock.Elapsed, Batches, nextSize, duration, position);
-                progress.Workers = Math.Min(_options.Workers, _segments.Length);
+                progress.Workers = _workers;
                 _options.Progress(progress);
             }
         }
