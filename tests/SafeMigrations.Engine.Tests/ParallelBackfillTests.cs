@@ -78,6 +78,22 @@ create trigger items_sync before insert or update of old on items for each row e
         }
 
         [Fact]
+        public async Task Three_workers_delete_the_matching_rows_in_batches_and_keep_the_rest()
+        {
+            await using TestDatabase database = await _server.CreateDatabaseAsync();
+            await database.ExecuteAsync("create table events (id int primary key, v int not null); insert into events select g, g from generate_series(1, 12000) g;");
+            await using NpgsqlConnection connection = await database.OpenAsync();
+
+            BackfillResult result = await KeysetBackfill.Delete(null, "events", "v % 4 = 0").RunAsync(connection, new BackfillOptions { Workers = 3, InitialBatchSize = 200, MinBatchSize = 200, MaxBatchSize = 200 });
+
+            Assert.Equal(3000L, result.RowsUpdated);
+            Assert.Equal(0L, result.RemainingRows);
+            Assert.Equal(3, result.Position!.Segments!.Count);
+            Assert.Equal(9000L, await database.ScalarAsync<long>("select count(*) from events where v % 4 <> 0"));
+            Assert.Equal(0L, await database.ScalarAsync<long>("select count(*) from events where v % 4 = 0"));
+        }
+
+        [Fact]
         public async Task Cancelled_twice_and_resumed_with_other_worker_counts_every_row_is_changed_exactly_once()
         {
             await using TestDatabase database = await _server.CreateDatabaseAsync();
