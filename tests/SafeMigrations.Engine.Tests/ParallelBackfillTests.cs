@@ -94,6 +94,23 @@ create trigger items_sync before insert or update of old on items for each row e
         }
 
         [Fact]
+        public async Task A_failing_worker_stops_the_others_and_its_error_is_the_steps()
+        {
+            await using TestDatabase database = await _server.CreateDatabaseAsync();
+            await database.ExecuteAsync("create table t (id int primary key, w int); insert into t (id) select g from generate_series(1, 12000) g;");
+            await using NpgsqlConnection connection = await database.OpenAsync();
+            // Row 8100, in the last segment's first batch, divides by zero.
+            var backfill = new KeysetBackfill(null, "t", "w = 1 / (id - 8100)", "w IS NULL");
+
+            StepFailedException failure = await Assert.ThrowsAsync<StepFailedException>(() => backfill.RunAsync(connection, new BackfillOptions { Workers = 3, InitialBatchSize = 200, MinBatchSize = 200, MaxBatchSize = 200 }));
+
+            Assert.Contains("22012", failure.Message);
+            Assert.False(failure.RetriesExhausted);
+            // The others stopped: the rows left are more than the failing segment's.
+            Assert.True(await database.ScalarAsync<long>("select count(*) from t where w is null and id < 8000") > 0);
+        }
+
+        [Fact]
         public async Task Cancelled_twice_and_resumed_with_other_worker_counts_every_row_is_changed_exactly_once()
         {
             await using TestDatabase database = await _server.CreateDatabaseAsync();
