@@ -80,8 +80,9 @@ namespace SafeMigrations.Engine.Backfill
         /// <summary>
         /// Connections the batches run on at once (default 1: one walk over the key on the given connection). With more,
         /// the key range left is split into this many segments, each walked on its own connection by the same batches
-        /// (each still sized to <see cref="TargetBatchDuration"/>); a table under ten first batches per worker runs on
-        /// one. Worker sessions get the main session's settings (search_path, TimeZone, role, ...).
+        /// (each still sized to <see cref="TargetBatchDuration"/>); each worker needs ten first batches of rows, so a small
+        /// table runs on fewer (or one). Worker sessions get the main session's settings (search_path, TimeZone, role, ...).
+        /// A position saved with segments resumes them with their saved boundaries, whatever this is then.
         /// </summary>
         public int Workers { get; set; } = 1;
 

@@ -111,7 +111,10 @@ namespace SafeMigrations.Engine.Backfill
 
         private string QualifiedTable => SqlIdentifier.Qualify(Schema, Table);
 
-        /// <summary>Runs the batches until the end of the table, then verifies (no row matches the predicate, or <see cref="VerificationQuery"/> returns 0).</summary>
+        /// <summary>
+        /// Runs the batches until the end of the table (on <see cref="BackfillOptions.Workers"/> connections, one key
+        /// segment each, when more than one), then verifies (no row matches the predicate, or <see cref="VerificationQuery"/> returns 0).
+        /// </summary>
         /// <exception cref="BackfillKeyException">The table has no usable key.</exception>
         /// <exception cref="StepFailedException">A batch failed, ran out of lock retries, or rows remain afterwards.</exception>
         /// <exception cref="OperationCanceledException">Cancelled; the batch in flight was rolled back, earlier ones stay (see the last progress position).</exception>
