@@ -325,11 +325,13 @@ namespace SafeMigrations.Engine.Execution
             if (savedPosition is not null)
             {
                 options.ResumeFrom = BackfillPosition.Parse(savedPosition);
-                Log.Info($"{step.Name}: resuming after key ({string.Join(", ", options.ResumeFrom.LastKey)}), {options.ResumeFrom.RowsVisited} rows visited before");
+                Log.Info($"{step.Name}: resuming {options.ResumeFrom.Describe()}");
             }
             DateTime lastReport = DateTime.MinValue;
             // In the batch's transaction (the store's commands run on this connection): the batch and its position commit together.
             options.RecordPositionAsync = (transaction, position, token) => store.RecordProgressAsync(step.MigrationId, step.Index, position.Serialize(), token);
+            (options.Workers, options.OpenConnectionAsync) = (_options.BackfillWorkers, OpenAsync);
+            options.RecordSegmentAsync = (transaction, segment, json, token) => StepStateStore.RecordSegmentAsync(transaction, step.MigrationId, step.Index, segment, json, token);
             options.Progress = progress =>
             {
                 if (DateTime.UtcNow - lastReport > TimeSpan.FromSeconds(1))

@@ -166,6 +166,24 @@ SET step_kind = excluded.step_kind, status = 'running', attempts = {Table}.attem
             return UpdateAsync("position = @position", migrationId, stepIndex, command => command.Parameters.AddWithValue("position", position), cancellationToken);
         }
 
+        /// <summary>
+        /// Saves one segment of a segmented backfill position, inside a worker's batch transaction on that worker's own
+        /// connection. Only the segment's slot changes, so workers never overwrite each other's progress; under READ
+        /// COMMITTED a worker whose update waits for another's commit applies its change to the row that commit left.
+        /// </summary>
+        public static async Task RecordSegmentAsync(NpgsqlTransaction transaction, string migrationId, int stepIndex, int segment, string segmentJson, CancellationToken cancellationToken = default)
+        {
+            await using var command = new NpgsqlCommand(
+                $"UPDATE {Table} SET position = jsonb_set(position::jsonb, ARRAY['segments', @segment::text], @value::jsonb)::text WHERE migration_id = @migration AND step_index = @step",
+                transaction.Connection,
+                transaction);
+            Key(command, migrationId, stepIndex);
+            command.Parameters.AddWithValue("segment", segment);
+            command.Parameters.AddWithValue("value", segmentJson);
+            if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+                throw new InvalidOperationException($"Step {stepIndex} of migration {migrationId} was never started (RecordStartAsync first).");
+        }
+
         /// <summary>Marks a step completed.</summary>
         public Task RecordCompletionAsync(string migrationId, int stepIndex, CancellationToken cancellationToken = default)
         {
