@@ -94,7 +94,7 @@ public class RunnerProtocolTests
         int option = Array.IndexOf(runnerArguments, RunnerProtocol.OptionPrefix + RunnerProtocol.Options.BackfillWorkers);
         Assert.True(option >= 0, string.Join(" ", runnerArguments));
         Assert.Equal("value-of-" + nameof(SafeMigrationsTask.BackfillWorkers), runnerArguments[option + 1]);
-        Assert.Empty(TaskCalls().Where(e => (string?)e.Attribute(nameof(SafeMigrationsTask.Command)) != RunnerProtocol.Commands.Apply && e.Attribute(nameof(SafeMigrationsTask.BackfillWorkers)) is not null));
+        Assert.DoesNotContain(TaskCalls(), e => (string?)e.Attribute(nameof(SafeMigrationsTask.Command)) != RunnerProtocol.Commands.Apply && e.Attribute(nameof(SafeMigrationsTask.BackfillWorkers)) is not null);
     }
 
     [Fact]
