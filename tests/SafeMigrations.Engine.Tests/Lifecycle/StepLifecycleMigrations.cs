@@ -154,7 +154,7 @@ namespace SafeMigrations.Engine.Tests.Lifecycle
     public sealed class LifecycleDelete : Migration
     {
         protected override void Up(MigrationBuilder migrationBuilder)
-            => migrationBuilder.DeleteInBatches(table: "orders", where: "\"placed_at\" < now() - interval '10 years'", batchSize: 50);
+            => migrationBuilder.DeleteInBatches(table: "orders", where: "\"placed_at\" < timestamptz '2016-06-01 00:00Z'", batchSize: 50);
     }
 
     public sealed class LifecycleSyncTriggerContext : LifecycleContext
