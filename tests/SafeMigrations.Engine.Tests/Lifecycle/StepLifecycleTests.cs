@@ -58,8 +58,17 @@ namespace SafeMigrations.Engine.Tests.Lifecycle
             public override string ToString() => Kind;
         }
 
-        /// <summary>A check against the server: statements run in order, the last one answers true when the state holds.</summary>
-        public sealed record Probe(string Name, params string[] Statements);
+        /// <summary>
+        /// A check against the server: statements run in order, the last one answers true when the state holds; or,
+        /// made by <see cref="Rejects"/>, a write the server must refuse.
+        /// </summary>
+        public sealed record Probe(string Name, params string[] Statements)
+        {
+            /// <summary>The SQLSTATE the write must fail with, or null for a check.</summary>
+            public string? RejectedWith { get; private init; }
+
+            public static Probe Rejects(string name, string write, string sqlState) => new(name, write) { RejectedWith = sqlState };
+        }
 
         private static readonly Lifecycle[] Kinds =
         {
@@ -75,12 +84,12 @@ namespace SafeMigrations.Engine.Tests.Lifecycle
             new(SafeMigrationSteps.AddForeignKeyNotValid, typeof(LifecycleForeignKeyContext), new[]
             {
                 new Probe("foreign key NOT VALID", "select contype = 'f' and not convalidated from pg_constraint where conname = 'FK_orders_customers'"),
-                new Probe("new orphan rejected", "insert into orders values (9001, 9999, 'X', 1, 1, 1, now())", "select false"),
+                Probe.Rejects("new orphan rejected", "insert into orders values (9001, 9999, 'X', 1, 1, 1, now())", PostgresErrorCodes.ForeignKeyViolation),
             }),
             new(SafeMigrationSteps.AddCheckConstraintNotValid, typeof(LifecycleCheckContext), new[]
             {
                 new Probe("check NOT VALID", "select contype = 'c' and not convalidated from pg_constraint where conname = 'CK_orders_total'"),
-                new Probe("new negative total rejected", "insert into orders values (9001, 1, 'X', -1, 1, 1, now())", "select false"),
+                Probe.Rejects("new negative total rejected", "insert into orders values (9001, 1, 'X', -1, 1, 1, now())", PostgresErrorCodes.CheckViolation),
             }),
             new(SafeMigrationSteps.ValidateConstraint, typeof(LifecycleValidateContext), new[]
             {
@@ -92,7 +101,7 @@ namespace SafeMigrations.Engine.Tests.Lifecycle
             new(SafeMigrationSteps.AddUniqueConstraintUsingIndex, typeof(LifecycleUniqueContext), new[]
             {
                 new Probe("unique constraint owns the valid index", "select c.contype = 'u' and i.indisvalid and i.indisunique from pg_constraint c join pg_index i on i.indexrelid = c.conindid where c.conname = 'AK_orders_code' and c.conindid = '\"AK_orders_code\"'::regclass"),
-                new Probe("duplicate code rejected", "insert into orders values (9001, 1, 'C1', 1, 1, 1, now())", "select false"),
+                Probe.Rejects("duplicate code rejected", "insert into orders values (9001, 1, 'C1', 1, 1, 1, now())", PostgresErrorCodes.UniqueViolation),
             }),
             new(SafeMigrationSteps.AddPrimaryKeyUsingIndex, typeof(LifecyclePrimaryKeyContext), new[]
             {
@@ -276,7 +285,7 @@ namespace SafeMigrations.Engine.Tests.Lifecycle
             {
                 await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync();
                 object? answer = null;
-                string? error = null;
+                PostgresException? error = null;
                 try
                 {
                     foreach (string statement in probe.Statements)
@@ -287,16 +296,14 @@ namespace SafeMigrations.Engine.Tests.Lifecycle
                 }
                 catch (PostgresException rejected)
                 {
-                    error = rejected.SqlState + ": " + rejected.MessageText;
+                    error = rejected;
                 }
                 await transaction.RollbackAsync();
 
-                // A probe whose last statement is "select false" expects its write to be rejected.
-                bool expectsRejection = probe.Statements[^1] == "select false";
-                if (expectsRejection)
-                    Assert.True(error is not null, $"{when}: {probe.Name}: the write was accepted");
+                if (probe.RejectedWith is not null)
+                    Assert.True(error?.SqlState == probe.RejectedWith, $"{when}: {probe.Name}: got {(error is null ? "the write accepted" : error.SqlState + ": " + error.MessageText)}");
                 else
-                    Assert.True(error is null && answer is true, $"{when}: {probe.Name}: got {error ?? answer?.ToString() ?? "no row"}");
+                    Assert.True(error is null && answer is true, $"{when}: {probe.Name}: got {(error is null ? answer?.ToString() ?? "no row" : error.SqlState + ": " + error.MessageText)}");
             }
         }
     
