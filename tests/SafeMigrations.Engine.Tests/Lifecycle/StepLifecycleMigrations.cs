@@ -225,6 +225,19 @@ namespace SafeMigrations.Engine.Tests.Lifecycle
         }
     }
 
+    public sealed class LifecycleViewAloneContext : LifecycleContext
+    {
+        public LifecycleViewAloneContext(DbContextOptions<LifecycleViewAloneContext> options) : base(options) { }
+    }
+
+    [DbContext(typeof(LifecycleViewAloneContext))]
+    [Migration("20260101000000_ViewAlone")]
+    public sealed class LifecycleViewAlone : Migration
+    {
+        protected override void Up(MigrationBuilder migrationBuilder)
+            => migrationBuilder.CreateCompatibilityView(viewName: "invoice_list", table: "invoices");
+    }
+
     public sealed class LifecycleDropViewContext : LifecycleContext
     {
         public LifecycleDropViewContext(DbContextOptions<LifecycleDropViewContext> options) : base(options) { }
