@@ -22,6 +22,7 @@ namespace SafeMigrations.Analyzers
         /// <param name="description">Longer description shown in the IDE.</param>
         /// <param name="severity">Default severity; Warning unless there is a reason.</param>
         /// <param name="customTags">E.g. <see cref="NoCodeFix"/>.</param>
+        [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0030:Do not use banned APIs", Justification = "The one factory the ban points to.")]
         public static DiagnosticDescriptor Create(
             string id,
             string title,

@@ -129,6 +129,9 @@ namespace SafeMigrations.Build
         /// <summary>apply: longest wait before one batch, in milliseconds, before SM1017 (default 600000).</summary>
         public string? MaxPacingPause { get; set; }
 
+        /// <summary>apply: connections each backfill or batched delete runs its key segments on at once (default 1).</summary>
+        public string? BackfillWorkers { get; set; }
+
         /// <summary>stats: the snapshot file to write (default safemigrations.stats.json in the project directory).</summary>
         public string? StatsOutput { get; set; }
 
@@ -364,6 +367,7 @@ namespace SafeMigrations.Build
             new KeyValuePair<string, string?>(RunnerProtocol.Options.LatencyProbe, LatencyProbe),
             new KeyValuePair<string, string?>(RunnerProtocol.Options.LatencyFactor, LatencyFactor),
             new KeyValuePair<string, string?>(RunnerProtocol.Options.MaxPacingPause, MaxPacingPause),
+            new KeyValuePair<string, string?>(RunnerProtocol.Options.BackfillWorkers, BackfillWorkers),
             new KeyValuePair<string, string?>(RunnerProtocol.Options.LockBudget, LockBudget),
             new KeyValuePair<string, string?>(RunnerProtocol.Options.DataChangeShare, DataChangeShare),
             new KeyValuePair<string, string?>(RunnerProtocol.Options.Sarif, Sarif),

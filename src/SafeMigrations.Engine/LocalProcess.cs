@@ -12,6 +12,7 @@ namespace SafeMigrations.Engine
         /// True while a process with <paramref name="pid"/> exists and has not ended. On Linux a zombie counts as ended:
         /// it holds no session and does no work, but <see cref="Process.HasExited"/> cannot see that.
         /// </summary>
+        [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0030:Do not use banned APIs", Justification = "The one check the ban points to.")]
         public static bool IsRunning(int pid)
         {
             if (pid <= 0)

@@ -7,7 +7,7 @@ using SafeMigrations.Engine.Reporting;
 
 namespace SafeMigrations.Runner
 {
-    /// <summary>apply's pacing options: when backfills and batched deletes wait for lagging replicas or a slow app query.</summary>
+    /// <summary>apply's pacing options: when backfills and batched deletes wait for lagging replicas or a slow app query, and on how many connections they run.</summary>
     internal static class PacingArguments
     {
         /// <summary>Sets the given options over the engine's defaults; SM1001 for a bad value.</summary>
@@ -33,6 +33,13 @@ namespace SafeMigrations.Runner
             }
             if (OptionValues.PositiveMilliseconds(options, RunnerProtocol.Options.MaxPacingPause) is TimeSpan maxPause)
                 pacing.MaxPause = maxPause;
+            if (OptionValues.Value(options, RunnerProtocol.Options.BackfillWorkers) is string workers)
+            {
+                long value = WholeNumber(RunnerProtocol.Options.BackfillWorkers, workers, $"a number of connections from 1 to {BackfillOptions.MaxWorkers}");
+                if (value < 1 || value > BackfillOptions.MaxWorkers)
+                    throw new EngineException(EngineCodes.Configuration, $"--{RunnerProtocol.Options.BackfillWorkers} must be a number of connections from 1 to {BackfillOptions.MaxWorkers}, not '{workers}'.");
+                engine.BackfillWorkers = (int)value;
+            }
         }
 
         private static long WholeNumber(string name, string text, string what)

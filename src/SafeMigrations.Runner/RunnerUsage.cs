@@ -41,6 +41,7 @@ namespace SafeMigrations.Runner
             [Options.LatencyProbe] = "<sql>",
             [Options.LatencyFactor] = "<x>",
             [Options.MaxPacingPause] = "<ms>",
+            [Options.BackfillWorkers] = "<n>",
         };
 
         // After Values, which it reads.

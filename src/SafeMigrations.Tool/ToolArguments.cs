@@ -39,6 +39,7 @@ engine options (passed to the engine):
   --statement-timeout <ms>  --index-wait-timeout <ms>  --accept-edited <migration>  --report <path.md>
   apply --phase Contract: --contract-gate check|skip  --contract-gate-window <ms> (see docs/contract-gate.md)
   apply: --max-replica-lag <MB>  --max-replica-lag-time <ms>  --latency-probe <sql>  --latency-factor <x>  --max-pacing-pause <ms>
+         --backfill-workers <n> (connections each backfill/batched delete runs its key segments on; default 1)
   verify: --lock-budget <ms>  --sarif <path.sarif>  --data-change-share <0..1>  --time-zone <zone>
   plan, verify: --statistics <file.json> (default: safemigrations.stats.json in the project, when it exists)
 

@@ -78,6 +78,7 @@ namespace SafeMigrations
             public const string LatencyProbe = "latency-probe";
             public const string LatencyFactor = "latency-factor";
             public const string MaxPacingPause = "max-pacing-pause";
+            public const string BackfillWorkers = "backfill-workers";
         }
 
         /// <summary>
@@ -95,7 +96,7 @@ namespace SafeMigrations
             // apply's; plan, status and rollback take them too, and ignore them.
             private static readonly string[] Applying = { Options.IndexWaitTimeout, Options.AcceptEdited, Options.ContractGate, Options.ContractGateWindow };
 
-            private static readonly string[] Pacing = { Options.MaxReplicaLag, Options.MaxReplicaLagTime, Options.LatencyProbe, Options.LatencyFactor, Options.MaxPacingPause };
+            private static readonly string[] Pacing = { Options.MaxReplicaLag, Options.MaxReplicaLagTime, Options.LatencyProbe, Options.LatencyFactor, Options.MaxPacingPause, Options.BackfillWorkers };
 
             // verify's own, after the statistics snapshot plan reads too.
             private static readonly string[] Verifying = { Options.Statistics, Options.LockBudget, Options.Sarif, Options.DataChangeShare, Options.TimeZone };

@@ -14,7 +14,7 @@ namespace SafeMigrations.Benchmarks;
 /// `--analyzer-profile [migrations|app]` where the analyzers' time goes (AnalyzerCost/);
 /// `... -- --apply-stall [rows]` applies a plain scaffolded migration with Database.Migrate() and with the engine while
 /// writers run, and prints their stalls side by side (ApplyStall/ApplyStallBenchmark.cs);
-/// `... -- --backfill [rows] [rounds] [--durable]` compares the engine's keyset backfill with one UPDATE, idle and under
+/// `... -- --backfill [rows] [rounds] [--durable] [--workers N]` compares the engine's keyset backfill with one UPDATE, idle and under
 /// writers (Backfill/BackfillBenchmark.cs);
 /// `... -- --stall-table [1M,4M] [all|quick|names]` measures stalls as --apply-stall does, per scenario and table size, with readers too (StallTable/).
 /// </summary>
@@ -52,8 +52,9 @@ public static class Program
 
         if (args.Length > 0 && args[0] == "--backfill")
         {
-            var numbers = args.Skip(1).Where(a => !a.StartsWith("--", StringComparison.Ordinal)).Select(a => int.Parse(a.Replace("_", string.Empty), System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-            return Backfill.BackfillBenchmark.RunAsync(numbers.Length > 0 ? numbers[0] : 2_000_000, numbers.Length > 1 ? numbers[1] : 3, args.Contains("--durable")).GetAwaiter().GetResult();
+            string[] rest = Backfill.BackfillBenchmark.TakeWorkers(args.Skip(1).ToArray(), out int workers);
+            var numbers = rest.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).Select(a => int.Parse(a.Replace("_", string.Empty), System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            return Backfill.BackfillBenchmark.RunAsync(numbers.Length > 0 ? numbers[0] : 2_000_000, numbers.Length > 1 ? numbers[1] : 3, args.Contains("--durable"), workers).GetAwaiter().GetResult();
         }
 
         if (args.Length > 0 && args[0] == "--stall-table")

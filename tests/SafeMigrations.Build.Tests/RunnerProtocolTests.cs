@@ -85,6 +85,19 @@ public class RunnerProtocolTests
     }
 
     [Fact]
+    public void The_apply_target_passes_SafeMigrationsBackfillWorkers_as_backfill_workers()
+    {
+        XElement apply = TaskCalls().Single(e => (string?)e.Attribute(nameof(SafeMigrationsTask.Command)) == RunnerProtocol.Commands.Apply);
+        Assert.Equal("$(SafeMigrationsBackfillWorkers)", (string?)apply.Attribute(nameof(SafeMigrationsTask.BackfillWorkers)));
+
+        string[] runnerArguments = RunnerArguments(TaskAsTheTargetCallsIt(RunnerProtocol.Commands.Apply));
+        int option = Array.IndexOf(runnerArguments, RunnerProtocol.OptionPrefix + RunnerProtocol.Options.BackfillWorkers);
+        Assert.True(option >= 0, string.Join(" ", runnerArguments));
+        Assert.Equal("value-of-" + nameof(SafeMigrationsTask.BackfillWorkers), runnerArguments[option + 1]);
+        Assert.DoesNotContain(TaskCalls(), e => (string?)e.Attribute(nameof(SafeMigrationsTask.Command)) != RunnerProtocol.Commands.Apply && e.Attribute(nameof(SafeMigrationsTask.BackfillWorkers)) is not null);
+    }
+
+    [Fact]
     public void The_task_takes_the_commands_of_the_targets_and_the_runner_takes_them_all()
     {
         string[] targetCommands = TaskCalls().Select(e => (string)e.Attribute(nameof(SafeMigrationsTask.Command))!).ToArray();

@@ -110,19 +110,25 @@ create trigger items_sync before insert or update of old on items for each row e
             Assert.Equal(3000L, await database.ScalarAsync<long>("select count(*) from t where hits = 1"));
         }
 
+        /// <summary>A table keyed by (tenant text, id int), five tenants in random physical order, and a backfill that counts its visits per row.</summary>
+        internal static async Task<KeysetBackfill> CompositeKeyLinesAsync(TestDatabase database, int perTenant)
+        {
+            await database.ExecuteAsync($@"
+create table lines (tenant text not null, id int not null, v int not null, w int, hits int not null default 0, primary key (tenant, id));
+insert into lines (tenant, id, v)
+select t, g, g * 3 from unnest(array['acme', 'O''Brien & Co', 'zeta', 'Äpfel', '']) t, generate_series(1, {perTenant}) g
+order by random();");
+            return new KeysetBackfill(null, "lines", "w = v + 1, hits = hits + 1")
+            {
+                VerificationQuery = "select count(*) from lines where w is distinct from v + 1 or hits <> 1",
+            };
+        }
+
         [Fact]
         public async Task Walks_a_composite_text_and_integer_key_visiting_each_row_once()
         {
             await using TestDatabase database = await _server.CreateDatabaseAsync();
-            await database.ExecuteAsync(@"
-create table lines (tenant text not null, id int not null, v int not null, w int, hits int not null default 0, primary key (tenant, id));
-insert into lines (tenant, id, v)
-select t, g, g * 3 from unnest(array['acme', 'O''Brien & Co', 'zeta', 'Äpfel', '']) t, generate_series(1, 1000) g
-order by random();");
-            var backfill = new KeysetBackfill(null, "lines", "w = v + 1, hits = hits + 1")
-            {
-                VerificationQuery = "select count(*) from lines where w is distinct from v + 1 or hits <> 1",
-            };
+            KeysetBackfill backfill = await CompositeKeyLinesAsync(database, perTenant: 1000);
             await using NpgsqlConnection connection = await database.OpenAsync();
 
             IReadOnlyList<BackfillKeyColumn> key = await backfill.ResolveKeyAsync(connection);

@@ -277,7 +277,7 @@ FROM generate_series(1, {0}) g";
             List<string> differences = SchemaSnapshot.Differences(
                 await SchemaSnapshot.ReadAsync(efDatabase.ConnectionString, CancellationToken.None),
                 await SchemaSnapshot.ReadAsync(engineDatabase.ConnectionString, CancellationToken.None));
-            Assert.Empty(differences.Where(d => !d.Contains("safemigrations", StringComparison.Ordinal)));
+            Assert.DoesNotContain(differences, d => !d.Contains("safemigrations", StringComparison.Ordinal));
             Assert.Equal(0L, await engineDatabase.ScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'ix_orders_placed'"));
             Assert.Equal("NO", await engineDatabase.ScalarAsync<string>("SELECT is_nullable FROM information_schema.columns WHERE table_name = 'orders' AND column_name = 'code'"));
             Assert.Equal("u", await engineDatabase.ScalarAsync<string>("SELECT contype::text FROM pg_constraint WHERE conname = 'uq_orders_code'"));

@@ -88,6 +88,7 @@ namespace SafeMigrations.Analyzers.Infrastructure
             return quoted.Count == 1 ? quoted[0] : string.Join(", ", quoted.Take(quoted.Count - 1)) + " and " + quoted[quoted.Count - 1];
         }
 
+        [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0030:Do not use banned APIs", Justification = "A variant of a RuleDescriptors.Create descriptor: its id, link and tags, one more message slot.")]
         private static DiagnosticDescriptor Extend(DiagnosticDescriptor descriptor, int slot)
         {
             var format = descriptor.MessageFormat.ToString(CultureInfo.InvariantCulture);

@@ -90,6 +90,7 @@ namespace SafeMigrations.Analyzers.Infrastructure
             return (extended, args);
         }
 
+        [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0030:Do not use banned APIs", Justification = "A variant of a RuleDescriptors.Create descriptor: its id, link and tags, one more message slot.")]
         private static DiagnosticDescriptor Extend(DiagnosticDescriptor descriptor, int slot, bool error) =>
             new DiagnosticDescriptor(
                 descriptor.Id,

@@ -36,6 +36,7 @@ namespace SafeMigrations.Analyzers.Reading
         public INamedTypeSymbol? ContractPhaseAttribute { get; }
 
         /// <summary>Null when the compilation does not reference EF Core Relational: then nothing is registered.</summary>
+        [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0030:Do not use banned APIs", Justification = "The once-per-compilation resolution the ban points to.")]
         public static EfSymbols? Resolve(Compilation compilation)
         {
             var migration = compilation.GetTypeByMetadataName(MigrationMetadataName);

@@ -43,6 +43,7 @@ namespace SafeMigrations.Analyzers.Reading
         /// compilation when its files are the same (the IDE re-analyses after every edit, see <see cref="HistoryCache"/>);
         /// without, every migration is found and read.
         /// </summary>
+        [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0030:Do not use banned APIs", Justification = "Runs once per compilation (MigrationCompilationState caches the history); its two attributes serve only it.")]
         public static SchemaHistory Build(Compilation compilation, EfSymbols symbols, Func<INamedTypeSymbol, IMethodSymbol, MigrationModel?> readUp, Func<INamedTypeSymbol, TableName, string, BuilderCall, string?> storeType, CancellationToken cancellationToken, bool reuseAcrossCompilations = false)
         {
             var migrationAttribute = compilation.GetTypeByMetadataName(MigrationAttributeName);

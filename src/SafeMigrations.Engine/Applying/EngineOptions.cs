@@ -58,6 +58,9 @@ namespace SafeMigrations.Engine.Applying
         /// <summary>Pause between backfill batches. Default none.</summary>
         public TimeSpan BackfillPause { get; set; } = TimeSpan.Zero;
 
+        /// <summary>Connections each backfill or batched delete runs its key segments on at once (see <see cref="BackfillOptions.Workers"/>). Default 1.</summary>
+        public int BackfillWorkers { get; set; } = 1;
+
         /// <summary>
         /// When backfills and batched deletes wait for the rest of the system: replica replay lag (on by default, 64 MB /
         /// 10 s) and an optional latency probe; SM1017 after the maximum pause. Null, or nothing watched, never waits.

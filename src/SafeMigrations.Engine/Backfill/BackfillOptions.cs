@@ -74,12 +74,37 @@ namespace SafeMigrations.Engine.Backfill
         /// <summary>Hears about every attempt of a batch that waited for a lock, as it ends (null for none).</summary>
         public Action<StepAttempt>? LockAttempt { get; set; }
 
+        /// <summary>The most <see cref="Workers"/> a backfill takes.</summary>
+        public const int MaxWorkers = 64;
+
+        /// <summary>
+        /// Connections the batches run on at once (default 1: one walk over the key on the given connection). With more,
+        /// the key range left is split into this many segments, each walked on its own connection by the same batches
+        /// (each still sized to <see cref="TargetBatchDuration"/>); each worker needs ten first batches of rows, so a small
+        /// table runs on fewer (or one). Worker sessions get the main session's settings (search_path, TimeZone, role, ...).
+        /// A position saved with segments resumes them with their saved boundaries, whatever this is then.
+        /// </summary>
+        public int Workers { get; set; } = 1;
+
+        /// <summary>Opens a worker's connection; null clones the main connection (same connection string, password included).</summary>
+        public Func<CancellationToken, Task<NpgsqlConnection>>? OpenConnectionAsync { get; set; }
+
+        /// <summary>
+        /// Runs inside each batch's transaction of a segmented backfill, on that worker's connection, with the segment's
+        /// index and its new state as JSON (<see cref="BackfillSegment.ToJson"/>): write only that slot of the saved
+        /// position (e.g. with jsonb_set), so workers never overwrite each other's progress. The segmented position
+        /// itself is written once before the workers start, through <see cref="RecordPositionAsync"/>. Null records nothing.
+        /// </summary>
+        public Func<NpgsqlTransaction, int, string, CancellationToken, Task>? RecordSegmentAsync { get; set; }
+
         internal void Validate()
         {
             if (MinBatchSize < 1 || MaxBatchSize < MinBatchSize)
                 throw new ArgumentOutOfRangeException(nameof(MinBatchSize), "Need 1 <= MinBatchSize <= MaxBatchSize.");
             if (InitialBatchSize < 1)
                 throw new ArgumentOutOfRangeException(nameof(InitialBatchSize), "The first batch needs at least one row.");
+            if (Workers < 1 || Workers > MaxWorkers)
+                throw new ArgumentOutOfRangeException(nameof(Workers), $"Need 1 <= Workers <= {MaxWorkers}.");
             if (TargetBatchDuration <= TimeSpan.Zero)
                 throw new ArgumentOutOfRangeException(nameof(TargetBatchDuration), "The target batch duration must be positive.");
             LockPolicy.Validate();
@@ -134,12 +159,16 @@ namespace SafeMigrations.Engine.Backfill
         /// <summary>Remaining time at the current rate, when a total estimate exists.</summary>
         public TimeSpan? EstimatedRemaining { get; internal set; }
 
+        /// <summary>Connections the batches run on at once (the counts and the rate are over all of them).</summary>
+        public int Workers { get; internal set; } = 1;
+
         /// <inheritdoc />
         public override string ToString()
         {
             string total = EstimatedTotalRows is long t ? $"/~{t}" : string.Empty;
             string eta = EstimatedRemaining is TimeSpan e ? $", ETA {e.TotalSeconds:0.0} s" : string.Empty;
-            return $"{RowsVisited}{total} rows visited, {RowsUpdated} {Verb}, {RowsPerSecond:0} rows/s, batch {Batches} took {LastBatchDuration.TotalMilliseconds:0} ms, next {NextBatchSize}{eta}";
+            string workers = Workers > 1 ? $" ({Workers} workers)" : string.Empty;
+            return $"{RowsVisited}{total} rows visited, {RowsUpdated} {Verb}, {RowsPerSecond:0} rows/s{workers}, batch {Batches} took {LastBatchDuration.TotalMilliseconds:0} ms, next {NextBatchSize}{eta}";
         }
     }
 

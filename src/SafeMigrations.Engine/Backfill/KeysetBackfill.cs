@@ -111,7 +111,10 @@ namespace SafeMigrations.Engine.Backfill
 
         private string QualifiedTable => SqlIdentifier.Qualify(Schema, Table);
 
-        /// <summary>Runs the batches until the end of the table, then verifies (no row matches the predicate, or <see cref="VerificationQuery"/> returns 0).</summary>
+        /// <summary>
+        /// Runs the batches until the end of the table (on <see cref="BackfillOptions.Workers"/> connections, one key
+        /// segment each, when more than one), then verifies (no row matches the predicate, or <see cref="VerificationQuery"/> returns 0).
+        /// </summary>
         /// <exception cref="BackfillKeyException">The table has no usable key.</exception>
         /// <exception cref="StepFailedException">A batch failed, ran out of lock retries, or rows remain afterwards.</exception>
         /// <exception cref="OperationCanceledException">Cancelled; the batch in flight was rolled back, earlier ones stay (see the last progress position).</exception>
@@ -129,7 +132,7 @@ namespace SafeMigrations.Engine.Backfill
 
             long? estimatedTotal = await EstimateRowsAsync(connection, cancellationToken).ConfigureAwait(false);
             // Batches commit without waiting for the WAL flush when asked (see BackfillOptions.AsynchronousCommit).
-            var runner = new BlockingStepRunner(options.LockPolicy) { TransactionSettings = options.AsynchronousCommit ? "SET LOCAL synchronous_commit = off" : null };
+            BlockingStepRunner runner = BatchRunner(options);
             var statements = new KeysetStatements(QualifiedTable, key, StatementKind, Assignments, Predicate, RemainingCondition);
             // Skipping held rows is safe only when the rows left to do can be found again afterwards.
             bool skipLocked = statements.Remaining is not null;
@@ -142,7 +145,39 @@ namespace SafeMigrations.Engine.Backfill
             long visitedAtStart = rowsVisited;
             int batches = 0;
             int retries = 0;
+            string verb = StatementKind == KeysetStatementKind.Delete ? "deleted" : "updated";
+            // Several workers, or a run that several workers started: the key range as segments, each on its own walk.
+            IReadOnlyList<BackfillSegment>? segments = position?.Segments;
+            bool split = false;
+            if (segments is null && options.Workers > 1)
+            {
+                // A small table gains nothing from more connections: at least ten first batches per worker.
+                long left = Math.Max(0, (estimatedTotal ?? 0) - rowsVisited);
+                int workers = (int)Math.Min(options.Workers, left / (10L * batchSize));
+                if (workers > 1)
+                {
+                    segments = await KeySegments.SplitAsync(statements, connection, workers, estimatedTotal, position?.LastKey, rowsVisited, cancellationToken).ConfigureAwait(false);
+                    split = segments.Count > 1;
+                    segments = split ? segments : null;
+                }
+            }
             bool finished = false;
+            if (segments is not null)
+            {
+                var parallel = new ParallelBackfill(statements, options, keyNames, skipLocked, verb, estimatedTotal, clock, batchSize, segments);
+                try
+                {
+                    await parallel.RunAsync(connection, split, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    rowsUpdated = parallel.RowsUpdated;
+                    batches = parallel.Batches;
+                    retries = parallel.Retries;
+                }
+                position = parallel.Position;
+                finished = true;
+            }
             while (!finished)
             {
                 if (batches > 0 && options.PauseBetweenBatches > TimeSpan.Zero)
@@ -160,7 +195,7 @@ namespace SafeMigrations.Engine.Backfill
                     async (transaction, token) =>
                     {
                         // The range's upper bound, its row locks and its change: one statement, one round trip.
-                        (bool more, int updated, string[]? upper) = await RunBatchAsync(statements, connection, transaction, lower, size, skipLocked, token).ConfigureAwait(false);
+                        (bool more, int updated, string[]? upper) = await RunBatchAsync(statements, connection, transaction, lower?.LastKey, size, skipLocked, token).ConfigureAwait(false);
                         // A range that reaches the end of the table visited only the rows it found; its position stays the lower bound.
                         BackfillPosition? reached = more
                             ? new BackfillPosition(keyNames, upper!, visitedBefore + size)
@@ -183,7 +218,7 @@ namespace SafeMigrations.Engine.Backfill
                 TimeSpan lastDuration = batch.Duration;
                 batchSize = NextBatchSize(batchSize, lastDuration, options);
                 if (position is not null)
-                    options.Progress?.Invoke(Progress(StatementKind == KeysetStatementKind.Delete ? "deleted" : "updated", rowsUpdated, rowsVisited, visitedAtStart, estimatedTotal, clock.Elapsed, batches, batchSize, lastDuration, position));
+                    options.Progress?.Invoke(Progress(verb, rowsUpdated, rowsVisited, visitedAtStart, estimatedTotal, clock.Elapsed, batches, batchSize, lastDuration, position));
             }
 
             long? remaining;
@@ -225,9 +260,14 @@ namespace SafeMigrations.Engine.Backfill
         /// </summary>
         private string? RemainingCondition => RemainingPredicate ?? (VerificationQuery is null ? Predicate : null);
 
-        private static async Task<(bool More, int Updated, string[]? Upper)> RunBatchAsync(KeysetStatements statements, NpgsqlConnection connection, NpgsqlTransaction transaction, BackfillPosition? lower, int size, bool skipLocked, CancellationToken token)
+        /// <summary>The runner of the batches: the step's lock policy, and commits that do not wait for the WAL flush when asked.</summary>
+        internal static BlockingStepRunner BatchRunner(BackfillOptions options)
+            => new BlockingStepRunner(options.LockPolicy) { TransactionSettings = options.AsynchronousCommit ? "SET LOCAL synchronous_commit = off" : null };
+
+        /// <summary>One batch after <paramref name="lower"/> (from the start when null), up to <paramref name="segmentEnd"/> when given.</summary>
+        internal static async Task<(bool More, int Updated, string[]? Upper)> RunBatchAsync(KeysetStatements statements, NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<string>? lower, int size, bool skipLocked, CancellationToken token, IReadOnlyList<string>? segmentEnd = null)
         {
-            await using NpgsqlCommand command = statements.Batch(connection, transaction, lower?.LastKey, size, skipLocked);
+            await using NpgsqlCommand command = statements.Batch(connection, transaction, lower, size, skipLocked, segmentEnd);
             await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
             // No row: the table is empty.
             if (!await reader.ReadAsync(token).ConfigureAwait(false))
@@ -328,7 +368,7 @@ limit 1";
             return (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
 
-        private static int NextBatchSize(int current, TimeSpan took, BackfillOptions options)
+        internal static int NextBatchSize(int current, TimeSpan took, BackfillOptions options)
         {
             // Move toward the target duration, at most doubling or halving per batch so one outlier cannot swing it.
             double factor = took <= TimeSpan.Zero ? 2 : options.TargetBatchDuration.TotalMilliseconds / took.TotalMilliseconds;
@@ -337,7 +377,7 @@ limit 1";
             return (int)Math.Max(options.MinBatchSize, Math.Min(options.MaxBatchSize, next));
         }
 
-        private static BackfillProgress Progress(string verb, long updated, long visited, long visitedAtStart, long? total, TimeSpan elapsed, int batches, int nextSize, TimeSpan lastDuration, BackfillPosition position)
+        internal static BackfillProgress Progress(string verb, long updated, long visited, long visitedAtStart, long? total, TimeSpan elapsed, int batches, int nextSize, TimeSpan lastDuration, BackfillPosition position)
         {
             var progress = new BackfillProgress(updated, visited, total, elapsed, batches, nextSize, lastDuration, position) { Verb = verb };
             double rate = elapsed.TotalSeconds > 0 ? (visited - visitedAtStart) / elapsed.TotalSeconds : 0;

@@ -51,7 +51,8 @@ namespace SafeMigrations.Engine.Backfill
         /// <summary>
         /// One batch in one statement. Its range ends at the <paramref name="size"/>-th key after <paramref name="lower"/>
         /// (or at the table's last key: the tail batch). Returns one row: rows changed, whether keys go on after the range,
-        /// and the range's last key as text; no row when the table is empty.
+        /// and the range's last key as text; no row when the table is empty. With <paramref name="segmentEnd"/> the walk
+        /// stops there (inclusive): the range never passes it, and the tail batch is the one that reaches it.
         /// </summary>
         /// <remarks>
         /// With <paramref name="skipLocked"/>, the batch locks its rows with SKIP LOCKED and changes exactly the rows it
@@ -59,17 +60,19 @@ namespace SafeMigrations.Engine.Backfill
         /// no writer queues behind rows it already holds. A skipped row still matches <see cref="Remaining"/>; the
         /// <see cref="LockedRowSweep"/> fills it afterwards.
         /// </remarks>
-        public NpgsqlCommand Batch(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<string>? lower, int size, bool skipLocked)
+        public NpgsqlCommand Batch(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<string>? lower, int size, bool skipLocked, IReadOnlyList<string>? segmentEnd = null)
         {
             var command = new NpgsqlCommand { Connection = connection, Transaction = transaction };
             string? after = lower is null ? null : KeyList + " > " + KeyParameters(command, lower);
+            string? until = segmentEnd is null ? null : KeyList + " <= " + KeyParameters(command, segmentEnd);
             command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Integer, Value = size - 1 });
             string offset = "$" + command.Parameters.Count;
             string aliases = string.Join(", ", _key.Select((k, i) => SqlIdentifier.Quote(k.Name) + " AS sm_key_" + i));
 
             // The last key of the table only bounds the tail batch; UNION ALL ... LIMIT 1 never reads it otherwise.
-            string upper = $"(SELECT {aliases}, true AS more FROM {_table}{(after is null ? string.Empty : " WHERE " + after)} ORDER BY {Ascending} LIMIT 1 OFFSET {offset})"
-                + $" UNION ALL (SELECT {aliases}, false FROM {_table} ORDER BY {Descending} LIMIT 1) LIMIT 1";
+            string walked = string.Join(" AND ", new[] { after, until }.Where(c => c is not null));
+            string upper = $"(SELECT {aliases}, true AS more FROM {_table}{(walked.Length == 0 ? string.Empty : " WHERE " + walked)} ORDER BY {Ascending} LIMIT 1 OFFSET {offset})"
+                + $" UNION ALL (SELECT {aliases}, false FROM {_table}{(until is null ? string.Empty : " WHERE " + until)} ORDER BY {Descending} LIMIT 1) LIMIT 1";
             // A first batch gets the first key as its lower bound: two bounds from sub-selects are estimated as a narrow range (an index scan), one alone as a third of the table.
             string from = after ?? $"{KeyList} >= (SELECT {Ascending} FROM {_table} ORDER BY {Ascending} LIMIT 1)";
             var range = new List<string> { from, $"{KeyList} <= (SELECT {KeyAliases} FROM upper)" };
@@ -82,6 +85,21 @@ namespace SafeMigrations.Engine.Backfill
                 : $"changed AS ({Change(where, " RETURNING 1")})";
             string keyText = string.Join(", ", _key.Select((_, i) => "u.sm_key_" + i + "::text"));
             command.CommandText = $"WITH upper AS ({upper}), {changed} SELECT (SELECT count(*) FROM changed), u.more, {keyText} FROM upper u";
+            return command;
+        }
+
+        /// <summary>
+        /// Keys of a block sample of about <paramref name="percent"/> % of the table after <paramref name="lower"/>, in key
+        /// order (where to split the key range into segments; a sample, so the segments are about even, never wrong).
+        /// </summary>
+        public NpgsqlCommand SampleKeys(NpgsqlConnection connection, double percent, IReadOnlyList<string>? lower)
+        {
+            var command = new NpgsqlCommand { Connection = connection };
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Real, Value = (float)percent });
+            string after = lower is null ? string.Empty : " WHERE " + KeyList + " > " + KeyParameters(command, lower);
+            // Aliased: ORDER BY a bare name would sort the text output column, not the key.
+            string sampled = string.Join(", ", _key.Select((k, i) => SqlIdentifier.Quote(k.Name) + "::text AS sm_sample_" + i));
+            command.CommandText = $"SELECT {sampled} FROM {_table} TABLESAMPLE SYSTEM ($1){after} ORDER BY {Ascending}";
             return command;
         }
 

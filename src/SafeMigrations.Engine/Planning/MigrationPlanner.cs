@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Migrations.Operations;
 using SafeMigrations.Engine.Loading;
+using SafeMigrations.Engine.Planning.Steps;
 using SafeMigrations.Sql;
 using SafeMigrations.Sql.Rules;
 
@@ -43,7 +44,7 @@ namespace SafeMigrations.Engine.Planning
             Migration migration = _catalog.Create(info);
             IModel? model = _catalog.TargetModel(migration);
             IReadOnlyList<MigrationOperation> operations = migration.UpOperations;
-            var context = new PlanContext(info.Id, migration, model, operations);
+            var context = new PlanContext(_catalog, info.Id, migration, model, operations);
             for (int i = 0; i < operations.Count; i++)
             {
                 MigrationOperation operation = operations[i];
@@ -51,11 +52,9 @@ namespace SafeMigrations.Engine.Planning
                 context.Sql.Operation = i;
                 if (operation is CreateTableOperation created)
                     context.CreatedTables.Add(Key(created.Schema, created.Name));
-                if (operation is RenameTableOperation rename && i + 1 < operations.Count && operations[i + 1] is SqlOperation view
-                    && view[StepAnnotations.Step] as string == StepAnnotations.CreateCompatibilityViewStep
-                    && view[StepAnnotations.Table] as string == (rename.NewName ?? rename.Name))
+                if (operation is RenameTableOperation rename && i + 1 < operations.Count && CreateCompatibilityViewPlan.FollowsRename(rename, operations[i + 1]))
                 {
-                    PlanRenameWithView(context, rename, view);
+                    CreateCompatibilityViewPlan.PlanWithRename(context, rename, (SqlOperation)operations[i + 1]);
                     i++;
                     continue;
                 }
@@ -214,7 +213,7 @@ namespace SafeMigrations.Engine.Planning
             return operation is SqlOperation || judged.Warning is not null ? judged : RuntimeSqlRewriter.ReportOnly(judged);
         }
 
-        private static void ApplyFacts(PlanStep step, StatementFacts facts, bool onNewTable)
+        internal static void ApplyFacts(PlanStep step, StatementFacts facts, bool onNewTable)
         {
             step.VerificationSql = facts.Verification;
             step.VerificationDescription = facts.VerificationDescription;
@@ -441,92 +440,16 @@ namespace SafeMigrations.Engine.Planning
             attach.RewrittenFrom = rewritten;
         }
 
+        /// <summary>An operation carrying a <c>SafeMigrations:Step</c> annotation, planned by its kind's plan (Planning/Steps).</summary>
         private static void PlanAnnotated(PlanContext context, SqlOperation operation, string safeStep)
         {
-            string? schema = operation[StepAnnotations.Schema] as string;
-            string? table = operation[StepAnnotations.Table] as string;
-            string sql = operation.Sql.Trim();
-            context.Sql.Ran(StatementScanner.Scan(sql), operation.SuppressTransaction);
-            if (safeStep == StepAnnotations.BackfillStep && table is not null && operation[StepAnnotations.Set] is string set && operation[StepAnnotations.Where] is string where)
-            {
-                string qualified = SqlIdentifier.Qualify(schema, table);
-                PlanStep backfill = context.Add("backfill", $"backfill {qualified} in batches", $"UPDATE {qualified} SET {set} WHERE {where} -- in keyset batches",
-                    StepTransaction.Batched, $"ROW EXCLUSIVE on {qualified}; each batch's rows locked until that batch commits");
-                backfill.Backfill = new BackfillSpec(schema, table, set, where, operation[StepAnnotations.BatchSize] as int?, operation[StepAnnotations.KeyColumns] as string[]);
-                backfill.VerificationSql = CatalogChecks.NoRowMatches(schema, table, where);
-                backfill.VerificationDescription = "no row left to do";
-                backfill.NoUndoNeeded = true;
-                backfill.SafeStep = safeStep;
-                return;
-            }
-
-            if (safeStep == StepAnnotations.DeleteInBatchesStep && table is not null && operation[StepAnnotations.Where] is string deleteWhere)
-            {
-                string qualified = SqlIdentifier.Qualify(schema, table);
-                PlanStep delete = context.Add("delete-in-batches", $"delete from {qualified} in batches", $"DELETE FROM {qualified} WHERE {deleteWhere} -- in keyset batches",
-                    StepTransaction.Batched, $"ROW EXCLUSIVE on {qualified}; each batch's rows locked until that batch commits");
-                delete.Backfill = BackfillSpec.Delete(schema, table, deleteWhere, operation[StepAnnotations.BatchSize] as int?, operation[StepAnnotations.KeyColumns] as string[]);
-                delete.VerificationSql = CatalogChecks.NoRowMatches(schema, table, deleteWhere);
-                delete.VerificationDescription = "no row matches the where";
-                delete.SkipWhenVerified = true; // nothing left to delete: done (also covers a crash between the last batch and its record)
-                delete.NoUndoReason = "deleted rows cannot be restored; once a batch has run, rollback of this migration refuses (SM1008): revert with a new forward migration";
-                delete.SafeStep = safeStep;
-                return;
-            }
-
-            IReadOnlyList<SqlStatement> statements = StatementScanner.Scan(sql);
-            StatementFacts facts = StatementFacts.Combine(statements.Select(StatementFacts.Of).ToList());
-            string? part = operation[StepAnnotations.Part] as string;
-            StepTransaction transaction = facts.Concurrently ? StepTransaction.None
-                : facts.Kind == "validate-constraint" ? StepTransaction.Own // runs fine in a short transaction, and gets a lock_timeout there
-                : operation.SuppressTransaction ? StepTransaction.None : StepTransaction.Own;
-            string description = part is null || part == safeStep ? Kebab(safeStep) : Kebab(safeStep) + " / " + Kebab(part);
-            string? name = operation[StepAnnotations.Name] as string ?? statements.FirstOrDefault()?.Index?.Name;
-            if (name is not null)
-                description += " " + SqlIdentifier.Quote(name);
-            string lockTaken = safeStep == StepAnnotations.CreateSyncTriggerStep && operation[StepAnnotations.TwoWay] is true && table is not null
-                ? $"ACCESS EXCLUSIVE on {SqlIdentifier.Qualify(schema, table)}, brief (moves both columns' defaults into the trigger; no scan), then SHARE ROW EXCLUSIVE for the triggers"
-                : facts.Lock;
-            PlanStep step = context.Add(facts.Kind, description, sql, transaction, lockTaken);
-            ApplyFacts(step, facts, onNewTable: table is not null && context.IsNew(schema, table));
+            var annotated = new SafeStepOperation(operation, safeStep);
+            context.Sql.Ran(StatementScanner.Scan(annotated.Sql), operation.SuppressTransaction);
+            ISafeStepPlan plan = SafeStepPlans.For(safeStep);
+            PlanStep step = plan.Plan(annotated, context);
             step.SafeStep = safeStep;
-            if (part == StepAnnotations.DropCheckPart)
-                step.NoUndoNeeded = true; // the helper check only lives between its own steps
-            if (safeStep == StepAnnotations.DropSyncTriggerStep && table is not null && operation[StepAnnotations.FromColumn] is string from && operation[StepAnnotations.ToColumn] is string to)
-                step.DroppedSync = new Gate.SyncedColumns(schema, table, from, to);
-
-            if (safeStep == StepAnnotations.CreateSyncTriggerStep && table is not null && operation[StepAnnotations.TriggerName] is string trigger)
-            {
-                string qualified = SqlIdentifier.Qualify(schema, table);
-                step.VerificationSql = CatalogChecks.TriggerExists(schema, table, trigger);
-                step.VerificationDescription = "trigger exists";
-                // The runtime library's own drop (it also gives back the defaults a two-way trigger took over);
-                // a library without the annotation never took defaults over, so dropping the objects is the undo.
-                step.UndoSql = operation[StepAnnotations.UndoSql] as string
-                    ?? $"DROP TRIGGER IF EXISTS {SqlIdentifier.Quote(trigger)} ON {qualified};"
-                    + (operation[StepAnnotations.FunctionName] is string function ? $"\nDROP FUNCTION IF EXISTS {SqlIdentifier.Qualify(schema, function)}();" : string.Empty);
-                step.SkipWhenVerified = false;
-                step.UndoGuard = SyncTriggerGuard.For(schema, table, operation);
-            }
-        }
-
-        /// <summary>
-        /// A table rename and the view under its old name in one short transaction, so no query ever finds neither
-        /// name; undone by dropping the view and renaming back.
-        /// </summary>
-        private void PlanRenameWithView(PlanContext context, RenameTableOperation rename, SqlOperation view)
-        {
-            string renameSql = string.Join("\n", _catalog.GenerateSql(new[] { rename }, context.Model).Select(c => c.CommandText.Trim()));
-            string newSchema = rename.NewSchema ?? rename.Schema ?? string.Empty;
-            string newName = rename.NewName ?? rename.Name;
-            string oldQualified = SqlIdentifier.Qualify(rename.Schema, rename.Name);
-            string newQualified = SqlIdentifier.Qualify(newSchema.Length == 0 ? null : newSchema, newName);
-            PlanStep step = context.Add("rename-table-with-view", $"rename table {oldQualified} to {SqlIdentifier.Quote(newName)} with a compatibility view",
-                renameSql + "\n" + view.Sql.Trim(), StepTransaction.Own, $"ACCESS EXCLUSIVE on {oldQualified}, brief");
-            step.VerificationSql = $"SELECT {CatalogChecks.RelationExists(newSchema.Length == 0 ? null : newSchema, newName).Substring(7)} AND EXISTS (SELECT 1 FROM pg_class WHERE oid = {CatalogChecks.Relation(rename.Schema, rename.Name)} AND relkind = 'v')";
-            step.VerificationDescription = "table renamed, view under the old name";
-            step.UndoSql = $"DROP VIEW IF EXISTS {oldQualified};\nALTER TABLE {newQualified} RENAME TO {SqlIdentifier.Quote(rename.Name)};";
-            step.SafeStep = StepAnnotations.CreateCompatibilityViewStep;
+            plan.Verify(step, annotated);
+            plan.Undo(step, annotated);
         }
 
         private static string? Hazard(PlanContext context, MigrationOperation operation)
@@ -590,7 +513,7 @@ namespace SafeMigrations.Engine.Planning
             return oneLine.Length <= 60 ? oneLine : oneLine.Substring(0, 57) + "...";
         }
 
-        private static string Kebab(string name) => Regex.Replace(name, "(?<=[a-z0-9])([A-Z])", "-$1").ToLowerInvariant();
+        internal static string Kebab(string name) => Regex.Replace(name, "(?<=[a-z0-9])([A-Z])", "-$1").ToLowerInvariant();
 
         /// <summary>The helper check's name, kept within PostgreSQL's 63-byte identifiers.</summary>
         internal static string CheckName(string table, string column)
@@ -610,10 +533,13 @@ namespace SafeMigrations.Engine.Planning
 
         private static string Key(string? schema, string table) => (schema ?? string.Empty) + "\u0001" + table;
 
-        private sealed class PlanContext
+        private sealed class PlanContext : IPlanDraft
         {
-            public PlanContext(string migrationId, Migration migration, IModel? model, IReadOnlyList<MigrationOperation> operations)
+            private readonly MigrationCatalog _catalog;
+
+            public PlanContext(MigrationCatalog catalog, string migrationId, Migration migration, IModel? model, IReadOnlyList<MigrationOperation> operations)
             {
+                _catalog = catalog;
                 MigrationId = migrationId;
                 Migration = migration;
                 Model = model;
@@ -645,6 +571,8 @@ namespace SafeMigrations.Engine.Planning
                 Steps.Add(step);
                 return step;
             }
+
+            public IReadOnlyList<MigrationCommand> GenerateSql(MigrationOperation operation) => _catalog.GenerateSql(new[] { operation }, Model);
         }
     }
 }

@@ -1,9 +1,9 @@
 namespace SafeMigrations.Engine.Planning
 {
     /// <summary>
-    /// The <c>SafeMigrations:*</c> annotations and step kinds the planner reads (the contract in
-    /// src/SafeMigrations/STEPS.md). Constants, so they are compiled in and match any runtime library version that
-    /// keeps the contract.
+    /// The <c>SafeMigrations:*</c> annotations the planner reads (the contract in src/SafeMigrations/STEPS.md).
+    /// Constants, so they are compiled in and match any runtime library version that keeps the contract. The step kinds
+    /// are <see cref="SafeMigrationSteps"/>' own constants, each planned by its class in Planning/Steps.
     /// </summary>
     internal static class StepAnnotations
     {
@@ -24,12 +24,5 @@ namespace SafeMigrations.Engine.Planning
         public const string ConvertSql = SafeMigrationsAnnotations.ConvertSql;
         public const string ReverseConvertSql = SafeMigrationsAnnotations.ReverseConvertSql;
         public const string UndoSql = SafeMigrationsAnnotations.UndoSql;
-
-        public const string BackfillStep = SafeMigrationSteps.Backfill;
-        public const string DeleteInBatchesStep = SafeMigrationSteps.DeleteInBatches;
-        public const string CreateSyncTriggerStep = SafeMigrationSteps.CreateSyncTrigger;
-        public const string DropSyncTriggerStep = SafeMigrationSteps.DropSyncTrigger;
-        public const string CreateCompatibilityViewStep = SafeMigrationSteps.CreateCompatibilityView;
-        public const string DropCheckPart = SafeMigrationStepParts.DropCheck;
     }
 }

@@ -316,6 +316,7 @@ namespace SafeMigrations.Engine.Postgres
             return port;
         }
 
+        [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0030:Do not use banned APIs", Justification = "Kills the postmaster named by its pid file when pg_ctl stop failed; not a running check.")]
         private static void StopServer(string binDirectory, string root, ExternalCommand command, Action<string> log)
         {
             string data = Path.Combine(root, "data");

@@ -37,6 +37,7 @@ namespace SafeMigrations.Engine.Postgres
             public bool Succeeded => ExitCode == 0 && !TimedOut;
         }
 
+        [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0030:Do not use banned APIs", Justification = "The one place programs are started, the ban points here.")]
         public Result Run(string executable, IReadOnlyList<string> arguments, TimeSpan timeout)
         {
             ProcessStartInfo startInfo = CreateStartInfo(executable, arguments);

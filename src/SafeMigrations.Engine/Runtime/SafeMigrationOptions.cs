@@ -37,6 +37,9 @@ namespace SafeMigrations
         /// <summary>Pause between backfill batches (leaves I/O and replication room). Default none.</summary>
         public TimeSpan BackfillPause { get; set; } = TimeSpan.Zero;
 
+        /// <summary>Connections each backfill or batched delete runs its key segments on at once. Default 1. Runner: <c>--backfill-workers</c>.</summary>
+        public int BackfillWorkers { get; set; } = 1;
+
         /// <summary>Rows of the first and of the largest backfill batch (pacing may still shrink a batch), over a step's own size; null adapts from 1,000 rows.</summary>
         public int? BackfillBatchSize { get; set; }
 
@@ -95,6 +98,7 @@ namespace SafeMigrations
             Require(StatementTimeout > TimeSpan.Zero, nameof(StatementTimeout), "must be positive");
             Require(BackfillBatchDuration > TimeSpan.Zero, nameof(BackfillBatchDuration), "must be positive");
             Require(BackfillPause >= TimeSpan.Zero, nameof(BackfillPause), "must not be negative");
+            Require(BackfillWorkers >= 1 && BackfillWorkers <= BackfillOptions.MaxWorkers, nameof(BackfillWorkers), $"must be from 1 to {BackfillOptions.MaxWorkers}");
             Require(BackfillBatchSize is null || BackfillBatchSize >= 1, nameof(BackfillBatchSize), "must be at least 1 row (or null to adapt)");
             Require(MaxReplicaLagBytes is null || MaxReplicaLagBytes > 0, nameof(MaxReplicaLagBytes), "must be positive (or null to not watch it)");
             Require(MaxReplicaLagTime is null || MaxReplicaLagTime > TimeSpan.Zero, nameof(MaxReplicaLagTime), "must be positive (or null to not watch it)");
@@ -121,6 +125,7 @@ namespace SafeMigrations
                 IndexWaitTimeout = IndexWaitTimeout,
                 BackfillBatchDuration = BackfillBatchDuration,
                 BackfillPause = BackfillPause,
+                BackfillWorkers = BackfillWorkers,
                 AcceptEditedMigration = AcceptEditedMigration,
                 ReportPath = ReportPath,
                 EarlierExecutorWait = EarlierExecutorWait,

@@ -206,7 +206,7 @@ namespace SafeMigrations.Engine.Scripting
 
         // Guards drawn from the step's own verification; a sync trigger is always reinstalled, as the engine does.
         private static bool SkipsWhenDone(PlanStep step)
-            => step.SafeStep != StepAnnotations.CreateSyncTriggerStep
+            => step.SafeStep != SafeMigrationSteps.CreateSyncTrigger
                && (step.SkipWhenVerified || step.Transaction == StepTransaction.Batched
                    || step.Kind is "create-index-concurrently" or "add-constraint-not-valid" or "add-constraint-using-index" or "validate-constraint");
 

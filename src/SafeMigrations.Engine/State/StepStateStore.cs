@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using Npgsql;
+using SafeMigrations.Engine.Planning;
 
 namespace SafeMigrations.Engine.State
 {
@@ -77,7 +78,9 @@ namespace SafeMigrations.Engine.State
     /// <summary>
     /// The engine's record of every step it runs, in <c>safemigrations.state</c>, so that a rerun after a crash
     /// skips completed steps and resumes a backfill from its last committed position. Each call is its own
-    /// autocommitted statement, so the record survives whatever the step's own transaction does.
+    /// autocommitted statement, so the record survives whatever the step's own transaction does; the few that take a
+    /// transaction are the records that must commit together with the work (a step's own transaction, the EF history row).
+    /// All SQL on the state table lives here.
     /// </summary>
     public sealed class StepStateStore
     {
@@ -88,6 +91,8 @@ namespace SafeMigrations.Engine.State
         public const string TableName = "state";
 
         private static readonly string Table = SqlIdentifier.Qualify(SchemaName, TableName);
+
+        private const string CompletedSet = "status = 'completed', finished_at = now(), error = NULL";
 
         private readonly NpgsqlConnection _connection;
 
@@ -161,10 +166,49 @@ SET step_kind = excluded.step_kind, status = 'running', attempts = {Table}.attem
             return UpdateAsync("position = @position", migrationId, stepIndex, command => command.Parameters.AddWithValue("position", position), cancellationToken);
         }
 
+        /// <summary>
+        /// Saves one segment of a segmented backfill position, inside a worker's batch transaction on that worker's own
+        /// connection. Only the segment's slot changes, so workers never overwrite each other's progress; under READ
+        /// COMMITTED a worker whose update waits for another's commit applies its change to the row that commit left.
+        /// </summary>
+        public static async Task RecordSegmentAsync(NpgsqlTransaction transaction, string migrationId, int stepIndex, int segment, string segmentJson, CancellationToken cancellationToken = default)
+        {
+            await using var command = new NpgsqlCommand(
+                $"UPDATE {Table} SET position = jsonb_set(position::jsonb, ARRAY['segments', @segment::text], @value::jsonb)::text WHERE migration_id = @migration AND step_index = @step",
+                transaction.Connection,
+                transaction);
+            Key(command, migrationId, stepIndex);
+            command.Parameters.AddWithValue("segment", segment);
+            command.Parameters.AddWithValue("value", segmentJson);
+            if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+                throw new InvalidOperationException($"Step {stepIndex} of migration {migrationId} was never started (RecordStartAsync first).");
+        }
+
         /// <summary>Marks a step completed.</summary>
         public Task RecordCompletionAsync(string migrationId, int stepIndex, CancellationToken cancellationToken = default)
         {
-            return UpdateAsync("status = 'completed', finished_at = now(), error = NULL", migrationId, stepIndex, null, cancellationToken);
+            return UpdateAsync(CompletedSet, migrationId, stepIndex, null, cancellationToken);
+        }
+
+        /// <summary>
+        /// Marks a step completed inside <paramref name="transaction"/>, the step's own: a crash can never leave the step
+        /// done but unrecorded. The row exists (<see cref="RecordStartAsync(string, int, string, string?, CancellationToken)"/> ran first).
+        /// </summary>
+        internal Task RecordCompletionAsync(string migrationId, int stepIndex, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+        {
+            return ExecuteAsync($"UPDATE {Table} SET {CompletedSet} WHERE migration_id = @migration AND step_index = @step", command => Key(command, migrationId, stepIndex), cancellationToken, transaction);
+        }
+
+        /// <summary>
+        /// Records, inside the transaction that writes a migration's EF history row, that SafeMigrations wrote it: row
+        /// <paramref name="markerStep"/> of the migration, completed.
+        /// </summary>
+        internal Task RecordHistoryMarkerAsync(string migrationId, int markerStep, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+        {
+            string sql = $@"INSERT INTO {Table} (migration_id, step_index, step_kind, status, attempts, finished_at)
+VALUES (@migration, @step, 'history', 'completed', 1, now())
+ON CONFLICT (migration_id, step_index) DO UPDATE SET status = 'completed', finished_at = now()";
+            return ExecuteAsync(sql, command => Key(command, migrationId, markerStep), cancellationToken, transaction);
         }
 
         /// <summary>Marks a step failed with its error (the position stays for a resume).</summary>
@@ -187,6 +231,19 @@ SET step_kind = excluded.step_kind, status = 'running', attempts = {Table}.attem
         public Task RemoveAsync(string migrationId, int stepIndex, CancellationToken cancellationToken = default)
         {
             return ExecuteAsync($"DELETE FROM {Table} WHERE migration_id = @migration AND step_index = @step", command => Key(command, migrationId, stepIndex), cancellationToken);
+        }
+
+        /// <summary>Forgets every step of a migration and its history marker, inside the transaction that deletes its EF history row.</summary>
+        internal Task RemoveMigrationAsync(string migrationId, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+        {
+            return ExecuteAsync($"DELETE FROM {Table} WHERE migration_id = @migration", command => command.Parameters.AddWithValue("migration", migrationId), cancellationToken, transaction);
+        }
+
+        /// <summary>True when the state table exists (status and plan read a database that apply may never have touched).</summary>
+        internal async Task<bool> ExistsAsync(CancellationToken cancellationToken)
+        {
+            await using var command = new NpgsqlCommand($"SELECT to_regclass({CatalogChecks.Literal(Table)}) IS NOT NULL", _connection);
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
         }
 
         /// <summary>One step's row, or null when it never started.</summary>
@@ -256,9 +313,9 @@ SET step_kind = excluded.step_kind, status = 'running', attempts = {Table}.attem
             command.Parameters.AddWithValue("step", stepIndex);
         }
 
-        private async Task<int> ExecuteAsync(string sql, Action<NpgsqlCommand>? parameters, CancellationToken cancellationToken)
+        private async Task<int> ExecuteAsync(string sql, Action<NpgsqlCommand>? parameters, CancellationToken cancellationToken, NpgsqlTransaction? transaction = null)
         {
-            await using var command = new NpgsqlCommand(sql, _connection);
+            await using var command = new NpgsqlCommand(sql, _connection, transaction);
             parameters?.Invoke(command);
             return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }

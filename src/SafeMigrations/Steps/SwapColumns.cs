@@ -30,8 +30,9 @@ public static partial class SafeMigrationBuilderExtensions
     /// <remarks>
     /// <para>A sync trigger between the two columns (either direction, as <see cref="CreateSyncTrigger"/> named it) would
     /// point at the wrong columns after the renames, so the swap drops it and installs a one-way trigger
-    /// <paramref name="column"/> → <paramref name="oldColumn"/>: the old column stays filled (and a rollback possible)
-    /// until the contract phase runs <c>DropSyncTrigger(table, fromColumn: column, toColumn: oldColumn)</c> and drops it.</para>
+    /// <paramref name="column"/> → <paramref name="oldColumn"/>: the old column stays filled (so a forward migration can
+    /// swap back) until the contract phase runs <c>DropSyncTrigger(table, fromColumn: column, toColumn: oldColumn)</c> and
+    /// drops it. The engine has no automatic undo of the swap: its rollback of the migration refuses (SM1008).</para>
     /// <para>Only names move: indexes, constraints, defaults and identity stay with the column they were created on.
     /// Create the replacement's indexes (concurrently) and constraints before the swap.</para>
     /// </remarks>

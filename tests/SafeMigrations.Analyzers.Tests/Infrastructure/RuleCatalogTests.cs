@@ -17,7 +17,7 @@ public class RuleCatalogTests
 {
     private static readonly DiagnosticAnalyzer[] Analyzers = RuleAnalyzers.All.ToArray();
 
-    private static string RepoFile(params string[] parts)
+    internal static string RepoFile(params string[] parts)
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir != null && !File.Exists(Path.Combine(dir.FullName, "SafeMigrations.sln")))

@@ -33,9 +33,17 @@ public static class BackfillBenchmark
     private const int Writers = 4;
     private const string UpdateSql = "UPDATE \"Orders\" SET \"TotalCents\" = " + TotalCentsSql + " WHERE \"TotalCents\" IS NULL";
 
-    public static async Task<int> RunAsync(int rows, int rounds, bool durable)
+    /// <summary>The arguments without <c>--workers N</c>; <paramref name="workers"/> is N (1 without it).</summary>
+    public static string[] TakeWorkers(string[] args, out int workers)
     {
-        Console.WriteLine($"backfill: Orders with {rows:N0} rows (TotalCents NULL in all), 4 secondary indexes; {rounds} rounds idle, {rounds} rounds with {Writers} writers; durable={durable}");
+        int at = Array.IndexOf(args, "--workers");
+        workers = at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : 1;
+        return at >= 0 ? args.Where((_, i) => i != at && i != at + 1).ToArray() : args;
+    }
+
+    public static async Task<int> RunAsync(int rows, int rounds, bool durable, int workers = 1)
+    {
+        Console.WriteLine($"backfill: Orders with {rows:N0} rows (TotalCents NULL in all), 4 secondary indexes; {rounds} rounds idle, {rounds} rounds with {Writers} writers; durable={durable}; engine backfill workers={workers}");
         Console.WriteLine($"  machine: {Environment.ProcessorCount} cores, {Uptime()}");
         var settings = new EphemeralPostgresOptions { Log = line => Console.WriteLine("  [postgres] " + line) };
         settings.Settings["shared_buffers"] = "128MB";
@@ -79,7 +87,7 @@ FROM generate_series(1, {rows}) g");
                     NpgsqlConnection.ClearAllPools();
                     await BenchmarkDatabase.ExecuteAsync(server.ConnectionString, $"CREATE DATABASE {database} TEMPLATE ledger");
                     await BenchmarkDatabase.ExecuteAsync(server.ConnectionString, "CHECKPOINT");
-                    Run run = await MeasureAsync(server.ConnectionStringFor(database), side, load, rows, round);
+                    Run run = await MeasureAsync(server.ConnectionStringFor(database), side, load, rows, round, workers);
                     results.Add(run);
                     Console.WriteLine($"  {run.Describe()}");
                     NpgsqlConnection.ClearAllPools();
@@ -116,7 +124,7 @@ FROM generate_series(1, {rows}) g");
         Engine,
     }
 
-    private static async Task<Run> MeasureAsync(string connectionString, Side side, bool load, int rows, int round)
+    private static async Task<Run> MeasureAsync(string connectionString, Side side, bool load, int rows, int round, int workers)
     {
         string uptime = Uptime();
         using var stop = new CancellationTokenSource();
@@ -127,6 +135,10 @@ FROM generate_series(1, {rows}) g");
             await Task.Delay(TimeSpan.FromSeconds(1));
 
         var observer = new StepClock();
+        // Sum of the batches' own durations over all workers: about workers x step time when the workers do not wait
+        // for each other (their per-segment position records share one state row).
+        TimeSpan batchTime = TimeSpan.Zero;
+        int batches = 0;
         var clock = Stopwatch.StartNew();
         if (side == Side.Update)
         {
@@ -134,7 +146,17 @@ FROM generate_series(1, {rows}) g");
         }
         else
         {
-            var options = new EngineOptions { ConnectionString = connectionString, Phase = PhaseSelection.Expand, StepObserver = observer };
+            var options = new EngineOptions { ConnectionString = connectionString, Phase = PhaseSelection.Expand, StepObserver = observer, BackfillWorkers = workers };
+            options.ConfigureBackfill = backfill =>
+            {
+                Action<SafeMigrations.Engine.Backfill.BackfillProgress>? inner = backfill.Progress;
+                backfill.Progress = progress =>
+                {
+                    inner?.Invoke(progress);
+                    batchTime += progress.LastBatchDuration;
+                    batches++;
+                };
+            };
             using var catalog = new MigrationCatalog(DbContextLoader.Create(typeof(LedgerContext).Assembly, nameof(LedgerContext), connectionString));
             await new MigrationEngine(catalog, options).ApplyAsync();
         }
@@ -150,7 +172,8 @@ FROM generate_series(1, {rows}) g");
         string table = await BenchmarkDatabase.ScalarAsync<string>(connectionString,
             "SELECT pg_size_pretty(pg_total_relation_size(relid)) || ', autovacuum ' || autovacuum_count || 'x' FROM pg_stat_user_tables WHERE relname = 'Orders'");
         TimeSpan measured = side == Side.Engine ? observer.Elapsed : total;
-        return new Run(side, load, round, rows / measured.TotalSeconds, measured.TotalSeconds, total.TotalSeconds, writes, unfilled, wrong, checksum, uptime + "; table after " + table);
+        string batchNote = batches == 0 ? string.Empty : $"; {batches} batches, mean {batchTime.TotalMilliseconds / batches:0} ms, batch time / step time {batchTime.TotalSeconds / measured.TotalSeconds:0.00}";
+        return new Run(side, load, round, rows / measured.TotalSeconds, measured.TotalSeconds, total.TotalSeconds, writes, unfilled, wrong, checksum, uptime + "; table after " + table + batchNote);
     }
 
     /// <summary>The new app version: inserts orders with TotalCents, updates random ones keeping both columns in step.</summary>

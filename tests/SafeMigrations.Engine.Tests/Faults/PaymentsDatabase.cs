@@ -207,13 +207,23 @@ analyze payments;");
 
             if (states.TryGetValue(BackfillStep.Index, out var backfill) && backfill.Position is not null)
             {
-                string lastKey = BackfillPosition.Parse(backfill.Position).LastKey.Single();
-                await using var behind = new NpgsqlCommand($"select count(*) from payments where id <= @last and id <> all(@held) and ({BackfillStep.Backfill!.Where})", connection);
-                behind.Parameters.AddWithValue("last", long.Parse(lastKey, System.Globalization.CultureInfo.InvariantCulture));
-                behind.Parameters.AddWithValue("held", heldRows);
-                Assert.Equal(0L, (long)(await behind.ExecuteScalarAsync())!);
+                BackfillPosition position = BackfillPosition.Parse(backfill.Position);
+                // One walk: everything up to its last key; several workers: each segment from its start to its own last key (or its end once done).
+                var done = position.Segments is null
+                    ? new[] { ((long?)null, (long?)Key(position.LastKey)) }
+                    : position.Segments.Where(s => s.Done || s.Last is not null).Select(s => (Key(s.From), s.Done ? Key(s.To) : Key(s.Last))).ToArray();
+                foreach ((long? from, long? upTo) in done)
+                {
+                    await using var behind = new NpgsqlCommand($"select count(*) from payments where id > coalesce(@from, -1) and id <= coalesce(@upTo, 9223372036854775807) and id <> all(@held) and ({BackfillStep.Backfill!.Where})", connection);
+                    behind.Parameters.Add(new NpgsqlParameter("from", NpgsqlTypes.NpgsqlDbType.Bigint) { Value = (object?)from ?? DBNull.Value });
+                    behind.Parameters.Add(new NpgsqlParameter("upTo", NpgsqlTypes.NpgsqlDbType.Bigint) { Value = (object?)upTo ?? DBNull.Value });
+                    behind.Parameters.AddWithValue("held", heldRows);
+                    Assert.Equal(0L, (long)(await behind.ExecuteScalarAsync())!);
+                }
             }
         }
+
+        private static long? Key(IReadOnlyList<string>? key) => key is null ? null : long.Parse(key.Single(), System.Globalization.CultureInfo.InvariantCulture);
 
         /// <summary>
         /// After the final, successful run: every expand step recorded, the history row written, the schema as the

@@ -84,6 +84,10 @@ namespace SafeMigrations.Engine.Tests.Runtime
             Assert.Equal(EngineCodes.Configuration, option.Code);
             Assert.Contains("SafeMigrationOptions.LockRetries must be from 0 to 1000", option.Message);
 
+            SafeMigrationsException workers = await FailsAsync(context, new SafeMigrationOptions { BackfillWorkers = 0 });
+            Assert.Equal(EngineCodes.Configuration, workers.Code);
+            Assert.Contains("SafeMigrationOptions.BackfillWorkers must be from 1 to 64", workers.Message);
+
             SafeMigrationsException target = await FailsAsync(context, new SafeMigrationOptions { TargetMigration = "NoSuchMigration" });
             Assert.Equal(EngineCodes.NotFound, target.Code);
             Assert.Contains("no migration 'NoSuchMigration' in ShopContext", target.Message);
