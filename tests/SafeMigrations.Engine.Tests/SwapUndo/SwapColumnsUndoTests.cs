@@ -41,6 +41,25 @@ namespace SafeMigrations.Engine.Tests.SwapUndo
         }
 
         [Fact]
+        public void The_swap_is_undone_by_renaming_back_and_reinstalling_the_sync_guarded_by_the_syncs_check_over_the_swapped_names()
+        {
+            using var catalog = new MigrationCatalog(DbContextLoader.Create(typeof(StockContext).Assembly, nameof(StockContext), "Host=localhost"));
+            var engine = new MigrationEngine(catalog, new EngineOptions { ConnectionString = "Host=localhost", Log = new EngineApplyTests.TestLog(_output) });
+            IReadOnlyList<PlanStep> steps = engine.Plan(catalog.Find("QuantityToBigint")).Steps;
+            PlanStep swap = steps.Single(s => s.SafeStep == SafeMigrationSteps.SwapColumns);
+            string reinstall = steps.Single(s => s.SafeStep == SafeMigrationSteps.CreateSyncTrigger).Sql;
+            Assert.Null(swap.NoUndoReason);
+            Assert.Equal(
+                "DROP TRIGGER IF EXISTS \"sync_quantity_to_quantity_old\" ON \"stock\";\n"
+                + "DROP FUNCTION IF EXISTS \"sync_stock_quantity_to_quantity_old\"();\n"
+                + "ALTER TABLE \"stock\" RENAME COLUMN \"quantity\" TO \"quantity_new\";\n"
+                + "ALTER TABLE \"stock\" RENAME COLUMN \"quantity_old\" TO \"quantity\";\n"
+                + reinstall,
+                swap.UndoSql);
+            Assert.Equal("SELECT count(*) FROM \"stock\" AS new WHERE new.\"quantity\" IS NOT NULL AND new.\"quantity\" IS DISTINCT FROM (NEW.\"quantity_old\"::bigint)", swap.UndoGuard?.CountSql);
+        }
+
+        [Fact]
         public async Task Expand_under_old_and_new_app_writes_rolls_back_to_int_with_every_value_and_reapplies_to_bigint()
         {
             await using TestDatabase database = await _server.CreateDatabaseAsync();
