@@ -204,6 +204,12 @@ namespace SafeMigrations.Engine.Tests.Lifecycle
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateSyncTrigger(table: "orders", fromColumn: "quantity", toColumn: "quantity_new", convertSql: "NEW.\"quantity\"::bigint");
+            SwapAndContract(migrationBuilder);
+        }
+
+        /// <summary>The swap and its contract, shared with <see cref="LifecycleSwapAlone"/>.</summary>
+        internal static void SwapAndContract(MigrationBuilder migrationBuilder)
+        {
             migrationBuilder.SwapColumns(table: "orders", column: "quantity", replacementColumn: "quantity_new", reverseConvertSql: "NEW.\"quantity\"::integer");
             migrationBuilder.DropSyncTrigger(table: "orders", fromColumn: "quantity", toColumn: "quantity_old").InContractPhase();
             migrationBuilder.DropColumn(name: "quantity_old", table: "orders").InContractPhase();
@@ -222,9 +228,7 @@ namespace SafeMigrations.Engine.Tests.Lifecycle
     {
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.SwapColumns(table: "orders", column: "quantity", replacementColumn: "quantity_new", reverseConvertSql: "NEW.\"quantity\"::integer");
-            migrationBuilder.DropSyncTrigger(table: "orders", fromColumn: "quantity", toColumn: "quantity_old").InContractPhase();
-            migrationBuilder.DropColumn(name: "quantity_old", table: "orders").InContractPhase();
+            LifecycleSwap.SwapAndContract(migrationBuilder);
         }
     }
 
