@@ -52,8 +52,11 @@ namespace SafeMigrations.Engine.Tests.SwapUndo
             Assert.Equal(
                 "DROP TRIGGER IF EXISTS \"sync_quantity_to_quantity_old\" ON \"stock\";\n"
                 + "DROP FUNCTION IF EXISTS \"sync_stock_quantity_to_quantity_old\"();\n"
-                + "ALTER TABLE \"stock\" RENAME COLUMN \"quantity\" TO \"quantity_new\";\n"
-                + "ALTER TABLE \"stock\" RENAME COLUMN \"quantity_old\" TO \"quantity\";\n"
+                + "DO $swap_undo$\nBEGIN\n"
+                + "    IF (SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('\"stock\"') AND attname = 'quantity_old' AND NOT attisdropped)) THEN\n"
+                + "        ALTER TABLE \"stock\" RENAME COLUMN \"quantity\" TO \"quantity_new\";\n"
+                + "        ALTER TABLE \"stock\" RENAME COLUMN \"quantity_old\" TO \"quantity\";\n"
+                + "    END IF;\nEND\n$swap_undo$;\n"
                 + reinstall,
                 swap.UndoSql);
             Assert.Equal("SELECT count(*) FROM \"stock\" AS new WHERE new.\"quantity\" IS NOT NULL AND new.\"quantity\" IS DISTINCT FROM (NEW.\"quantity_old\"::bigint)", swap.UndoGuard?.CountSql);
@@ -125,6 +128,29 @@ namespace SafeMigrations.Engine.Tests.SwapUndo
             await RunAsync(database, PhaseSelection.Expand, e => e.RollbackAsync());
             Assert.Equal("integer", await ColumnTypeAsync(database, "quantity"));
             Assert.Equal(7, await database.ScalarAsync<int>($"select quantity from stock where id = {big}"));
+        }
+
+        [Fact]
+        public async Task A_swap_undo_that_committed_before_the_rollback_forgot_the_step_runs_again_harmlessly()
+        {
+            await using TestDatabase database = await _server.CreateDatabaseAsync();
+            await database.ExecuteAsync(Setup);
+            ConcurrentDictionary<long, long> expected = await ReadRowsAsync(database);
+            await RunAsync(database, PhaseSelection.Expand, e => e.ApplyAsync());
+
+            // The process died after the swap's undo committed and before the rollback recorded it: its SQL has run once already.
+            using (var catalog = new MigrationCatalog(DbContextLoader.Create(typeof(StockContext).Assembly, nameof(StockContext), database.ConnectionString)))
+            {
+                var engine = new MigrationEngine(catalog, new EngineOptions { ConnectionString = database.ConnectionString, Log = new EngineApplyTests.TestLog(_output) });
+                await database.ExecuteAsync(engine.Plan(catalog.Find("QuantityToBigint")).Steps.Single(s => s.SafeStep == SafeMigrationSteps.SwapColumns).UndoSql!);
+            }
+            Assert.Equal("integer", await ColumnTypeAsync(database, "quantity"));
+
+            await RunAsync(database, PhaseSelection.Expand, e => e.RollbackAsync());
+            Assert.Equal("integer", await ColumnTypeAsync(database, "quantity"));
+            Assert.Null(await ColumnTypeAsync(database, "quantity_new"));
+            Assert.Equal(0L, await database.ScalarAsync<long>("select count(*) from pg_trigger where tgrelid = 'stock'::regclass and not tgisinternal"));
+            await AssertRowsAsync(database, expected);
         }
 
         /// <summary>One app write: an insert, or an update of a seeded row of its own half (odd or even ids), recorded in <paramref name="expected"/>.</summary>

@@ -46,10 +46,14 @@ namespace SafeMigrations.Engine.Planning.Steps
             }
 
             string qualified = SqlIdentifier.Qualify(schema, table);
+            // The renames only while the old column is there: an undo that committed before the rollback forgot the step runs again.
             step.UndoSql = $"DROP TRIGGER IF EXISTS {SqlIdentifier.Quote(reverseTrigger)} ON {qualified};\n"
                 + $"DROP FUNCTION IF EXISTS {SqlIdentifier.Qualify(schema, reverseFunction)}();\n"
-                + $"ALTER TABLE {qualified} RENAME COLUMN {SqlIdentifier.Quote(column)} TO {SqlIdentifier.Quote(replacement)};\n"
-                + $"ALTER TABLE {qualified} RENAME COLUMN {SqlIdentifier.Quote(oldColumn)} TO {SqlIdentifier.Quote(column)};\n"
+                + "DO $swap_undo$\nBEGIN\n"
+                + $"    IF ({CatalogChecks.ColumnExists(schema, table, oldColumn)}) THEN\n"
+                + $"        ALTER TABLE {qualified} RENAME COLUMN {SqlIdentifier.Quote(column)} TO {SqlIdentifier.Quote(replacement)};\n"
+                + $"        ALTER TABLE {qualified} RENAME COLUMN {SqlIdentifier.Quote(oldColumn)} TO {SqlIdentifier.Quote(column)};\n"
+                + "    END IF;\nEND\n$swap_undo$;\n"
                 + forward.Sql;
 
             // The rollback checks every step before undoing any, so the sync's own check would look for the names before
