@@ -443,7 +443,9 @@ namespace SafeMigrations.Engine.Planning
         /// <summary>An operation carrying a <c>SafeMigrations:Step</c> annotation, planned by its kind's plan (Planning/Steps).</summary>
         private static void PlanAnnotated(PlanContext context, SqlOperation operation, string safeStep)
         {
-            var annotated = new SafeStepOperation(operation, safeStep);
+            var annotated = new SafeStepOperation(operation, safeStep, context.ExpandSafeSteps.ToArray());
+            if (context.Phase == MigrationPhase.Expand)
+                context.ExpandSafeSteps.Add(annotated);
             context.Sql.Ran(StatementScanner.Scan(annotated.Sql), operation.SuppressTransaction);
             ISafeStepPlan plan = SafeStepPlans.For(safeStep);
             PlanStep step = plan.Plan(annotated, context);
@@ -555,6 +557,7 @@ namespace SafeMigrations.Engine.Planning
             public MigrationPhase Phase { get; set; }
             public HashSet<string> CreatedTables { get; } = new HashSet<string>(StringComparer.Ordinal);
             public List<PlanStep> Steps { get; } = new List<PlanStep>();
+            public List<SafeStepOperation> ExpandSafeSteps { get; } = new List<SafeStepOperation>();
 
             public bool IsNew(string? schema, string table) => CreatedTables.Contains(Key(schema, table));
 

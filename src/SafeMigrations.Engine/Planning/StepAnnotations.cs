@@ -24,5 +24,8 @@ namespace SafeMigrations.Engine.Planning
         public const string ConvertSql = SafeMigrationsAnnotations.ConvertSql;
         public const string ReverseConvertSql = SafeMigrationsAnnotations.ReverseConvertSql;
         public const string UndoSql = SafeMigrationsAnnotations.UndoSql;
+        public const string Column = SafeMigrationsAnnotations.Column;
+        public const string ReplacementColumn = SafeMigrationsAnnotations.ReplacementColumn;
+        public const string OldColumn = SafeMigrationsAnnotations.OldColumn;
     }
 }

@@ -32,7 +32,12 @@ public static partial class SafeMigrationBuilderExtensions
     /// point at the wrong columns after the renames, so the swap drops it and installs a one-way trigger
     /// <paramref name="column"/> → <paramref name="oldColumn"/>: the old column stays filled (so a forward migration can
     /// swap back) until the contract phase runs <c>DropSyncTrigger(table, fromColumn: column, toColumn: oldColumn)</c> and
-    /// drops it. The engine has no automatic undo of the swap: its rollback of the migration refuses (SM1008).</para>
+    /// drops it.</para>
+    /// <para>The engine's rollback of the expand undoes the swap when the same migration's expand ran
+    /// <see cref="CreateSyncTrigger"/> between the two columns before it: in one short transaction it drops the reverse
+    /// trigger, renames the columns back and installs that sync trigger again, after checking that no row holds a value
+    /// in <paramref name="column"/> the old column does not (a value its type cannot hold refuses the rollback, SM1008,
+    /// instead of losing it). Without that trigger in the migration the rollback refuses (SM1008).</para>
     /// <para>Only names move: indexes, constraints, defaults and identity stay with the column they were created on.
     /// Create the replacement's indexes (concurrently) and constraints before the swap.</para>
     /// </remarks>

@@ -203,9 +203,32 @@ namespace SafeMigrations.Engine.Tests.Lifecycle
     {
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.CreateSyncTrigger(table: "orders", fromColumn: "quantity", toColumn: "quantity_new", convertSql: "NEW.\"quantity\"::bigint");
+            SwapAndContract(migrationBuilder);
+        }
+
+        /// <summary>The swap and its contract, shared with <see cref="LifecycleSwapAlone"/>.</summary>
+        internal static void SwapAndContract(MigrationBuilder migrationBuilder)
+        {
             migrationBuilder.SwapColumns(table: "orders", column: "quantity", replacementColumn: "quantity_new", reverseConvertSql: "NEW.\"quantity\"::integer");
             migrationBuilder.DropSyncTrigger(table: "orders", fromColumn: "quantity", toColumn: "quantity_old").InContractPhase();
             migrationBuilder.DropColumn(name: "quantity_old", table: "orders").InContractPhase();
+        }
+    }
+
+    public sealed class LifecycleSwapAloneContext : LifecycleContext
+    {
+        public LifecycleSwapAloneContext(DbContextOptions<LifecycleSwapAloneContext> options) : base(options) { }
+    }
+
+    /// <summary>A swap whose sync trigger an earlier migration installed: its undo could not restore that sync, so rollback refuses.</summary>
+    [DbContext(typeof(LifecycleSwapAloneContext))]
+    [Migration("20260101000000_SwapAlone")]
+    public sealed class LifecycleSwapAlone : Migration
+    {
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            LifecycleSwap.SwapAndContract(migrationBuilder);
         }
     }
 

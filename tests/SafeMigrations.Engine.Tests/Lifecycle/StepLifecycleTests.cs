@@ -73,6 +73,19 @@ namespace SafeMigrations.Engine.Tests.Lifecycle
             public static Probe Rejects(string name, string write, string sqlState) => new(name, write) { RejectedWith = sqlState };
         }
 
+        /// <summary>What a swap promises after expand and after contract, with or without its sync trigger in the migration.</summary>
+        private static readonly Probe[] SwapAfterExpand =
+        {
+            new Probe("replacement under the old name", "select format_type(atttypid, atttypmod) = 'bigint' from pg_attribute where attrelid = 'orders'::regclass and attname = 'quantity'"),
+            new Probe("old column kept", "select format_type(atttypid, atttypmod) = 'integer' from pg_attribute where attrelid = 'orders'::regclass and attname = 'quantity_old' and not attisdropped"),
+            new Probe("new app INSERT fills the old column", "insert into orders (id, customer_id, code, total, quantity, placed_at) values (9001, 1, 'X', 1, 42, now())", "select quantity_old = 42 from orders where id = 9001"),
+        };
+
+        private static readonly Probe[] SwapAfterContract =
+        {
+            new Probe("old column and trigger gone", "select not exists (select 1 from pg_attribute where attrelid = 'orders'::regclass and attname = 'quantity_old' and not attisdropped) and not exists (select 1 from pg_trigger where tgrelid = 'orders'::regclass and not tgisinternal)"),
+        };
+
         private static readonly Lifecycle[] Kinds =
         {
             new(SafeMigrationSteps.CreateIndexConcurrently, typeof(LifecycleCreateIndexContext), new[]
@@ -138,15 +151,8 @@ namespace SafeMigrations.Engine.Tests.Lifecycle
                 new Probe("trigger and function gone", "select not exists (select 1 from pg_trigger where tgrelid = 'customers'::regclass and not tgisinternal) and not exists (select 1 from pg_proc where pronamespace = 'public'::regnamespace)"),
                 new Probe("column kept and filled", "select count(*) filter (where email_lower is distinct from lower(email)) = 0 from customers"),
             }),
-            new(SafeMigrationSteps.SwapColumns, typeof(LifecycleSwapContext), new[]
-            {
-                new Probe("replacement under the old name", "select format_type(atttypid, atttypmod) = 'bigint' from pg_attribute where attrelid = 'orders'::regclass and attname = 'quantity'"),
-                new Probe("old column kept", "select format_type(atttypid, atttypmod) = 'integer' from pg_attribute where attrelid = 'orders'::regclass and attname = 'quantity_old' and not attisdropped"),
-                new Probe("new app INSERT fills the old column", "insert into orders (id, customer_id, code, total, quantity, placed_at) values (9001, 1, 'X', 1, 42, now())", "select quantity_old = 42 from orders where id = 9001"),
-            }, RollbackRefuses: true, AfterContract: new[]
-            {
-                new Probe("old column and trigger gone", "select not exists (select 1 from pg_attribute where attrelid = 'orders'::regclass and attname = 'quantity_old' and not attisdropped) and not exists (select 1 from pg_trigger where tgrelid = 'orders'::regclass and not tgisinternal)"),
-            }),
+            new(SafeMigrationSteps.SwapColumns, typeof(LifecycleSwapContext), SwapAfterExpand, AfterContract: SwapAfterContract),
+            new(SafeMigrationSteps.SwapColumns, typeof(LifecycleSwapAloneContext), SwapAfterExpand, RollbackRefuses: true, AfterContract: SwapAfterContract, Form: "without its sync trigger in the migration"),
             new(SafeMigrationSteps.CreateCompatibilityView, typeof(LifecycleViewContext), new[]
             {
                 new Probe("table renamed, view under the old name", "select (select relkind from pg_class where oid = 'bills'::regclass) = 'r' and (select relkind from pg_class where oid = 'invoices'::regclass) = 'v'"),

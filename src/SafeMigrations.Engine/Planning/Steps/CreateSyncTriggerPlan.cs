@@ -1,3 +1,6 @@
+using System;
+using System.Text.RegularExpressions;
+
 namespace SafeMigrations.Engine.Planning.Steps
 {
     /// <summary>
@@ -43,17 +46,12 @@ namespace SafeMigrations.Engine.Planning.Steps
         /// </summary>
         private static UndoGuard? Guard(string? schema, string table, SafeStepOperation operation)
         {
-            if (operation.Text(StepAnnotations.FromColumn) is not string fromColumn || operation.Text(StepAnnotations.ToColumn) is not string toColumn)
+            if (LossCondition(operation, column => column) is not string condition)
                 return null;
             string qualified = SqlIdentifier.Qualify(schema, table);
-            string from = SqlIdentifier.Quote(fromColumn);
-            string to = SqlIdentifier.Quote(toColumn);
+            string from = SqlIdentifier.Quote(operation.Text(StepAnnotations.FromColumn)!);
+            string to = SqlIdentifier.Quote(operation.Text(StepAnnotations.ToColumn)!);
             bool twoWay = operation[StepAnnotations.TwoWay] is true;
-
-            // The conversions are PL/pgSQL over NEW."column"; aliasing the table as new makes them plain SQL here.
-            string condition = twoWay
-                ? $"new.{to} IS NOT NULL AND new.{from} IS DISTINCT FROM ({operation.Text(StepAnnotations.ReverseConvertSql) ?? "NEW." + to})"
-                : $"new.{to} IS NOT NULL AND new.{to} IS DISTINCT FROM ({operation.Text(StepAnnotations.ConvertSql) ?? "NEW." + from})";
             string rows = $"SELECT * FROM {qualified} AS new WHERE {condition}";
             string remedy = twoWay
                 ? $"copy them back first (UPDATE {qualified} AS new SET {from} = {operation.Text(StepAnnotations.ReverseConvertSql) ?? "NEW." + to} WHERE {condition}) and rerun the rollback, or go back with a new forward migration; the rows: {rows}"
@@ -63,6 +61,28 @@ namespace SafeMigrations.Engine.Planning.Steps
                 $"of {qualified} hold a value in {to} that {from} does not; rolling back removes the sync trigger and the migration's {to}, and those values with it",
                 remedy);
         }
+
+        /// <summary>
+        /// The condition (over the table aliased <c>new</c>) of a row whose new column holds a value the old column does
+        /// not, or null without the columns' annotations. <paramref name="nameNow"/> maps each column name the trigger was
+        /// created with to the one it has now (a swap renamed them), in the conversions' <c>NEW."column"</c> references too.
+        /// </summary>
+        internal static string? LossCondition(SafeStepOperation operation, Func<string, string> nameNow)
+        {
+            if (operation.Text(StepAnnotations.FromColumn) is not string fromColumn || operation.Text(StepAnnotations.ToColumn) is not string toColumn)
+                return null;
+            string from = SqlIdentifier.Quote(nameNow(fromColumn));
+            string to = SqlIdentifier.Quote(nameNow(toColumn));
+            string Expression(string? sql, string column) => sql is null ? "NEW." + SqlIdentifier.Quote(nameNow(column))
+                : QuotedNewReference.Replace(sql, m => m.Groups[1].Value.Replace("\"\"", "\"") is var name && nameNow(name) != name ? "NEW." + SqlIdentifier.Quote(nameNow(name)) : m.Value);
+
+            // The conversions are PL/pgSQL over NEW."column"; aliasing the table as new makes them plain SQL here.
+            return operation[StepAnnotations.TwoWay] is true
+                ? $"new.{to} IS NOT NULL AND new.{from} IS DISTINCT FROM ({Expression(operation.Text(StepAnnotations.ReverseConvertSql), toColumn)})"
+                : $"new.{to} IS NOT NULL AND new.{to} IS DISTINCT FROM ({Expression(operation.Text(StepAnnotations.ConvertSql), fromColumn)})";
+        }
+
+        private static readonly Regex QuotedNewReference = new Regex(@"\bNEW\.""((?:[^""]|"""")*)""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
         /// <inheritdoc />
         protected override string Lock(SafeStepOperation operation, StatementFacts facts)

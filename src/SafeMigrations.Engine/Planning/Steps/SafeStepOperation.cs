@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using Microsoft.EntityFrameworkCore.Migrations.Operations;
 
 namespace SafeMigrations.Engine.Planning.Steps
@@ -5,12 +7,16 @@ namespace SafeMigrations.Engine.Planning.Steps
     /// <summary>An operation carrying a <c>SafeMigrations:Step</c> annotation, with the annotations every kind reads (STEPS.md).</summary>
     internal sealed class SafeStepOperation
     {
-        public SafeStepOperation(SqlOperation operation, string step)
+        public SafeStepOperation(SqlOperation operation, string step, IReadOnlyList<SafeStepOperation>? earlierExpand = null)
         {
             Operation = operation;
             Step = step;
             Sql = operation.Sql.Trim();
+            EarlierExpand = earlierExpand ?? Array.Empty<SafeStepOperation>();
         }
+
+        /// <summary>The migration's expand-phase safe steps before this one, in order (an undo may depend on them, e.g. a swap on its sync trigger).</summary>
+        public IReadOnlyList<SafeStepOperation> EarlierExpand { get; }
 
         /// <summary>The operation as the migration wrote it (its SQL is what plain EF runs).</summary>
         public SqlOperation Operation { get; }
