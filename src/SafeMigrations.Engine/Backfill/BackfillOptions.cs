@@ -86,6 +86,9 @@ namespace SafeMigrations.Engine.Backfill
         /// </summary>
         public int Workers { get; set; } = 1;
 
+        /// <summary>Receives notices worth a log line (e.g. fewer workers than asked because connection slots are short); null drops them.</summary>
+        public Action<string>? Note { get; set; }
+
         /// <summary>Opens a worker's connection; null clones the main connection (same connection string, password included).</summary>
         public Func<CancellationToken, Task<NpgsqlConnection>>? OpenConnectionAsync { get; set; }
 

@@ -81,6 +81,9 @@ namespace SafeMigrations.Engine.Backfill
             int workers = Math.Min(_options.Workers, _todo.Count);
             if (workers == 0)
                 return;
+            (workers, string? capped) = await ConnectionHeadroom.CapAsync(main, workers, cancellationToken).ConfigureAwait(false);
+            if (capped is not null)
+                _options.Note?.Invoke(capped);
             _workers = workers;
 
             // One worker walks on the main connection itself; several each get a session like it.

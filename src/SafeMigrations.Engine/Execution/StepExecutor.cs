@@ -332,6 +332,7 @@ namespace SafeMigrations.Engine.Execution
             options.RecordPositionAsync = (transaction, position, token) => store.RecordProgressAsync(step.MigrationId, step.Index, position.Serialize(), token);
             (options.Workers, options.OpenConnectionAsync) = (_options.BackfillWorkers, OpenAsync);
             options.RecordSegmentAsync = (transaction, segment, json, token) => StepStateStore.RecordSegmentAsync(transaction, step.MigrationId, step.Index, segment, json, token);
+            options.Note = line => Log.Info($"{step.Name}: {line}");
             options.Progress = progress =>
             {
                 if (DateTime.UtcNow - lastReport > TimeSpan.FromSeconds(1))
