@@ -11,7 +11,8 @@ namespace SafeMigrations.Benchmarks;
 /// `dotnet run -c Release --project tests/SafeMigrations.Benchmarks` runs BenchmarkDotNet;
 /// `... -- --quick [migrations] [--rounds N]` does one scripted side-by-side run on the generated migrations-only project
 /// and prints the ratios (`--before DIR` adds another build's SafeMigrations.Analyzers.dll as one more side), `--app-cost [migrations] [entities] [--designers] [--rounds N]` the same on a generated application, and
-/// `--analyzer-profile [migrations|app]` where the analyzers' time goes (AnalyzerCost/);
+/// `--analyzer-profile [migrations|app]` where the analyzers' time goes (AnalyzerCost/); `--floors [migrations|app]` what an empty
+/// analyzer costs the driver for each kind of action it registers;
 /// `... -- --apply-stall [rows]` applies a plain scaffolded migration with Database.Migrate() and with the engine while
 /// writers run, and prints their stalls side by side (ApplyStall/ApplyStallBenchmark.cs);
 /// `... -- --backfill [rows] [rounds] [--durable] [--workers N]` compares the engine's keyset backfill with one UPDATE, idle and under
@@ -35,6 +36,13 @@ public static class Program
             var files = AnalyzerCost.AppCorpus.Generate(migrations, entities, designers: Array.IndexOf(args, "--designers") > 0);
             var (migrationLines, ordinaryLines) = AnalyzerCost.AppCorpus.Lines(files);
             return AnalyzerCost.AnalyzerCostRun.Run($"app: {migrations} migrations ({migrationLines} lines of migration files), {entities} entities ({ordinaryLines} lines of ordinary code)", files, Rounds(args, 3), args);
+        }
+
+        if (args.Length > 0 && args[0] == "--floors")
+        {
+            return AnalyzerCost.DriverFloors.Run(args.Length > 1 && args[1] == "app"
+                ? CorpusCompilation.Create("App", AnalyzerCost.AppCorpus.Generate(300, 80, designers: false))
+                : CorpusCompilation.Create(args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000), Rounds(args, 3));
         }
 
         if (args.Length > 0 && args[0] == "--analyzer-profile")
