@@ -14,5 +14,8 @@ namespace SafeMigrations.Analyzers
 
         /// <summary>The production statistics snapshot the other rules read table sizes from.</summary>
         public const string Statistics = "SafeMigrations.Statistics";
+
+        /// <summary>The analyzers' own options in .editorconfig / .globalconfig.</summary>
+        public const string Configuration = "SafeMigrations.Configuration";
     }
 }

@@ -59,5 +59,8 @@ namespace SafeMigrations.Analyzers
 
         /// <summary>Statistics snapshot older than the configured age, or unreadable (reported once per compilation).</summary>
         public const string StatisticsSnapshot = "SM0019";
+
+        /// <summary>A <c>safe_migrations.*</c> option the analyzers cannot read (misspelled key, unreadable value).</summary>
+        public const string InvalidOption = "SM0020";
     }
 }

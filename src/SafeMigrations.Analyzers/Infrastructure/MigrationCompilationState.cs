@@ -134,6 +134,27 @@ namespace SafeMigrations.Analyzers.Infrastructure
             return lazy.Value;
         }
 
+        /// <summary>
+        /// True when the migration is covered by <c>safe_migrations.start_after</c> in the options of the file that
+        /// declares its <c>Up</c> (else its first file): it was deployed before SafeMigrations was adopted, so no rule
+        /// reports it. It still builds the schema history later migrations are judged on.
+        /// </summary>
+        public bool IsDeployedBeforeAdoption(INamedTypeSymbol migrationType, AnalyzerOptions options)
+        {
+            SyntaxTree? tree = null;
+            foreach (var member in migrationType.GetMembers("Up"))
+            {
+                if (member.DeclaringSyntaxReferences.Length > 0)
+                {
+                    tree = member.DeclaringSyntaxReferences[0].SyntaxTree;
+                    break;
+                }
+            }
+
+            tree ??= migrationType.DeclaringSyntaxReferences.Length > 0 ? migrationType.DeclaringSyntaxReferences[0].SyntaxTree : null;
+            return GetOptions(options, tree).StartAfter is { } cutoff && Symbols!.MigrationId(migrationType) is { } id && cutoff.Covers(id);
+        }
+
         public MigrationOptions GetOptions(AnalyzerOptions options, SyntaxTree? tree)
         {
             if (tree is null)

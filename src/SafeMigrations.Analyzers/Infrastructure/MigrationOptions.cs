@@ -18,20 +18,33 @@ namespace SafeMigrations.Analyzers.Infrastructure
         /// <summary>Analyze Down's restoring steps too (default false): see <see cref="AnalyzeDown"/>.</summary>
         public const string AnalyzeDownKey = "safe_migrations.analyze_down";
 
+        /// <summary>
+        /// Migrations up to and including this one are not reported (they are already deployed): see <see cref="StartAfter"/>.
+        /// </summary>
+        public const string StartAfterKey = "safe_migrations.start_after";
+
         public const int DefaultPostgresVersion = 12;
 
-        public static readonly MigrationOptions Default = new MigrationOptions(Array.Empty<(string?, string)>(), DefaultPostgresVersion, false);
+        public static readonly MigrationOptions Default = new MigrationOptions(Array.Empty<(string?, string)>(), DefaultPostgresVersion, false, null);
 
         private static readonly char[] Separators = { ',', ' ', '\t', ';' };
 
         private readonly (string? Schema, string Name)[] _smallTables;
 
-        private MigrationOptions((string? Schema, string Name)[] smallTables, int postgresVersion, bool analyzeDown)
+        private MigrationOptions((string? Schema, string Name)[] smallTables, int postgresVersion, bool analyzeDown, MigrationCutoff? startAfter)
         {
             _smallTables = smallTables;
             PostgresVersion = postgresVersion;
             AnalyzeDown = analyzeDown;
+            StartAfter = startAfter;
         }
+
+        /// <summary>
+        /// <c>safe_migrations.start_after</c>: the last migration already deployed when SafeMigrations was adopted (its id,
+        /// or a <c>yyyyMMddHHmmss</c> timestamp). Migrations up to it still build the schema history but are not
+        /// reported. Null when not set or not valid (SM0020 says so; every migration is then checked).
+        /// </summary>
+        public MigrationCutoff? StartAfter { get; }
 
         /// <summary>PostgreSQL major version (<c>safe_migrations.postgres_version</c>, default 12).</summary>
         public int PostgresVersion { get; }
@@ -90,9 +103,11 @@ namespace SafeMigrations.Analyzers.Infrastructure
             var analyzeDown = options.TryGetValue(AnalyzeDownKey, out var analyzeDownText)
                               && string.Equals(analyzeDownText.Trim(), "true", StringComparison.OrdinalIgnoreCase);
 
-            return smallTables.Count == 0 && version == DefaultPostgresVersion && !analyzeDown
+            var startAfter = options.TryGetValue(StartAfterKey, out var startAfterText) ? MigrationCutoff.Parse(startAfterText) : null;
+
+            return smallTables.Count == 0 && version == DefaultPostgresVersion && !analyzeDown && startAfter is null
                 ? Default
-                : new MigrationOptions(smallTables.ToArray(), version, analyzeDown);
+                : new MigrationOptions(smallTables.ToArray(), version, analyzeDown, startAfter);
         }
     }
 }

@@ -50,6 +50,11 @@ namespace SafeMigrations.Analyzers.Infrastructure
                 return;
             }
 
+            if (state.IsDeployedBeforeAdoption(type, context.Options))
+            {
+                return;
+            }
+
             var up = state.ReadOwn(type, MigrationDirection.Up, context.CancellationToken);
             var down = state.ReadOwn(type, MigrationDirection.Down, context.CancellationToken);
             var statistics = ProductionStatistics.For(context.Compilation, context.Options, context.CancellationToken);

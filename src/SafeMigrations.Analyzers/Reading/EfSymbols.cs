@@ -9,6 +9,7 @@ namespace SafeMigrations.Analyzers.Reading
         public const string MigrationBuilderMetadataName = "Microsoft.EntityFrameworkCore.Migrations.MigrationBuilder";
         public const string OperationBuilderMetadataName = "Microsoft.EntityFrameworkCore.Migrations.Operations.Builders.OperationBuilder`1";
         public const string ColumnsBuilderMetadataName = "Microsoft.EntityFrameworkCore.Migrations.Operations.Builders.ColumnsBuilder";
+        public const string MigrationAttributeMetadataName = "Microsoft.EntityFrameworkCore.Migrations.MigrationAttribute";
 
         /// <summary>Matched by name: the analyzers never reference the runtime assembly.</summary>
         public const string ContractPhaseAttributeMetadataName = "SafeMigrations.ContractPhaseAttribute";
@@ -16,8 +17,9 @@ namespace SafeMigrations.Analyzers.Reading
         public const string PhaseAnnotation = "SafeMigrations:Phase";
         public const string ContractPhaseValue = "Contract";
 
-        private EfSymbols(INamedTypeSymbol migration, INamedTypeSymbol migrationBuilder, INamedTypeSymbol? operationBuilder, INamedTypeSymbol? columnsBuilder, INamedTypeSymbol? contractPhaseAttribute)
+        private EfSymbols(INamedTypeSymbol migration, INamedTypeSymbol migrationBuilder, INamedTypeSymbol? operationBuilder, INamedTypeSymbol? columnsBuilder, INamedTypeSymbol? contractPhaseAttribute, INamedTypeSymbol? migrationAttribute)
         {
+            MigrationAttribute = migrationAttribute;
             Migration = migration;
             MigrationBuilder = migrationBuilder;
             OperationBuilder = operationBuilder;
@@ -35,6 +37,9 @@ namespace SafeMigrations.Analyzers.Reading
 
         public INamedTypeSymbol? ContractPhaseAttribute { get; }
 
+        /// <summary>EF's <c>[Migration("id")]</c>.</summary>
+        public INamedTypeSymbol? MigrationAttribute { get; }
+
         /// <summary>Null when the compilation does not reference EF Core Relational: then nothing is registered.</summary>
         [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0030:Do not use banned APIs", Justification = "The once-per-compilation resolution the ban points to.")]
         public static EfSymbols? Resolve(Compilation compilation)
@@ -51,7 +56,23 @@ namespace SafeMigrations.Analyzers.Reading
                 migrationBuilder,
                 compilation.GetTypeByMetadataName(OperationBuilderMetadataName),
                 compilation.GetTypeByMetadataName(ColumnsBuilderMetadataName),
-                compilation.GetTypeByMetadataName(ContractPhaseAttributeMetadataName));
+                compilation.GetTypeByMetadataName(ContractPhaseAttributeMetadataName),
+                compilation.GetTypeByMetadataName(MigrationAttributeMetadataName));
+        }
+
+        /// <summary>The id of <c>[Migration("id")]</c> on <paramref name="type"/>, or null when it has none.</summary>
+        public string? MigrationId(INamedTypeSymbol type)
+        {
+            foreach (var attribute in type.GetAttributes())
+            {
+                if (SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, MigrationAttribute)
+                    && attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string id)
+                {
+                    return id;
+                }
+            }
+
+            return null;
         }
 
         public bool IsMigration(INamedTypeSymbol type)

@@ -15,9 +15,19 @@ public static class HistoryVerifier
 
     /// <summary>Same, with explicit expected diagnostics besides the markup.</summary>
     public static Task VerifyAsync<TAnalyzer>(DiagnosticResult[] expected, params (string Path, string Source)[] files)
+        where TAnalyzer : DiagnosticAnalyzer, new() =>
+        VerifyWithConfigAsync<TAnalyzer>(null, expected, files);
+
+    /// <summary>Same, with an .editorconfig for every file (<c>[*.cs]</c> section added for you) when <paramref name="editorConfig"/> is set.</summary>
+    public static Task VerifyWithConfigAsync<TAnalyzer>(string? editorConfig, DiagnosticResult[] expected, params (string Path, string Source)[] files)
         where TAnalyzer : DiagnosticAnalyzer, new()
     {
         var test = new CSharpAnalyzerVerifier<TAnalyzer>.Test();
+        if (editorConfig != null)
+        {
+            test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n\n[*.cs]\n" + editorConfig + "\n"));
+        }
+
         test.TestState.Sources.Add(("/0/AppDbContext.cs", HistorySource.Context));
         foreach (var file in files)
         {

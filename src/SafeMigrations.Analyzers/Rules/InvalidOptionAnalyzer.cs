@@ -1,0 +1,111 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using SafeMigrations.Analyzers.Infrastructure;
+using SafeMigrations.Analyzers.Reading;
+
+namespace SafeMigrations.Analyzers.Rules
+{
+    /// <summary>
+    /// SM0020: a <c>safe_migrations.*</c> key in .editorconfig / .globalconfig that is not an option, or whose value
+    /// cannot be read. Each reader falls back to its default (or, for <c>start_after</c>, checks every migration), so
+    /// without this a typo would silently change what the other rules judge. Reported once per key and value, at the
+    /// end of the compilation, only in a compilation with EF Core migrations. Not a <see cref="MigrationRuleAnalyzer"/>:
+    /// it judges the configuration, not a migration.
+    /// </summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class InvalidOptionAnalyzer : DiagnosticAnalyzer
+    {
+        public static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
+            RuleIdentifiers.InvalidOption,
+            title: "Write SafeMigrations options the analyzers can read",
+            messageFormat: "{0} = '{1}' {2}",
+            category: RuleCategories.Configuration,
+            description: "A misspelled safe_migrations key changes nothing, and a value that cannot be read falls back to the default: the rules then judge migrations with settings you did not choose (a PostgreSQL version, small tables, the migrations already deployed).",
+            severity: DiagnosticSeverity.Warning,
+            WellKnownDiagnosticTags.CompilationEnd);
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
+
+        public override void Initialize(AnalysisContext context)
+        {
+            context.EnableConcurrentExecution();
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.RegisterCompilationAction(Report);
+        }
+
+        private static void Report(CompilationAnalysisContext context)
+        {
+            if (!(MigrationCompilationState.Get(context.Compilation) is { } state))
+            {
+                return;
+            }
+
+            // Files under the same sections share one options object: each distinct one is read once.
+            var provider = context.Options.AnalyzerConfigOptionsProvider;
+            var sources = new List<AnalyzerConfigOptions> { provider.GlobalOptions };
+            foreach (var tree in context.Compilation.SyntaxTrees)
+            {
+                var options = provider.GetOptions(tree);
+                if (!sources.Exists(known => ReferenceEquals(known, options)))
+                {
+                    sources.Add(options);
+                }
+            }
+
+            var reported = new HashSet<string>(StringComparer.Ordinal);
+            HashSet<string>? ids = null;
+            foreach (var options in sources)
+            {
+                foreach (var (key, value, problem) in OptionChecks.Problems(options))
+                {
+                    if (reported.Add(key + "\n" + value))
+                    {
+                        context.ReportDiagnostic(Diagnostic.Create(Rule, Location.None, key, value, problem));
+                    }
+                }
+
+                // A whole id that names no migration is most likely a typo: it would quietly cover too many or too few.
+                if (options.TryGetValue(MigrationOptions.StartAfterKey, out var text) && MigrationCutoff.Parse(text) is { IsTimestamp: false } cutoff
+                    && !(ids ??= MigrationIds(context.Compilation, state.Symbols!, context.CancellationToken)).Contains(cutoff.Value)
+                    && reported.Add(MigrationOptions.StartAfterKey + "\n" + cutoff.Value))
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(
+                        Rule,
+                        Location.None,
+                        MigrationOptions.StartAfterKey,
+                        cutoff.Value,
+                        "names no migration of this project: write the id of the last migration already deployed, as in its [Migration(\"...\")], or its 14-digit timestamp alone"));
+                }
+            }
+        }
+
+        private static HashSet<string> MigrationIds(Compilation compilation, EfSymbols symbols, CancellationToken cancellationToken)
+        {
+            var ids = new HashSet<string>(StringComparer.Ordinal);
+            var namespaces = new Stack<INamespaceSymbol>();
+            namespaces.Push(compilation.Assembly.GlobalNamespace);
+            while (namespaces.Count > 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var current = namespaces.Pop();
+                foreach (var member in current.GetMembers())
+                {
+                    if (member is INamespaceSymbol child)
+                    {
+                        namespaces.Push(child);
+                    }
+                    else if (member is INamedTypeSymbol type && symbols.IsMigration(type) && symbols.MigrationId(type) is { } id)
+                    {
+                        ids.Add(id);
+                    }
+                }
+            }
+
+            return ids;
+        }
+    }
+}

@@ -1,0 +1,124 @@
+using System;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis.Testing;
+using SafeMigrations.Analyzers.Rules;
+using static SafeMigrations.Analyzers.Tests.Verifiers.HistorySource;
+using static SafeMigrations.Analyzers.Tests.Verifiers.HistoryVerifier;
+using Verify = SafeMigrations.Analyzers.Tests.Verifiers.CSharpAnalyzerVerifier<SafeMigrations.Analyzers.Rules.AlterColumnTypeRewritesTableAnalyzer>;
+
+namespace SafeMigrations.Analyzers.Tests.Infrastructure;
+
+/// <summary>
+/// safe_migrations.start_after: adopting SafeMigrations on a project whose older migrations are already deployed. Those
+/// are not reported, later ones are, and the older ones still build the schema history the later ones are judged on.
+/// </summary>
+public class StartAfterTests
+{
+    private const string CreateOrders = """
+                migrationBuilder.CreateTable(
+                    name: "Orders",
+                    columns: table => new
+                    {
+                        Id = table.Column<long>(type: "bigint", nullable: false),
+                        Total = table.Column<int>(type: "integer", nullable: false),
+                        Note = table.Column<string>(type: "text", nullable: true),
+                    });
+        """;
+
+    private const string IndexNote = """
+                migrationBuilder.CreateIndex(name: "IX_Orders_Note", table: "Orders", column: "Note");
+        """;
+
+    private const string FlaggedIndexTotal = """
+                {|SM0001:migrationBuilder.CreateIndex(name: "IX_Orders_Total", table: "Orders", column: "Total")|};
+        """;
+
+    [Fact]
+    public async Task Migrations_up_to_the_id_are_not_reported_and_later_ones_are()
+    {
+        await VerifyWithConfigAsync<CreateIndexNonConcurrentlyAnalyzer>(
+            "safe_migrations.start_after = 20240102000000_IndexNote",
+            Array.Empty<DiagnosticResult>(),
+            ("20240101000000_Initial.cs", Migration("20240101000000_Initial", CreateOrders)),
+            ("20240102000000_IndexNote.cs", Migration("20240102000000_IndexNote", IndexNote)),
+            ("20240103000000_IndexTotal.cs", Migration("20240103000000_IndexTotal", FlaggedIndexTotal)));
+    }
+
+    [Fact]
+    public async Task Without_the_option_every_migration_is_reported()
+    {
+        await VerifyWithConfigAsync<CreateIndexNonConcurrentlyAnalyzer>(
+            null,
+            Array.Empty<DiagnosticResult>(),
+            ("20240101000000_Initial.cs", Migration("20240101000000_Initial", CreateOrders)),
+            ("20240102000000_IndexNote.cs", Migration("20240102000000_IndexNote", """
+                {|SM0001:migrationBuilder.CreateIndex(name: "IX_Orders_Note", table: "Orders", column: "Note")|};
+        """)),
+            ("20240103000000_IndexTotal.cs", Migration("20240103000000_IndexTotal", FlaggedIndexTotal)));
+    }
+
+    [Fact]
+    public async Task A_timestamp_covers_the_migrations_of_that_second_and_before()
+    {
+        await VerifyWithConfigAsync<CreateIndexNonConcurrentlyAnalyzer>(
+            "safe_migrations.start_after = 20240102000000",
+            Array.Empty<DiagnosticResult>(),
+            ("20240101000000_Initial.cs", Migration("20240101000000_Initial", CreateOrders)),
+            ("20240102000000_IndexNote.cs", Migration("20240102000000_IndexNote", IndexNote)),
+            ("20240102000001_IndexTotal.cs", Migration("20240102000001_IndexTotal", FlaggedIndexTotal)));
+    }
+
+    [Fact]
+    public async Task Skipped_migrations_still_give_the_history_later_ones_are_judged_on()
+    {
+        // The old migration itself rewrites Orders (not reported: deployed). The new one names no type: its old type,
+        // bigint after the skipped migration's change, comes from the history; bigint -> integer rewrites.
+        await VerifyWithConfigAsync<AlterColumnTypeRewritesTableAnalyzer>(
+            "safe_migrations.start_after = 20240102000000_WidenTotal",
+            new[]
+            {
+                Verify.Diagnostic("SM0007").WithLocation(0).WithArguments(
+                    "AlterColumn", "Total", "Orders",
+                    "from bigint to integer (the call names no type: the old one is from the earlier migrations, the new one from the target model)"),
+            },
+            ("20240101000000_Initial.cs", Migration("20240101000000_Initial", CreateOrders)),
+            ("20240102000000_WidenTotal.cs", Migration("20240102000000_WidenTotal", """
+                migrationBuilder.AlterColumn<long>(name: "Total", table: "Orders", type: "bigint", nullable: false, oldClrType: typeof(int), oldType: "integer");
+        """)),
+            ("20240103000000_NarrowTotal.cs", Migration("20240103000000_NarrowTotal", """
+                {|#0:migrationBuilder.AlterColumn<int>(name: "Total", table: "Orders", nullable: false, oldClrType: typeof(long))|};
+        """)),
+            ("20240103000000_NarrowTotal.Designer.cs", Designer("20240103000000_NarrowTotal", Entity(
+                "Order", "Orders", "b.Property<long>(\"Id\").HasColumnType(\"bigint\")", "b.Property<int>(\"Total\").HasColumnType(\"integer\")", "b.Property<string>(\"Note\").HasColumnType(\"text\")"))));
+    }
+
+    [Fact]
+    public async Task An_unreadable_value_checks_every_migration()
+    {
+        await VerifyWithConfigAsync<CreateIndexNonConcurrentlyAnalyzer>(
+            "safe_migrations.start_after = 2024-01-02",
+            Array.Empty<DiagnosticResult>(),
+            ("20240101000000_Initial.cs", Migration("20240101000000_Initial", CreateOrders)),
+            ("20240102000000_IndexNote.cs", Migration("20240102000000_IndexNote", """
+                {|SM0001:migrationBuilder.CreateIndex(name: "IX_Orders_Note", table: "Orders", column: "Note")|};
+        """)));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_skipped_migrations_up_and_down_are_not_reported(bool skipped)
+    {
+        string Flag(string step) => skipped ? step : "{|SM0014:" + step + "|}";
+        await VerifyWithConfigAsync<DropTableOutsideContractAnalyzer>(
+            (skipped ? "safe_migrations.start_after = 20240102000000_Archive\n" : string.Empty) + "safe_migrations.analyze_down = true",
+            Array.Empty<DiagnosticResult>(),
+            ("20240101000000_Initial.cs", Migration("20240101000000_Initial", CreateOrders + """
+                migrationBuilder.CreateTable(name: "Customers", columns: table => new { Id = table.Column<long>(type: "bigint", nullable: false) });
+        """)),
+            ("20240102000000_Archive.cs", Migration(
+                "20240102000000_Archive",
+                "        " + Flag("migrationBuilder.DropTable(name: \"Orders\")") + ";",
+                down: "        " + Flag("migrationBuilder.DropTable(name: \"Customers\")") + ";")));
+    }
+}
