@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using System.Threading;
@@ -28,6 +29,8 @@ namespace SafeMigrations.Analyzers.Infrastructure
 
         private readonly Lazy<SchemaHistory> _history;
 
+        private readonly Lazy<HashSet<string>> _migrationIds;
+
         private readonly ConcurrentDictionary<INamedTypeSymbol, Lazy<ImmutableDictionary<TableName, ImmutableDictionary<string, TargetColumn>>?>> _targets =
             new ConcurrentDictionary<INamedTypeSymbol, Lazy<ImmutableDictionary<TableName, ImmutableDictionary<string, TargetColumn>>?>>(SymbolEqualityComparer.Default);
 
@@ -36,6 +39,7 @@ namespace SafeMigrations.Analyzers.Infrastructure
             _compilation = compilation;
             Symbols = symbols;
             _history = new Lazy<SchemaHistory>(BuildHistory, LazyThreadSafetyMode.ExecutionAndPublication);
+            _migrationIds = new Lazy<HashSet<string>>(ReadMigrationIds, LazyThreadSafetyMode.ExecutionAndPublication);
         }
 
         /// <summary>Null when EF Core Relational is not referenced.</summary>
@@ -152,7 +156,36 @@ namespace SafeMigrations.Analyzers.Infrastructure
             }
 
             tree ??= migrationType.DeclaringSyntaxReferences.Length > 0 ? migrationType.DeclaringSyntaxReferences[0].SyntaxTree : null;
-            return GetOptions(options, tree).StartAfter is { } cutoff && Symbols!.MigrationId(migrationType) is { } id && cutoff.Covers(id);
+            return GetOptions(options, tree).StartAfter is { } cutoff
+                   && (cutoff.IsTimestamp || MigrationIds.Contains(cutoff.Value))
+                   && Symbols!.MigrationId(migrationType) is { } id
+                   && cutoff.Covers(id);
+        }
+
+        /// <summary>The <c>[Migration("id")]</c> ids of every migration declared in the compilation, read once.</summary>
+        public ISet<string> MigrationIds => _migrationIds.Value;
+
+        private HashSet<string> ReadMigrationIds()
+        {
+            var ids = new HashSet<string>(StringComparer.Ordinal);
+            var namespaces = new Stack<INamespaceSymbol>();
+            namespaces.Push(_compilation.Assembly.GlobalNamespace);
+            while (namespaces.Count > 0)
+            {
+                foreach (var member in namespaces.Pop().GetMembers())
+                {
+                    if (member is INamespaceSymbol child)
+                    {
+                        namespaces.Push(child);
+                    }
+                    else if (member is INamedTypeSymbol type && Symbols!.IsMigration(type) && Symbols.MigrationId(type) is { } id)
+                    {
+                        ids.Add(id);
+                    }
+                }
+            }
+
+            return ids;
         }
 
         public MigrationOptions GetOptions(AnalyzerOptions options, SyntaxTree? tree)

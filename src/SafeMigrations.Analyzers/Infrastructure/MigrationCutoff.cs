@@ -4,14 +4,14 @@ using System.Text.RegularExpressions;
 namespace SafeMigrations.Analyzers.Infrastructure
 {
     /// <summary>
-    /// The value of <c>safe_migrations.start_after</c>: a migration id (<c>20240115093000_AddOrders</c>) or its
-    /// 14-digit timestamp alone. A migration is covered when its id sorts at or before the id (ordinal, as EF orders
-    /// migrations), or when its timestamp is at or before the timestamp.
+    /// The value of <c>safe_migrations.start_after</c>: a migration id (<c>20240115093000_AddOrders</c>) or a 14-digit
+    /// timestamp alone. A migration is covered when its id sorts at or before the id (ordinal, as EF orders
+    /// migrations), or when its timestamp is at or before the timestamp. An id only counts when it names a migration of
+    /// the project (see <see cref="MigrationCompilationState.IsDeployedBeforeAdoption"/>): a typo checks everything.
     /// </summary>
     public sealed class MigrationCutoff
     {
-        // EF's ids: yyyyMMddHHmmss, then _ and the migration's name.
-        private static readonly Regex Shape = new Regex(@"^[0-9]{14}(_[^\s]+)?$", RegexOptions.CultureInvariant);
+        private static readonly Regex Timestamp = new Regex("^[0-9]{14}$", RegexOptions.CultureInvariant);
 
         private MigrationCutoff(string value)
         {
@@ -21,14 +21,22 @@ namespace SafeMigrations.Analyzers.Infrastructure
         /// <summary>The text as written (trimmed).</summary>
         public string Value { get; }
 
-        /// <summary>True when the value is a timestamp only, not a whole id.</summary>
-        public bool IsTimestamp => Value.Length == 14;
+        /// <summary>True when the value is a timestamp only (<c>yyyyMMddHHmmss</c>), not a whole id.</summary>
+        public bool IsTimestamp => Timestamp.IsMatch(Value);
 
-        /// <summary>The cutoff, or null when <paramref name="text"/> is neither an id nor a timestamp.</summary>
+        /// <summary>The cutoff, or null when <paramref name="text"/> is empty or has white space inside (no id has).</summary>
         public static MigrationCutoff? Parse(string? text)
         {
             var value = text?.Trim() ?? string.Empty;
-            return Shape.IsMatch(value) ? new MigrationCutoff(value) : null;
+            foreach (var c in value)
+            {
+                if (char.IsWhiteSpace(c))
+                {
+                    return null;
+                }
+            }
+
+            return value.Length > 0 ? new MigrationCutoff(value) : null;
         }
 
         /// <summary>True when the migration <paramref name="id"/> is at or before the cutoff (already deployed).</summary>

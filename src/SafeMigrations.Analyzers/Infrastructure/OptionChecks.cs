@@ -27,7 +27,7 @@ namespace SafeMigrations.Analyzers.Infrastructure
                     : "is neither true nor false (false is used meanwhile)",
             [MigrationOptions.StartAfterKey] = value =>
                 MigrationCutoff.Parse(value) is null
-                    ? "is neither a migration id (yyyyMMddHHmmss_Name, as in [Migration(\"...\")]) nor a 14-digit timestamp: every migration is checked meanwhile"
+                    ? "is neither a migration id (as in [Migration(\"...\")]) nor a 14-digit timestamp: every migration is checked meanwhile"
                     : null,
             [StatisticsOptions.SmallTableRowsKey] = value => NonNegative(value, StatisticsOptions.DefaultSmallTableRows.ToString(CultureInfo.InvariantCulture)),
             [StatisticsOptions.HotTableWritesKey] = value => NonNegative(value, "not set"),

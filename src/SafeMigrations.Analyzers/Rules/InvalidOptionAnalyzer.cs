@@ -1,11 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
-using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using SafeMigrations.Analyzers.Infrastructure;
-using SafeMigrations.Analyzers.Reading;
 
 namespace SafeMigrations.Analyzers.Rules
 {
@@ -57,7 +55,6 @@ namespace SafeMigrations.Analyzers.Rules
             }
 
             var reported = new HashSet<string>(StringComparer.Ordinal);
-            HashSet<string>? ids = null;
             foreach (var options in sources)
             {
                 foreach (var (key, value, problem) in OptionChecks.Problems(options))
@@ -70,7 +67,7 @@ namespace SafeMigrations.Analyzers.Rules
 
                 // A whole id that names no migration is most likely a typo: it would quietly cover too many or too few.
                 if (options.TryGetValue(MigrationOptions.StartAfterKey, out var text) && MigrationCutoff.Parse(text) is { IsTimestamp: false } cutoff
-                    && !(ids ??= MigrationIds(context.Compilation, state.Symbols!, context.CancellationToken)).Contains(cutoff.Value)
+                    && !state.MigrationIds.Contains(cutoff.Value)
                     && reported.Add(MigrationOptions.StartAfterKey + "\n" + cutoff.Value))
                 {
                     context.ReportDiagnostic(Diagnostic.Create(
@@ -78,34 +75,9 @@ namespace SafeMigrations.Analyzers.Rules
                         Location.None,
                         MigrationOptions.StartAfterKey,
                         cutoff.Value,
-                        "names no migration of this project: write the id of the last migration already deployed, as in its [Migration(\"...\")], or its 14-digit timestamp alone"));
+                        "names no migration of this project, so every migration is checked: write the id of the last migration already deployed, as in its [Migration(\"...\")], or its 14-digit timestamp alone"));
                 }
             }
-        }
-
-        private static HashSet<string> MigrationIds(Compilation compilation, EfSymbols symbols, CancellationToken cancellationToken)
-        {
-            var ids = new HashSet<string>(StringComparer.Ordinal);
-            var namespaces = new Stack<INamespaceSymbol>();
-            namespaces.Push(compilation.Assembly.GlobalNamespace);
-            while (namespaces.Count > 0)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var current = namespaces.Pop();
-                foreach (var member in current.GetMembers())
-                {
-                    if (member is INamespaceSymbol child)
-                    {
-                        namespaces.Push(child);
-                    }
-                    else if (member is INamedTypeSymbol type && symbols.IsMigration(type) && symbols.MigrationId(type) is { } id)
-                    {
-                        ids.Add(id);
-                    }
-                }
-            }
-
-            return ids;
         }
     }
 }

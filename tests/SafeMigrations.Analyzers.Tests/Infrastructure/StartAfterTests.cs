@@ -92,11 +92,14 @@ public class StartAfterTests
                 "Order", "Orders", "b.Property<long>(\"Id\").HasColumnType(\"bigint\")", "b.Property<int>(\"Total\").HasColumnType(\"integer\")", "b.Property<string>(\"Note\").HasColumnType(\"text\")"))));
     }
 
-    [Fact]
-    public async Task An_unreadable_value_checks_every_migration()
+    [Theory]
+    [InlineData("2024-01-02")] // no timestamp, so an id: it names no migration
+    [InlineData("20240102000000_IndexNotes")] // a typo of the real id that sorts after it: covering by order alone would skip it
+    [InlineData("20240102 000000")] // no id has white space
+    public async Task A_value_that_names_no_migration_checks_every_migration(string value)
     {
         await VerifyWithConfigAsync<CreateIndexNonConcurrentlyAnalyzer>(
-            "safe_migrations.start_after = 2024-01-02",
+            "safe_migrations.start_after = " + value,
             Array.Empty<DiagnosticResult>(),
             ("20240101000000_Initial.cs", Migration("20240101000000_Initial", CreateOrders)),
             ("20240102000000_IndexNote.cs", Migration("20240102000000_IndexNote", """

@@ -36,7 +36,7 @@ public class SM0020InvalidOptionTests
     [InlineData("safe_migrations.postgres_version", "15.2", "is not a PostgreSQL major version: write one such as 15 (the default, 12, is used meanwhile)")]
     [InlineData("safe_migrations.postgres_version", "8", "is not a PostgreSQL major version: write one such as 15 (the default, 12, is used meanwhile)")]
     [InlineData("safe_migrations.analyze_down", "yes", "is neither true nor false (false is used meanwhile)")]
-    [InlineData("safe_migrations.start_after", "2024-01-02", "is neither a migration id (yyyyMMddHHmmss_Name, as in [Migration(\"...\")]) nor a 14-digit timestamp: every migration is checked meanwhile")]
+    [InlineData("safe_migrations.start_after", "20240102 Second", "is neither a migration id (as in [Migration(\"...\")]) nor a 14-digit timestamp: every migration is checked meanwhile")]
     [InlineData("safe_migrations.small_table_rows", "ten thousand", "is not a number of at least 0 (the default, 10000, is used meanwhile)")]
     [InlineData("safe_migrations.statistics_max_age_days", "-1", "is not a number of at least 0 (the default, 30, is used meanwhile)")]
     [InlineData("safe_migrations.hot_table_writes_per_second", "200/s", "is not a number of at least 0 (the default, not set, is used meanwhile)")]
@@ -60,7 +60,7 @@ public class SM0020InvalidOptionTests
     {
         await VerifyAsync(
             "safe_migrations.start_after = 20240102000000_Secnod",
-            Problem("safe_migrations.start_after", "20240102000000_Secnod", "names no migration of this project: write the id of the last migration already deployed, as in its [Migration(\"...\")], or its 14-digit timestamp alone"));
+            Problem("safe_migrations.start_after", "20240102000000_Secnod", "names no migration of this project, so every migration is checked: write the id of the last migration already deployed, as in its [Migration(\"...\")], or its 14-digit timestamp alone"));
     }
 
     [Fact]
@@ -78,6 +78,14 @@ public class SM0020InvalidOptionTests
             safe_migrations.write_mb_per_second = 80
             dotnet_diagnostic.SM0001.severity = error
             """);
+    }
+
+    [Fact]
+    public async Task A_date_that_is_no_timestamp_is_taken_as_an_id_and_names_no_migration()
+    {
+        await VerifyAsync(
+            "safe_migrations.start_after = 2024-01-02",
+            Problem("safe_migrations.start_after", "2024-01-02", "names no migration of this project, so every migration is checked: write the id of the last migration already deployed, as in its [Migration(\"...\")], or its 14-digit timestamp alone"));
     }
 
     [Fact]
