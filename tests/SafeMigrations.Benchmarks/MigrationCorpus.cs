@@ -32,7 +32,8 @@ public static class MigrationCorpus
         return files;
     }
 
-    private static string Id(int i) =>
+    /// <summary>The id of the <paramref name="i"/>-th migration (from 0).</summary>
+    public static string Id(int i) =>
         "2024" + (100000000 + i).ToString(CultureInfo.InvariantCulture) + "_Step" + i.ToString(CultureInfo.InvariantCulture);
 
     private static string Migration(int i)

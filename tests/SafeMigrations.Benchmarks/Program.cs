@@ -21,6 +21,9 @@ namespace SafeMigrations.Benchmarks;
 /// </summary>
 public static class Program
 {
+    private static int FloorsCount(string[] args) =>
+        args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000;
+
     public static int Main(string[] args)
     {
         if (args.Length > 0 && args[0] == "--quick")
@@ -42,7 +45,7 @@ public static class Program
         {
             return AnalyzerCost.DriverFloors.Run(args.Length > 1 && args[1] == "app"
                 ? CorpusCompilation.Create("App", AnalyzerCost.AppCorpus.Generate(300, 80, designers: false))
-                : CorpusCompilation.Create(args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000), Rounds(args, 3));
+                : CorpusCompilation.Create(FloorsCount(args)), Rounds(args, 3), args.Length > 1 && args[1] == "app" ? null : MigrationCorpus.Id(FloorsCount(args) - 11));
         }
 
         if (args.Length > 0 && args[0] == "--analyzer-profile")

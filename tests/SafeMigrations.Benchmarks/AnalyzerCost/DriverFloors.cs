@@ -17,7 +17,8 @@ namespace SafeMigrations.Benchmarks.AnalyzerCost;
 /// </summary>
 public static class DriverFloors
 {
-    public static int Run(Compilation compilation, int rounds)
+    /// <param name="startAfter">When set, one more side: SafeMigrations with <c>safe_migrations.start_after</c> at that id (a project adopting SafeMigrations after its older migrations were deployed).</param>
+    public static int Run(Compilation compilation, int rounds, string? startAfter = null)
     {
         var safeMigrations = CorpusCompilation.LoadAnalyzers();
         var sides = new (string Name, Func<Action<AnalysisContext>>? Register)[]
@@ -32,6 +33,11 @@ public static class DriverFloors
             ("operation-block action", () => c => c.RegisterOperationBlockAction(_ => { })),
             ("SafeMigrations (all rules)", null),
         };
+        if (startAfter != null)
+        {
+            sides = sides.Append(("SafeMigrations, start_after " + startAfter, null)).ToArray();
+        }
+
         var times = sides.Select(_ => new List<double>()).ToArray();
         Console.WriteLine($"load average before: {LoadAverage.Read()}");
         for (var round = 0; round <= rounds; round++)
@@ -48,8 +54,10 @@ public static class DriverFloors
                 else
                 {
                     var analyzers = register is null ? safeMigrations : ImmutableArray.Create<DiagnosticAnalyzer>(new EmptyAnalyzer(register()));
-                    clone.WithAnalyzers(analyzers, new CompilationWithAnalyzersOptions(
-                            new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), onAnalyzerException: null, concurrentAnalysis: true, logAnalyzerExecutionTime: false))
+                    var adopting = startAfter != null && i == sides.Length - 1;
+                    var options = adopting ? new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty, new GlobalOptionsProvider(("safe_migrations.start_after", startAfter!)))
+                        : new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty);
+                    clone.WithAnalyzers(analyzers, new CompilationWithAnalyzersOptions(options, onAnalyzerException: null, concurrentAnalysis: true, logAnalyzerExecutionTime: false))
                         .GetAllDiagnosticsAsync(CancellationToken.None).GetAwaiter().GetResult();
                 }
 
@@ -69,6 +77,25 @@ public static class DriverFloors
 
         Console.WriteLine($"load average after: {LoadAverage.Read()}");
         return 0;
+    }
+
+    /// <summary>Options as a <c>.globalconfig</c> would give them: the same keys for every file.</summary>
+    private sealed class GlobalOptionsProvider(params (string Key, string Value)[] entries) : AnalyzerConfigOptionsProvider
+    {
+        private readonly KeyValueOptions _options = new(entries.ToDictionary(e => e.Key, e => e.Value, AnalyzerConfigOptions.KeyComparer));
+
+        public override AnalyzerConfigOptions GlobalOptions => _options;
+
+        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => _options;
+
+        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => _options;
+    }
+
+    private sealed class KeyValueOptions(Dictionary<string, string> values) : AnalyzerConfigOptions
+    {
+        public override IEnumerable<string> Keys => values.Keys;
+
+        public override bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value) => values.TryGetValue(key, out value);
     }
 
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
