@@ -139,8 +139,9 @@ namespace SafeMigrations.Engine.Verifying
             await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, ApplicationName = "safemigrations-verify-seeder" }.ConnectionString);
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
 
-            bool failed = false;
-            for (int i = 0; i < migrations.Count && !failed; i++)
+            int deployed = DeployedMigrations.Count(catalog, migrations, options.StartAfter);
+            bool failed = deployed > 0 && !await ApplyDeployedAsync(engine, engineOptions, migrations[deployed - 1], deployed, options, result, cancellationToken).ConfigureAwait(false);
+            for (int i = deployed; i < migrations.Count && !failed; i++)
             {
                 MigrationInfo migration = migrations[i];
                 result.Migrations.Add(migration.Id);
@@ -201,6 +202,36 @@ namespace SafeMigrations.Engine.Verifying
                 return;
             }
             await CompareSchemaAsync(options, migrations, connectionString, expectedConnectionString, result, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// Applies the migrations deployed before SafeMigrations was adopted (up to <paramref name="last"/>, both phases)
+        /// in one untraced engine pass, so the judged ones start from the schema they had in production; false (a
+        /// finding) when that fails.
+        /// </summary>
+        private static async Task<bool> ApplyDeployedAsync(MigrationEngine engine, EngineOptions engineOptions, MigrationInfo last, int count, VerifyOptions options, VerifyResult result, CancellationToken cancellationToken)
+        {
+            options.Log.Info($"applying {count} migration(s) up to {last.Id} without judging them: deployed before SafeMigrations (start after {options.StartAfter})");
+            IStepObserver? observer = engineOptions.StepObserver;
+            engineOptions.StepObserver = null;
+            engineOptions.Target = last.Id;
+            engineOptions.Phase = PhaseSelection.All;
+            try
+            {
+                await engine.ApplyAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (EngineException exception)
+            {
+                Add(result, options.Log, new VerifyFinding(exception.Code, last.Id, null, $"applying the {count} migration(s) up to {last.Id} (start after {options.StartAfter}: not judged) failed, so none after them can be verified: {exception.Message}"));
+                return false;
+            }
+            finally
+            {
+                engineOptions.StepObserver = observer;
+            }
+
+            result.Notes.Add($"{count} migration(s) up to {last.Id} applied without being judged (start after {options.StartAfter}: deployed before SafeMigrations)");
+            return true;
         }
 
         /// <summary>Runs one engine pass and judges its steps; false when the engine failed (the run stops there).</summary>

@@ -26,6 +26,13 @@ namespace SafeMigrations.Engine.Verifying
         /// <summary>Last migration to verify (id or name); null for all.</summary>
         public string? Target { get; set; }
 
+        /// <summary>
+        /// The last migration deployed before SafeMigrations was adopted (id, name, or a 14-digit <c>yyyyMMddHHmmss</c>
+        /// timestamp), as the analyzers' <c>safe_migrations.start_after</c>: it and those before it are applied without
+        /// being traced or judged; only later ones are verified. Null verifies every migration.
+        /// </summary>
+        public string? StartAfter { get; set; }
+
         /// <summary>Longest a step may hold a lock that blocks reads or writes on a pre-existing table. Default 100 ms.</summary>
         public TimeSpan LockBudget { get; set; } = TimeSpan.FromMilliseconds(100);
 
