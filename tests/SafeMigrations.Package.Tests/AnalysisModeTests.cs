@@ -54,4 +54,24 @@ public class AnalysisModeTests
         Assert.Contains("error SM1001", result.Output, StringComparison.Ordinal);
         Assert.Contains("'Strikt'", result.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void SafeMigrationsStartAfter_leaves_the_deployed_migrations_unreported()
+    {
+        // SM0001 is in 20240201000000_AddOrderCustomerIndex, SM0008 in 20240315000000_AddOrderCustomerForeignKey.
+        var result = _fixture.BuildConsumerVariant("start-after", _ => { }, "-p:SafeMigrationsStartAfter=20240301000000_AddCustomers");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.DoesNotContain("SM0001", result.Output, StringComparison.Ordinal);
+        Assert.Contains("warning SM0008", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("SM0020", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SafeMigrationsStartAfter_naming_no_migration_is_said_and_checks_everything()
+    {
+        var result = _fixture.BuildConsumerVariant("start-after-typo", _ => { }, "-p:SafeMigrationsStartAfter=20240301000000_AddCustomer");
+        Assert.Contains("warning SM0020", result.Output, StringComparison.Ordinal);
+        Assert.Contains("SafeMigrationsStartAfter = '20240301000000_AddCustomer' names no migration", result.Output, StringComparison.Ordinal);
+        Assert.Contains("warning SM0001", result.Output, StringComparison.Ordinal);
+    }
 }

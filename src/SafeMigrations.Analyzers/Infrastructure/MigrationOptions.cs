@@ -23,6 +23,9 @@ namespace SafeMigrations.Analyzers.Infrastructure
         /// </summary>
         public const string StartAfterKey = "safe_migrations.start_after";
 
+        /// <summary>The MSBuild property <c>SafeMigrationsStartAfter</c> (a compiler-visible property), read when <see cref="StartAfterKey"/> is not set.</summary>
+        public const string StartAfterPropertyKey = "build_property.SafeMigrationsStartAfter";
+
         public const int DefaultPostgresVersion = 12;
 
         public static readonly MigrationOptions Default = new MigrationOptions(Array.Empty<(string?, string)>(), DefaultPostgresVersion, false, null);
@@ -72,6 +75,23 @@ namespace SafeMigrations.Analyzers.Infrastructure
             return false;
         }
 
+        /// <summary>
+        /// The start-after text and where it came from: <see cref="StartAfterKey"/>, else the MSBuild property (empty when
+        /// the project does not set it); null when neither is set.
+        /// </summary>
+        public static string? StartAfterText(AnalyzerConfigOptions options) => StartAfterSetting(options)?.Value;
+
+        /// <inheritdoc cref="StartAfterText"/>
+        public static (string Key, string Value)? StartAfterSetting(AnalyzerConfigOptions options)
+        {
+            if (options.TryGetValue(StartAfterKey, out var text))
+            {
+                return (StartAfterKey, text);
+            }
+
+            return options.TryGetValue(StartAfterPropertyKey, out var property) && property.Trim().Length > 0 ? ("SafeMigrationsStartAfter", property) : ((string, string)?)null;
+        }
+
         public static MigrationOptions Read(AnalyzerConfigOptions options)
         {
             var smallTables = new List<(string?, string)>();
@@ -103,7 +123,7 @@ namespace SafeMigrations.Analyzers.Infrastructure
             var analyzeDown = options.TryGetValue(AnalyzeDownKey, out var analyzeDownText)
                               && string.Equals(analyzeDownText.Trim(), "true", StringComparison.OrdinalIgnoreCase);
 
-            var startAfter = options.TryGetValue(StartAfterKey, out var startAfterText) ? MigrationCutoff.Parse(startAfterText) : null;
+            var startAfter = MigrationCutoff.Parse(StartAfterText(options));
 
             return smallTables.Count == 0 && version == DefaultPostgresVersion && !analyzeDown && startAfter is null
                 ? Default

@@ -14,6 +14,9 @@ namespace SafeMigrations.Analyzers.Infrastructure
     {
         private const string Prefix = "safe_migrations.";
 
+        /// <summary>What is wrong with a start-after value that is empty or has white space inside.</summary>
+        public const string StartAfterProblem = "is neither a migration id (as in [Migration(\"...\")]) nor a 14-digit timestamp: every migration is checked meanwhile";
+
         private static readonly Dictionary<string, Func<string, string?>> Checks = new Dictionary<string, Func<string, string?>>(StringComparer.OrdinalIgnoreCase)
         {
             [MigrationOptions.SmallTablesKey] = _ => null,
@@ -25,10 +28,7 @@ namespace SafeMigrations.Analyzers.Infrastructure
                 string.Equals(value, "true", StringComparison.OrdinalIgnoreCase) || string.Equals(value, "false", StringComparison.OrdinalIgnoreCase)
                     ? null
                     : "is neither true nor false (false is used meanwhile)",
-            [MigrationOptions.StartAfterKey] = value =>
-                MigrationCutoff.Parse(value) is null
-                    ? "is neither a migration id (as in [Migration(\"...\")]) nor a 14-digit timestamp: every migration is checked meanwhile"
-                    : null,
+            [MigrationOptions.StartAfterKey] = value => MigrationCutoff.Parse(value) is null ? StartAfterProblem : null,
             [StatisticsOptions.SmallTableRowsKey] = value => NonNegative(value, StatisticsOptions.DefaultSmallTableRows.ToString(CultureInfo.InvariantCulture)),
             [StatisticsOptions.HotTableWritesKey] = value => NonNegative(value, "not set"),
             [StatisticsOptions.MaxAgeDaysKey] = value => NonNegative(value, StatisticsOptions.DefaultMaxAgeDays.ToString(CultureInfo.InvariantCulture)),

@@ -65,15 +65,23 @@ namespace SafeMigrations.Analyzers.Rules
                     }
                 }
 
+                // The MSBuild property stands in for the key; its shape is checked here since it has no safe_migrations. prefix.
+                var setting = MigrationOptions.StartAfterSetting(options);
+                if (setting is { } property && property.Key != MigrationOptions.StartAfterKey && MigrationCutoff.Parse(property.Value) is null
+                    && reported.Add(property.Key + "\n" + property.Value))
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(Rule, Location.None, property.Key, property.Value.Trim(), OptionChecks.StartAfterProblem));
+                }
+
                 // A whole id that names no migration is most likely a typo: it would quietly cover too many or too few.
-                if (options.TryGetValue(MigrationOptions.StartAfterKey, out var text) && MigrationCutoff.Parse(text) is { IsTimestamp: false } cutoff
+                if (setting is { } given && MigrationCutoff.Parse(given.Value) is { IsTimestamp: false } cutoff
                     && !state.MigrationIds.Contains(cutoff.Value)
-                    && reported.Add(MigrationOptions.StartAfterKey + "\n" + cutoff.Value))
+                    && reported.Add(given.Key + "\n" + cutoff.Value))
                 {
                     context.ReportDiagnostic(Diagnostic.Create(
                         Rule,
                         Location.None,
-                        MigrationOptions.StartAfterKey,
+                        given.Key,
                         cutoff.Value,
                         "names no migration of this project, so every migration is checked: write the id of the last migration already deployed, as in its [Migration(\"...\")], or its 14-digit timestamp alone"));
                 }

@@ -124,4 +124,47 @@ public class StartAfterTests
                 "        " + Flag("migrationBuilder.DropTable(name: \"Orders\")") + ";",
                 down: "        " + Flag("migrationBuilder.DropTable(name: \"Customers\")") + ";")));
     }
+
+    private static Task VerifyWithProjectPropertyAsync(string property, string? editorConfig, params (string Path, string Source)[] files)
+    {
+        var test = new Verifiers.CSharpAnalyzerVerifier<CreateIndexNonConcurrentlyAnalyzer>.Test();
+        test.TestState.Sources.Add(("/0/AppDbContext.cs", Context));
+        foreach (var file in files)
+        {
+            test.TestState.Sources.Add(("/0/" + file.Path, file.Source));
+        }
+
+        // What MSBuild writes for a CompilerVisibleProperty (the package's targets make SafeMigrationsStartAfter one).
+        test.TestState.AnalyzerConfigFiles.Add(("/0/Project.GeneratedMSBuildEditorConfig.editorconfig", "is_global = true\nbuild_property.SafeMigrationsStartAfter = " + property + "\n"));
+        if (editorConfig != null)
+        {
+            test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n\n[*.cs]\n" + editorConfig + "\n"));
+        }
+
+        return test.RunAsync(System.Threading.CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task The_msbuild_property_sets_the_start_too()
+    {
+        await VerifyWithProjectPropertyAsync(
+            "20240102000000_IndexNote",
+            null,
+            ("20240101000000_Initial.cs", Migration("20240101000000_Initial", CreateOrders)),
+            ("20240102000000_IndexNote.cs", Migration("20240102000000_IndexNote", IndexNote)),
+            ("20240103000000_IndexTotal.cs", Migration("20240103000000_IndexTotal", FlaggedIndexTotal)));
+    }
+
+    [Fact]
+    public async Task The_editorconfig_key_wins_over_the_msbuild_property()
+    {
+        await VerifyWithProjectPropertyAsync(
+            "20240103000000_IndexTotal",
+            "safe_migrations.start_after = 20240101000000_Initial",
+            ("20240101000000_Initial.cs", Migration("20240101000000_Initial", CreateOrders)),
+            ("20240102000000_IndexNote.cs", Migration("20240102000000_IndexNote", """
+                {|SM0001:migrationBuilder.CreateIndex(name: "IX_Orders_Note", table: "Orders", column: "Note")|};
+        """)),
+            ("20240103000000_IndexTotal.cs", Migration("20240103000000_IndexTotal", FlaggedIndexTotal)));
+    }
 }

@@ -95,6 +95,20 @@ public class SM0020InvalidOptionTests
     }
 
     [Fact]
+    public async Task The_msbuild_property_is_checked_like_the_key()
+    {
+        await VerifyAsync(
+            ("/0/Project.GeneratedMSBuildEditorConfig.editorconfig", "is_global = true\nbuild_property.SafeMigrationsStartAfter = 20240103000000_Third\n"),
+            Problem("SafeMigrationsStartAfter", "20240103000000_Third", "names no migration of this project, so every migration is checked: write the id of the last migration already deployed, as in its [Migration(\"...\")], or its 14-digit timestamp alone"));
+    }
+
+    [Fact]
+    public async Task An_empty_msbuild_property_is_not_set()
+    {
+        await VerifyAsync(("/0/Project.GeneratedMSBuildEditorConfig.editorconfig", "is_global = true\nbuild_property.SafeMigrationsStartAfter = \n"));
+    }
+
+    [Fact]
     public async Task A_global_config_is_checked_too()
     {
         await VerifyAsync(
