@@ -94,7 +94,7 @@ namespace SafeMigrations.Runner
                 PacingArguments.Apply(options, engineOptions);
 
                 options.TryGetValue(RunnerProtocol.Options.Context, out string? contextName);
-                log.Info($"SafeMigrations {command}: {app.FileName}, phase {engineOptions.Phase}");
+                log.Info($"SafeMigrations {command}: {app.FileName}" + (RunnerProtocol.CommandOptions.Takes(command, RunnerProtocol.Options.Phase) ? $", phase {engineOptions.Phase}" : string.Empty));
                 using MigrationCatalog catalog = app.LoadCatalog(contextName, string.IsNullOrWhiteSpace(connection) ? "Host=localhost" : connection!);
                 log.Info($"context {catalog.Context.GetType().Name}: {catalog.Migrations.Count} migration(s); EF Core {catalog.ProductVersion}");
                 var engine = new MigrationEngine(catalog, engineOptions);

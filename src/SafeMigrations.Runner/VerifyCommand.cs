@@ -10,7 +10,7 @@ namespace SafeMigrations.Runner
     /// <summary>
     /// <c>verify</c>: replays every migration through the engine on a throwaway database (a throwaway cluster when no
     /// connection is given) and fails on a blocking lock over budget, a table rewrite, a failing step or a schema that
-    /// differs from plain EF Core's. Options as apply's, plus <c>--lock-budget</c>, <c>--data-change-share</c>, <c>--sarif</c> and <c>--time-zone</c>.
+    /// differs from plain EF Core's. Always expand, contract and a rollback round trip, so no <c>--phase</c>; options in <see cref="RunnerProtocol.CommandOptions"/>.
     /// </summary>
     internal static class VerifyCommand
     {
@@ -35,8 +35,6 @@ namespace SafeMigrations.Runner
                 verify.LockBudget = lockBudget;
             if (OptionValues.Value(options, RunnerProtocol.Options.DataChangeShare) is string share)
                 verify.DataChangeShare = Share(share);
-            if (OptionValues.Value(options, RunnerProtocol.Options.Phase) is string phase && !string.Equals(phase, "All", StringComparison.OrdinalIgnoreCase))
-                log.Info($"--phase {phase} ignored: verify always runs expand, contract and a rollback round trip");
 
             VerifyResult result = MigrationVerifier.RunAsync(verify, cancellationToken).GetAwaiter().GetResult();
             return result.Passed ? 0 : 1;

@@ -28,15 +28,20 @@ commands:
 project options (as dotnet ef):
   -p|--project <path>           the project with the DbContext and migrations (default: the one in the current directory)
   -s|--startup-project <path>   the project whose dependencies run them (default: --project)
-  -c|--context <name>           the DbContext, when the assembly has several
+  -c|--context <name>           the DbContext, when the assembly has several (not stats, which loads none)
   -f|--framework <tfm>          the target framework, for a multi-targeted project
   --configuration <name>        Debug or Release (default: Debug)
   --no-build                    do not build the project first
   -v|--verbose                  every step's detail and the commands the tool runs
 
-engine options (passed to the engine):
-  --phase Expand|Contract|All  --target <migration>  --lock-timeout <ms>  --lock-retries <n>
-  --statement-timeout <ms>  --index-wait-timeout <ms>  --accept-edited <migration>  --report <path.md>
+engine options (each command takes only those it uses, and refuses the others):
+  plan, apply: --phase Expand|Contract|All
+  plan, apply, rollback, verify: --target <migration> (rollback: the migration to roll back to)
+  apply, rollback, verify, script: --lock-timeout <ms>
+  apply, rollback: --lock-retries <n>
+  plan, apply, status, rollback, stats: --statement-timeout <ms>
+  plan, apply, status, rollback, verify: --report <path.md>
+  apply: --index-wait-timeout <ms>  --accept-edited <migration>
   apply --phase Contract: --contract-gate check|skip  --contract-gate-window <ms> (see docs/contract-gate.md)
   apply: --max-replica-lag <MB>  --max-replica-lag-time <ms>  --latency-probe <sql>  --latency-factor <x>  --max-pacing-pause <ms>
          --backfill-workers <n> (connections each backfill/batched delete runs its key segments on; default 1)
@@ -132,6 +137,9 @@ The connection string is read from the " + RunnerProtocol.ConnectionVariable + @
                         break;
                     case "-c":
                     case RunnerProtocol.OptionPrefix + RunnerProtocol.Options.Context:
+                        // bundle keeps it as the bundle's default; stats loads no DbContext and would ignore it.
+                        if (command != Bundle && !RunnerProtocol.CommandOptions.Takes(command, RunnerProtocol.Options.Context))
+                            throw new ToolException(ToolException.Configuration, CommandLineText.UnknownOption(command, Option(RunnerProtocol.Options.Context)) + " (dotnet safemigrations --help).");
                         parsed.Context = value;
                         break;
                     case "-f":

@@ -83,33 +83,33 @@ namespace SafeMigrations
 
         /// <summary>
         /// Which options each command takes: the runner refuses any other (SM1001), the task passes only these, the tool
-        /// refuses the others before it builds. Every option is <c>--name value</c>; none is a bare flag.
+        /// refuses the others before it builds. Every option is <c>--name value</c>; none is a bare flag. A command takes
+        /// only what it uses: an option it would ignore is refused, so nobody believes it did something.
         /// </summary>
         public static class CommandOptions
         {
-            private static readonly string[] Every = { Options.Assembly, Options.Connection, Options.Context };
+            // Which app, which DbContext, which database: what loads the migrations (stats loads none, see below).
+            private static readonly string[] App = { Options.Assembly, Options.Connection, Options.Context };
 
-            // What plan, apply, status and rollback hand the engine; verify takes them too (--lock-retries and
-            // --statement-timeout it has always taken and ignored).
-            private static readonly string[] Engine = { Options.Phase, Options.Target, Options.LockTimeout, Options.LockRetries, Options.StatementTimeout, Options.Report };
-
-            // apply's; plan, status and rollback take them too, and ignore them.
-            private static readonly string[] Applying = { Options.IndexWaitTimeout, Options.AcceptEdited, Options.ContractGate, Options.ContractGateWindow };
-
-            private static readonly string[] Pacing = { Options.MaxReplicaLag, Options.MaxReplicaLagTime, Options.LatencyProbe, Options.LatencyFactor, Options.MaxPacingPause, Options.BackfillWorkers };
-
-            // verify's own, after the statistics snapshot plan reads too.
-            private static readonly string[] Verifying = { Options.Statistics, Options.LockBudget, Options.Sarif, Options.DataChangeShare, Options.TimeZone };
-
+            // What the engine's commands read. Every session they open has the client-side statement timeout, and each
+            // run can write a report; plan and apply pick steps by phase; lock_timeout and its retries bound the
+            // blocking statements of apply (steps, history row) and rollback (undos, history row).
             private static readonly Dictionary<string, string[]> Table = new Dictionary<string, string[]>(StringComparer.Ordinal)
             {
-                [Commands.Plan] = Join(Every, Engine, Applying, new[] { Options.Statistics }),
-                [Commands.Apply] = Join(Every, Engine, Applying, Pacing),
-                [Commands.Status] = Join(Every, Engine, Applying),
-                [Commands.Rollback] = Join(Every, Engine, Applying),
-                [Commands.Verify] = Join(Every, Engine, Verifying),
-                [Commands.Script] = Join(Every, new[] { Options.LockTimeout, Options.Output, Options.From, Options.To }),
-                [Commands.Stats] = Join(Every, new[] { Options.StatementTimeout, Options.Output, Options.Interval }),
+                [Commands.Plan] = Join(App, new[] { Options.Phase, Options.Target, Options.StatementTimeout, Options.Report, Options.Statistics }),
+                [Commands.Apply] = Join(App,
+                    new[] { Options.Phase, Options.Target, Options.LockTimeout, Options.LockRetries, Options.StatementTimeout, Options.Report },
+                    new[] { Options.IndexWaitTimeout, Options.AcceptEdited, Options.ContractGate, Options.ContractGateWindow },
+                    new[] { Options.MaxReplicaLag, Options.MaxReplicaLagTime, Options.LatencyProbe, Options.LatencyFactor, Options.MaxPacingPause, Options.BackfillWorkers }),
+                // Every migration, whatever the phase or target.
+                [Commands.Status] = Join(App, new[] { Options.StatementTimeout, Options.Report }),
+                // Undoes expand steps only, newest first down to the target: no phase to choose.
+                [Commands.Rollback] = Join(App, new[] { Options.Target, Options.LockTimeout, Options.LockRetries, Options.StatementTimeout, Options.Report }),
+                // Always expand, contract and a rollback round trip, on throwaway databases: no phase, no retries, no statement timeout.
+                [Commands.Verify] = Join(App, new[] { Options.Target, Options.LockTimeout, Options.Report, Options.Statistics, Options.LockBudget, Options.Sarif, Options.DataChangeShare, Options.TimeZone }),
+                [Commands.Script] = Join(App, new[] { Options.LockTimeout, Options.Output, Options.From, Options.To }),
+                // No app is loaded: the assembly only says where Npgsql is.
+                [Commands.Stats] = new[] { Options.Assembly, Options.Connection, Options.StatementTimeout, Options.Output, Options.Interval },
             };
 
             /// <summary>The options <paramref name="command"/> takes, in the order the usage lists them; none for an unknown command.</summary>

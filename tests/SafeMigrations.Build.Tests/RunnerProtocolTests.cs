@@ -17,7 +17,7 @@ namespace SafeMigrations.Build.Tests;
 /// </summary>
 public class RunnerProtocolTests
 {
-    private const string RunnerPath = "runner.dll";
+    internal const string RunnerPath = "runner.dll";
 
     /// <summary>The task's properties that say how to start the runner, not what to tell it.</summary>
     private static readonly string[] NotForTheRunner =
@@ -206,7 +206,7 @@ public class RunnerProtocolTests
         => typeof(RunnerProtocol.Options).GetFields().Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!);
 
     /// <summary>The <c>SafeMigrationsTask</c> calls in build/SafeMigrations.targets, one per command.</summary>
-    private static IEnumerable<XElement> TaskCalls()
+    internal static IEnumerable<XElement> TaskCalls()
         => XDocument.Load(Path.Combine(AppContext.BaseDirectory, "SafeMigrations.targets")).Descendants()
             .Where(e => e.Name.LocalName == nameof(SafeMigrationsTask));
 
@@ -246,7 +246,7 @@ public class RunnerProtocolTests
         => runnerArguments.Where(a => a.StartsWith(RunnerProtocol.OptionPrefix, StringComparison.Ordinal)).Select(a => a.Substring(RunnerProtocol.OptionPrefix.Length));
 
     /// <summary>What the task passes to the runner: its command line after the runner's path (values have no spaces).</summary>
-    private static string[] RunnerArguments(SafeMigrationsTask task)
+    internal static string[] RunnerArguments(SafeMigrationsTask task)
     {
         string commandLine = (string)typeof(SafeMigrationsTask).GetMethod("GenerateCommandLineCommands", BindingFlags.Instance | BindingFlags.NonPublic)!.Invoke(task, null)!;
         string[] words = commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries);

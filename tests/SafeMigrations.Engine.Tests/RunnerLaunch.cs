@@ -38,8 +38,10 @@ namespace SafeMigrations.Engine.Tests
         {
             string app = context.Assembly.Location;
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            // stats loads no DbContext, so it refuses --context.
+            string[] appOptions = arguments.FirstOrDefault() == "stats" ? new[] { "--assembly", app } : new[] { "--assembly", app, "--context", context.Name };
             foreach (string argument in ExecArguments(app)
-                         .Concat(arguments.Take(1)).Concat(new[] { "--assembly", app, "--context", context.Name }).Concat(arguments.Skip(1)))
+                         .Concat(arguments.Take(1)).Concat(appOptions).Concat(arguments.Skip(1)))
                 start.ArgumentList.Add(argument);
             start.Environment.Remove("SAFEMIGRATIONS_CONNECTION");
             if (connectionVariable is not null)

@@ -136,5 +136,27 @@ namespace SafeMigrations.Engine.Tests
             // The blocker is gone: a rerun resumes and completes the step.
             Assert.Equal(0, Run("apply", "--connection", connection, "--lock-retries", "0").ExitCode);
         }
+
+        [Fact]
+        public async Task An_option_the_command_would_ignore_stops_the_runner_with_SM1001_and_the_database_is_untouched()
+        {
+            await using TestDatabase database = await _server.CreateDatabaseAsync();
+            string connection = database.ConnectionString;
+            Assert.Equal(0, Run("apply", "--connection", connection, "--target", "Initial").ExitCode);
+
+            foreach (var (arguments, expected) in new[]
+            {
+                (new[] { "status", "--connection", connection, "--contract-gate", "skip" }, "error: SM1001: unknown option '--contract-gate' for status (apply takes it)"),
+                (new[] { "rollback", "--connection", connection, "--accept-edited", "Initial" }, "error: SM1001: unknown option '--accept-edited' for rollback (apply takes it)"),
+                (new[] { "rollback", "--connection", connection, "--phase", "Expand" }, "error: SM1001: unknown option '--phase' for rollback (plan and apply take it)"),
+            })
+            {
+                var (exit, lines) = Run(arguments);
+                Assert.Equal(1, exit);
+                Assert.StartsWith(expected, Assert.Single(lines), StringComparison.Ordinal);
+            }
+            // The refused rollback undid nothing.
+            Assert.True(await database.ScalarAsync<bool>("select exists (select 1 from \"__EFMigrationsHistory\" where \"MigrationId\" = '20240101000000_Initial')"));
+        }
     }
 }

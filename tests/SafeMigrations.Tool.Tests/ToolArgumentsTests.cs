@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using SafeMigrations.Tool;
 
 namespace SafeMigrations.Tool.Tests;
@@ -44,7 +45,16 @@ public class ToolArgumentsTests
     [InlineData("apply stray", "unexpected argument 'stray'")]
     [InlineData("apply --assembly bin/App.dll", "--assembly is not an option of the tool")]
     // An engine option the command does not take: refused before the build, with the runner's message.
-    [InlineData("stats --phase Expand", "unknown option '--phase' for stats (plan, apply, status, rollback and verify take it)")]
+    [InlineData("stats --phase Expand", "unknown option '--phase' for stats (plan and apply take it)")]
+    // Options the command would ignore: refused, so nobody believes they did something.
+    [InlineData("status --contract-gate skip", "unknown option '--contract-gate' for status (apply takes it)")]
+    [InlineData("status --target Initial", "unknown option '--target' for status (plan, apply, rollback and verify take it)")]
+    [InlineData("rollback --accept-edited Initial", "unknown option '--accept-edited' for rollback (apply takes it)")]
+    [InlineData("rollback --phase Expand", "unknown option '--phase' for rollback (plan and apply take it)")]
+    [InlineData("plan --index-wait-timeout 1000", "unknown option '--index-wait-timeout' for plan (apply takes it)")]
+    [InlineData("verify --lock-retries 3", "unknown option '--lock-retries' for verify (apply and rollback take it)")]
+    [InlineData("verify --statement-timeout 1000", "unknown option '--statement-timeout' for verify (plan, apply, status, rollback and stats take it)")]
+    [InlineData("stats -c ShopContext", "unknown option '--context' for stats (plan, apply, status, rollback, verify and script take it)")]
     [InlineData("plan --max-replica-lag 16", "unknown option '--max-replica-lag' for plan (apply takes it)")]
     [InlineData("script --report r.md", "unknown option '--report' for script (plan, apply, status, rollback and verify take it)")]
     [InlineData("apply --phasee Expand", "unknown option '--phasee' (dotnet safemigrations --help)")]
@@ -73,6 +83,37 @@ public class ToolArgumentsTests
                 Assert.Equal(new[] { "--" + option, "value" }, parsed.RunnerOptions);
             Assert.Contains("--" + option + " ", ToolArguments.Usage, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void The_usage_lists_each_engine_option_under_exactly_the_commands_that_take_it()
+    {
+        string section = ToolArguments.Usage.Substring(ToolArguments.Usage.IndexOf("engine options", StringComparison.Ordinal));
+        section = section.Substring(0, section.IndexOf("\nbundle options", StringComparison.Ordinal));
+        string who = string.Empty;
+        var listed = new System.Collections.Generic.HashSet<string>();
+        foreach (string line in section.Split('\n').Skip(1))
+        {
+            // "  plan, apply: --phase ..." names its commands; an indented continuation line keeps the previous ones.
+            int colon = line.IndexOf(": --", StringComparison.Ordinal);
+            if (colon >= 0)
+                who = line.Substring(0, colon);
+            string[] commands = who.Split(new[] { ' ', ',' }, StringSplitOptions.RemoveEmptyEntries).Where(w => RunnerProtocol.Commands.All.Contains(w)).ToArray();
+            foreach (string option in line.Split(' ').Where(w => w.StartsWith("--", StringComparison.Ordinal) && w.Length > 2 && !who.Contains(w, StringComparison.Ordinal)))
+            {
+                string name = option.Substring(2);
+                Assert.Equal(RunnerProtocol.CommandOptions.TakenBy(name), commands);
+                listed.Add(name);
+            }
+        }
+        Assert.Contains("phase", listed);
+        Assert.Contains("statement-timeout", listed);
+    }
+
+    [Fact]
+    public void Bundle_keeps_the_context_as_its_default()
+    {
+        Assert.Equal("ShopContext", ToolArguments.Parse(new[] { "bundle", "-c", "ShopContext" }).Context);
     }
 
     [Fact]

@@ -22,13 +22,8 @@ namespace SafeMigrations.Engine.Applying
             return RunAsync("apply", async () =>
             {
                 IReadOnlyList<MigrationInfo> upToTarget = MigrationsUpToTarget();
-                await using NpgsqlConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-                await using ExecutorLock executorLock = await AcquireLockAsync(connection, cancellationToken).ConfigureAwait(false);
-                var store = new StepStateStore(connection);
-                await store.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
-                await StepExecutor.ExecuteAsync(connection, _catalog.HistoryCreateIfNotExistsSql, cancellationToken).ConfigureAwait(false);
-                var applied = new HashSet<string>(_catalog.AppliedMigrationIds(), StringComparer.Ordinal);
-                Dictionary<(string, int), StepState> states = await ReadStatesAsync(connection, cancellationToken).ConfigureAwait(false);
+                await using RecordedProgress progress = await ReadProgressAsync(ProgressAccess.ExecuteAndWriteHistory, cancellationToken).ConfigureAwait(false);
+                var (connection, store, applied, states) = progress;
                 foreach (PlanDrift drift in RecordedProgressCheck.Find(upToTarget, _planner.Plan, applied, states, HistoryMarkerStep).Where(d => !d.NothingLeft))
                 {
                     if (!drift.OnlyEditedInPlace || _options.AcceptEditedMigration is null || _catalog.Find(_options.AcceptEditedMigration).Id != drift.Migration.Id)

@@ -31,9 +31,8 @@ namespace SafeMigrations.Engine.Applying
                 Dictionary<(string, int), StepState>? states = null;
                 if (!string.IsNullOrWhiteSpace(_options.ConnectionString))
                 {
-                    await using NpgsqlConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-                    applied = new HashSet<string>(_catalog.AppliedMigrationIds(), StringComparer.Ordinal);
-                    states = await ReadStatesAsync(connection, cancellationToken).ConfigureAwait(false);
+                    await using RecordedProgress progress = await ReadProgressAsync(ProgressAccess.Look, cancellationToken).ConfigureAwait(false);
+                    (_, _, applied, states) = progress;
                 }
                 else
                 {

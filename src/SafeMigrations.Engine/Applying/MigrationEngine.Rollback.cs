@@ -23,12 +23,8 @@ namespace SafeMigrations.Engine.Applying
         {
             return RunAsync("rollback", async () =>
             {
-                await using NpgsqlConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-                await using ExecutorLock executorLock = await AcquireLockAsync(connection, cancellationToken).ConfigureAwait(false);
-                var store = new StepStateStore(connection);
-                await store.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
-                var applied = new HashSet<string>(_catalog.AppliedMigrationIds(), StringComparer.Ordinal);
-                Dictionary<(string, int), StepState> states = await ReadStatesAsync(connection, cancellationToken).ConfigureAwait(false);
+                await using RecordedProgress progress = await ReadProgressAsync(ProgressAccess.Execute, cancellationToken).ConfigureAwait(false);
+                var (connection, store, applied, states) = progress;
 
                 // Candidates: applied or partially applied migrations, newest first.
                 var touched = _catalog.Migrations

@@ -19,9 +19,8 @@ namespace SafeMigrations.Engine.Applying
         {
             return RunAsync("status", async () =>
             {
-                await using NpgsqlConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-                var applied = new HashSet<string>(_catalog.AppliedMigrationIds(), StringComparer.Ordinal);
-                Dictionary<(string, int), StepState> states = await ReadStatesAsync(connection, cancellationToken).ConfigureAwait(false);
+                await using RecordedProgress progress = await ReadProgressAsync(ProgressAccess.Look, cancellationToken).ConfigureAwait(false);
+                var (connection, _, applied, states) = progress;
                 foreach (MigrationInfo migration in _catalog.Migrations)
                 {
                     bool managed = states.ContainsKey((migration.Id, HistoryMarkerStep));
