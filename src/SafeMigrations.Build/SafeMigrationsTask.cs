@@ -89,6 +89,9 @@ namespace SafeMigrations.Build
         /// <summary>verify: the session TimeZone of the replay (default Europe/Berlin, deliberately not UTC).</summary>
         public string? TimeZone { get; set; }
 
+        /// <summary>verify: the last migration deployed before SafeMigrations (id, name or 14-digit timestamp); it and those before it are applied, not judged.</summary>
+        public string? StartAfter { get; set; }
+
         /// <summary>verify: share (0 to 1] of a pre-existing table's rows one step may change in one transaction (SM1015).</summary>
         public string? DataChangeShare { get; set; }
 
@@ -372,6 +375,7 @@ namespace SafeMigrations.Build
             new KeyValuePair<string, string?>(RunnerProtocol.Options.DataChangeShare, DataChangeShare),
             new KeyValuePair<string, string?>(RunnerProtocol.Options.Sarif, Sarif),
             new KeyValuePair<string, string?>(RunnerProtocol.Options.TimeZone, TimeZone),
+            new KeyValuePair<string, string?>(RunnerProtocol.Options.StartAfter, StartAfter),
             new KeyValuePair<string, string?>(RunnerProtocol.Options.Statistics, Statistics),
             new KeyValuePair<string, string?>(RunnerProtocol.Options.Output, StatsOutput),
             new KeyValuePair<string, string?>(RunnerProtocol.Options.Interval, StatsInterval),

@@ -32,6 +32,7 @@ namespace SafeMigrations.Runner
             [Options.Sarif] = "<path.sarif>",
             [Options.DataChangeShare] = "<0..1>",
             [Options.TimeZone] = "<zone>",
+            [Options.StartAfter] = "<migration>",
             [Options.Output] = "<path>",
             [Options.From] = "<migration>",
             [Options.To] = "<migration>",

@@ -25,6 +25,7 @@ namespace SafeMigrations.Runner
                 ReportPath = OptionValues.Value(options, RunnerProtocol.Options.Report),
                 SarifPath = OptionValues.Value(options, RunnerProtocol.Options.Sarif),
                 StatisticsPath = OptionValues.Value(options, RunnerProtocol.Options.Statistics),
+                StartAfter = OptionValues.Value(options, RunnerProtocol.Options.StartAfter),
                 Log = log,
             };
             if (OptionValues.PositiveMilliseconds(options, RunnerProtocol.Options.LockTimeout) is TimeSpan lockTimeout)

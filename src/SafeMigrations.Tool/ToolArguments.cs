@@ -46,6 +46,7 @@ engine options (each command takes only those it uses, and refuses the others):
   apply: --max-replica-lag <MB>  --max-replica-lag-time <ms>  --latency-probe <sql>  --latency-factor <x>  --max-pacing-pause <ms>
          --backfill-workers <n> (connections each backfill/batched delete runs its key segments on; default 1)
   verify: --lock-budget <ms>  --sarif <path.sarif>  --data-change-share <0..1>  --time-zone <zone>
+          --start-after <migration> (the last one deployed before SafeMigrations: applied, not judged)
   plan, verify: --statistics <file.json> (default: safemigrations.stats.json in the project, when it exists)
 
 bundle options:

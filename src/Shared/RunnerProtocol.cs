@@ -69,6 +69,7 @@ namespace SafeMigrations
             public const string Sarif = "sarif";
             public const string DataChangeShare = "data-change-share";
             public const string TimeZone = "time-zone";
+            public const string StartAfter = "start-after";
             public const string Output = "output";
             public const string From = "from";
             public const string To = "to";
@@ -106,7 +107,7 @@ namespace SafeMigrations
                 // Undoes expand steps only, newest first down to the target: no phase to choose.
                 [Commands.Rollback] = Join(App, new[] { Options.Target, Options.LockTimeout, Options.LockRetries, Options.StatementTimeout, Options.Report }),
                 // Always expand, contract and a rollback round trip, on throwaway databases: no phase, no retries, no statement timeout.
-                [Commands.Verify] = Join(App, new[] { Options.Target, Options.LockTimeout, Options.Report, Options.Statistics, Options.LockBudget, Options.Sarif, Options.DataChangeShare, Options.TimeZone }),
+                [Commands.Verify] = Join(App, new[] { Options.Target, Options.LockTimeout, Options.Report, Options.Statistics, Options.LockBudget, Options.Sarif, Options.DataChangeShare, Options.TimeZone, Options.StartAfter }),
                 [Commands.Script] = Join(App, new[] { Options.LockTimeout, Options.Output, Options.From, Options.To }),
                 // No app is loaded: the assembly only says where Npgsql is.
                 [Commands.Stats] = new[] { Options.Assembly, Options.Connection, Options.StatementTimeout, Options.Output, Options.Interval },

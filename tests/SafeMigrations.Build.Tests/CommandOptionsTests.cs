@@ -24,7 +24,7 @@ public class CommandOptionsTests
     [InlineData("apply", "assembly connection context phase target lock-timeout lock-retries statement-timeout report index-wait-timeout accept-edited contract-gate contract-gate-window max-replica-lag max-replica-lag-time latency-probe latency-factor max-pacing-pause backfill-workers")]
     [InlineData("status", "assembly connection context statement-timeout report")]
     [InlineData("rollback", "assembly connection context target lock-timeout lock-retries statement-timeout report")]
-    [InlineData("verify", "assembly connection context target lock-timeout report statistics lock-budget sarif data-change-share time-zone")]
+    [InlineData("verify", "assembly connection context target lock-timeout report statistics lock-budget sarif data-change-share time-zone start-after")]
     [InlineData("script", "assembly connection context lock-timeout output from to")]
     [InlineData("stats", "assembly connection statement-timeout output interval")]
     public void Each_command_takes_exactly_the_options_it_uses(string command, string options)
@@ -87,6 +87,7 @@ public class CommandOptionsTests
         ["SafeMigrationsLockBudget"] = "200",
         ["SafeMigrationsDataChangeShare"] = "0.5",
         ["SafeMigrationsTimeZone"] = "UTC",
+        ["SafeMigrationsStartAfter"] = "20240101000000_Initial",
         ["SafeMigrationsStatsInterval"] = "0",
         ["_SafeMigrationsReportPath"] = "report.md",
         ["_SafeMigrationsStatisticsFileIfExists"] = "stats.json",

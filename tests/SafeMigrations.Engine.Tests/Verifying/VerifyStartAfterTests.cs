@@ -93,5 +93,14 @@ namespace SafeMigrations.Engine.Tests.Verifying
             Assert.NotNull(result.SchemaDifferences);
             Assert.Empty(result.SchemaDifferences!);
         }
+
+        [Fact]
+        public void The_runner_takes_start_after_for_verify()
+        {
+            var (exit, lines) = RunnerLaunch.Run(_output, typeof(Shop.Unsafe.IndexWithoutConcurrentlyContext), "verify", "--connection", _server.AdminConnectionString, "--start-after", "20250302090000_IndexProductName");
+
+            Assert.True(exit == 0, string.Join(Environment.NewLine, lines));
+            Assert.Contains(lines, l => l.Contains("applying 2 migration(s) up to 20250302090000_IndexProductName without judging them", StringComparison.Ordinal));
+        }
     }
 }
