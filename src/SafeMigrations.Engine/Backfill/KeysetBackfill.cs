@@ -131,8 +131,6 @@ namespace SafeMigrations.Engine.Backfill
                 throw new ArgumentException($"The resume position is for key ({string.Join(", ", position.KeyColumns)}), but the table's key is ({string.Join(", ", keyNames)}).", nameof(options));
 
             long? estimatedTotal = await EstimateRowsAsync(connection, cancellationToken).ConfigureAwait(false);
-            // Batches commit without waiting for the WAL flush when asked (see BackfillOptions.AsynchronousCommit).
-            BlockingStepRunner runner = BatchRunner(options);
             var statements = new KeysetStatements(QualifiedTable, key, StatementKind, Assignments, Predicate, RemainingCondition);
             // Skipping held rows is safe only when the rows left to do can be found again afterwards.
             bool skipLocked = statements.Remaining is not null;
@@ -140,86 +138,30 @@ namespace SafeMigrations.Engine.Backfill
             // The first batch measures the table's speed with few rows: a 10,000-row first batch took 150-200 ms under
             // load, and a writer waited for all of it. The sizing then grows toward the target (at most doubling per batch).
             int batchSize = Math.Max(options.MinBatchSize, Math.Min(options.MaxBatchSize, Math.Min(options.InitialBatchSize, BackfillOptions.FirstBatchCap)));
-            long rowsUpdated = 0;
-            long rowsVisited = position?.RowsVisited ?? 0;
-            long visitedAtStart = rowsVisited;
-            int batches = 0;
-            int retries = 0;
             string verb = StatementKind == KeysetStatementKind.Delete ? "deleted" : "updated";
-            // Several workers, or a run that several workers started: the key range as segments, each on its own walk.
-            IReadOnlyList<BackfillSegment>? segments = position?.Segments;
+            // A single walk is one segment over the key; several workers, or a run that several workers started, walk several.
+            IReadOnlyList<BackfillSegment> segments = position?.WalkSegments ?? new[] { new BackfillSegment(null, null, null, 0, done: false) };
             bool split = false;
-            if (segments is null && options.Workers > 1)
+            if (segments.Count == 1 && segments[0] is { Done: false, To: null } single && options.Workers > 1)
             {
                 // A small table gains nothing from more connections: at least ten first batches per worker.
-                long left = Math.Max(0, (estimatedTotal ?? 0) - rowsVisited);
+                long left = Math.Max(0, (estimatedTotal ?? 0) - single.RowsVisited);
                 int workers = (int)Math.Min(options.Workers, left / (10L * batchSize));
                 if (workers > 1)
                 {
-                    segments = await KeySegments.SplitAsync(statements, connection, workers, estimatedTotal, position?.LastKey, rowsVisited, cancellationToken).ConfigureAwait(false);
-                    split = segments.Count > 1;
-                    segments = split ? segments : null;
+                    IReadOnlyList<BackfillSegment> parts = await KeySegments.SplitAsync(statements, connection, workers, estimatedTotal, single.ResumeAfter, single.RowsVisited, cancellationToken).ConfigureAwait(false);
+                    split = parts.Count > 1;
+                    segments = split ? parts : segments;
                 }
             }
-            bool finished = false;
-            if (segments is not null)
-            {
-                var parallel = new ParallelBackfill(statements, options, keyNames, skipLocked, verb, estimatedTotal, clock, batchSize, segments);
-                try
-                {
-                    await parallel.RunAsync(connection, split, cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    rowsUpdated = parallel.RowsUpdated;
-                    batches = parallel.Batches;
-                    retries = parallel.Retries;
-                }
-                position = parallel.Position;
-                finished = true;
-            }
-            while (!finished)
-            {
-                if (batches > 0 && options.PauseBetweenBatches > TimeSpan.Zero)
-                    await Task.Delay(options.PauseBetweenBatches, cancellationToken).ConfigureAwait(false);
-                if (options.Pacing is not null)
-                    await options.Pacing.WaitAsync(connection, cancellationToken).ConfigureAwait(false);
-                if (options.BeforeBatchAsync is not null)
-                    await options.BeforeBatchAsync(cancellationToken).ConfigureAwait(false);
 
-                BackfillPosition? lower = position;
-                int size = batchSize;
-                long visitedBefore = rowsVisited;
-                StepResult<(bool More, int Updated, BackfillPosition? Position)> batch = await runner.RunAsync(
-                    connection,
-                    async (transaction, token) =>
-                    {
-                        // The range's upper bound, its row locks and its change: one statement, one round trip.
-                        (bool more, int updated, string[]? upper) = await RunBatchAsync(statements, connection, transaction, lower?.LastKey, size, skipLocked, token).ConfigureAwait(false);
-                        // A range that reaches the end of the table visited only the rows it found; its position stays the lower bound.
-                        BackfillPosition? reached = more
-                            ? new BackfillPosition(keyNames, upper!, visitedBefore + size)
-                            : lower is not null ? new BackfillPosition(keyNames, lower.LastKey, visitedBefore + updated) : null;
-                        // Recorded before the commit, in the batch's transaction: the batch and its record commit together or not at all.
-                        if (reached is not null && options.RecordPositionAsync is not null)
-                            await options.RecordPositionAsync(transaction, reached, token).ConfigureAwait(false);
-                        return (more, updated, reached);
-                    },
-                    options.LockAttempt,
-                    cancellationToken).ConfigureAwait(false);
-
-                batches++;
-                retries += batch.Retries;
-                rowsUpdated += batch.Value.Updated;
-                finished = !batch.Value.More;
-                rowsVisited = finished ? visitedBefore + batch.Value.Updated : visitedBefore + size;
-                position = batch.Value.Position;
-
-                TimeSpan lastDuration = batch.Duration;
-                batchSize = NextBatchSize(batchSize, lastDuration, options);
-                if (position is not null)
-                    options.Progress?.Invoke(Progress(verb, rowsUpdated, rowsVisited, visitedAtStart, estimatedTotal, clock.Elapsed, batches, batchSize, lastDuration, position));
-            }
+            // Batches commit without waiting for the WAL flush when asked (see BackfillOptions.AsynchronousCommit).
+            BlockingStepRunner runner = BatchRunner(options);
+            var walk = new ParallelBackfill(statements, options, keyNames, skipLocked, verb, estimatedTotal, clock, batchSize, segments, runner);
+            await walk.RunAsync(connection, split, cancellationToken).ConfigureAwait(false);
+            position = walk.Position;
+            long rowsUpdated = walk.RowsUpdated;
+            int retries = walk.Retries;
 
             long? remaining;
             if (skipLocked)
@@ -251,7 +193,7 @@ namespace SafeMigrations.Engine.Backfill
                       "Rows written behind the backfill need the application or a sync trigger to fill them; rerun the backfill to pick them up.";
                 throw new StepFailedException(message, Array.Empty<StepAttempt>(), retriesExhausted: false, inner: null);
             }
-            return new BackfillResult(rowsUpdated, batches, retries, clock.Elapsed, position, remaining);
+            return new BackfillResult(rowsUpdated, walk.Batches, retries, clock.Elapsed, position, remaining);
         }
 
         /// <summary>
@@ -263,22 +205,6 @@ namespace SafeMigrations.Engine.Backfill
         /// <summary>The runner of the batches: the step's lock policy, and commits that do not wait for the WAL flush when asked.</summary>
         internal static BlockingStepRunner BatchRunner(BackfillOptions options)
             => new BlockingStepRunner(options.LockPolicy) { TransactionSettings = options.AsynchronousCommit ? "SET LOCAL synchronous_commit = off" : null };
-
-        /// <summary>One batch after <paramref name="lower"/> (from the start when null), up to <paramref name="segmentEnd"/> when given.</summary>
-        internal static async Task<(bool More, int Updated, string[]? Upper)> RunBatchAsync(KeysetStatements statements, NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<string>? lower, int size, bool skipLocked, CancellationToken token, IReadOnlyList<string>? segmentEnd = null)
-        {
-            await using NpgsqlCommand command = statements.Batch(connection, transaction, lower, size, skipLocked, segmentEnd);
-            await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
-            // No row: the table is empty.
-            if (!await reader.ReadAsync(token).ConfigureAwait(false))
-                return (false, 0, null);
-            int updated = (int)reader.GetInt64(0);
-            bool more = reader.GetBoolean(1);
-            var upper = new string[reader.FieldCount - 2];
-            for (int i = 0; i < upper.Length; i++)
-                upper[i] = reader.GetString(i + 2);
-            return (more, updated, upper);
-        }
 
         /// <summary>The verification: rows not yet backfilled (see <see cref="VerificationQuery"/>), or null when there is nothing to check with.</summary>
         public async Task<long?> CountRemainingAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
@@ -366,25 +292,6 @@ limit 1";
             // Never analyzed (-1 on PostgreSQL 14+, 0 before): count once; a scan without blocking locks.
             await using var count = new NpgsqlCommand($"select count(*) from {QualifiedTable}", connection);
             return (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        }
-
-        internal static int NextBatchSize(int current, TimeSpan took, BackfillOptions options)
-        {
-            // Move toward the target duration, at most doubling or halving per batch so one outlier cannot swing it.
-            double factor = took <= TimeSpan.Zero ? 2 : options.TargetBatchDuration.TotalMilliseconds / took.TotalMilliseconds;
-            factor = Math.Max(0.5, Math.Min(2, factor));
-            long next = (long)Math.Round(current * factor);
-            return (int)Math.Max(options.MinBatchSize, Math.Min(options.MaxBatchSize, next));
-        }
-
-        internal static BackfillProgress Progress(string verb, long updated, long visited, long visitedAtStart, long? total, TimeSpan elapsed, int batches, int nextSize, TimeSpan lastDuration, BackfillPosition position)
-        {
-            var progress = new BackfillProgress(updated, visited, total, elapsed, batches, nextSize, lastDuration, position) { Verb = verb };
-            double rate = elapsed.TotalSeconds > 0 ? (visited - visitedAtStart) / elapsed.TotalSeconds : 0;
-            progress.RowsPerSecond = rate;
-            if (total is long t && rate > 0)
-                progress.EstimatedRemaining = TimeSpan.FromSeconds(Math.Max(0, t - visited) / rate);
-            return progress;
         }
     }
 

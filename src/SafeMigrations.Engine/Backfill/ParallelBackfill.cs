@@ -12,10 +12,11 @@ using SafeMigrations.Engine.Execution;
 namespace SafeMigrations.Engine.Backfill
 {
     /// <summary>
-    /// Walks the segments of a key range on several connections at once, each segment by the batches of the single
-    /// walk (the same statement, size adaptation and SKIP LOCKED), each batch recording its segment's state in its own
-    /// transaction. The pacing gate and the executor-lock check run before every batch on the main connection, one
-    /// worker at a time; a failing worker stops the others, and the first real failure is the step's.
+    /// The batch loop of every keyset backfill: walks the segments of a key range in batches (one statement each, sized
+    /// to the target duration, SKIP LOCKED when the rows left can be found again), each batch recording its position in
+    /// its own transaction. A single walk is one segment on the main connection; several workers walk several segments
+    /// on connections of their own at once. The pacing gate and the executor-lock check run before every batch on the
+    /// main connection, one worker at a time; a failing worker stops the others, and the first real failure is the step's.
     /// </summary>
     internal sealed class ParallelBackfill
     {
@@ -30,6 +31,7 @@ namespace SafeMigrations.Engine.Backfill
         private readonly Stopwatch _clock;
         private readonly int _firstBatch;
         private readonly BackfillSegment[] _segments;
+        private readonly BlockingStepRunner _mainRunner;
         private readonly Queue<int> _todo;
         private readonly long _visitedAtStart;
         private readonly object _sync = new object();
@@ -37,7 +39,7 @@ namespace SafeMigrations.Engine.Backfill
         private Exception? _failure;
         private int _workers = 1;
 
-        public ParallelBackfill(KeysetStatements statements, BackfillOptions options, IReadOnlyList<string> keyNames, bool skipLocked, string verb, long? estimatedTotal, Stopwatch clock, int firstBatch, IReadOnlyList<BackfillSegment> segments)
+        public ParallelBackfill(KeysetStatements statements, BackfillOptions options, IReadOnlyList<string> keyNames, bool skipLocked, string verb, long? estimatedTotal, Stopwatch clock, int firstBatch, IReadOnlyList<BackfillSegment> segments, BlockingStepRunner mainRunner)
         {
             _statements = statements;
             _options = options;
@@ -48,6 +50,7 @@ namespace SafeMigrations.Engine.Backfill
             _clock = clock;
             _firstBatch = firstBatch;
             _segments = segments.ToArray();
+            _mainRunner = mainRunner;
             _todo = new Queue<int>(Enumerable.Range(0, _segments.Length).Where(i => !_segments[i].Done));
             _visitedAtStart = _segments.Sum(s => s.RowsVisited);
         }
@@ -58,15 +61,19 @@ namespace SafeMigrations.Engine.Backfill
 
         public int Retries { get; private set; }
 
-        /// <summary>The segments as they stand now.</summary>
-        public BackfillPosition Position
+        /// <summary>The segments as they stand now; null for a single walk that has not passed a key (nothing to resume after).</summary>
+        public BackfillPosition? Position
         {
             get
             {
                 lock (_sync)
-                    return new BackfillPosition(_keyNames, _segments.ToArray());
+                    return Resumable(_segments);
             }
         }
+
+        /// <summary>A single walk saves and reports its segment once it passed a key; several segments always.</summary>
+        private BackfillPosition? Resumable(IReadOnlyList<BackfillSegment> segments)
+            => segments.Count == 1 && segments[0].ResumeAfter is null ? null : new BackfillPosition(_keyNames, segments.ToArray());
 
         /// <summary>Runs every unfinished segment; <paramref name="recordSplit"/> first saves the segments (a fresh split).</summary>
         public async Task RunAsync(NpgsqlConnection main, bool recordSplit, CancellationToken cancellationToken)
@@ -75,7 +82,7 @@ namespace SafeMigrations.Engine.Backfill
             {
                 // Before any batch: a kill after this resumes the same segments, whatever the worker count then.
                 await using NpgsqlTransaction transaction = await main.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-                await _options.RecordPositionAsync(transaction, Position, cancellationToken).ConfigureAwait(false);
+                await _options.RecordPositionAsync(transaction, Position!, cancellationToken).ConfigureAwait(false);
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
             int workers = Math.Min(_options.Workers, _todo.Count);
@@ -85,11 +92,15 @@ namespace SafeMigrations.Engine.Backfill
             if (capped is not null)
                 _options.Note?.Invoke(capped);
             _workers = workers;
+            if (workers == 1)
+            {
+                // One worker walks on the main connection itself (a single walk's batches and sweep share its runner).
+                await WalkSegmentsAsync(main, main, _mainRunner, cancellationToken).ConfigureAwait(false);
+                return;
+            }
 
-            // One worker walks on the main connection itself; several each get a session like it.
-            IReadOnlyList<(string Name, string Value)> settings = workers > 1
-                ? await ReadSessionSettingsAsync(main, cancellationToken).ConfigureAwait(false)
-                : Array.Empty<(string, string)>();
+            // Each worker gets a session like the main one.
+            IReadOnlyList<(string Name, string Value)> settings = await ReadSessionSettingsAsync(main, cancellationToken).ConfigureAwait(false);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             await Task.WhenAll(Enumerable.Range(0, workers).Select(w => RunWorkerAsync(main, w, workers, settings, stop))).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
@@ -103,17 +114,10 @@ namespace SafeMigrations.Engine.Backfill
             int? pid = null;
             try
             {
-                if (workers > 1)
-                {
-                    own = await OpenWorkerAsync(main, settings, stop.Token).ConfigureAwait(false);
-                    pid = own.ProcessID;
-                }
-                NpgsqlConnection connection = own ?? main;
+                own = await OpenWorkerAsync(main, settings, stop.Token).ConfigureAwait(false);
+                pid = own.ProcessID;
                 // Its own runner: the runner's retry jitter and autovacuum notes are not thread-safe.
-                BlockingStepRunner runner = KeysetBackfill.BatchRunner(_options);
-                int batchSize = _firstBatch;
-                while (NextSegment() is int index)
-                    batchSize = await WalkAsync(main, connection, runner, index, batchSize, stop.Token).ConfigureAwait(false);
+                await WalkSegmentsAsync(main, own, KeysetBackfill.BatchRunner(_options), stop.Token).ConfigureAwait(false);
             }
             catch (Exception exception)
             {
@@ -130,6 +134,14 @@ namespace SafeMigrations.Engine.Backfill
                 if (own is not null)
                     await own.DisposeAsync().ConfigureAwait(false);
             }
+        }
+
+        /// <summary>Walks segments one after the other until none is left; each starts from the batch size the last reached.</summary>
+        private async Task WalkSegmentsAsync(NpgsqlConnection main, NpgsqlConnection connection, BlockingStepRunner runner, CancellationToken cancellationToken)
+        {
+            int batchSize = _firstBatch;
+            while (NextSegment() is int index)
+                batchSize = await WalkAsync(main, connection, runner, index, batchSize, cancellationToken).ConfigureAwait(false);
         }
 
         private int? NextSegment()
@@ -158,21 +170,64 @@ namespace SafeMigrations.Engine.Backfill
                     connection,
                     async (transaction, token) =>
                     {
-                        (bool more, int updated, string[]? upper) = await KeysetBackfill.RunBatchAsync(_statements, connection, transaction, before.ResumeAfter, size, _skipLocked, token, before.To).ConfigureAwait(false);
+                        // The range's upper bound, its row locks and its change: one statement, one round trip.
+                        (bool more, int updated, string[]? upper) = await RunBatchAsync(connection, transaction, before.ResumeAfter, size, before.To, token).ConfigureAwait(false);
+                        // A range that reaches the segment's end visited only the rows it found.
                         BackfillSegment next = more ? before.Reached(upper!, size) : before.Finished(updated);
-                        // Only this segment's slot, in the batch's transaction: the batch and its record commit together.
-                        if (_options.RecordSegmentAsync is not null)
-                            await _options.RecordSegmentAsync(transaction, index, next.ToJson(), token).ConfigureAwait(false);
+                        // Recorded before the commit, in the batch's transaction: the batch and its record commit together or not at all.
+                        await RecordAsync(transaction, index, next, token).ConfigureAwait(false);
                         return (updated, next);
                     },
                     LockAttempt,
                     cancellationToken).ConfigureAwait(false);
 
                 segment = batch.Value.Next;
-                batchSize = KeysetBackfill.NextBatchSize(batchSize, batch.Duration, _options);
+                batchSize = NextBatchSize(batchSize, batch.Duration, _options);
                 Report(index, segment, batch.Value.Updated, batch.Retries, batchSize, batch.Duration);
             }
             return batchSize;
+        }
+
+        /// <summary>One batch after <paramref name="lower"/> (from the start when null), up to <paramref name="segmentEnd"/> (the table's end when null).</summary>
+        private async Task<(bool More, int Updated, string[]? Upper)> RunBatchAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<string>? lower, int size, IReadOnlyList<string>? segmentEnd, CancellationToken token)
+        {
+            await using NpgsqlCommand command = _statements.Batch(connection, transaction, lower, size, _skipLocked, segmentEnd);
+            await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
+            // No row: the range is empty.
+            if (!await reader.ReadAsync(token).ConfigureAwait(false))
+                return (false, 0, null);
+            int updated = (int)reader.GetInt64(0);
+            bool more = reader.GetBoolean(1);
+            var upper = new string[reader.FieldCount - 2];
+            for (int i = 0; i < upper.Length; i++)
+                upper[i] = reader.GetString(i + 2);
+            return (more, updated, upper);
+        }
+
+        /// <summary>
+        /// A single walk saves its whole position (once it passed a key); a segment of several saves only its own slot,
+        /// so workers never overwrite each other's progress (the segments were saved whole before the first batch).
+        /// </summary>
+        private async Task RecordAsync(NpgsqlTransaction transaction, int index, BackfillSegment next, CancellationToken token)
+        {
+            if (_segments.Length > 1)
+            {
+                if (_options.RecordSegmentAsync is not null)
+                    await _options.RecordSegmentAsync(transaction, index, next.ToJson(), token).ConfigureAwait(false);
+            }
+            else if (_options.RecordPositionAsync is not null && Resumable(new[] { next }) is BackfillPosition position)
+            {
+                await _options.RecordPositionAsync(transaction, position, token).ConfigureAwait(false);
+            }
+        }
+
+        internal static int NextBatchSize(int current, TimeSpan took, BackfillOptions options)
+        {
+            // Move toward the target duration, at most doubling or halving per batch so one outlier cannot swing it.
+            double factor = took <= TimeSpan.Zero ? 2 : options.TargetBatchDuration.TotalMilliseconds / took.TotalMilliseconds;
+            factor = Math.Max(0.5, Math.Min(2, factor));
+            long next = (long)Math.Round(current * factor);
+            return (int)Math.Max(options.MinBatchSize, Math.Min(options.MaxBatchSize, next));
         }
 
         /// <summary>Pacing and the executor-lock check, on the main connection, which is not thread-safe: one worker at a time.</summary>
@@ -208,11 +263,13 @@ namespace SafeMigrations.Engine.Backfill
                 RowsUpdated += updated;
                 Batches++;
                 Retries += retries;
-                if (_options.Progress is null)
+                if (_options.Progress is null || Resumable(_segments) is not BackfillPosition position)
                     return;
-                var position = new BackfillPosition(_keyNames, _segments.ToArray());
-                BackfillProgress progress = KeysetBackfill.Progress(_verb, RowsUpdated, position.RowsVisited, _visitedAtStart, _estimatedTotal, _clock.Elapsed, Batches, nextSize, duration, position);
-                progress.Workers = _workers;
+                var progress = new BackfillProgress(RowsUpdated, position.RowsVisited, _estimatedTotal, _clock.Elapsed, Batches, nextSize, duration, position) { Verb = _verb, Workers = _workers };
+                double rate = progress.Elapsed.TotalSeconds > 0 ? (progress.RowsVisited - _visitedAtStart) / progress.Elapsed.TotalSeconds : 0;
+                progress.RowsPerSecond = rate;
+                if (_estimatedTotal is long total && rate > 0)
+                    progress.EstimatedRemaining = TimeSpan.FromSeconds(Math.Max(0, total - progress.RowsVisited) / rate);
                 _options.Progress(progress);
             }
         }
