@@ -51,7 +51,7 @@ namespace SafeMigrations.Engine.Tests
             return database;
         }
 
-        private static async Task<Dictionary<string, (string Definition, long FileNode, bool Valid)>> IndexesAsync(TestDatabase database)
+        internal static async Task<Dictionary<string, (string Definition, long FileNode, bool Valid)>> IndexesAsync(TestDatabase database)
         {
             var indexes = new Dictionary<string, (string, long, bool)>();
             await using NpgsqlConnection connection = await database.OpenAsync();
@@ -256,7 +256,7 @@ namespace SafeMigrations.Engine.Tests
         }
 
         /// <summary>The test log, calling <c>onLine</c> on the engine's thread as each line is written.</summary>
-        private sealed class HookedLog : IEngineLog
+        internal sealed class HookedLog : IEngineLog
         {
             private readonly EngineApplyTests.TestLog _inner;
             private readonly Action<string>? _onLine;

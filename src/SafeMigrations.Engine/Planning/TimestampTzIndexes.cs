@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using System.Linq;
 using Microsoft.EntityFrameworkCore.Migrations.Operations;
 using SafeMigrations.Sql;
 
@@ -14,13 +16,20 @@ namespace SafeMigrations.Engine.Planning
     /// </summary>
     public sealed class TimestampTzIndexes
     {
-        internal TimestampTzIndexes(string? schema, string table, string column, bool toTimestampTz)
+        internal TimestampTzIndexes(string? schema, string table, string column, bool toTimestampTz, bool oldTypeReadAtRunTime = false)
         {
             Schema = schema;
             Table = table;
             Column = column;
             ToTimestampTz = toTimestampTz;
+            OldTypeReadAtRunTime = oldTypeReadAtRunTime;
         }
+
+        /// <summary>
+        /// A raw <c>ALTER ... TYPE timestamp[tz]</c>: its old type is unknown until apply reads the column from the
+        /// catalog; the recipe runs only when that type is the other timestamp type, the statement as written otherwise.
+        /// </summary>
+        public bool OldTypeReadAtRunTime { get; }
 
         /// <summary>Schema, or null for the search_path.</summary>
         public string? Schema { get; }
@@ -48,6 +57,55 @@ namespace SafeMigrations.Engine.Planning
                     + "From each drop until its rebuild ends, queries that used that index run without it; unique, constraint, expression and partial-on-the-column indexes are left to the ALTER, which rebuilds them under ACCESS EXCLUSIVE (SM1006 at run time)";
             }
         }
+
+        /// <summary>
+        /// The recipe for a raw SQL step (<paramref name="statements"/>, one step's SQL) under a UTC session: one ALTER
+        /// COLUMN ... TYPE timestamp[tz] alone in its statement, the step's other statements only SETs. Null otherwise,
+        /// with <paramref name="notHandled"/> saying why when the step holds such a change in a shape the recipe does not take.
+        /// </summary>
+        internal static TimestampTzIndexes? ForRawSql(IReadOnlyList<SqlStatement> statements, bool sessionIsUtc, out string? notHandled)
+        {
+            notHandled = null;
+            if (!sessionIsUtc)
+                return null; // under another zone every row is rewritten: SM0007's warning says so
+            var changes = new List<TimestampTypeChange>();
+            foreach (SqlStatement statement in statements)
+            {
+                if (TimestampTypeChange.Of(statement, out string? why) is { } change)
+                    changes.Add(change);
+                else if (why is not null)
+                    notHandled = why;
+            }
+            if (notHandled is null && changes.Count == 0)
+                return null;
+            int meaningful = statements.Count(s => s.Kind != StatementKind.Set && s.Kind != StatementKind.Empty);
+            if (notHandled is null && meaningful > 1)
+                notHandled = $"a script of {meaningful} statements runs as one step; the concurrent index recipe takes an ALTER COLUMN ... TYPE alone: give it its own Sql(...) call";
+            if (notHandled is not null)
+            {
+                notHandled = $"ALTER COLUMN ... TYPE timestamp[tz] runs as written (if the column has the other timestamp type, PostgreSQL rebuilds its indexes under ACCESS EXCLUSIVE): {notHandled}";
+                return null;
+            }
+            TimestampTypeChange single = changes[0];
+            return new TimestampTzIndexes(single.Table.Schema, single.Table.Name, single.Column, single.ToTimestampTz, oldTypeReadAtRunTime: true);
+        }
+
+        /// <summary>The lock line of a raw step: the recipe's, or the ALTER's as written when the old type is not the other timestamp type.</summary>
+        internal string RawSqlLock
+            => Lock + $"; if the column's type at apply time is not the other timestamp type, ACCESS EXCLUSIVE on {SqlIdentifier.Qualify(Schema, Table)} as written";
+
+        /// <summary>Makes a planned raw SQL step run through the recipe (the step's transaction is None).</summary>
+        internal void AttachToRawStep(PlanStep step)
+        {
+            step.TimeZoneIndexes = this;
+            if (step.UndoSql is null && !step.NoUndoNeeded)
+                step.NoUndoReason = "no automatic undo for a raw ALTER COLUMN ... TYPE; go back with a new forward migration; if this step was interrupted part way (indexes dropped, not yet built again), rerun apply to finish it first";
+        }
+
+        /// <summary>What the plan says of a raw step, whose old type only apply reads.</summary>
+        internal string RawSqlNote
+            => $"old type of {SqlIdentifier.Quote(Column)} read from the catalog at apply time: if it is timestamp{(ToTimestampTz ? " without" : " with")} time zone, "
+                + "its plain indexes are dropped concurrently before the ALTER and built again concurrently after it; otherwise the statement runs as written in its own transaction";
 
         /// <summary>The recipe for <paramref name="alter"/>, or null when it is no rewrite-free time zone change under UTC.</summary>
         internal static TimestampTzIndexes? For(AlterColumnOperation alter, bool sessionIsUtc)
