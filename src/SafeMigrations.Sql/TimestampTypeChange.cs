@@ -62,8 +62,11 @@ namespace SafeMigrations.Sql
             return new TimestampTypeChange(statement.Table, candidates[0]);
         }
 
-        /// <summary>ALTER COLUMN TYPE to a full-precision timestamp type, without USING or with the plain cast of the column.</summary>
-        private static bool IsCandidate(AlterTableAction action)
+        /// <summary>
+        /// ALTER COLUMN TYPE to a full-precision timestamp type, without USING or with the plain cast of the column: a
+        /// rewrite-free change under UTC when the column has the other timestamp type.
+        /// </summary>
+        public static bool IsCandidate(AlterTableAction action)
             => action.Kind == AlterTableActionKind.AlterColumnType
                 && action.DataType is { } type
                 && ColumnTypes.IsFullPrecisionTimestamp(type)
