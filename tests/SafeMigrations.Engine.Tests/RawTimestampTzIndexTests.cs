@@ -153,6 +153,25 @@ namespace SafeMigrations.Engine.Tests
         }
 
         [Fact]
+        public async Task A_table_with_inheritance_children_gets_the_statement_as_written_with_an_SM1006_warning()
+        {
+            await using TestDatabase database = await SeededAsync();
+            // The ALTER recurses to the child, whose own index the recipe would not rebuild.
+            await database.ExecuteAsync("CREATE TABLE readings_archive () INHERITS (readings); CREATE INDEX ix_archive_at ON readings_archive (at)");
+
+            var (engine, catalog, log) = Engine(database.ConnectionString, nameof(RawReadingsContext));
+            using (catalog)
+                await engine.ApplyAsync();
+
+            Assert.Contains(log.Lines, l => l.Contains(EngineCodes.CannotBeMadeSafe, StringComparison.Ordinal) && l.Contains("runs as written, rebuilding the indexes on the column under ACCESS EXCLUSIVE", StringComparison.Ordinal)
+                && l.Contains("has inheritance children", StringComparison.Ordinal));
+            Assert.DoesNotContain(log.Lines, l => l.Contains("dropping index", StringComparison.Ordinal));
+            Assert.Equal("timestamp with time zone", await database.ScalarAsync<string>(AtType));
+            Assert.Equal("timestamp with time zone", await database.ScalarAsync<string>("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'readings_archive'::regclass AND attname = 'at'"));
+            Assert.Equal("completed", await database.ScalarAsync<string>($"SELECT status FROM safemigrations.state WHERE migration_id = '{Migration}' AND step_index = 2"));
+        }
+
+        [Fact]
         public async Task Killed_between_the_drops_a_rerun_drops_the_rest_changes_the_type_and_builds_all_again()
         {
             await using TestDatabase database = await SeededAsync();
