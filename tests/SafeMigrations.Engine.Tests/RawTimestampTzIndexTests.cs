@@ -129,7 +129,7 @@ namespace SafeMigrations.Engine.Tests
             Assert.DoesNotContain(log.Lines, l => l.Contains(EngineCodes.CannotBeMadeSafe, StringComparison.Ordinal));
             Assert.Contains(log.Lines, l => l.Contains("dropping index \"IX_readings_at\" concurrently", StringComparison.Ordinal));
             Assert.Contains(log.Lines, l => l.Contains("indexes back, valid, same definition: \"IX_readings_at\", \"IX_readings_at_high\", \"IX_readings_sensor_at\"", StringComparison.Ordinal));
-            Assert.Equal("completed", await database.ScalarAsync<string>($"SELECT status FROM safemigrations.state WHERE migration_id = '{Migration}' AND step_index = 2"));
+            Assert.Equal("completed", await database.ScalarAsync<string>($"SELECT status FROM safemigrations.state WHERE migration_id = '{Migration}' AND step_index = 1"));
         }
 
         [Fact]
@@ -148,8 +148,8 @@ namespace SafeMigrations.Engine.Tests
             var after = await IndexesAsync(database);
             // Only the partial index is built again: PostgreSQL 15 rebuilds an index with a predicate on any ALTER ... TYPE, even to the same type.
             Assert.All(before.Where(b => b.Key != "IX_readings_at_high"), b => Assert.Equal(b.Value.FileNode, after[b.Key].FileNode));
-            Assert.Null(await database.ScalarAsync<string>($"SELECT position FROM safemigrations.state WHERE migration_id = '{Migration}' AND step_index = 2"));
-            Assert.Equal("completed", await database.ScalarAsync<string>($"SELECT status FROM safemigrations.state WHERE migration_id = '{Migration}' AND step_index = 2"));
+            Assert.Null(await database.ScalarAsync<string>($"SELECT position FROM safemigrations.state WHERE migration_id = '{Migration}' AND step_index = 1"));
+            Assert.Equal("completed", await database.ScalarAsync<string>($"SELECT status FROM safemigrations.state WHERE migration_id = '{Migration}' AND step_index = 1"));
         }
 
         [Fact]
@@ -168,7 +168,7 @@ namespace SafeMigrations.Engine.Tests
             Assert.DoesNotContain(log.Lines, l => l.Contains("dropping index", StringComparison.Ordinal));
             Assert.Equal("timestamp with time zone", await database.ScalarAsync<string>(AtType));
             Assert.Equal("timestamp with time zone", await database.ScalarAsync<string>("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'readings_archive'::regclass AND attname = 'at'"));
-            Assert.Equal("completed", await database.ScalarAsync<string>($"SELECT status FROM safemigrations.state WHERE migration_id = '{Migration}' AND step_index = 2"));
+            Assert.Equal("completed", await database.ScalarAsync<string>($"SELECT status FROM safemigrations.state WHERE migration_id = '{Migration}' AND step_index = 1"));
         }
 
         [Fact]

@@ -175,7 +175,8 @@ namespace SafeMigrations.Engine.Scripting
             }
 
             string timeout = _lockTimeout.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + "ms";
-            switch (step.Transaction)
+            // A raw time zone change runs alone here, in the transaction its SQL was written for (its SET LOCAL included).
+            switch (step.TimeZoneIndexes is { OldTypeReadAtRunTime: true } ? StepTransaction.Own : step.Transaction)
             {
                 case StepTransaction.Own:
                     script.Line("BEGIN;");

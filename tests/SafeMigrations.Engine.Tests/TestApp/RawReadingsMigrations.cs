@@ -28,8 +28,8 @@ namespace SafeMigrations.Engine.Tests.TestApp
     {
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.Sql("SET LOCAL TimeZone = 'UTC'");
-            migrationBuilder.Sql("ALTER TABLE public.\"readings\" ALTER COLUMN \"at\" SET DATA TYPE timestamp with time zone USING \"at\"::timestamptz");
+            // The SET in the same call: it must run in the ALTER's own transaction.
+            migrationBuilder.Sql("SET LOCAL TimeZone = 'UTC';\nALTER TABLE public.\"readings\" ALTER COLUMN \"at\" SET DATA TYPE timestamp with time zone USING \"at\"::timestamptz");
         }
     }
 
