@@ -29,8 +29,9 @@ namespace SafeMigrations.Engine.Tests
                 Assert.True(step.TimeZoneIndexes!.OldTypeReadAtRunTime);
                 Assert.Equal(("public", "readings", "at", true), (step.TimeZoneIndexes.Schema, step.TimeZoneIndexes.Table, step.TimeZoneIndexes.Column, step.TimeZoneIndexes.ToTimestampTz));
                 Assert.Null(step.Warning);
-                Assert.Contains("old type of \"at\" read from the catalog at apply time", step.RuleNote);
-                Assert.Contains("ACCESS EXCLUSIVE on \"public\".\"readings\" as written", step.Lock);
+                Assert.Null(step.RuleNote);
+                Assert.StartsWith("the old type of \"at\" is read from the catalog at apply time (the statement does not say it): if it is timestamp without time zone, SHARE UPDATE EXCLUSIVE", step.Lock);
+                Assert.EndsWith("otherwise ACCESS EXCLUSIVE on \"public\".\"readings\", the statement as written in its own transaction", step.Lock);
                 Assert.Contains("rerun apply to finish it first", step.NoUndoReason);
             }
 
@@ -42,9 +43,9 @@ namespace SafeMigrations.Engine.Tests
                 // Before the SET: a rewrite under another zone, reported as before.
                 Assert.Contains("TimeZone is not set to UTC", steps[0].Warning);
                 // Two columns in one statement, and a change inside a script: run as written, saying why.
-                Assert.Contains("changes 2 columns", steps[2].RuleNote);
+                Assert.Contains("ALTER COLUMN ... TYPE timestamp[tz] runs as written (if the column has the other timestamp type, PostgreSQL rebuilds its indexes under ACCESS EXCLUSIVE): one statement changes 2 columns", steps[2].Lock);
                 Assert.Equal(StepTransaction.Own, steps[2].Transaction);
-                Assert.Contains("a script of 2 statements", steps[3].RuleNote);
+                Assert.Contains("a script of 2 statements", steps[3].Lock);
             }
         }
 

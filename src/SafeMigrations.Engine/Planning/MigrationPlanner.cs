@@ -166,12 +166,12 @@ namespace SafeMigrations.Engine.Planning
                     PlanStep step = timeZoneIndexes is not null
                         ? context.Add("sql", description, piece, StepTransaction.None, timeZoneIndexes.RawSqlLock)
                         : judged.Pieces is null
-                        ? context.Add(rawSql ? "sql" : facts.Kind, description, piece, transaction, facts.Lock)
+                        ? context.Add(rawSql ? "sql" : facts.Kind, description, piece, transaction, timeZoneNote is null ? facts.Lock : $"{facts.Lock}; {timeZoneNote}")
                         : context.Add(facts.Kind, "sql: " + Shorten(piece), piece, transaction, facts.Lock);
                     ApplyFacts(step, facts, context.IsNewTableOperation(operation));
                     timeZoneIndexes?.AttachToRawStep(step);
                     step.Warning = warning ?? judged.Warning;
-                    step.RuleNote = judged.Note ?? timeZoneIndexes?.RawSqlNote ?? timeZoneNote;
+                    step.RuleNote = judged.Note;
                     if (judged.Pieces is not null)
                         step.RewrittenFrom = Shorten(sql);
                     warning = null;

@@ -90,9 +90,13 @@ namespace SafeMigrations.Engine.Planning
             return new TimestampTzIndexes(single.Table.Schema, single.Table.Name, single.Column, single.ToTimestampTz, oldTypeReadAtRunTime: true);
         }
 
-        /// <summary>The lock line of a raw step: the recipe's, or the ALTER's as written when the old type is not the other timestamp type.</summary>
+        /// <summary>
+        /// What the plan says of a raw step, whose old type only apply reads: the recipe's locks when the column has the
+        /// other timestamp type, the ALTER's as written otherwise.
+        /// </summary>
         internal string RawSqlLock
-            => Lock + $"; if the column's type at apply time is not the other timestamp type, ACCESS EXCLUSIVE on {SqlIdentifier.Qualify(Schema, Table)} as written";
+            => $"the old type of {SqlIdentifier.Quote(Column)} is read from the catalog at apply time (the statement does not say it): if it is timestamp{(ToTimestampTz ? " without" : " with")} time zone, "
+                + Lock + $"; otherwise ACCESS EXCLUSIVE on {SqlIdentifier.Qualify(Schema, Table)}, the statement as written in its own transaction";
 
         /// <summary>Makes a planned raw SQL step run through the recipe (the step's transaction is None).</summary>
         internal void AttachToRawStep(PlanStep step)
@@ -101,11 +105,6 @@ namespace SafeMigrations.Engine.Planning
             if (step.UndoSql is null && !step.NoUndoNeeded)
                 step.NoUndoReason = "no automatic undo for a raw ALTER COLUMN ... TYPE; go back with a new forward migration; if this step was interrupted part way (indexes dropped, not yet built again), rerun apply to finish it first";
         }
-
-        /// <summary>What the plan says of a raw step, whose old type only apply reads.</summary>
-        internal string RawSqlNote
-            => $"old type of {SqlIdentifier.Quote(Column)} read from the catalog at apply time: if it is timestamp{(ToTimestampTz ? " without" : " with")} time zone, "
-                + "its plain indexes are dropped concurrently before the ALTER and built again concurrently after it; otherwise the statement runs as written in its own transaction";
 
         /// <summary>The recipe for <paramref name="alter"/>, or null when it is no rewrite-free time zone change under UTC.</summary>
         internal static TimestampTzIndexes? For(AlterColumnOperation alter, bool sessionIsUtc)
