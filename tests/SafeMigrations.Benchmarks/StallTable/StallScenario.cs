@@ -177,7 +177,7 @@ public sealed class TimestampTzRawScenario : StallScenario
 {
     private readonly TimestampTzScenario _alterColumn = new TimestampTzScenario();
 
-    public override string Name => "timestamp → timestamptz, raw SQL";
+    public override string Name => "raw SQL timestamp → timestamptz";
     public override string PlainMigration => StallTimestampTzRaw.Id;
     public override string Sides => "both: Sql(SET LOCAL TimeZone = 'UTC'), Sql(ALTER TABLE Orders ALTER COLUMN PlacedAt TYPE timestamptz) (indexed; the engine reads the old type at apply time)";
     public override string EndStateSql => _alterColumn.EndStateSql;
