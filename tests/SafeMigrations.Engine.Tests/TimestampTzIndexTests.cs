@@ -159,17 +159,19 @@ namespace SafeMigrations.Engine.Tests
             await Assert.ThrowsAsync<PostgresException>(() => database.ExecuteAsync("INSERT INTO readings (at, sensor) SELECT at, sensor FROM readings WHERE id = 1"));
         }
 
-        [Fact]
-        public async Task Killed_while_building_an_index_again_a_rerun_finishes_it()
+        [Theory]
+        [InlineData(nameof(ReadingsContext), Migration, 2)]
+        [InlineData(nameof(RawReadingsContext), RawMigration, 1)]
+        public async Task Killed_while_building_an_index_again_a_rerun_finishes_it(string context, string migration, int stepIndex)
         {
-            await using TestDatabase database = await SeededAsync(nameof(ReadingsContext));
+            await using TestDatabase database = await SeededAsync(context);
             var before = await IndexesAsync(database);
 
             // Right after the type change, an app transaction writes and stays open: the concurrent build waits for it.
             await using var blocker = new NpgsqlConnection(database.ConnectionString);
             await blocker.OpenAsync();
             NpgsqlTransaction? open = null;
-            var (engine, catalog, _) = Engine(database.ConnectionString, nameof(ReadingsContext), onLine: line =>
+            var (engine, catalog, _) = Engine(database.ConnectionString, context, onLine: line =>
             {
                 if (open is null && line.Contains("type changed", StringComparison.Ordinal))
                 {
@@ -200,10 +202,10 @@ namespace SafeMigrations.Engine.Tests
             // Left part way: the new type, the first index an INVALID leftover, the step not done.
             Assert.Equal("timestamp with time zone", await database.ScalarAsync<string>("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'readings'::regclass AND attname = 'at'"));
             Assert.False(await database.ScalarAsync<bool>("SELECT coalesce((SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('\"IX_readings_at\"')), false)"));
-            Assert.NotEqual("completed", await database.ScalarAsync<string>($"SELECT status FROM safemigrations.state WHERE migration_id = '{Migration}' AND step_index = 2"));
+            Assert.NotEqual("completed", await database.ScalarAsync<string>($"SELECT status FROM safemigrations.state WHERE migration_id = '{migration}' AND step_index = {stepIndex}"));
 
             // A rollback refuses before touching anything: the type change has no automatic undo, and the rerun finishes the step.
-            var (rollback, rollbackCatalog, _) = Engine(database.ConnectionString, nameof(ReadingsContext));
+            var (rollback, rollbackCatalog, _) = Engine(database.ConnectionString, context);
             using (rollbackCatalog)
             {
                 EngineException refused = await Assert.ThrowsAsync<EngineException>(() => rollback.RollbackAsync());
@@ -213,7 +215,7 @@ namespace SafeMigrations.Engine.Tests
             }
             Assert.False(await database.ScalarAsync<bool>("SELECT coalesce((SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('\"IX_readings_at\"')), false)"));
 
-            var (rerun, rerunCatalog, log) = Engine(database.ConnectionString, nameof(ReadingsContext));
+            var (rerun, rerunCatalog, log) = Engine(database.ConnectionString, context);
             using (rerunCatalog)
                 await rerun.ApplyAsync();
 
@@ -221,7 +223,7 @@ namespace SafeMigrations.Engine.Tests
             var after = await IndexesAsync(database);
             Assert.All(before, b => Assert.Equal(b.Value.Definition, after[b.Key].Definition));
             Assert.All(after, a => Assert.True(a.Value.Valid, a.Key + " is not valid"));
-            Assert.Equal("completed", await database.ScalarAsync<string>($"SELECT status FROM safemigrations.state WHERE migration_id = '{Migration}' AND step_index = 2"));
+            Assert.Equal("completed", await database.ScalarAsync<string>($"SELECT status FROM safemigrations.state WHERE migration_id = '{migration}' AND step_index = {stepIndex}"));
             Assert.Equal(0L, await database.ScalarAsync<long>($"SELECT count(*) FROM readings WHERE at <> timestamptz '2020-01-01 00:00+00' + id * interval '1 minute'"));
         }
 
