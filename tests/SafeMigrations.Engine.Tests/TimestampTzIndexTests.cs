@@ -16,10 +16,11 @@ namespace SafeMigrations.Engine.Tests
     /// <summary>
     /// timestamp → timestamptz under TimeZone UTC: no row is rewritten, but the ALTER would rebuild every index keyed on
     /// the column under ACCESS EXCLUSIVE. The engine drops the plain ones concurrently, changes the type, and builds
-    /// them again concurrently; a unique index stays with the ALTER (SM1006); an interrupted run finishes on rerun.
+    /// them again concurrently; a unique index stays with the ALTER (SM1006); an interrupted run finishes on rerun. The
+    /// theories run the AlterColumn form and the raw SQL form (TimestampTzIndexTests.RawSql.cs), which reads the old type at apply time.
     /// </summary>
     [Collection(PostgresCollection.Name)]
-    public sealed class TimestampTzIndexTests
+    public sealed partial class TimestampTzIndexTests
     {
         private const int Rows = 20_000;
         private const string Migration = "20240702000000_ReadingsToTimestamptz";
@@ -86,10 +87,12 @@ namespace SafeMigrations.Engine.Tests
             }
         }
 
-        [Fact]
-        public async Task Under_writers_every_row_keeps_its_value_and_the_plain_indexes_come_back_identical()
+        [Theory]
+        [InlineData(nameof(ReadingsContext), Migration, 2)]
+        [InlineData(nameof(RawReadingsContext), RawMigration, 1)]
+        public async Task Under_writers_every_row_keeps_its_value_and_the_plain_indexes_come_back_identical(string context, string migration, int stepIndex)
         {
-            await using TestDatabase database = await SeededAsync(nameof(ReadingsContext));
+            await using TestDatabase database = await SeededAsync(context);
             var before = await IndexesAsync(database);
             string app = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Timezone = "UTC" }.ConnectionString;
             // Inserts of known rows, and updates of base row c + 1 (each at most once), while the migration runs.
@@ -99,7 +102,7 @@ namespace SafeMigrations.Engine.Tests
                 $"UPDATE readings SET at = timestamp '2040-01-01' + {n} * interval '1 second', note = 'u{n}' WHERE id = {n + 1}", connection));
             await Task.Delay(300);
 
-            var (engine, catalog, log) = Engine(database.ConnectionString, nameof(ReadingsContext));
+            var (engine, catalog, log) = Engine(database.ConnectionString, context);
             using (catalog)
                 await engine.ApplyAsync();
 
@@ -133,6 +136,7 @@ namespace SafeMigrations.Engine.Tests
             Assert.DoesNotContain(log.Lines, l => l.Contains(EngineCodes.CannotBeMadeSafe, StringComparison.Ordinal));
             Assert.Contains(log.Lines, l => l.Contains("dropping index \"IX_readings_at\" concurrently", StringComparison.Ordinal));
             Assert.Contains(log.Lines, l => l.Contains("indexes back, valid, same definition: \"IX_readings_at\", \"IX_readings_at_high\", \"IX_readings_sensor_at\"", StringComparison.Ordinal));
+            Assert.Equal("completed", await database.ScalarAsync<string>($"SELECT status FROM safemigrations.state WHERE migration_id = '{migration}' AND step_index = {stepIndex}"));
         }
 
         [Fact]
@@ -155,17 +159,19 @@ namespace SafeMigrations.Engine.Tests
             await Assert.ThrowsAsync<PostgresException>(() => database.ExecuteAsync("INSERT INTO readings (at, sensor) SELECT at, sensor FROM readings WHERE id = 1"));
         }
 
-        [Fact]
-        public async Task Killed_while_building_an_index_again_a_rerun_finishes_it()
+        [Theory]
+        [InlineData(nameof(ReadingsContext), Migration, 2)]
+        [InlineData(nameof(RawReadingsContext), RawMigration, 1)]
+        public async Task Killed_while_building_an_index_again_a_rerun_finishes_it(string context, string migration, int stepIndex)
         {
-            await using TestDatabase database = await SeededAsync(nameof(ReadingsContext));
+            await using TestDatabase database = await SeededAsync(context);
             var before = await IndexesAsync(database);
 
             // Right after the type change, an app transaction writes and stays open: the concurrent build waits for it.
             await using var blocker = new NpgsqlConnection(database.ConnectionString);
             await blocker.OpenAsync();
             NpgsqlTransaction? open = null;
-            var (engine, catalog, _) = Engine(database.ConnectionString, nameof(ReadingsContext), onLine: line =>
+            var (engine, catalog, _) = Engine(database.ConnectionString, context, onLine: line =>
             {
                 if (open is null && line.Contains("type changed", StringComparison.Ordinal))
                 {
@@ -196,10 +202,10 @@ namespace SafeMigrations.Engine.Tests
             // Left part way: the new type, the first index an INVALID leftover, the step not done.
             Assert.Equal("timestamp with time zone", await database.ScalarAsync<string>("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'readings'::regclass AND attname = 'at'"));
             Assert.False(await database.ScalarAsync<bool>("SELECT coalesce((SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('\"IX_readings_at\"')), false)"));
-            Assert.NotEqual("completed", await database.ScalarAsync<string>($"SELECT status FROM safemigrations.state WHERE migration_id = '{Migration}' AND step_index = 2"));
+            Assert.NotEqual("completed", await database.ScalarAsync<string>($"SELECT status FROM safemigrations.state WHERE migration_id = '{migration}' AND step_index = {stepIndex}"));
 
             // A rollback refuses before touching anything: the type change has no automatic undo, and the rerun finishes the step.
-            var (rollback, rollbackCatalog, _) = Engine(database.ConnectionString, nameof(ReadingsContext));
+            var (rollback, rollbackCatalog, _) = Engine(database.ConnectionString, context);
             using (rollbackCatalog)
             {
                 EngineException refused = await Assert.ThrowsAsync<EngineException>(() => rollback.RollbackAsync());
@@ -209,7 +215,7 @@ namespace SafeMigrations.Engine.Tests
             }
             Assert.False(await database.ScalarAsync<bool>("SELECT coalesce((SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('\"IX_readings_at\"')), false)"));
 
-            var (rerun, rerunCatalog, log) = Engine(database.ConnectionString, nameof(ReadingsContext));
+            var (rerun, rerunCatalog, log) = Engine(database.ConnectionString, context);
             using (rerunCatalog)
                 await rerun.ApplyAsync();
 
@@ -217,19 +223,21 @@ namespace SafeMigrations.Engine.Tests
             var after = await IndexesAsync(database);
             Assert.All(before, b => Assert.Equal(b.Value.Definition, after[b.Key].Definition));
             Assert.All(after, a => Assert.True(a.Value.Valid, a.Key + " is not valid"));
-            Assert.Equal("completed", await database.ScalarAsync<string>($"SELECT status FROM safemigrations.state WHERE migration_id = '{Migration}' AND step_index = 2"));
+            Assert.Equal("completed", await database.ScalarAsync<string>($"SELECT status FROM safemigrations.state WHERE migration_id = '{migration}' AND step_index = {stepIndex}"));
             Assert.Equal(0L, await database.ScalarAsync<long>($"SELECT count(*) FROM readings WHERE at <> timestamptz '2020-01-01 00:00+00' + id * interval '1 minute'"));
         }
 
-        [Fact]
-        public async Task Killed_between_the_drops_a_rerun_drops_the_rest_changes_the_type_and_builds_all_again()
+        [Theory]
+        [InlineData(nameof(ReadingsContext))]
+        [InlineData(nameof(RawReadingsContext))]
+        public async Task Killed_between_the_drops_a_rerun_drops_the_rest_changes_the_type_and_builds_all_again(string context)
         {
-            await using TestDatabase database = await SeededAsync(nameof(ReadingsContext));
+            await using TestDatabase database = await SeededAsync(context);
             var before = await IndexesAsync(database);
 
             // Just before the second drop, the engine's session is ended: one index gone, the column still timestamp.
             await using NpgsqlConnection killer = await database.OpenAsync();
-            var (engine, catalog, _) = Engine(database.ConnectionString, nameof(ReadingsContext), onLine: line =>
+            var (engine, catalog, _) = Engine(database.ConnectionString, context, onLine: line =>
             {
                 if (line.Contains("dropping index \"IX_readings_at_high\"", StringComparison.Ordinal))
                 {
@@ -242,7 +250,7 @@ namespace SafeMigrations.Engine.Tests
             Assert.Equal("timestamp without time zone", await database.ScalarAsync<string>("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'readings'::regclass AND attname = 'at'"));
             Assert.Null(await database.ScalarAsync<string>("SELECT to_regclass('\"IX_readings_at\"')::text"));
 
-            var (rerun, rerunCatalog, log) = Engine(database.ConnectionString, nameof(ReadingsContext));
+            var (rerun, rerunCatalog, log) = Engine(database.ConnectionString, context);
             using (rerunCatalog)
                 await rerun.ApplyAsync();
 

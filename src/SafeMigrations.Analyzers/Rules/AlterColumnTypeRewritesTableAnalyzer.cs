@@ -120,6 +120,34 @@ namespace SafeMigrations.Analyzers.Rules
                 {
                     context.Report(Rule, statement, finding.Action!, finding.Arguments);
                 }
+
+                if (utc && version >= 12)
+                {
+                    ReportIndexRebuild(context, statement);
+                }
+            }
+        }
+
+        /// <summary>
+        /// The same for a raw <c>ALTER ... TYPE timestamp[tz]</c> under UTC: the statement does not say the old type, so
+        /// only a column the earlier migrations left with the other timestamp type, and indexed, is reported.
+        /// </summary>
+        private static void ReportIndexRebuild(MigrationContext context, StepStatement statement)
+        {
+            if (!(TableName.From(statement.Statement.Table) is { } table))
+            {
+                return;
+            }
+
+            foreach (var action in statement.Statement.Actions)
+            {
+                if (TimestampTypeChange.IsCandidate(action) && action.Column is { } column
+                    && context.Schema.AgreedColumn(table, column, statement.Step.Index)?.StoreType is { } known
+                    && ColumnTypes.IsRewriteFreeUnderUtc(known, action.DataType!, context.Options.PostgresVersion)
+                    && ColumnIndexes.On(context.Schema.BeforeStep(statement.Step.Index), table, column) is { } names)
+                {
+                    context.Report(IndexRebuildRule, statement, action, "ALTER COLUMN ... TYPE", column, table.ToString(), known + " (as the earlier migrations left it) to " + action.DataType, names);
+                }
             }
         }
 

@@ -59,6 +59,8 @@ namespace SafeMigrations.Engine.Applying
                         Log.Info($"{step.Name} sql: {OneLine(step.Sql)}");
                         if (impact?.Describe(step) is string production)
                             Log.Info($"{step.Name} production: {production}");
+                        if (applied is not null && step.TimeZoneIndexes is { OldTypeReadAtRunTime: true } rawTimeZone)
+                            Log.Info($"{step.Name} old type: {await Execution.TimestampTzIndexRecipe.DescribeNowAsync(OpenAsync, rawTimeZone, cancellationToken).ConfigureAwait(false)}");
                         if (SessionSettings.Describe(step) is string carried)
                             Log.Info($"{step.Name} runs with: {carried}");
                         if (step.NoUndoReason is not null)

@@ -228,6 +228,7 @@ namespace SafeMigrations.Engine.Execution
                 RunAutocommitAsync = async (sql, token) => record.Retries += await RunAutocommitAsync(connection, sql, token, step).ConfigureAwait(false),
                 RunTransactionAsync = async (sql, token) => record.Retries += (await new BlockingStepRunner(_options.LockPolicy()).RunSqlAsync(connection, sql, attempt => OnAttempt(step, attempt), token).ConfigureAwait(false)).Attempts.Count - 1,
                 BuildIndexAsync = (sql, token) => BuildIndexConcurrentlyAsync(connection, step, sql, token),
+                RunAsWrittenAsync = token => RunInOwnTransactionAsync(connection, store, step, record, token),
                 Info = line => Log.Info($"{step.Name}: {line}"),
                 Warn = line => Warn(step, line),
             };

@@ -8,6 +8,7 @@ using System.Threading.Tasks;
 using Npgsql;
 using SafeMigrations.Engine.Planning;
 using SafeMigrations.Engine.Reporting;
+using SafeMigrations.Sql;
 
 namespace SafeMigrations.Engine.Execution
 {
@@ -61,6 +62,9 @@ order by ic.relname";
         /// <summary>Builds one index with <c>CREATE INDEX CONCURRENTLY</c> (an invalid leftover dropped first, a valid one kept).</summary>
         public Func<string, CancellationToken, Task> BuildIndexAsync { get; set; } = (_, _) => Task.CompletedTask;
 
+        /// <summary>Runs the step's SQL as written in its own transaction, its completion recorded in it (a raw step that is no time zone change).</summary>
+        public Func<CancellationToken, Task> RunAsWrittenAsync { get; set; } = _ => Task.CompletedTask;
+
         /// <summary>Progress lines.</summary>
         public Action<string> Info { get; set; } = _ => { };
 
@@ -70,8 +74,18 @@ order by ic.relname";
         /// <summary>Runs (or resumes, from <paramref name="savedPosition"/>) the recipe; the connection is open, in no transaction, under the step's settings.</summary>
         public async Task RunAsync(NpgsqlConnection connection, string? savedPosition, CancellationToken cancellationToken)
         {
-            bool altered = await HasTargetTypeAsync(connection, cancellationToken).ConfigureAwait(false);
             IReadOnlyList<SavedIndex>? saved = Parse(savedPosition);
+            if (saved is null && _spec.OldTypeReadAtRunTime && await AsWrittenBecauseAsync(connection, _spec, cancellationToken).ConfigureAwait(false) is (string asWritten, bool stalls))
+            {
+                // Nothing was saved or dropped before (a saved position means the recipe had started): the statement decides alone.
+                if (stalls)
+                    Warn($"runs as written, rebuilding the indexes on the column under ACCESS EXCLUSIVE: {asWritten}");
+                else
+                    Info($"runs as written: {asWritten}");
+                await RunAsWrittenAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            bool altered = await HasTargetTypeAsync(connection, cancellationToken).ConfigureAwait(false);
             if (saved is null)
             {
                 saved = altered ? Array.Empty<SavedIndex>() : await ChooseAsync(connection, cancellationToken).ConfigureAwait(false);
@@ -90,6 +104,9 @@ order by ic.relname";
                     await RunAutocommitAsync($"DROP INDEX CONCURRENTLY IF EXISTS {SqlIdentifier.Qualify(index.Schema, index.Name)};", cancellationToken).ConfigureAwait(false);
                 }
                 await RunTransactionAsync(_step.Sql, cancellationToken).ConfigureAwait(false);
+                // A raw step has no verification of its own: the column must now have the type the statement names.
+                if (_spec.OldTypeReadAtRunTime && !await HasTargetTypeAsync(connection, cancellationToken).ConfigureAwait(false))
+                    throw new EngineException(EngineCodes.VerificationFailed, $"{_step.Name}: the statement ran but column {SqlIdentifier.Quote(_spec.Column)} does not have type {_spec.TargetType}; the saved index definitions are in safemigrations.state: fix the statement and rerun apply, which builds them again.");
                 Info("type changed (catalog only under TimeZone UTC)");
             }
 
@@ -137,6 +154,47 @@ order by ic.relname";
                     + "To keep them without the stall, change the type through a new column instead (SM0007's fix: new column + CreateSyncTrigger + Backfill + SwapColumns, its indexes built concurrently before the swap)");
             }
             return chosen;
+        }
+
+        /// <summary>
+        /// Why a raw step is no rewrite-free time zone change of one table's own indexes (the reason it runs as written;
+        /// Stalls when PostgreSQL still rebuilds the column's indexes under the lock), or null when it is: read from the
+        /// catalog, as the column is now.
+        /// </summary>
+        internal static async Task<(string Reason, bool Stalls)?> AsWrittenBecauseAsync(NpgsqlConnection connection, TimestampTzIndexes spec, CancellationToken cancellationToken)
+        {
+            const string sql = @"
+select c.relkind::text, format_type(a.atttypid, a.atttypmod),
+       exists (select 1 from pg_inherits h where h.inhparent = c.oid),
+       current_setting('server_version_num')::int
+from pg_class c
+left join pg_attribute a on a.attrelid = c.oid and a.attname = @column and a.attnum > 0 and not a.attisdropped
+where c.oid = to_regclass(@table)";
+            await using var command = new NpgsqlCommand(sql, connection);
+            command.Parameters.AddWithValue("table", SqlIdentifier.Qualify(spec.Schema, spec.Table));
+            command.Parameters.AddWithValue("column", spec.Column);
+            await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            string column = $"column {SqlIdentifier.Quote(spec.Column)} of {SqlIdentifier.Qualify(spec.Schema, spec.Table)}";
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                return ($"table {SqlIdentifier.Qualify(spec.Schema, spec.Table)} not found (the statement reports it, or skips it under IF EXISTS)", false);
+            if (reader.IsDBNull(1))
+                return ($"{column} not found", false);
+            string oldType = reader.GetString(1);
+            string newType = spec.ToTimestampTz ? "timestamp with time zone" : "timestamp without time zone";
+            if (!ColumnTypes.IsRewriteFreeUnderUtc(oldType, newType, reader.GetInt32(3) / 10000))
+                return ($"{column} is {oldType}, so this is no timestamp ↔ timestamptz change (or PostgreSQL is older than 12)", false);
+            if (reader.GetString(0) != "r" || reader.GetBoolean(2))
+                return ($"{column} is {oldType}, but the table is partitioned or has inheritance children, whose indexes cannot all be dropped and built again concurrently from here", true);
+            return null;
+        }
+
+        /// <summary>What apply would do with a raw step, judged from the column as the database has it now (for a connected plan).</summary>
+        internal static async Task<string> DescribeNowAsync(Func<CancellationToken, Task<NpgsqlConnection>> open, TimestampTzIndexes spec, CancellationToken cancellationToken)
+        {
+            await using NpgsqlConnection connection = await open(cancellationToken).ConfigureAwait(false);
+            return await AsWrittenBecauseAsync(connection, spec, cancellationToken).ConfigureAwait(false) is (string reason, _)
+                ? $"as the database is now, apply runs the statement as written: {reason}"
+                : $"as the database is now, column {SqlIdentifier.Quote(spec.Column)} has the other timestamp type: apply drops its plain indexes concurrently around the ALTER and builds them again";
         }
 
         private async Task<bool> HasTargetTypeAsync(NpgsqlConnection connection, CancellationToken cancellationToken)

@@ -158,10 +158,18 @@ namespace SafeMigrations.Engine.Planning
                     StatementFacts facts = StatementFacts.Combine(pieceStatements.Select(StatementFacts.Of).ToList());
                     // A CONCURRENTLY statement cannot run in a transaction block, whatever the migration says.
                     var transaction = suppressed || facts.Concurrently ? StepTransaction.None : StepTransaction.Own;
-                    PlanStep step = judged.Pieces is null
-                        ? context.Add(rawSql ? "sql" : facts.Kind, description, piece, transaction, facts.Lock)
+                    string? timeZoneNote = null;
+                    TimestampTzIndexes? timeZoneIndexes = rawSql && judged.Pieces is null && judged.Warning is null
+                        ? TimestampTzIndexes.ForRawSql(pieceStatements, context.Sql.TimeZone.IsUtc, out timeZoneNote) : null;
+                    if (timeZoneIndexes is not null && context.Sql.IsNew(new QualifiedName(timeZoneIndexes.Schema, timeZoneIndexes.Table)))
+                        timeZoneIndexes = null;
+                    PlanStep step = timeZoneIndexes is not null
+                        ? context.Add("sql", description, piece, StepTransaction.None, timeZoneIndexes.RawSqlLock)
+                        : judged.Pieces is null
+                        ? context.Add(rawSql ? "sql" : facts.Kind, description, piece, transaction, timeZoneNote is null ? facts.Lock : $"{facts.Lock}; {timeZoneNote}")
                         : context.Add(facts.Kind, "sql: " + Shorten(piece), piece, transaction, facts.Lock);
                     ApplyFacts(step, facts, context.IsNewTableOperation(operation));
+                    timeZoneIndexes?.AttachToRawStep(step);
                     step.Warning = warning ?? judged.Warning;
                     step.RuleNote = judged.Note;
                     if (judged.Pieces is not null)

@@ -144,7 +144,9 @@ namespace SafeMigrations.Engine.Scripting
             script.Line($"-- lock: {OneLine(step.Lock)}");
             if (step.RewrittenFrom is not null)
                 script.Line($"-- rewritten from: {OneLine(step.RewrittenFrom)}");
-            if (step.TimeZoneIndexes is not null)
+            if (step.TimeZoneIndexes is { OldTypeReadAtRunTime: true })
+                script.Line("-- the runner (apply) reads the column's type first and, when it is the other timestamp type, drops the column's plain indexes concurrently around this ALTER and builds them again; a script runs the statement alone, which then rebuilds them under ACCESS EXCLUSIVE");
+            else if (step.TimeZoneIndexes is not null)
                 script.Line("-- the runner (apply) drops the column's plain indexes concurrently around this ALTER and builds them again; a script runs the ALTER alone, which rebuilds them under ACCESS EXCLUSIVE");
             if (step.Warning is not null)
                 script.Line($"-- {EngineCodes.CannotBeMadeSafe} warning: {OneLine(step.Warning)}");
@@ -173,7 +175,8 @@ namespace SafeMigrations.Engine.Scripting
             }
 
             string timeout = _lockTimeout.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + "ms";
-            switch (step.Transaction)
+            // A raw time zone change runs alone here, in the transaction its SQL was written for (its SET LOCAL included).
+            switch (step.TimeZoneIndexes is { OldTypeReadAtRunTime: true } ? StepTransaction.Own : step.Transaction)
             {
                 case StepTransaction.Own:
                     script.Line("BEGIN;");

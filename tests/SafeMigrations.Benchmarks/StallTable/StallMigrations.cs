@@ -210,3 +210,17 @@ public sealed class StallTimestampTzFixed : Migration
         migrationBuilder.AlterColumn<DateTime>(name: "PlacedAt", table: "Orders", type: "timestamp with time zone", nullable: false, oldClrType: typeof(DateTime), oldType: "timestamp without time zone");
     }
 }
+
+[DbContext(typeof(StallContext))]
+[Migration(Id)]
+public sealed class StallTimestampTzRaw : Migration
+{
+    public const string Id = "20250201000017_TimestampTzRaw";
+
+    // Hand-written SQL: the engine reads the old type at apply time (the statement does not say it).
+    protected override void Up(MigrationBuilder migrationBuilder)
+    {
+        migrationBuilder.Sql("SET LOCAL TimeZone = 'UTC'");
+        migrationBuilder.Sql(@"ALTER TABLE ""Orders"" ALTER COLUMN ""PlacedAt"" TYPE timestamptz");
+    }
+}

@@ -37,7 +37,7 @@ public abstract class StallScenario
     {
         new CreateIndexScenario(), new UniqueIndexScenario(), new DropIndexScenario(), new ForeignKeyScenario(),
         new CheckScenario(), new SetNotNullScenario(), new VolatileDefaultScenario(), new IntToBigintScenario(),
-        new RenameScenario(), new BackfillScenario(), new TimestampTzScenario(),
+        new RenameScenario(), new BackfillScenario(), new TimestampTzScenario(), new TimestampTzRawScenario(),
     };
 
     protected static string ColumnState(string column)
@@ -171,4 +171,15 @@ public sealed class TimestampTzScenario : StallScenario
     public override string WrongRowsSql(long rows)
         => $@"SELECT count(*) FROM ""Orders"" WHERE ""Id"" <= {rows} AND ""Id"" NOT IN (SELECT id FROM stall_written)
 AND extract(epoch FROM ""PlacedAt"") <> extract(epoch FROM timestamp '2020-01-01' + ""Id"" * interval '1 minute')";
+}
+
+public sealed class TimestampTzRawScenario : StallScenario
+{
+    private readonly TimestampTzScenario _alterColumn = new TimestampTzScenario();
+
+    public override string Name => "raw SQL timestamp → timestamptz";
+    public override string PlainMigration => StallTimestampTzRaw.Id;
+    public override string Sides => "both: Sql(SET LOCAL TimeZone = 'UTC'), Sql(ALTER TABLE Orders ALTER COLUMN PlacedAt TYPE timestamptz) (indexed; the engine reads the old type at apply time)";
+    public override string EndStateSql => _alterColumn.EndStateSql;
+    public override string WrongRowsSql(long rows) => _alterColumn.WrongRowsSql(rows);
 }

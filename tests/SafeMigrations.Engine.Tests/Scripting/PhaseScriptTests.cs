@@ -93,6 +93,7 @@ namespace SafeMigrations.Engine.Tests.Scripting
         [InlineData(nameof(RuntimeSqlContext))]
         [InlineData(nameof(ClocksContext))]
         [InlineData(nameof(ZonesContext))]
+        [InlineData(nameof(RawReadingsContext))]
         public async Task Scripts_of_each_test_app_build_plain_EF_schema_and_rerun_cleanly(string context)
         {
             PhaseScripts scripts = Scripts(context: context);
@@ -103,6 +104,22 @@ namespace SafeMigrations.Engine.Tests.Scripting
             await RunAsync(scripted, scripts.Expand);
             await RunAsync(scripted, scripts.Contract);
             await AssertSameAsPlainEfAsync(scripted, plain, context);
+        }
+
+        [Fact]
+        public async Task A_raw_timestamptz_change_runs_alone_in_its_transaction_and_says_what_apply_does_instead()
+        {
+            string expand = Scripts(context: nameof(RawReadingsContext)).Expand;
+            string step = expand.Substring(expand.IndexOf("-- step 1: sql: SET LOCAL TimeZone", StringComparison.Ordinal));
+            Assert.Contains("-- the runner (apply) reads the column's type first and, when it is the other timestamp type, drops the column's plain indexes concurrently", step);
+            Assert.Contains("BEGIN;\nSET LOCAL lock_timeout = '1500ms';\nSET LOCAL TimeZone = 'UTC';\nALTER TABLE public.\"readings\" ALTER COLUMN \"at\" SET DATA TYPE timestamp with time zone", step);
+
+            // A row stored before the change keeps its instant under a database zone that is not UTC: the SET LOCAL ran in the ALTER's transaction.
+            await using TestDatabase scripted = await _server.CreateDatabaseAsync();
+            await RunAsync(scripted, Scripts(to: "20240701000000_Readings", context: nameof(RawReadingsContext)).Expand);
+            await scripted.ExecuteAsync($"ALTER DATABASE \"{new Npgsql.NpgsqlConnectionStringBuilder(scripted.ConnectionString).Database}\" SET TimeZone = 'Europe/Berlin'; INSERT INTO readings (at, sensor) VALUES (timestamp '2020-01-01 00:00', 1)");
+            await RunAsync(scripted, Scripts(from: "20240701000000_Readings", context: nameof(RawReadingsContext)).Expand);
+            Assert.Equal(1L, await scripted.ScalarAsync<long>("SELECT count(*) FROM readings WHERE at = timestamptz '2020-01-01 00:00+00'"));
         }
 
         [Fact]

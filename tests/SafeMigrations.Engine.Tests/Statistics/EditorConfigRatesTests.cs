@@ -104,6 +104,65 @@ namespace SafeMigrations.Engine.Tests.Statistics
         }
 
         [Fact]
+        public void Global_configs_merge_under_the_editorconfig_sections_as_the_compiler_merges_them()
+        {
+            string outside = Path.Combine(Path.GetTempPath(), "sm-rates-" + Guid.NewGuid().ToString("N"));
+            string project = Path.Combine(outside, "Shop");
+            string migrations = Path.Combine(project, "Migrations");
+            string models = Path.Combine(project, "Models");
+            string docs = Path.Combine(project, "Docs");
+            foreach (string directory in new[] { migrations, models, docs })
+                Directory.CreateDirectory(directory);
+            try
+            {
+                File.WriteAllText(Path.Combine(project, "Shop.csproj"), "<Project Sdk=\"Microsoft.NET.Sdk\" />");
+                File.WriteAllText(Path.Combine(project, "Program.cs"), "class Program { }");
+                File.WriteAllText(Path.Combine(models, "Order.cs"), "class Order { }");
+                string migration = Path.Combine(migrations, "20260101000000_AddIndexes.cs");
+                File.WriteAllText(migration, "class AddIndexes { }");
+
+                // What MSBuild hands the compiler: every .editorconfig and .globalconfig in a directory above a compiled file.
+                string[] discovered =
+                {
+                    // Level 100 (the file name's default): loses the scan rate to Models' 150 and the write rate to an editorconfig section; sm.conflict ties.
+                    Write(outside, "is_global = true\nsafe_migrations.scan_mb_per_second = 111\nsafe_migrations.write_mb_per_second = 7\nsm.conflict = a\nsm.outer = o\nsm.overridden = global\n", ".globalconfig"),
+                    // Above root = true: none of its sections apply.
+                    Write(outside, "[*.cs]\nsm.above_root = x\n"),
+                    Write(project, "root = true\n\n[*.cs]\nsm.overridden = editorconfig ; the section wins\nsafe_migrations.write_mb_per_second: 90\n"),
+                    // In another folder of the project: a global config still applies to every file.
+                    Write(models, "is_global = true\nglobal_level = 150\nsafe_migrations.scan_mb_per_second = 222\nsm.level = high\n", ".globalconfig"),
+                    // An .editorconfig with is_global is a global config: level 0 unless set; its relative sections never apply.
+                    Write(migrations, "is_global = true\nglobal_level = 100\nsm.conflict = b\nsm.level = low\n\n[*.cs]\nsm.section_in_global = s\n"),
+                };
+                // Not handed to the compiler: a folder without C# files, and a *.globalconfig that is no GlobalAnalyzerConfigFiles item.
+                Write(docs, "is_global = true\nsm.docs = d\n", ".globalconfig");
+                Write(project, "is_global = true\nglobal_level = 900\nsafe_migrations.scan_mb_per_second = 1\n", "stray.globalconfig");
+
+                var set = AnalyzerConfigSet.Create(discovered.Select(p => AnalyzerConfig.Parse(SourceText.From(File.ReadAllText(p)), p)).ToList(), out ImmutableArray<Diagnostic> warnings);
+                ImmutableDictionary<string, string> compiler = set.GetOptionsForSourcePath(migration).AnalyzerOptions;
+                IReadOnlyDictionary<string, string> engine = EditorConfigRates.KeysFor(Path.Combine(migrations, "Migration.cs"), project);
+                foreach (var (key, value) in compiler.OrderBy(k => k.Key))
+                    _output.WriteLine($"{key} = {value}");
+
+                Assert.Equal(compiler.OrderBy(k => k.Key, StringComparer.Ordinal), engine.OrderBy(k => k.Key, StringComparer.Ordinal));
+                // The cases, spelled out: the merge above is what they look like.
+                Assert.Equal("222", compiler["safe_migrations.scan_mb_per_second"]);
+                Assert.Equal("90", compiler["safe_migrations.write_mb_per_second"]);
+                Assert.Equal(("o", "editorconfig", "high"), (compiler["sm.outer"], compiler["sm.overridden"], compiler["sm.level"]));
+                Assert.False(compiler.ContainsKey("sm.conflict"));
+                Assert.Contains(warnings, w => w.Id == "MultipleGlobalAnalyzerKeys");
+
+                string snapshot = Path.Combine(project, StatisticsFile.DefaultFileName);
+                EstimateRates rates = EditorConfigRates.Read(snapshot);
+                Assert.Equal((222d, 90d), (rates.ScanMegabytesPerSecond, rates.WriteMegabytesPerSecond));
+            }
+            finally
+            {
+                Directory.Delete(outside, recursive: true);
+            }
+        }
+
+        [Fact]
         public void Without_editorconfig_or_with_bad_values_the_defaults_hold()
         {
             string project = Path.Combine(Path.GetTempPath(), "sm-rates-" + Guid.NewGuid().ToString("N"));
@@ -120,9 +179,9 @@ namespace SafeMigrations.Engine.Tests.Statistics
             }
         }
 
-        private static string Write(string directory, string text)
+        private static string Write(string directory, string text, string name = ".editorconfig")
         {
-            string path = Path.Combine(directory, ".editorconfig");
+            string path = Path.Combine(directory, name);
             File.WriteAllText(path, text);
             return path;
         }
