@@ -1,3 +1,7 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 
 namespace SafeMigrations.Analyzers.Reading
@@ -58,6 +62,61 @@ namespace SafeMigrations.Analyzers.Reading
                 compilation.GetTypeByMetadataName(ColumnsBuilderMetadataName),
                 compilation.GetTypeByMetadataName(ContractPhaseAttributeMetadataName),
                 compilation.GetTypeByMetadataName(MigrationAttributeMetadataName));
+        }
+
+        /// <summary>
+        /// <paramref name="method"/> constructed with <paramref name="typeArguments"/>, once per compilation: the same
+        /// <c>table.Column&lt;int&gt;</c> or <c>AddColumn&lt;string&gt;</c> recurs in every migration, and Roslyn builds a new
+        /// substituted symbol on each <c>Construct</c>.
+        /// </summary>
+        public IMethodSymbol Construct(IMethodSymbol method, ImmutableArray<ITypeSymbol> typeArguments) =>
+            _constructed.GetOrAdd(new ConstructedKey(method, typeArguments), key => key.Method.Construct(key.TypeArguments.ToArray()));
+
+        private readonly ConcurrentDictionary<ConstructedKey, IMethodSymbol> _constructed = new ConcurrentDictionary<ConstructedKey, IMethodSymbol>();
+
+        private readonly struct ConstructedKey : IEquatable<ConstructedKey>
+        {
+            public ConstructedKey(IMethodSymbol method, ImmutableArray<ITypeSymbol> typeArguments)
+            {
+                Method = method;
+                TypeArguments = typeArguments;
+            }
+
+            public IMethodSymbol Method { get; }
+
+            public ImmutableArray<ITypeSymbol> TypeArguments { get; }
+
+            public bool Equals(ConstructedKey other)
+            {
+                if (!SymbolEqualityComparer.Default.Equals(Method, other.Method) || TypeArguments.Length != other.TypeArguments.Length)
+                {
+                    return false;
+                }
+
+                for (var i = 0; i < TypeArguments.Length; i++)
+                {
+                    // Including nullability: int? and int construct different methods.
+                    if (!SymbolEqualityComparer.IncludeNullability.Equals(TypeArguments[i], other.TypeArguments[i]))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            }
+
+            public override bool Equals(object? obj) => obj is ConstructedKey other && Equals(other);
+
+            public override int GetHashCode()
+            {
+                var hash = SymbolEqualityComparer.Default.GetHashCode(Method);
+                foreach (var type in TypeArguments)
+                {
+                    hash = (hash * 31) + SymbolEqualityComparer.Default.GetHashCode(type);
+                }
+
+                return hash;
+            }
         }
 
         /// <summary>The id of <c>[Migration("id")]</c> on <paramref name="type"/>, or null when it has none.</summary>

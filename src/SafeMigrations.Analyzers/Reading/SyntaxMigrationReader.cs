@@ -391,7 +391,7 @@ namespace SafeMigrations.Analyzers.Reading
                     types[i] = resolved;
                 }
 
-                method = method.Construct(types);
+                method = _symbols.Construct(method, ImmutableArray.Create(types));
             }
 
             var arguments = ImmutableDictionary.CreateBuilder<string, StepValue>(StringComparer.Ordinal);
