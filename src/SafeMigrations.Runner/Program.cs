@@ -39,7 +39,20 @@ namespace SafeMigrations.Runner
                 }
                 return null;
             };
-            return RunCancellable(cancellationToken => RunnerCommand.Run(args, path => appDirectory = path, Console.Out, cancellationToken));
+            try
+            {
+                return RunCancellable(cancellationToken => RunnerCommand.Run(args, path => appDirectory = path, Console.Out, cancellationToken));
+            }
+            catch (Exception exception) when (exception is FileNotFoundException or FileLoadException && appDirectory is null)
+            {
+                // Started as `dotnet SafeMigrations.Runner.dll` without the app's dependencies: EF Core and Npgsql come
+                // from the app's deps.json, so the engine cannot even be loaded. Say how to start it instead of a stack trace.
+                string missing = (exception as FileNotFoundException)?.FileName ?? (exception as FileLoadException)?.FileName ?? exception.Message;
+                Console.Out.WriteLine(RunnerProtocol.Lines.Error + RunnerProtocol.Lines.Separator + RunnerProtocol.Codes.Configuration + RunnerProtocol.Lines.Separator
+                    + $"cannot load {missing}: the runner needs your app's dependencies (EF Core, Npgsql). Run it through the dotnet tool (dotnet safemigrations <command>) or the MSBuild targets (dotnet build -t:SafeMigrationsApply ...), "
+                    + "or start it as dotnet exec --depsfile <app>.deps.json --runtimeconfig <app>.runtimeconfig.json SafeMigrations.Runner.dll <command> --assembly <app>.dll");
+                return RunnerProtocol.ExitFailure;
+            }
         }
 
         /// <summary>
