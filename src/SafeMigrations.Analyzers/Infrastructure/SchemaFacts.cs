@@ -33,6 +33,13 @@ namespace SafeMigrations.Analyzers.Infrastructure
         /// <summary>The schema just before step <paramref name="stepIndex"/> of this migration (its earlier steps applied); null when unknown.</summary>
         public SchemaState? BeforeStep(int stepIndex) => _state?.BeforeStep(_up!, stepIndex);
 
+        /// <summary>
+        /// False when this migration has no target model (no <c>BuildTargetModel</c>, which EF's Designer file holds): EF
+        /// then cannot compare an <c>AlterColumn</c>'s old and new type and always writes a <c>TYPE</c> clause. True when
+        /// it has one, or when unknown.
+        /// </summary>
+        public bool HasTargetModel => _state is null || _state.Symbols!.HasTargetModel(_migration!);
+
         /// <summary>The column in this migration's target model (Designer file), or null.</summary>
         public TargetColumn? Target(TableName table, string column) => _state?.TargetColumn(_migration!, table, column);
 

@@ -29,16 +29,55 @@ namespace SafeMigrations.Analyzers.Model
     /// <summary>An index (or the index of a unique or primary key constraint) an earlier migration created.</summary>
     public sealed class IndexState
     {
-        public IndexState(TableName table, ImmutableArray<string> columns)
+        public IndexState(TableName table, ImmutableArray<string> columns, string? filter = null)
         {
             Table = table;
             Columns = columns;
+            Filter = filter;
         }
 
         public TableName Table { get; }
 
         /// <summary>The indexed columns; default when unknown (expression index, unreadable SQL).</summary>
         public ImmutableArray<string> Columns { get; }
+
+        /// <summary>The partial index's WHERE clause as EF's <c>filter:</c> wrote it; null for none or unknown.</summary>
+        public string? Filter { get; }
+
+        /// <summary>
+        /// True when <see cref="Filter"/> names <paramref name="column"/>: quoted as written (<c>"IsDeleted"</c>), or
+        /// unquoted when the name is all lower case (PostgreSQL folds unquoted names to it).
+        /// </summary>
+        public bool FilterUses(string column)
+        {
+            if (Filter is null)
+            {
+                return false;
+            }
+
+            if (Filter.IndexOf("\"" + column + "\"", StringComparison.Ordinal) >= 0)
+            {
+                return true;
+            }
+
+            if (column != column.ToLowerInvariant())
+            {
+                return false;
+            }
+
+            for (var at = Filter.IndexOf(column, StringComparison.OrdinalIgnoreCase); at >= 0; at = Filter.IndexOf(column, at + 1, StringComparison.OrdinalIgnoreCase))
+            {
+                var end = at + column.Length;
+                if ((at == 0 || !IsNamePart(Filter[at - 1])) && (end == Filter.Length || !IsNamePart(Filter[end])))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static bool IsNamePart(char c) => char.IsLetterOrDigit(c) || c == '_' || c == '$' || c == '"';
     }
 
     /// <summary>
@@ -109,7 +148,7 @@ namespace SafeMigrations.Analyzers.Model
             {
                 if (entry.Value.Table == from)
                 {
-                    indexes = indexes.SetItem(entry.Key, new IndexState(to, entry.Value.Columns));
+                    indexes = indexes.SetItem(entry.Key, new IndexState(to, entry.Value.Columns, entry.Value.Filter));
                 }
             }
 

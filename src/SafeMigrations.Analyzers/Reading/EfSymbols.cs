@@ -119,6 +119,23 @@ namespace SafeMigrations.Analyzers.Reading
             }
         }
 
+        /// <summary>True when <paramref name="migration"/> or a base class below EF's <c>Migration</c> overrides <c>BuildTargetModel</c> (EF's <c>TargetModel</c> is then not null).</summary>
+        public bool HasTargetModel(INamedTypeSymbol migration)
+        {
+            for (var type = migration; type != null && !SymbolEqualityComparer.Default.Equals(type, Migration); type = type.BaseType)
+            {
+                foreach (var member in type.GetMembers("BuildTargetModel"))
+                {
+                    if (member is IMethodSymbol { IsOverride: true })
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
         /// <summary>The id of <c>[Migration("id")]</c> on <paramref name="type"/>, or null when it has none.</summary>
         public string? MigrationId(INamedTypeSymbol type)
         {

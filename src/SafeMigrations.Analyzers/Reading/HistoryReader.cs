@@ -301,7 +301,8 @@ namespace SafeMigrations.Analyzers.Reading
                 Columns(step),
                 columnState,
                 createdColumns,
-                constraintNames);
+                constraintNames,
+                step.GetString("filter"));
         }
 
         private static SchemaState ApplyStep(SchemaState state, HistoryStep step)
@@ -338,7 +339,7 @@ namespace SafeMigrations.Analyzers.Reading
                     return state.WithRenamedColumn(table, step.Name, step.NewName);
                 case "CreateIndex":
                     return IndexName(step) is { } index && table is { } indexed
-                        ? state.WithIndex(index, new IndexState(indexed, step.Columns))
+                        ? state.WithIndex(index, new IndexState(indexed, step.Columns, step.Filter))
                         : state.Unsure(null, indexes: true);
                 case "DropIndex":
                 case "DropPrimaryKey":
@@ -408,7 +409,7 @@ namespace SafeMigrations.Analyzers.Reading
                 case "CreateIndexConcurrently":
                 case "CreateExpressionIndexConcurrently":
                     return IndexName(step) is { } index && table is { } indexed
-                        ? state.WithIndex(index, new IndexState(indexed, step.Columns))
+                        ? state.WithIndex(index, new IndexState(indexed, step.Columns, step.Filter))
                         : state.Unsure(null, indexes: true);
                 case "DropIndexConcurrently":
                     return IndexName(step) is { } gone ? state.WithIndex(gone, null) : state.Unsure(null, indexes: true);

@@ -26,8 +26,10 @@ namespace SafeMigrations.Analyzers.Reading
             ImmutableArray<string> columns,
             ColumnState? columnState,
             ImmutableDictionary<string, ColumnState>? createdColumns,
-            ImmutableArray<string?> constraintNames)
+            ImmutableArray<string?> constraintNames,
+            string? filter = null)
         {
+            Filter = filter;
             Index = index;
             IsSql = isSql;
             Statements = statements;
@@ -85,6 +87,9 @@ namespace SafeMigrations.Analyzers.Reading
 
         /// <summary>CreateTable: the names of its PrimaryKey/UniqueConstraint calls (null for one not constant).</summary>
         public ImmutableArray<string?> ConstraintNames { get; }
+
+        /// <summary>CreateIndex: its <c>filter:</c> (the partial index's WHERE clause), when a constant.</summary>
+        public string? Filter { get; }
     }
 
     /// <summary>
