@@ -11,11 +11,10 @@ namespace SafeMigrations.Analyzers.Rules
     /// SM0020: a <c>safe_migrations.*</c> key in .editorconfig / .globalconfig that is not an option, or whose value
     /// cannot be read. Each reader falls back to its default (or, for <c>start_after</c>, checks every migration), so
     /// without this a typo would silently change what the other rules judge. Reported once per key and value, at the
-    /// end of the compilation, only in a compilation with EF Core migrations. Not a <see cref="MigrationRuleAnalyzer"/>:
-    /// it judges the configuration, not a migration.
+    /// end of the compilation, only in a compilation with EF Core migrations: it judges the configuration, not a migration.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
-    public sealed class InvalidOptionAnalyzer : DiagnosticAnalyzer
+    public sealed class InvalidOptionAnalyzer : CompilationRuleAnalyzer
     {
         public static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
             RuleIdentifiers.InvalidOption,
@@ -28,20 +27,8 @@ namespace SafeMigrations.Analyzers.Rules
 
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
 
-        public override void Initialize(AnalysisContext context)
+        internal override void Analyze(CompilationAnalysisContext context, MigrationCompilationState state)
         {
-            context.EnableConcurrentExecution();
-            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-            context.RegisterCompilationAction(Report);
-        }
-
-        private static void Report(CompilationAnalysisContext context)
-        {
-            if (!(MigrationCompilationState.Get(context.Compilation) is { } state))
-            {
-                return;
-            }
-
             // Files under the same sections share one options object: each distinct one is read once.
             var provider = context.Options.AnalyzerConfigOptionsProvider;
             var sources = new List<AnalyzerConfigOptions> { provider.GlobalOptions };

@@ -11,10 +11,10 @@ namespace SafeMigrations.Analyzers.Rules
     /// <summary>
     /// SM0019: the statistics snapshot is older than <c>safe_migrations.statistics_max_age_days</c>, or cannot be read.
     /// Reported once per compilation (not per migration), at the end of it, and only in a compilation with EF Core
-    /// migrations. Not a <see cref="MigrationRuleAnalyzer"/>: it judges the snapshot file, not a migration.
+    /// migrations (a <see cref="CompilationRuleAnalyzer"/>): it judges the snapshot file, not a migration.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
-    public sealed class StatisticsSnapshotAnalyzer : DiagnosticAnalyzer
+    public sealed class StatisticsSnapshotAnalyzer : CompilationRuleAnalyzer
     {
         public static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
             RuleIdentifiers.StatisticsSnapshot,
@@ -27,20 +27,8 @@ namespace SafeMigrations.Analyzers.Rules
 
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
 
-        public override void Initialize(AnalysisContext context)
+        internal override void Analyze(CompilationAnalysisContext context, MigrationCompilationState state)
         {
-            context.EnableConcurrentExecution();
-            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-            context.RegisterCompilationAction(Report);
-        }
-
-        private static void Report(CompilationAnalysisContext context)
-        {
-            if (MigrationCompilationState.Get(context.Compilation) is null)
-            {
-                return;
-            }
-
             var statistics = ProductionStatistics.For(context.Compilation, context.Options, context.CancellationToken);
             if (statistics.Path is null)
             {
