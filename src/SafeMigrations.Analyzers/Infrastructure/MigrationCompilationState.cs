@@ -9,6 +9,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using SafeMigrations.Analyzers.Model;
 using SafeMigrations.Analyzers.Reading;
+using SafeMigrations.Sql;
 
 namespace SafeMigrations.Analyzers.Infrastructure
 {

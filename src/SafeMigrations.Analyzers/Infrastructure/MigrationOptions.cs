@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using Microsoft.CodeAnalysis.Diagnostics;
 using SafeMigrations.Analyzers.Model;
+using SafeMigrations.Sql;
 
 namespace SafeMigrations.Analyzers.Infrastructure
 {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using Microsoft.CodeAnalysis.Diagnostics;
+using SafeMigrations.Sql;
 using SafeMigrations.Sql.Statistics;
 
 namespace SafeMigrations.Analyzers.Infrastructure

@@ -4,6 +4,7 @@ using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using SafeMigrations.Analyzers.Infrastructure;
+using SafeMigrations.Sql;
 
 namespace SafeMigrations.Analyzers.Rules
 {

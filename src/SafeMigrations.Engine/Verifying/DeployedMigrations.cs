@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
-using System.Text.RegularExpressions;
 using SafeMigrations.Engine.Loading;
+using SafeMigrations.Sql;
 
 namespace SafeMigrations.Engine.Verifying
 {
@@ -11,8 +11,6 @@ namespace SafeMigrations.Engine.Verifying
     /// </summary>
     internal static class DeployedMigrations
     {
-        private static readonly Regex Timestamp = new Regex("^[0-9]{14}$", RegexOptions.CultureInvariant);
-
         /// <summary>
         /// How many of <paramref name="migrations"/> (in order) are covered: the id or name <paramref name="startAfter"/>
         /// and those before it, or, for a 14-digit timestamp, those of that second and before. 0 when not set; an id or
@@ -24,19 +22,10 @@ namespace SafeMigrations.Engine.Verifying
             if (value.Length == 0)
                 return 0;
 
-            Func<MigrationInfo, bool> covered;
-            if (Timestamp.IsMatch(value))
-            {
-                covered = m => m.Id.Length >= 14 && string.CompareOrdinal(m.Id.Substring(0, 14), value) <= 0;
-            }
-            else
-            {
-                string last = catalog.Find(value).Id;
-                covered = m => string.CompareOrdinal(m.Id, last) <= 0;
-            }
-
+            // A timestamp covers by itself; an id or a name only once the catalog knows it (else SM1007).
+            MigrationCutoff cutoff = MigrationCutoff.Parse(value) is { IsTimestamp: true } timestamp ? timestamp : MigrationCutoff.AtMigration(catalog.Find(value).Id);
             int count = 0;
-            while (count < migrations.Count && covered(migrations[count]))
+            while (count < migrations.Count && cutoff.Covers(migrations[count].Id))
                 count++;
             return count;
         }

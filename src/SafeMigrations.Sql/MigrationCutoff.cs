@@ -1,13 +1,14 @@
 using System;
 using System.Text.RegularExpressions;
 
-namespace SafeMigrations.Analyzers.Infrastructure
+namespace SafeMigrations.Sql
 {
     /// <summary>
-    /// The value of <c>safe_migrations.start_after</c>: a migration id (<c>20240115093000_AddOrders</c>) or a 14-digit
-    /// timestamp alone. A migration is covered when its id sorts at or before the id (ordinal, as EF orders
-    /// migrations), or when its timestamp is at or before the timestamp. An id only counts when it names a migration of
-    /// the project (see <see cref="MigrationCompilationState.IsDeployedBeforeAdoption"/>): a typo checks everything.
+    /// The last migration deployed before SafeMigrations was adopted (the analyzers' <c>safe_migrations.start_after</c>,
+    /// verify's <c>--start-after</c>): a migration id (<c>20240115093000_AddOrders</c>) or a 14-digit timestamp alone. A
+    /// migration is covered when its id sorts at or before the id (ordinal, as EF orders migrations), or when its
+    /// timestamp is at or before the timestamp. An id only counts when it names a migration of the project: the
+    /// analyzers then check everything, verify stops.
     /// </summary>
     public sealed class MigrationCutoff
     {
@@ -38,6 +39,9 @@ namespace SafeMigrations.Analyzers.Infrastructure
 
             return value.Length > 0 ? new MigrationCutoff(value) : null;
         }
+
+        /// <summary>The cutoff at a migration known to exist (its exact id).</summary>
+        public static MigrationCutoff AtMigration(string id) => new MigrationCutoff(id);
 
         /// <summary>True when the migration <paramref name="id"/> is at or before the cutoff (already deployed).</summary>
         public bool Covers(string id) =>
